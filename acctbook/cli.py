@@ -1,0 +1,212 @@
+"""The `acctbook` command: each subcommand parses options and calls one api function.
+
+Every failure ends as one clear line and a non-zero exit (SPEC section 7):
+0 done; 1 the book has errors or the request was refused; 2 bad usage or a
+file that cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import math
+import sys
+from pathlib import Path
+from typing import Any
+
+from . import api
+from .model import AcctbookError
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date (use YYYY-MM-DD)") from None
+
+
+def _jsonable(v: Any) -> Any:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+        v = v.item()
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if v is not None and type(v).__name__ in ("Timestamp", "NaTType"):
+        return None if str(v) == "NaT" else v.date().isoformat()
+    return v
+
+
+def _print_json(data) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=1, default=_jsonable)
+    sys.stdout.write("\n")
+
+
+# --- commands ----------------------------------------------------------------------
+def cmd_new(a) -> int:
+    p = api.new(a.book, lang=a.lang, demo=a.demo, today=a.today)
+    print(f"made {p}" + (" with demo data" if a.demo else ""))
+    return 0
+
+
+def _summary(problems) -> str:
+    e = sum(p.severity == "error" for p in problems)
+    return f"{e} error{'s' * (e != 1)}, {len(problems) - e} warning{'s' * (len(problems) - e != 1)}"
+
+
+def cmd_check(a) -> int:
+    r = api.check(a.book, today=a.today)
+    if a.json:
+        _print_json([p.as_json() for p in r.problems])
+    else:
+        for p in r.problems:
+            print(p.line(a.book))
+        print(f"{a.book}: {_summary(r.problems)}", file=sys.stderr)
+    return 1 if r.errors else 0
+
+
+CLIENT_JSON = ("client_id", "last_contact", "next_follow_up", "follow_up_reason",
+               "follow_up_status", "revenue_12m", "class", "rank", "score", "tier", "risk",
+               "risk_reasons")
+
+
+def cmd_refresh(a) -> int:
+    r = api.refresh(a.book, today=a.today, dry_run=a.dry_run)
+    if a.json:
+        frame = r.results.clients.copy()
+        frame["client_id"] = r.book.frame("Clients")["client_id"].reindex(frame.index)
+        out = [{k: _jsonable(rec.get(k)) for k in CLIENT_JSON}
+               for rec in frame.to_dict("records")]
+        _print_json(out)
+    else:
+        for p in r.problems:
+            print(p.line(a.book), file=sys.stderr)
+        if a.dry_run:
+            for c in r.changes:
+                print(f"{a.book}:{c.sheet}!{c.cell}: {_show(c.old)} -> {_show(c.new)}")
+            print(f"dry run: {len(r.changes)} computed cell(s) would change; Today would list "
+                  f"{len(r.results.queue)} call(s); nothing written")
+        else:
+            print(f"refreshed {a.book} for {r.today.isoformat()}: {len(r.changes)} cell(s) changed, "
+                  f"{len(r.results.queue)} call(s) on Today, {_summary(r.problems)}"
+                  + (f"; previous version kept as {r.backup}" if r.backup else ""))
+    return 0
+
+
+def _show(v) -> str:
+    v = _jsonable(v)
+    return "(blank)" if v is None or v == "" else str(v)
+
+
+def cmd_calls(a) -> int:
+    q = api.calls(a.book, today=a.today)
+    recs = q.to_dict("records")
+    if a.json:
+        _print_json([{k: _jsonable(v) for k, v in r.items() if k != "client_row"} for r in recs])
+        return 0
+    if not recs:
+        print("no calls due")
+    for r in recs:
+        print(f"{r['position']:>3}. {r['client_id']}  {r.get('name') or ''}  "
+              f"[{_show(r.get('next_follow_up'))}]  {r.get('follow_up_reason') or ''}"
+              + (f"  {r['contact']}" if r.get("contact") else "")
+              + (f"  {r['phone']}" if r.get("phone") else ""))
+    return 0
+
+
+def cmd_batch(a) -> int:
+    from rich.progress import Progress
+    failed = 0
+    with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
+        task = bar.add_task("refreshing", total=len(a.books))
+
+        def done(item):
+            nonlocal failed
+            failed += not item.ok
+            bar.advance(task)
+            if item.ok:
+                r = item.result
+                print(f"ok    {item.path}: {len(r.results.queue)} call(s), {_summary(r.problems)}")
+            else:
+                print(f"FAIL  {item.path}: {item.error}")
+        api.batch(a.books, today=a.today, on_done=done)
+    print(f"{len(a.books) - failed} refreshed, {failed} failed")
+    return 1 if failed else 0
+
+
+def cmd_demo(a) -> int:
+    r = api.demo(a.dir, today=a.today)
+    print(f"demo in {r.folder}/")
+    for lang, p in r.books.items():
+        c = r.checks[lang]
+        line = f"  {p}  ({lang}): {_summary(c.problems)}"
+        if lang in r.refreshes:
+            line += f"; refreshed: {len(r.refreshes[lang].results.queue)} calls on Today"
+        print(line)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="acctbook", description="A key-account manager's workbook, "
+                                 "checked and refreshed.")
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name, func, help):
+        p = sub.add_parser(name, help=help, description=help)
+        p.set_defaults(func=func)
+        return p
+
+    def today(p):
+        p.add_argument("--today", type=_date, help="the date to work as of (YYYY-MM-DD)")
+
+    p = add("new", cmd_new, "create a workbook from the schema")
+    p.add_argument("book")
+    p.add_argument("--lang", choices=("en", "he"), default="en")
+    p.add_argument("--demo", action="store_true", help="fill it with realistic demo data")
+    today(p)
+    p = add("demo", cmd_demo, "the main job on a built-in example")
+    p.add_argument("dir", nargs="?", default="acctbook-demo")
+    today(p)
+    p = add("check", cmd_check, "validate a workbook")
+    p.add_argument("book")
+    p.add_argument("--json", action="store_true")
+    today(p)
+    p = add("refresh", cmd_refresh, "compute follow-ups, ranking, risk; write them back")
+    p.add_argument("book")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--dry-run", action="store_true", help="write nothing; print what would change")
+    today(p)
+    p = add("calls", cmd_calls, "print the call queue")
+    p.add_argument("book")
+    p.add_argument("--json", action="store_true")
+    today(p)
+    p = add("batch", cmd_batch, "refresh many workbooks")
+    p.add_argument("books", nargs="+")
+    today(p)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except AcctbookError as e:
+        print(f"acctbook: {e}", file=sys.stderr)
+        return e.exit_code
+    except KeyboardInterrupt:
+        print("acctbook: interrupted", file=sys.stderr)
+        return 130
+    except OSError as e:
+        print(f"acctbook: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
+        return 2
+    except Exception as e:  # never a traceback for the user; say what broke in one line
+        print(f"acctbook: internal error ({type(e).__name__}: {e}); please report this",
+              file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

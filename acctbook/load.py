@@ -1,0 +1,348 @@
+"""From RawTables to a typed Book: columns found by header, values coerced, failures collected.
+
+Pure: no file access, so the same code serves the file reader and xlwings.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .model import (ERROR, WARNING, Book, LoadedTable, NotAnAcctbook, Problem, RawTable,
+                    Settings, col_letter)
+
+_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
+_LOCAL = re.compile(r"^\s*(\d{1,2})[./](\d{1,2})[./](\d{4})\s*$")   # d/m/yyyy (IL, EU)
+
+
+def _empty(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip()) or (
+        isinstance(v, float) and math.isnan(v))
+
+
+def as_text(v: Any) -> str | None:
+    """A cell as text: numbers typed into text columns lose no digits ('0501' stays)."""
+    if _empty(v):
+        return None
+    if isinstance(v, str):
+        return v.strip()
+    if isinstance(v, bool):
+        return schema.YES if v else schema.NO
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat() if v.time() == dt.time() else v.isoformat(sep=" ")
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    return str(v)
+
+
+def parse_date(v: Any) -> tuple[dt.date | None, str]:
+    """(date, how): how is 'ok', 'text' (parsed from text: a warning) or 'bad'."""
+    if isinstance(v, dt.datetime):
+        return v.date(), "ok"
+    if isinstance(v, dt.date):
+        return v, "ok"
+    if isinstance(v, str):
+        m = _ISO.match(v)
+        try:
+            if m:
+                return dt.date(int(m[1]), int(m[2]), int(m[3])), "text"
+            m = _LOCAL.match(v)
+            if m:
+                return dt.date(int(m[3]), int(m[2]), int(m[1])), "text"
+        except ValueError:
+            pass
+    return None, "bad"
+
+
+def parse_number(v: Any) -> float | None:
+    if isinstance(v, bool):
+        return None
+    if isinstance(v, (int, float)):
+        return float(v)
+    if isinstance(v, str):
+        s = v.strip().replace(",", "").replace("%", "").replace("₪", "").replace("$", "")
+        try:
+            return float(s)
+        except ValueError:
+            return None
+    return None
+
+
+class _Collector:
+    """Builds problems for one table with its sheet/cell coordinates."""
+
+    def __init__(self, raw: RawTable, columns: dict[str, int], out: list[Problem]):
+        self.raw, self.columns, self.out = raw, columns, out
+
+    def add(self, severity, code, key, row, value, message):
+        col = self.columns.get(key)
+        header = self.raw.headers[col - self.raw.first_col] if col else None
+        cell = f"{col_letter(col)}{row}" if col else None
+        self.out.append(Problem(severity, code, self.raw.sheet, row, header, cell, value,
+                                message))
+
+
+def _coerce(spec: schema.Column, values: list, rows: list[int], coll: _Collector,
+            choices: dict[str, str] | None):
+    """One column's cells -> a typed pandas Series; failures become problems."""
+    label = spec.en
+    t = spec.type
+    if t in (schema.TEXT, schema.REF) or (t == schema.CHOICE and choices is None):
+        return pd.Series([as_text(v) for v in values], index=rows, dtype=object)
+    if t == schema.CHOICE or t == schema.YESNO:
+        index = schema.YESNO_INDEX if t == schema.YESNO else choices
+        out = []
+        for r, v in zip(rows, values):
+            if _empty(v):
+                out.append(None)
+                continue
+            if isinstance(v, bool) and t == schema.YESNO:
+                out.append(v)
+                continue
+            hit = index.get(schema.fold(as_text(v)))
+            if hit is None:
+                shown = ", ".join(dict.fromkeys(index.values())) if t == schema.CHOICE else "Yes, No"
+                code = "yes-no" if t == schema.YESNO else "choice"
+                coll.add(ERROR, code, spec.key, r, v, f"{label}: '{as_text(v)}' is not one of {shown}")
+                out.append(None)
+            else:
+                out.append(hit == schema.YES if t == schema.YESNO else hit)
+        return pd.Series(out, index=rows, dtype=object)
+    if t == schema.DATE:
+        out = []
+        for r, v in zip(rows, values):
+            if _empty(v):
+                out.append(None)
+                continue
+            d, how = parse_date(v)
+            if how == "bad":
+                coll.add(ERROR, "type-date", spec.key, r, v, f"{label}: '{as_text(v)}' is not a date")
+            elif how == "text":
+                coll.add(WARNING, "date-as-text", spec.key, r, v,
+                         f"{label}: date typed as text '{v}', read as {d.isoformat()}")
+            out.append(d)
+        return pd.Series(pd.to_datetime(pd.Series(out, dtype=object), errors="coerce").to_numpy(
+            dtype="datetime64[ns]"), index=rows)
+    # number, integer, percent
+    out = np.full(len(values), np.nan)
+    for i, (r, v) in enumerate(zip(rows, values)):
+        if _empty(v):
+            continue
+        n = parse_number(v)
+        if n is None:
+            coll.add(ERROR, "type-number", spec.key, r, v, f"{label}: '{as_text(v)}' is not a number")
+            continue
+        if t == schema.INTEGER and not float(n).is_integer():
+            coll.add(ERROR, "type-integer", spec.key, r, v, f"{label}: {as_text(v)} is not a whole number")
+            continue
+        out[i] = n
+    return pd.Series(out, index=rows, dtype="float64")
+
+
+def _fast_numbers(values: list) -> bool:
+    return all(type(v) is float or v is None or v == "" for v in values)
+
+
+def load_table(raw: RawTable, spec: schema.Table, problems: list[Problem],
+               choices_by_setting: dict[str, dict[str, str]] | None = None) -> LoadedTable:
+    """Type one table. Missing required columns raise NotAnAcctbook (the book is unusable)."""
+    index = schema.header_index(spec)
+    columns: dict[str, int] = {}
+    for i, h in enumerate(raw.headers):
+        key = index.get(schema.fold(h))
+        if key is not None and key not in columns:
+            columns[key] = raw.first_col + i
+    missing = [c.label("en") for c in spec.columns if c.required and c.key not in columns]
+    if missing:
+        raise NotAnAcctbook(f"sheet '{raw.sheet}', table {spec.name}: missing required column"
+                            f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+    # Blank rows (an empty table keeps one) are not records.
+    keep = [i for i, row in enumerate(raw.rows) if not all(_empty(v) for v in row)]
+    rows = [raw.header_row + 1 + i for i in keep]
+    coll = _Collector(raw, columns, problems)
+    quiet = _Collector(raw, columns, [])   # computed columns are acctbook's: never a problem
+    data = {}
+    for c in spec.columns:
+        if c.key not in columns:
+            data[c.key] = _blank(c, rows)
+            continue
+        j = columns[c.key] - raw.first_col
+        values = [raw.rows[i][j] if j < len(raw.rows[i]) else None for i in keep]
+        if c.type in (schema.NUMBER, schema.PERCENT) and _fast_numbers(values):
+            data[c.key] = pd.Series(pd.to_numeric(pd.Series(values, dtype=object).replace("", None),
+                                                  errors="coerce").to_numpy(dtype="float64"),
+                                    index=rows)
+            continue
+        choices = None
+        if c.type == schema.CHOICE:
+            if c.choices:
+                choices = schema.choice_index(c.choices)
+            elif c.choices_setting and choices_by_setting:
+                choices = choices_by_setting.get(c.choices_setting)
+        data[c.key] = _coerce(c, values, rows, quiet if c.computed else coll, choices)
+    frame = pd.DataFrame(data, index=pd.Index(rows, name="row"))
+    last = raw.header_row + len(raw.rows)
+    return LoadedTable(spec, raw.sheet, raw.header_row, raw.first_col, list(raw.headers),
+                       columns, frame, last)
+
+
+def _blank(c: schema.Column, rows: list[int]) -> pd.Series:
+    if c.type == schema.DATE:
+        return pd.Series(np.full(len(rows), np.datetime64("NaT"), dtype="datetime64[ns]"), index=rows)
+    if c.type in (schema.NUMBER, schema.INTEGER, schema.PERCENT):
+        return pd.Series(np.full(len(rows), np.nan), index=rows, dtype="float64")
+    return pd.Series([None] * len(rows), index=rows, dtype=object)
+
+
+def empty_raw(spec: schema.Table, lang: str = "en") -> RawTable:
+    return RawTable(spec.name, spec.sheet(lang), 1, 1, [c.label(lang) for c in spec.columns], [])
+
+
+# --- Settings ----------------------------------------------------------------------
+def _settings(tables: dict[str, LoadedTable], problems: list[Problem]) -> Settings:
+    values: dict[str, Any] = {s.key: s.default for s in SETTING_DEFAULTS}
+    st = tables["Settings"]
+    idx = schema.setting_index()
+    for row, name, value in zip(st.frame.index, st.frame["setting"], st.frame["value"]):
+        key = idx.get(schema.fold(name)) if name else None
+        if key is None:
+            continue   # the user's own notes in the Settings table are theirs
+        s = schema.SETTING_BY_KEY[key]
+        parsed, ok = _setting_value(s, value)
+        if ok:
+            values[key] = parsed
+        else:
+            problems.append(Problem(ERROR, "setting", st.sheet, row, st.header("value"),
+                                    st.cell("value", row), value,
+                                    f"Setting '{s.en}': '{value}' is not valid ({s.type}); "
+                                    f"using the default"))
+    return Settings(
+        values=values,
+        cadence=_pairs(tables["Cadence"], "class", "days",
+                       schema.choice_index(("A", "B", "C", "Prospect", "Dormant")),
+                       schema.DEFAULT_CADENCE, int),
+        stage_probability=_pairs(tables["StageProbability"], "stage", "probability", None,
+                                 schema.DEFAULT_STAGE_PROBABILITY, float),
+        sla=_pairs(tables["SLA"], "severity", "business_days", None, schema.DEFAULT_SLA, int),
+        tiers=_tiers(tables["Tiers"]),
+        weights=_pairs(tables["Weights"], "component", "weight", _component_index(),
+                       schema.DEFAULT_WEIGHTS, float),
+        holidays=[(d.date(), n or "") for d, n in zip(tables["Holidays"].frame["date"],
+                                                      tables["Holidays"].frame["name"])
+                  if not pd.isna(d)],
+    )
+
+
+SETTING_DEFAULTS = schema.SETTING_ROWS
+
+
+def _setting_value(s: schema.Setting, value: str | None) -> tuple[Any, bool]:
+    if value is None or value == "":
+        return s.default, True
+    if s.type in (schema.INTEGER, schema.NUMBER, schema.PERCENT):
+        n = parse_number(value)
+        if n is None or (s.type == schema.INTEGER and not n.is_integer()):
+            return None, False
+        if s.key in ("a_threshold", "b_threshold") and 0 < n <= 1:
+            n *= 100     # "80%" typed as a percent cell arrives as 0.8
+        return (int(n) if s.type == schema.INTEGER else n), True
+    if s.type == schema.YESNO:
+        hit = schema.YESNO_INDEX.get(schema.fold(value))
+        return (hit == schema.YES, True) if hit else (None, False)
+    if s.type == schema.CHOICE:
+        hit = schema.choice_index(s.choices).get(schema.fold(value))
+        return (hit, True) if hit else (None, False)
+    return value, True
+
+
+def _component_index() -> dict[str, str]:
+    out = {schema.fold(c): c for c in schema.COMPONENTS}
+    out.update({schema.fold(h): c for c, h in schema.COMPONENT_HE.items()})
+    return out
+
+
+def _pairs(t: LoadedTable, kcol, vcol, index, defaults, conv) -> dict:
+    if t.frame.empty:
+        return {k: conv(v) for k, v in defaults}
+    out = {}
+    for k, v in zip(t.frame[kcol], t.frame[vcol]):
+        if k is None or pd.isna(v):
+            continue
+        k = index.get(schema.fold(k), k) if index else k
+        out[k] = conv(v)
+    return out
+
+
+def _tiers(t: LoadedTable) -> list[tuple[str, float, float]]:
+    if t.frame.empty:
+        rows = [(n, float(m), float(d)) for n, m, d in schema.DEFAULT_TIERS]
+    else:
+        names = schema.choice_index(schema.TIER_NAMES)
+        rows = [(names.get(schema.fold(n), n), float(m), 0.0 if pd.isna(d) else float(d))
+                for n, m, d in zip(t.frame["tier"], t.frame["min_revenue_12m"], t.frame["discount"])
+                if n is not None and not pd.isna(m)]
+    return sorted(rows, key=lambda r: -r[1])
+
+
+# --- the whole book -------------------------------------------------------------------
+def detect_lang(raw: RawTable) -> str:
+    he = {schema.fold(c.he) for c in schema.CLIENTS.columns}
+    en = {schema.fold(c.en) for c in schema.CLIENTS.columns}
+    heads = [schema.fold(h) for h in raw.headers]
+    return "he" if sum(h in he for h in heads) > sum(h in en for h in heads) else "en"
+
+
+def load_book(raw: dict[str, RawTable], path: str | None = None) -> Book:
+    """Type every acctbook table. Raises NotAnAcctbook when data tables are missing."""
+    missing = [t.name for t in schema.DATA_TABLES if t.name not in raw]
+    if len(missing) == len(schema.DATA_TABLES):
+        raise NotAnAcctbook(f"{path or 'workbook'}: no acctbook tables found (expected Excel "
+                            f"tables named {', '.join(t.name for t in schema.DATA_TABLES[:3])}, …)")
+    if missing:
+        raise NotAnAcctbook(f"{path or 'workbook'}: missing table{'s' if len(missing) > 1 else ''} "
+                            f"{', '.join(missing)} (each data sheet holds one Excel table of that name)")
+    lang = detect_lang(raw["Clients"])
+    problems: list[Problem] = []
+    tables: dict[str, LoadedTable] = {}
+    for spec in schema.SETTINGS_TABLES:
+        tables[spec.name] = load_table(raw.get(spec.name) or empty_raw(spec, lang), spec, problems)
+    settings = _settings(tables, problems)
+    segs = [s.strip() for s in str(settings["segments"] or "").split(",") if s.strip()]
+    by_setting = {"segments": {schema.fold(s): s for s in segs}} if segs else {}
+    for spec in schema.DATA_TABLES:
+        tables[spec.name] = load_table(raw[spec.name], spec, problems, by_setting)
+    return Book(tables, settings, lang, path, problems)
+
+
+def read_book(path) -> Book:
+    """Read and type a workbook file (the calamine adapter, imported lazily)."""
+    from .read import read_tables
+    return load_book(read_tables(path), str(path))
+
+
+def rows_to_raw(spec: schema.Table, rows: list[dict], lang: str = "en") -> RawTable:
+    """Test/demo helper: row dicts keyed by column key -> a RawTable with every column."""
+    cols = list(spec.columns)
+    return RawTable(spec.name, spec.sheet(lang), 1, 1, [c.label(lang) for c in cols],
+                    [[r.get(c.key) for c in cols] for r in rows])
+
+
+def book_from_rows(data: dict[str, list[dict]], settings: dict[str, Any] | None = None,
+                   lang: str = "en") -> Book:
+    """A Book straight from row dicts (tests and the core's users; no file involved)."""
+    raw = {t.name: rows_to_raw(t, data.get(t.name, []), lang) for t in schema.DATA_TABLES}
+    srows = [{"setting": s.label(lang), "value": (settings or {}).get(s.key, s.default)}
+             for s in schema.SETTING_ROWS]
+    raw["Settings"] = rows_to_raw(schema.SETTINGS, srows, lang)
+    for spec in schema.SETTINGS_TABLES[1:]:
+        if spec.name in data:
+            raw[spec.name] = rows_to_raw(spec, data[spec.name], lang)
+    return load_book(raw)

@@ -1,0 +1,170 @@
+"""The values that flow between acctbook's parts: problems, errors, loaded tables.
+
+Bad data is never an exception: it becomes a Problem with its sheet, Excel row,
+column and cell, and every problem is collected. Only a real I/O failure or a
+refused request raises, as an AcctbookError the CLI prints as one line.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from . import schema
+
+ERROR, WARNING = "error", "warning"
+
+
+@dataclass(frozen=True)
+class Problem:
+    severity: str            # "error" | "warning"
+    code: str                # stable code, listed in docs/problems.md
+    sheet: str
+    row: int | None          # Excel row number (1-based)
+    column: str | None       # header text as it stands in the workbook
+    cell: str | None         # e.g. "D14"
+    value: Any
+    message: str
+
+    def where(self, book_name: str = "") -> str:
+        place = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
+        return f"{book_name}:{place}" if book_name else place
+
+    def line(self, book_name: str = "") -> str:
+        """`BOOK:Sheet!D14: message` (SPEC section 7); warnings say so."""
+        tag = "warning: " if self.severity == WARNING else ""
+        return f"{self.where(book_name)}: {tag}{self.message}"
+
+    def as_json(self) -> dict:
+        value = self.value
+        if hasattr(value, "isoformat"):
+            value = value.isoformat()[:10] if _is_midnight(value) else value.isoformat()
+        elif value is not None and not isinstance(value, (str, int, float, bool)):
+            value = str(value)
+        return {"severity": self.severity, "code": self.code, "sheet": self.sheet,
+                "row": self.row, "column": self.column, "cell": self.cell,
+                "value": value, "message": self.message}
+
+
+def _is_midnight(v) -> bool:
+    return not hasattr(v, "hour") or (v.hour, v.minute, v.second) == (0, 0, 0)
+
+
+# --- errors that stop a command (exit codes per SPEC section 7) -----------------------
+class AcctbookError(Exception):
+    """A failure the CLI reports as one clear line; never a traceback."""
+    exit_code = 2
+
+
+class BookUnreadable(AcctbookError):
+    """Missing file, not a workbook, corrupt zip, encrypted file."""
+
+
+class NotAnAcctbook(AcctbookError):
+    """The workbook lacks acctbook's tables or a required column."""
+
+
+class Refused(AcctbookError):
+    """The request was understood but refused (e.g. Excel has the book open)."""
+    exit_code = 1
+
+
+# --- what a reader adapter hands over -------------------------------------------------
+def col_letter(col: int) -> str:
+    """1-based column number -> Excel letters (1 -> A, 27 -> AA)."""
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass
+class RawTable:
+    """One Excel table as found in a file: the header and data rows as cell values.
+
+    Cell values are what the reader gives: str, float, int, bool, date, datetime,
+    or None / "" for empty. Positions are 1-based Excel coordinates.
+    """
+    name: str
+    sheet: str
+    header_row: int
+    first_col: int
+    headers: list[str]
+    rows: list[list[Any]]
+
+
+@dataclass
+class LoadedTable:
+    """A table with typed columns.
+
+    `frame` has one column per schema key (missing optional columns are all null),
+    indexed by Excel row number. Types: text/ref/choice -> object (str or None;
+    choices canonical English); date -> datetime64 (NaT when blank); number,
+    integer, percent -> float64 (NaN when blank); yes/no -> object (True, False or
+    None). `columns` maps each key found in the file to its 1-based sheet column.
+    """
+    spec: schema.Table
+    sheet: str
+    header_row: int
+    first_col: int
+    headers: list[str]
+    columns: dict[str, int]
+    frame: pd.DataFrame
+    last_row: int = 0
+
+    def cell(self, key: str, row: int) -> str | None:
+        col = self.columns.get(key)
+        return f"{col_letter(col)}{row}" if col else None
+
+    def header(self, key: str, lang: str = "en") -> str:
+        col = self.columns.get(key)
+        if col is not None:
+            return self.headers[col - self.first_col]
+        return self.spec.column(key).label(lang)
+
+
+@dataclass
+class Settings:
+    """The Settings sheet resolved: every value typed, blanks filled with defaults."""
+    values: dict[str, Any]
+    cadence: dict[str, int]
+    stage_probability: dict[str, float]
+    sla: dict[str, int]
+    tiers: list[tuple[str, float, float]]     # (tier, min revenue, discount) high to low
+    weights: dict[str, float]
+    holidays: list[tuple[Any, str]]           # (datetime.date, name)
+
+    def __getitem__(self, key: str) -> Any:
+        return self.values[key]
+
+    @property
+    def country(self) -> str:
+        return (self.values.get("country") or "IL").upper()
+
+    @property
+    def work_week(self) -> str:
+        return self.values.get("work_week") or ("Sun-Thu" if self.country == "IL" else "Mon-Fri")
+
+    @property
+    def vat_rate(self) -> float:
+        v = self.values.get("vat_rate")
+        return float(v) if v is not None else (18.0 if self.country == "IL" else 0.0)
+
+
+@dataclass
+class Book:
+    """A whole acctbook workbook, loaded: typed tables, settings and load problems."""
+    tables: dict[str, LoadedTable]
+    settings: Settings
+    lang: str = "en"
+    path: str | None = None
+    problems: list[Problem] = field(default_factory=list)   # from loading (types, headers)
+
+    def frame(self, name: str) -> pd.DataFrame:
+        return self.tables[name].frame
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.tables

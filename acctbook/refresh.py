@@ -1,0 +1,151 @@
+"""Refresh: check, compute, then write computed cells and generated sheets back.
+
+Glue between the pure core (core.compute) and the zip writer (xlsxpatch): it
+decides which cells acctbook owns and what they hold, nothing more.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import math
+from typing import Any
+
+import pandas as pd
+
+from . import schema
+from .api import Change, RefreshResult
+from .model import ERROR, Book, LoadedTable, Problem, col_letter
+
+# Tables whose computed columns refresh writes, and the Results attribute holding them.
+COMPUTED = (("Clients", "clients"), ("Deals", "deals"), ("Complaints", "complaints"))
+
+
+def refresh(path, today: dt.date, dry_run: bool = False) -> RefreshResult:
+    from .core import compute
+    from .load import read_book
+    from .rules import check_book
+    book = read_book(path)
+    problems = check_book(book, today)
+    results = compute(without_error_rows(book, problems), today)
+    cells, changes = computed_cells(book, results)
+    home = schema.generated_sheet("Home", book.lang)
+    cells.setdefault(home, {}).update(home_cells(results, problems))
+    sheets = generated_sheets(book, results, problems)
+    out = RefreshResult(str(path), today, problems, results, changes, book=book)
+    if not dry_run:
+        from .xlsxpatch import patch_workbook
+        res = patch_workbook(path, cells, sheets)
+        out.written = True
+        out.backup = str(getattr(res, "backup", None) or "") or None
+    return out
+
+
+def without_error_rows(book: Book, problems: list[Problem]) -> Book:
+    """The book minus data rows that have errors: such a row is skipped, not fatal."""
+    bad: dict[str, set[int]] = {}
+    for p in problems:
+        if p.severity == ERROR and p.row is not None:
+            bad.setdefault(p.sheet, set()).add(p.row)
+    tables = {}
+    for name, t in book.tables.items():
+        rows = bad.get(t.sheet) if not t.spec.settings else None
+        if rows:
+            keep = ~t.frame.index.isin(list(rows))
+            t = dataclasses.replace(t, frame=t.frame[keep])
+        tables[name] = t
+    return dataclasses.replace(book, tables=tables)
+
+
+# --- values as cells ---------------------------------------------------------------
+def cell_value(value: Any, column: schema.Column | None, lang: str) -> Any:
+    """A computed value as it goes into a cell: dates as dates, choices in the book's language."""
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date()
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):   # numpy scalars
+        value = value.item()
+    if column is not None and column.type == schema.CHOICE and isinstance(value, str):
+        return schema.show_choice(value, lang)
+    return value
+
+
+def _same(old: Any, new: Any) -> bool:
+    if isinstance(old, pd.Timestamp):
+        old = None if pd.isna(old) else old.date()
+    if isinstance(old, float) and math.isnan(old):
+        old = None
+    if isinstance(old, (int, float)) and isinstance(new, (int, float)):
+        return abs(float(old) - float(new)) < 1e-9
+    return old == new
+
+
+def computed_cells(book: Book, results) -> tuple[dict, list[Change]]:
+    """Cell updates for the computed columns, and the list of cells whose value changes."""
+    cells: dict[str, dict[tuple[int, int], Any]] = {}
+    changes: list[Change] = []
+    for name, attr in COMPUTED:
+        t: LoadedTable = book.tables[name]
+        frame = getattr(results, attr)
+        sheet_cells = cells.setdefault(t.sheet, {})
+        for c in t.spec.computed:
+            col = t.columns.get(c.key)
+            if col is None or c.key not in frame:
+                continue      # the user removed that column: nothing to write there
+            old = t.frame[c.key]
+            for row, value in frame[c.key].items():
+                v = cell_value(value, c, book.lang)
+                sheet_cells[(row, col)] = v
+                before = old.get(row)
+                shown_before = cell_value(before, c, book.lang) if before is not None else None
+                if not _same(shown_before, v):
+                    changes.append(Change(t.sheet, f"{col_letter(col)}{row}", shown_before, v))
+    return cells, changes
+
+
+def home_cells(results, problems: list[Problem]) -> dict[tuple[int, int], Any]:
+    kpis = dict(results.kpis)
+    kpis["errors"] = sum(p.severity == ERROR for p in problems)
+    kpis["warnings"] = len(problems) - kpis["errors"]
+    return {(schema.HOME_FIRST_ROW + i, 2): cell_value(kpis.get(key), None, "en")
+            for i, (key, _en, _he) in enumerate(schema.HOME_KPIS)}
+
+
+def generated_sheets(book: Book, results, problems: list[Problem]) -> list:
+    from .xlsxpatch import SheetTable
+    lang = book.lang
+    clients = book.tables["Clients"]
+    id_col = col_letter(clients.columns["client_id"])
+
+    def table(spec: schema.Table, frame: pd.DataFrame, link_col=None, link=None):
+        keys = [c.key for c in spec.columns]
+        rows, links = [], {}
+        for i, rec in enumerate(frame.to_dict("records")):
+            rows.append([cell_value(rec.get(k), c, lang) for k, c in zip(keys, spec.columns)])
+            if link_col is not None:
+                target = link(rec)
+                if target:
+                    links[(i, keys.index(link_col))] = target
+        return SheetTable(sheet=spec.sheet(lang), table=spec.name,
+                          header=[c.label(lang) for c in spec.columns], rows=rows,
+                          widths=[c.width for c in spec.columns], links=links, rtl=lang == "he")
+
+    def client_link(rec):
+        row = rec.get("client_row")
+        return f"'{clients.sheet}'!{id_col}{int(row)}" if row is not None and not pd.isna(row) else None
+
+    today = table(schema.TODAY, results.queue, "client_id", client_link)
+    rank_frame = results.rankings.copy()
+    if "client_row" not in rank_frame:
+        rows_by_id = dict(zip(clients.frame["client_id"], clients.frame.index))
+        rank_frame["client_row"] = rank_frame["client_id"].map(rows_by_id)
+    rankings = table(schema.RANKINGS, rank_frame, "client_id", client_link)
+    prob_frame = pd.DataFrame([{
+        "severity": p.severity,
+        "code": p.code, "sheet": p.sheet, "cell": p.cell, "column": p.column,
+        "value": None if p.value is None else str(p.as_json()["value"]),
+        "message": p.message, "_target": f"'{p.sheet}'!{p.cell}" if p.cell else None}
+        for p in problems], columns=[c.key for c in schema.PROBLEMS.columns] + ["_target"])
+    probs = table(schema.PROBLEMS, prob_frame, "cell", lambda rec: rec.get("_target"))
+    return [today, rankings, probs]

@@ -1,0 +1,547 @@
+"""The workbook's schema as data: every sheet, table, column, type, choice and rule.
+
+This one description drives reading, validation, the template workbook, its
+drop-downs and the docs (SPEC section 2). Keys are stable snake_case names the
+code uses; labels are what users see, in English and Hebrew. Both languages'
+headers and choice values are recognised when reading.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+LANGS = ("en", "he")
+
+# Column types (SPEC section 2).
+TEXT, DATE, NUMBER, INTEGER, PERCENT, CHOICE, YESNO, REF = (
+    "text", "date", "number", "integer", "percent", "choice", "yesno", "ref")
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    en: str
+    he: str
+    type: str = TEXT
+    required: bool = False
+    unique: bool = False
+    choices: tuple[str, ...] = ()      # canonical (English) values
+    choices_setting: str | None = None  # choices come from a Settings list
+    ref: str | None = None              # table name whose key this must match
+    min: float | None = None
+    max: float | None = None
+    min_exclusive: bool = False
+    not_future: bool = False
+    computed: bool = False
+    width: int = 14
+    note: str = ""                      # short rule text for docs and comments
+
+    def label(self, lang: str) -> str:
+        return self.he if lang == "he" else self.en
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str        # fixed table (ListObject) name, every language
+    sheet_en: str
+    sheet_he: str
+    columns: tuple[Column, ...]
+    key: str | None = None   # the column other tables reference
+    settings: bool = False   # lives on the Settings sheet
+    generated: bool = False
+
+    def sheet(self, lang: str) -> str:
+        return self.sheet_he if lang == "he" else self.sheet_en
+
+    def column(self, key: str) -> Column:
+        for c in self.columns:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+    @property
+    def computed(self) -> tuple[Column, ...]:
+        return tuple(c for c in self.columns if c.computed)
+
+
+def C(key, en, he, type=TEXT, **kw) -> Column:
+    return Column(key, en, he, type, **kw)
+
+
+# --- choice lists -----------------------------------------------------------
+CLIENT_STATUS = ("Prospect", "Active", "Dormant", "Lost")
+SOURCES = ("Referral", "Exhibition", "Cold call", "Website", "Partner", "Other")
+LANGUAGES = ("en", "he")
+FOLLOW_UP_STATUS = ("Overdue", "Today", "This week", "Later")
+CLASSES = ("A", "B", "C")
+RISKS = ("Low", "Medium", "High")
+CONTACT_CHANNELS = ("Phone", "Email", "Chat", "Fax", "Mail", "Meeting")
+CHANNELS = ("Phone", "Email", "Meeting", "Chat", "Fax", "Mail", "Event")
+DIRECTIONS = ("In", "Out")
+OUTCOMES = ("Reached", "No answer", "Meeting set", "Proposal sent", "Order",
+            "Complaint", "Declined", "Info sent")
+STAGES = ("Lead", "Qualified", "Needs analysis", "Proposal", "Negotiation", "Won", "Lost")
+OPEN_STAGES = STAGES[:5]
+ORDER_STATUS = ("Open", "Partly delivered", "Delivered", "Cancelled")
+CONTRACT_STATUS = ("Draft", "Sent", "Signed", "Expired", "Cancelled")
+CATEGORIES = ("Quality", "Delivery", "Billing", "Price", "Service", "Other")
+SEVERITIES = ("High", "Medium", "Low")
+CASE_STATUS = ("Open", "In progress", "Resolved")
+SLA_STATUS = ("Met", "Missed", "Open", "Overdue")
+PRICE_LEVELS = ("Lower", "Similar", "Higher")
+EVENT_TYPES = ("Exhibition", "Fair", "Presentation", "Webinar")
+TIER_NAMES = ("Platinum", "Gold", "Silver", "Standard")
+WORK_WEEKS = ("Sun-Thu", "Mon-Fri")
+YES, NO = "Yes", "No"
+
+# Hebrew display of choice values; reading accepts either language.
+CHOICE_HE: dict[str, str] = {
+    "Prospect": "ליד", "Active": "פעיל", "Dormant": "רדום", "Lost": "אבוד",
+    "Referral": "הפניה", "Exhibition": "תערוכה", "Cold call": "שיחה קרה",
+    "Website": "אתר", "Partner": "שותף", "Other": "אחר",
+    "Overdue": "באיחור", "Today": "היום", "This week": "השבוע", "Later": "בהמשך",
+    "Low": "נמוך", "Medium": "בינוני", "High": "גבוה",
+    "Phone": "טלפון", "Email": "דוא\"ל", "Chat": "צ'אט", "Fax": "פקס",
+    "Mail": "דואר", "Meeting": "פגישה", "Event": "אירוע",
+    "In": "נכנס", "Out": "יוצא",
+    "Reached": "הושג", "No answer": "אין מענה", "Meeting set": "נקבעה פגישה",
+    "Proposal sent": "נשלחה הצעה", "Order": "הזמנה", "Complaint": "תלונה",
+    "Declined": "סירב", "Info sent": "נשלח מידע",
+    "Lead": "ליד ראשוני", "Qualified": "מוסמך", "Needs analysis": "ניתוח צרכים",
+    "Proposal": "הצעה", "Negotiation": "משא ומתן", "Won": "נסגר בהצלחה",
+    "Open": "פתוח", "Partly delivered": "סופק חלקית", "Delivered": "סופק",
+    "Cancelled": "בוטל",
+    "Draft": "טיוטה", "Sent": "נשלח", "Signed": "נחתם", "Expired": "פג תוקף",
+    "Quality": "איכות", "Delivery": "אספקה", "Billing": "חיוב", "Price": "מחיר",
+    "Service": "שירות",
+    "In progress": "בטיפול", "Resolved": "נפתר",
+    "Met": "עמד", "Missed": "לא עמד",
+    "Lower": "נמוך יותר", "Similar": "דומה", "Higher": "גבוה יותר",
+    "Fair": "יריד", "Presentation": "מצגת", "Webinar": "וובינר",
+    "Platinum": "פלטינום", "Gold": "זהב", "Silver": "כסף", "Standard": "רגיל",
+    "Yes": "כן", "No": "לא",
+}
+# "Lost" is both a client status and a deal stage; one Hebrew word serves both.
+
+# --- the tables ---------------------------------------------------------------
+CLIENTS = Table("Clients", "Clients", "לקוחות", (
+    C("client_id", "Client ID", "מזהה לקוח", required=True, unique=True, width=11),
+    C("name", "Name", "שם", required=True, width=28),
+    C("legal_name", "Legal name", "שם משפטי", width=30, note="needed for contracts"),
+    C("company_number", "Company number", "מספר חברה", width=14,
+      note="for Country IL: 9 digits with a valid check digit"),
+    C("segment", "Segment", "פלח", CHOICE, choices_setting="segments", width=14),
+    C("region", "Region", "אזור", width=12),
+    C("city", "City", "עיר", width=14),
+    C("address", "Address", "כתובת", width=26),
+    C("country", "Country", "מדינה", width=8, note="ISO 3166 alpha-2; blank = Settings Country"),
+    C("status", "Status", "סטטוס", CHOICE, required=True, choices=CLIENT_STATUS, width=11),
+    C("source", "Source", "מקור", CHOICE, choices=SOURCES, width=12),
+    C("referred_by", "Referred by", "הופנה על ידי", REF, ref="Clients", width=12,
+      note="required when Source = Referral; not the client itself"),
+    C("owner", "Owner", "אחראי", width=14),
+    C("key_account", "Key account", "לקוח מפתח", YESNO, width=10, note="forces class A"),
+    C("credit_limit", "Credit limit", "מסגרת אשראי", NUMBER, min=0, width=13),
+    C("payment_terms", "Payment terms", "תנאי תשלום", INTEGER, min=0, width=10,
+      note="days; blank = Settings Payment terms"),
+    C("email", "Email", "דוא\"ל", width=26),
+    C("phone", "Phone", "טלפון", width=16),
+    C("language", "Language", "שפה", CHOICE, choices=LANGUAGES, width=8),
+    C("created", "Created", "נוצר", DATE, required=True, not_future=True, width=11),
+    C("notes", "Notes", "הערות", width=30),
+    C("last_contact", "Last contact", "קשר אחרון", DATE, computed=True, width=11),
+    C("next_follow_up", "Next follow-up", "מעקב הבא", DATE, computed=True, width=11),
+    C("follow_up_reason", "Follow-up reason", "סיבת מעקב", computed=True, width=36),
+    C("follow_up_status", "Follow-up status", "מצב מעקב", CHOICE, choices=FOLLOW_UP_STATUS,
+      computed=True, width=11),
+    C("revenue_12m", "Revenue 12m", "הכנסות 12 ח'", NUMBER, computed=True, width=13),
+    C("class", "Class", "סיווג", CHOICE, choices=CLASSES, computed=True, width=7),
+    C("rank", "Rank", "דירוג", INTEGER, computed=True, width=7),
+    C("score", "Score", "ציון", NUMBER, computed=True, width=7),
+    C("tier", "Tier", "רמה", CHOICE, choices=TIER_NAMES, computed=True, width=10),
+    C("risk", "Risk", "סיכון", CHOICE, choices=RISKS, computed=True, width=8),
+    C("risk_reasons", "Risk reasons", "סיבות סיכון", computed=True, width=36),
+), key="client_id")
+
+CONTACTS = Table("Contacts", "Contacts", "אנשי קשר", (
+    C("contact_id", "Contact ID", "מזהה איש קשר", required=True, unique=True, width=12),
+    C("client_id", "Client ID", "מזהה לקוח", REF, required=True, ref="Clients", width=11),
+    C("name", "Name", "שם", required=True, width=22),
+    C("role", "Role", "תפקיד", width=18),
+    C("email", "Email", "דוא\"ל", width=26),
+    C("phone", "Phone", "טלפון", width=16),
+    C("preferred_channel", "Preferred channel", "ערוץ מועדף", CHOICE,
+      choices=CONTACT_CHANNELS, width=12),
+    C("primary", "Primary", "ראשי", YESNO, width=8, note="at most one per client"),
+    C("birthday", "Birthday", "יום הולדת", DATE, width=11),
+), key="contact_id")
+
+INTERACTIONS = Table("Interactions", "Interactions", "יומן קשר", (
+    C("date", "Date", "תאריך", DATE, required=True, not_future=True, width=11),
+    C("client_id", "Client ID", "מזהה לקוח", REF, required=True, ref="Clients", width=11),
+    C("contact_id", "Contact ID", "מזהה איש קשר", REF, ref="Contacts", width=12,
+      note="must belong to that client"),
+    C("channel", "Channel", "ערוץ", CHOICE, required=True, choices=CHANNELS, width=10),
+    C("direction", "Direction", "כיוון", CHOICE, choices=DIRECTIONS, width=9),
+    C("subject", "Subject", "נושא", width=30),
+    C("outcome", "Outcome", "תוצאה", CHOICE, choices=OUTCOMES, width=14),
+    C("next_step", "Next step", "הצעד הבא", width=26),
+    C("next_step_date", "Next step date", "תאריך הצעד הבא", DATE, width=12,
+      note="not before Date"),
+    C("event_id", "Event ID", "מזהה אירוע", REF, ref="Events", width=10),
+))
+
+DEALS = Table("Deals", "Deals", "עסקאות", (
+    C("deal_id", "Deal ID", "מזהה עסקה", required=True, unique=True, width=10),
+    C("client_id", "Client ID", "מזהה לקוח", REF, required=True, ref="Clients", width=11),
+    C("title", "Title", "כותרת", required=True, width=28),
+    C("stage", "Stage", "שלב", CHOICE, required=True, choices=STAGES, width=14),
+    C("amount", "Amount", "סכום", NUMBER, min=0, width=13),
+    C("currency", "Currency", "מטבע", width=8, note="ISO 4217; blank = Settings"),
+    C("probability", "Probability", "הסתברות", PERCENT, min=0, max=100, width=10,
+      note="blank = Settings Stage probability"),
+    C("expected_close", "Expected close", "סגירה צפויה", DATE, width=11),
+    C("stage_since", "Stage since", "בשלב מאז", DATE, width=11),
+    C("lost_reason", "Lost reason", "סיבת הפסד", width=20, note="required when Lost"),
+    C("lost_to", "Lost to", "הפסד ל", REF, ref="Competitors", width=14),
+    C("created", "Created", "נוצר", DATE, width=11),
+    C("weighted_amount", "Weighted amount", "סכום משוקלל", NUMBER, computed=True, width=13),
+), key="deal_id")
+
+DEAL_ITEMS = Table("DealItems", "Deal items", "פריטי עסקה", (
+    C("deal_id", "Deal ID", "מזהה עסקה", REF, required=True, ref="Deals", width=10),
+    C("sku", "SKU", "מק\"ט", REF, required=True, ref="Products", width=10),
+    C("quantity", "Quantity", "כמות", NUMBER, min=0, min_exclusive=True, width=9),
+    C("unit_price", "Unit price", "מחיר יחידה", NUMBER, min=0, width=11,
+      note="blank = the product's list price"),
+    C("discount", "Discount", "הנחה", PERCENT, min=0, max=100, width=9),
+))
+
+ORDERS = Table("Orders", "Orders", "הזמנות", (
+    C("order_id", "Order ID", "מזהה הזמנה", required=True, width=11),
+    C("client_id", "Client ID", "מזהה לקוח", REF, required=True, ref="Clients", width=11),
+    C("deal_id", "Deal ID", "מזהה עסקה", REF, ref="Deals", width=10),
+    C("contract_id", "Contract ID", "מזהה חוזה", REF, ref="Contracts", width=14),
+    C("order_date", "Order date", "תאריך הזמנה", DATE, required=True, width=11),
+    C("sku", "SKU", "מק\"ט", REF, ref="Products", width=10),
+    C("quantity", "Quantity", "כמות", NUMBER, min=0, min_exclusive=True, width=9),
+    C("unit_price", "Unit price", "מחיר יחידה", NUMBER, min=0, width=11),
+    C("discount", "Discount", "הנחה", PERCENT, min=0, max=100, width=9),
+    C("amount", "Amount", "סכום", NUMBER, width=12,
+      note="blank = Quantity × Unit price × (1 − Discount/100)"),
+    C("due_date", "Due date", "מועד אספקה", DATE, width=11, note="not before Order date"),
+    C("delivered_on", "Delivered on", "סופק ב", DATE, width=11),
+    C("delivered_qty", "Delivered qty", "כמות שסופקה", NUMBER, min=0, width=10,
+      note="0..Quantity"),
+    C("status", "Status", "סטטוס", CHOICE, choices=ORDER_STATUS, width=14),
+    C("invoice_due", "Invoice due", "מועד תשלום", DATE, width=11),
+    C("paid_on", "Paid on", "שולם ב", DATE, width=11),
+))
+
+CONTRACTS = Table("Contracts", "Contracts", "חוזים", (
+    C("contract_id", "Contract ID", "מזהה חוזה", required=True, unique=True, width=14),
+    C("client_id", "Client ID", "מזהה לקוח", REF, ref="Clients", width=11),
+    C("deal_id", "Deal ID", "מזהה עסקה", REF, ref="Deals", width=10),
+    C("template", "Template", "תבנית", width=16),
+    C("status", "Status", "סטטוס", CHOICE, choices=CONTRACT_STATUS, width=10),
+    C("start", "Start", "התחלה", DATE, width=11),
+    C("end", "End", "סיום", DATE, width=11, note="after Start"),
+    C("value", "Value", "ערך", NUMBER, width=13),
+    C("discount", "Discount", "הנחה", PERCENT, min=0, max=100, width=9),
+    C("payment_terms", "Payment terms", "תנאי תשלום", INTEGER, min=0, width=10),
+    C("referral_clause", "Referral clause", "סעיף הפניות", YESNO, width=10),
+    C("renewal_notice", "Renewal notice", "הודעת חידוש", INTEGER, min=0, width=10,
+      note="days; blank = Settings"),
+    C("signed_on", "Signed on", "נחתם ב", DATE, width=11, note="required when Signed"),
+    C("file", "File", "קובץ", width=30),
+), key="contract_id")
+
+COMPLAINTS = Table("Complaints", "Complaints", "תלונות", (
+    C("case_id", "Case ID", "מזהה פנייה", required=True, unique=True, width=10),
+    C("client_id", "Client ID", "מזהה לקוח", REF, required=True, ref="Clients", width=11),
+    C("opened", "Opened", "נפתח", DATE, required=True, not_future=True, width=11),
+    C("channel", "Channel", "ערוץ", CHOICE, choices=CHANNELS, width=10),
+    C("category", "Category", "קטגוריה", CHOICE, choices=CATEGORIES, width=11),
+    C("severity", "Severity", "חומרה", CHOICE, choices=SEVERITIES, width=9),
+    C("description", "Description", "תיאור", width=34),
+    C("status", "Status", "סטטוס", CHOICE, choices=CASE_STATUS, width=11),
+    C("resolved_on", "Resolved on", "נפתר ב", DATE, width=11,
+      note="required when Resolved; not before Opened"),
+    C("resolution", "Resolution", "פתרון", width=30),
+    C("sla_due", "SLA due", "יעד SLA", DATE, computed=True, width=11),
+    C("sla_status", "SLA status", "מצב SLA", CHOICE, choices=SLA_STATUS, computed=True, width=10),
+), key="case_id")
+
+PRODUCTS = Table("Products", "Products", "מוצרים", (
+    C("sku", "SKU", "מק\"ט", required=True, unique=True, width=10),
+    C("name", "Name", "שם", required=True, width=28),
+    C("category", "Category", "קטגוריה", width=14),
+    C("list_price", "List price", "מחיר מחירון", NUMBER, min=0, width=11),
+    C("unit", "Unit", "יחידה", width=8),
+    C("active", "Active", "פעיל", YESNO, width=8),
+    C("launched", "Launched", "הושק", DATE, width=11),
+), key="sku")
+
+COMPETITORS = Table("Competitors", "Competitors", "מתחרים", (
+    C("competitor", "Competitor", "מתחרה", required=True, unique=True, width=20),
+    C("segments", "Segments", "פלחים", width=20),
+    C("strengths", "Strengths", "חוזקות", width=24),
+    C("weaknesses", "Weaknesses", "חולשות", width=24),
+    C("opportunities", "Opportunities", "הזדמנויות", width=24),
+    C("threats", "Threats", "איומים", width=24),
+    C("price_level", "Price level", "רמת מחיר", CHOICE, choices=PRICE_LEVELS, width=10),
+    C("notes", "Notes", "הערות", width=24),
+), key="competitor")
+
+EVENTS = Table("Events", "Events", "אירועים", (
+    C("event_id", "Event ID", "מזהה אירוע", required=True, unique=True, width=10),
+    C("name", "Name", "שם", required=True, width=28),
+    C("type", "Type", "סוג", CHOICE, choices=EVENT_TYPES, width=12),
+    C("date", "Date", "תאריך", DATE, required=True, width=11),
+    C("location", "Location", "מיקום", width=20),
+), key="event_id")
+
+# --- Settings sheet tables ------------------------------------------------------
+SETTINGS_SHEET_EN, SETTINGS_SHEET_HE = "Settings", "הגדרות"
+
+
+def _settings_table(name, columns, key=None):
+    return Table(name, SETTINGS_SHEET_EN, SETTINGS_SHEET_HE, columns, key=key, settings=True)
+
+
+SETTINGS = _settings_table("Settings", (
+    C("setting", "Setting", "הגדרה", required=True, unique=True, width=24),
+    C("value", "Value", "ערך", width=28),
+), key="setting")
+CADENCE = _settings_table("Cadence", (
+    C("class", "Class", "סיווג", required=True, unique=True, width=10),
+    C("days", "Days", "ימים", INTEGER, required=True, min=1, width=8),
+), key="class")
+STAGE_PROBABILITY = _settings_table("StageProbability", (
+    C("stage", "Stage", "שלב", CHOICE, required=True, unique=True, choices=STAGES, width=14),
+    C("probability", "Probability", "הסתברות", PERCENT, required=True, min=0, max=100, width=10),
+), key="stage")
+SLA = _settings_table("SLA", (
+    C("severity", "Severity", "חומרה", CHOICE, required=True, unique=True, choices=SEVERITIES,
+      width=10),
+    C("business_days", "Business days", "ימי עסקים", INTEGER, required=True, min=0, width=10),
+), key="severity")
+TIERS = _settings_table("Tiers", (
+    C("tier", "Tier", "רמה", required=True, unique=True, width=10),
+    C("min_revenue_12m", "Min revenue 12m", "הכנסות מינימום 12 ח'", NUMBER, required=True,
+      min=0, width=14),
+    C("discount", "Discount", "הנחה", PERCENT, min=0, max=100, width=9),
+), key="tier")
+WEIGHTS = _settings_table("Weights", (
+    C("component", "Component", "רכיב", required=True, unique=True, width=12),
+    C("weight", "Weight", "משקל", NUMBER, required=True, min=0, width=8),
+))
+HOLIDAYS = _settings_table("Holidays", (
+    C("date", "Date", "תאריך", DATE, required=True, width=11),
+    C("name", "Name", "שם", width=24),
+))
+
+DATA_TABLES: tuple[Table, ...] = (CLIENTS, CONTACTS, INTERACTIONS, DEALS, DEAL_ITEMS, ORDERS,
+                                  CONTRACTS, COMPLAINTS, PRODUCTS, COMPETITORS, EVENTS)
+SETTINGS_TABLES: tuple[Table, ...] = (SETTINGS, CADENCE, STAGE_PROBABILITY, SLA, TIERS,
+                                      WEIGHTS, HOLIDAYS)
+ALL_TABLES: tuple[Table, ...] = DATA_TABLES + SETTINGS_TABLES
+TABLES: dict[str, Table] = {t.name: t for t in ALL_TABLES}
+
+# Score components, in the SPEC's order.
+COMPONENTS = ("Revenue", "Growth", "Frequency", "Recency", "Pipeline")
+COMPONENT_HE = {"Revenue": "הכנסות", "Growth": "צמיחה", "Frequency": "תדירות",
+                "Recency": "עדכניות", "Pipeline": "צנרת"}
+
+
+# --- Settings: the rows of the Settings table, described as data ----------------
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    en: str
+    he: str
+    type: str = TEXT           # text | integer | number | percent | yesno | choice
+    default: Any = None        # None = blank; callables get the country
+    choices: tuple[str, ...] = ()
+    note: str = ""
+
+    def label(self, lang: str) -> str:
+        return self.he if lang == "he" else self.en
+
+
+SETTING_ROWS: tuple[Setting, ...] = (
+    Setting("manager_name", "Manager name", "שם המנהל"),
+    Setting("manager_email", "Manager email", "דוא\"ל המנהל"),
+    Setting("company_name", "Company name", "שם החברה"),
+    Setting("company_number", "Company number", "מספר החברה"),
+    Setting("company_address", "Company address", "כתובת החברה"),
+    Setting("company_phone", "Company phone", "טלפון החברה"),
+    Setting("currency", "Currency", "מטבע", default="ILS"),
+    Setting("country", "Country", "מדינה", default="IL"),
+    Setting("vat_rate", "VAT rate", "שיעור מע\"מ", PERCENT, default=None,
+            note="blank = 18 for IL, else 0"),
+    Setting("language", "Language", "שפה", CHOICE, default="en", choices=LANGUAGES),
+    Setting("work_week", "Work week", "שבוע עבודה", CHOICE, default=None, choices=WORK_WEEKS,
+            note="blank = Sun-Thu for IL, else Mon-Fri"),
+    Setting("payment_terms", "Payment terms", "תנאי תשלום", INTEGER, default=30),
+    Setting("a_threshold", "A threshold", "סף A", PERCENT, default=80),
+    Setting("b_threshold", "B threshold", "סף B", PERCENT, default=95),
+    Setting("retry_after_no_answer", "Retry after no answer", "ניסיון חוזר אחרי אין מענה",
+            INTEGER, default=1, note="business days"),
+    Setting("stale_deal_days", "Stale deal days", "ימים לעסקה תקועה", INTEGER, default=3,
+            note="business days"),
+    Setting("delivery_check_days", "Delivery check days", "ימים לבדיקת אספקה", INTEGER,
+            default=2, note="business days"),
+    Setting("renewal_notice", "Renewal notice", "הודעת חידוש", INTEGER, default=60,
+            note="days"),
+    Setting("upcoming_window", "Upcoming window", "חלון קרוב", INTEGER, default=7, note="days"),
+    Setting("referral_clause_default", "Referral clause default", "סעיף הפניות כברירת מחדל",
+            YESNO, default=True),
+    Setting("segments", "Segments", "פלחים", default="", note="comma-separated"),
+)
+SETTING_BY_KEY = {s.key: s for s in SETTING_ROWS}
+
+DEFAULT_CADENCE = (("A", 14), ("B", 30), ("C", 60), ("Prospect", 7), ("Dormant", 90))
+DEFAULT_STAGE_PROBABILITY = (("Lead", 10), ("Qualified", 20), ("Needs analysis", 40),
+                             ("Proposal", 60), ("Negotiation", 80), ("Won", 100), ("Lost", 0))
+DEFAULT_SLA = (("High", 1), ("Medium", 2), ("Low", 5))
+DEFAULT_TIERS = (("Platinum", 1_000_000, 10), ("Gold", 250_000, 7), ("Silver", 50_000, 3),
+                 ("Standard", 0, 0))
+DEFAULT_WEIGHTS = (("Revenue", 0.50), ("Growth", 0.15), ("Frequency", 0.15),
+                   ("Recency", 0.10), ("Pipeline", 0.10))
+
+# Generated sheets: rebuilt on every run (SPEC section 2).
+GENERATED_SHEETS = {
+    "Home": ("Home", "בית"),
+    "Today": ("Today", "היום"),
+    "Rankings": ("Rankings", "דירוג"),
+    "Problems": ("Problems", "בעיות"),
+}
+
+
+def generated_sheet(name: str, lang: str) -> str:
+    en, he = GENERATED_SHEETS[name]
+    return he if lang == "he" else en
+
+
+# --- label lookups ---------------------------------------------------------------
+def fold(text: str) -> str:
+    """Header and choice matching: trimmed, case-insensitive."""
+    return " ".join(str(text).split()).casefold()
+
+
+def header_index(table: Table) -> dict[str, str]:
+    """Folded header text (either language) -> column key."""
+    out: dict[str, str] = {}
+    for c in table.columns:
+        out[fold(c.en)] = c.key
+        out[fold(c.he)] = c.key
+    return out
+
+
+def choice_index(values: tuple[str, ...]) -> dict[str, str]:
+    """Folded choice value (either language) -> canonical English value."""
+    out: dict[str, str] = {}
+    for v in values:
+        out[fold(v)] = v
+        if v in CHOICE_HE:
+            out[fold(CHOICE_HE[v])] = v
+    return out
+
+
+YESNO_INDEX = {**choice_index((YES, NO)), "y": YES, "n": NO, "true": YES, "false": NO,
+               "1": YES, "0": NO}
+
+
+def show_choice(value: str | None, lang: str) -> str | None:
+    """A canonical choice value as the user sees it in a workbook of `lang`."""
+    if value is None or lang != "he":
+        return value
+    return CHOICE_HE.get(value, value)
+
+
+def setting_index() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for s in SETTING_ROWS:
+        out[fold(s.en)] = s.key
+        out[fold(s.he)] = s.key
+    return out
+
+
+# --- generated sheets' tables (written by acctbook, never read as input) ------------
+def _generated(name, sheet_en, sheet_he, columns):
+    return Table(name, sheet_en, sheet_he, columns, generated=True)
+
+
+TODAY = _generated("Today", "Today", "היום", (
+    C("position", "#", "#", INTEGER, width=5),
+    C("client_id", "Client ID", "מזהה לקוח", width=11),
+    C("name", "Name", "שם", width=28),
+    C("contact", "Contact", "איש קשר", width=20),
+    C("phone", "Phone", "טלפון", width=16),
+    C("channel", "Preferred channel", "ערוץ מועדף", width=12),
+    C("follow_up_reason", "Follow-up reason", "סיבת מעקב", width=40),
+    C("next_follow_up", "Next follow-up", "מעקב הבא", DATE, width=11),
+    C("days_overdue", "Days overdue", "ימי איחור", INTEGER, width=9),
+    C("last_contact", "Last contact", "קשר אחרון", DATE, width=11),
+    C("class", "Class", "סיווג", width=7),
+    C("open_pipeline", "Open deals (weighted)", "עסקאות פתוחות (משוקלל)", NUMBER, width=14),
+    C("open_complaints", "Open complaints", "תלונות פתוחות", INTEGER, width=10),
+))
+
+RANKINGS = _generated("Rankings", "Rankings", "דירוג", (
+    C("rank", "Rank", "דירוג", INTEGER, width=6),
+    C("client_id", "Client ID", "מזהה לקוח", width=11),
+    C("name", "Name", "שם", width=28),
+    C("class", "Class", "סיווג", width=7),
+    C("tier", "Tier", "רמה", width=10),
+    C("score", "Score", "ציון", NUMBER, width=7),
+    C("revenue_12m", "Revenue 12m", "הכנסות 12 ח'", NUMBER, width=13),
+    C("revenue_prior", "Revenue prior 12m", "הכנסות 12 ח' קודמים", NUMBER, width=13),
+    C("growth", "Growth", "צמיחה", NUMBER, width=9),
+    C("frequency", "Orders 12m", "הזמנות 12 ח'", INTEGER, width=9),
+    C("recency_days", "Days since last order", "ימים מההזמנה האחרונה", INTEGER, width=10),
+    C("pipeline", "Pipeline (weighted)", "צנרת (משוקלל)", NUMBER, width=13),
+    C("pts_revenue", "Revenue points", "נקודות הכנסות", NUMBER, width=9),
+    C("pts_growth", "Growth points", "נקודות צמיחה", NUMBER, width=9),
+    C("pts_frequency", "Frequency points", "נקודות תדירות", NUMBER, width=9),
+    C("pts_recency", "Recency points", "נקודות עדכניות", NUMBER, width=9),
+    C("pts_pipeline", "Pipeline points", "נקודות צנרת", NUMBER, width=9),
+))
+
+PROBLEMS = _generated("Problems", "Problems", "בעיות", (
+    C("severity", "Severity", "חומרה", width=9),
+    C("code", "Code", "קוד", width=18),
+    C("sheet", "Sheet", "גיליון", width=14),
+    C("cell", "Cell", "תא", width=8),
+    C("column", "Column", "עמודה", width=16),
+    C("value", "Value", "ערך", width=20),
+    C("message", "Message", "הודעה", width=60),
+))
+
+GENERATED_TABLES: tuple[Table, ...] = (TODAY, RANKINGS, PROBLEMS)
+
+# Home: a title, then KPI labels in column A and their values in column B from
+# HOME_FIRST_ROW down; refresh writes the values into those cells only, so the
+# buttons and anything else on Home stay untouched.
+HOME_TITLE = ("acctbook — key accounts", "acctbook — לקוחות מפתח")
+HOME_FIRST_ROW = 4
+HOME_KPIS: tuple[tuple[str, str, str], ...] = (
+    ("refreshed", "Refreshed for", "רענון לתאריך"),
+    ("active_clients", "Active clients", "לקוחות פעילים"),
+    ("calls_overdue", "Follow-ups overdue", "מעקבים באיחור"),
+    ("calls_today", "Follow-ups due today", "מעקבים להיום"),
+    ("revenue_12m", "Revenue 12m", "הכנסות 12 ח'"),
+    ("weighted_pipeline", "Weighted pipeline", "צנרת משוקללת"),
+    ("open_complaints", "Open complaints", "תלונות פתוחות"),
+    ("high_risk", "High-risk clients", "לקוחות בסיכון גבוה"),
+    ("errors", "Errors in the book", "שגיאות בחוברת"),
+    ("warnings", "Warnings", "אזהרות"),
+)
+HOME_BUTTONS: tuple[tuple[str, str, str], ...] = (
+    ("refresh", "Refresh", "רענון"),
+    ("check", "Check", "בדיקה"),
+    ("contract", "Contract", "חוזה"),
+    ("monthly_report", "Monthly report", "דוח חודשי"),
+)

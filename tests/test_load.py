@@ -1,0 +1,83 @@
+"""The loader: columns by header in any order and either language, every type failure collected."""
+
+import datetime as dt
+
+import pytest
+
+from acctbook import schema
+from acctbook.load import book_from_rows, load_book, rows_to_raw
+from acctbook.model import NotAnAcctbook, RawTable
+
+
+def raw_book(clients: RawTable) -> dict:
+    raw = {t.name: rows_to_raw(t, []) for t in schema.DATA_TABLES}
+    raw["Clients"] = clients
+    return raw
+
+
+def test_columns_found_by_header_in_any_order_and_case_with_extra_columns_ignored():
+    raw = RawTable("Clients", "Clients", 3, 2,
+                   ["My notes", "  STATUS ", "created", "Client id", "Name"],
+                   [["call Tue", "Active", dt.datetime(2025, 1, 2), "C-1", "Acme"],
+                    [None, None, None, None, None],          # blank rows are not records
+                    ["x", "dormant", "2025-02-03", "C-2", "Beta"]])
+    book = load_book(raw_book(raw))
+    clients = book.tables["Clients"]
+    f = clients.frame
+    assert list(f.index) == [4, 6]                  # Excel rows under a header on row 3
+    assert list(f["client_id"]) == ["C-1", "C-2"]
+    assert list(f["status"]) == ["Active", "Dormant"]
+    assert f["created"].iloc[0] == dt.datetime(2025, 1, 2)
+    assert clients.cell("created", 6) == "D6"       # first column B, third header
+    assert "My notes" not in f.columns
+    warn = [p for p in book.problems if p.code == "date-as-text"]
+    assert [(p.cell, p.severity) for p in warn] == [("D6", "warning")]
+
+
+def test_hebrew_headers_and_values_are_recognised():
+    he = schema.CLIENTS
+    raw = RawTable("Clients", "לקוחות", 1, 1, [c.he for c in he.columns[:3]] + ["סטטוס", "נוצר"],
+                   [["C-1", "אלקטרה", "אלקטרה בע\"מ", "פעיל", dt.date(2024, 5, 1)]])
+    book = load_book(raw_book(raw))
+    assert book.lang == "he"
+    assert book.frame("Clients")["status"].tolist() == ["Active"]
+
+
+def test_every_type_failure_is_collected_with_its_cell():
+    book = book_from_rows({"Clients": [
+        {"client_id": "C-1", "name": "A", "status": "Maybe", "created": "yesterday",
+         "credit_limit": "lots", "payment_terms": 12.5, "key_account": "perhaps"}]})
+    got = {(p.code, p.cell) for p in book.problems}
+    col = {c.key: schema.CLIENTS.columns.index(c) + 1 for c in schema.CLIENTS.columns}
+    from acctbook.model import col_letter
+    want = {("choice", f"{col_letter(col['status'])}2"), ("type-date", f"{col_letter(col['created'])}2"),
+            ("type-number", f"{col_letter(col['credit_limit'])}2"),
+            ("type-integer", f"{col_letter(col['payment_terms'])}2"),
+            ("yes-no", f"{col_letter(col['key_account'])}2")}
+    assert want <= got
+
+
+def test_digits_in_text_columns_keep_their_form():
+    book = book_from_rows({"Clients": [{"client_id": 17.0, "name": "A", "status": "Active",
+                                        "created": dt.date(2025, 1, 1), "phone": 35551234.0}]})
+    f = book.frame("Clients")
+    assert f["client_id"].tolist() == ["17"] and f["phone"].tolist() == ["35551234"]
+
+
+def test_missing_required_column_and_missing_tables_are_clear_errors():
+    raw = RawTable("Clients", "Clients", 1, 1, ["Client ID", "Name"], [])
+    with pytest.raises(NotAnAcctbook, match="missing required columns Status, Created"):
+        load_book(raw_book(raw))
+    with pytest.raises(NotAnAcctbook, match="no acctbook tables"):
+        load_book({})
+
+
+def test_settings_blank_values_take_the_spec_defaults_and_overrides_apply():
+    book = book_from_rows({}, settings={"country": "DE", "payment_terms": 45})
+    s = book.settings
+    assert s["payment_terms"] == 45 and s.country == "DE"
+    assert s.work_week == "Mon-Fri" and s.vat_rate == 0
+    assert s.cadence == {"A": 14, "B": 30, "C": 60, "Prospect": 7, "Dormant": 90}
+    assert s.sla == {"High": 1, "Medium": 2, "Low": 5}
+    assert s.tiers[1] == ("Gold", 250000.0, 7.0)
+    assert book_from_rows({}).settings.work_week == "Sun-Thu"
