@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from . import schema
-from .model import ERROR, WARNING, AcctbookError, Book, Problem
+from .model import ERROR, WARNING, AcctbookError, Book, Problem, Refused
 
 
 def _today(today: dt.date | None) -> dt.date:
@@ -22,11 +22,17 @@ def _today(today: dt.date | None) -> dt.date:
 
 # --- new ---------------------------------------------------------------------------
 def new(path, lang: str = "en", demo: bool = False, today: dt.date | None = None,
-        seed: int | None = None) -> Path:
-    """Create a workbook from the schema, optionally filled with the demo data."""
+        seed: int | None = None, overwrite: bool = False) -> Path:
+    """Create a workbook from the schema, optionally filled with the demo data.
+
+    An existing file is never replaced unless `overwrite` (the demo's own files).
+    """
     from .create import create_workbook
     if lang not in schema.LANGS:
         raise AcctbookError(f"unknown language '{lang}' (use en or he)")
+    if Path(path).exists() and not overwrite:
+        raise Refused(f"{path}: already exists; acctbook new never replaces a workbook "
+                      "(choose another name)")
     data = settings = None
     if demo:
         from .demo import DEMO_SEED, demo_data
@@ -89,8 +95,8 @@ class RefreshResult:
 
 def refresh(path, today: dt.date | None = None, dry_run: bool = False) -> RefreshResult:
     """Check, compute follow-ups, ranking and risk, and write them into the book."""
-    from . import refresh as rf
-    return rf.refresh(path, _today(today), dry_run=dry_run)
+    from .writeback import refresh_file
+    return refresh_file(path, _today(today), dry_run=dry_run)
 
 
 def calls(path, today: dt.date | None = None):
@@ -142,7 +148,7 @@ def demo(folder=None, today: dt.date | None = None) -> DemoResult:
     folder.mkdir(parents=True, exist_ok=True)
     books, checks, refreshes = {}, {}, {}
     for lang, name in (("en", "acctbook-demo.xlsx"), ("he", "acctbook-demo.he.xlsx")):
-        p = new(folder / name, lang=lang, demo=True, today=today)
+        p = new(folder / name, lang=lang, demo=True, today=today, overwrite=True)
         books[lang] = p
         checks[lang] = check(p, today)
         refreshes[lang] = refresh(p, today)

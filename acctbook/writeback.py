@@ -1,4 +1,4 @@
-"""Refresh: check, compute, then write computed cells and generated sheets back.
+"""Writing a refresh back: check, compute, then the computed cells and generated sheets.
 
 Glue between the pure core (core.compute) and the zip writer (xlsxpatch): it
 decides which cells acctbook owns and what they hold, nothing more.
@@ -21,7 +21,7 @@ from .model import ERROR, Book, LoadedTable, Problem, col_letter
 COMPUTED = (("Clients", "clients"), ("Deals", "deals"), ("Complaints", "complaints"))
 
 
-def refresh(path, today: dt.date, dry_run: bool = False) -> RefreshResult:
+def refresh_file(path, today: dt.date, dry_run: bool = False) -> RefreshResult:
     from .core import compute
     from .load import read_book
     from .rules import check_book
@@ -42,17 +42,17 @@ def refresh(path, today: dt.date, dry_run: bool = False) -> RefreshResult:
 
 
 def without_error_rows(book: Book, problems: list[Problem]) -> Book:
-    """The book minus data rows that have errors: such a row is skipped, not fatal."""
-    bad: dict[str, set[int]] = {}
-    for p in problems:
-        if p.severity == ERROR and p.row is not None:
-            bad.setdefault(p.sheet, set()).add(p.row)
+    """The book minus data rows that have errors: such a row is skipped, not fatal.
+
+    A mistyped phone, e-mail or company number does not stop a client's follow-ups.
+    """
+    from .rules import CONTACT_DETAIL_CODES, error_rows
+    bad = error_rows(problems, ignore=CONTACT_DETAIL_CODES)
     tables = {}
     for name, t in book.tables.items():
         rows = bad.get(t.sheet) if not t.spec.settings else None
         if rows:
-            keep = ~t.frame.index.isin(list(rows))
-            t = dataclasses.replace(t, frame=t.frame[keep])
+            t = dataclasses.replace(t, frame=t.frame[~t.frame.index.isin(list(rows))])
         tables[name] = t
     return dataclasses.replace(book, tables=tables)
 

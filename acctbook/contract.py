@@ -1,0 +1,599 @@
+"""Contracts from Word templates (SPEC section 6): `acctbook contract BOOK DEAL_ID`.
+
+`contract_context` turns a deal into the fields a template uses, every amount, date and
+percentage already formatted for the document's language (babel). `check_fields` compares
+them with what the chosen template needs and names every missing field in the book's terms.
+`render_contract` fills the template with docxtpl inside a sandboxed, autoescaping Jinja2
+environment: cell values are data, never template code. `make_contract` orchestrates, writing
+nothing unless everything succeeded.
+
+Template fields (templates/build_templates.py writes the two templates that use them):
+  contract.id, .date, .template       company.name, .number, .address, .phone, .email,
+  client.id, .name, .legal_name,        .manager, .jurisdiction
+    .number, .address, .country       contact.name, .role, .email, .phone, .details
+  deal.id, .title, .currency, .currency_name
+  items: [{n, sku, name, unit, quantity, unit_price, discount, total}]
+  totals.subtotal, .vat_rate, .vat, .total   discount.tier, .applied
+  payment.days    delivery.place, .by    referral (bool), referral_bonus
+  term.start, .end, .notice_days    signatures.supplier_name, .supplier_title,
+                                                 .client_name, .client_title
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import signal
+import subprocess
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any, Iterable
+
+import pandas as pd
+
+from . import schema
+from .model import AcctbookError, Book
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATE_FILES = {"en": "contract.docx", "he": "contract.he.docx"}
+# The referral bonus the clause promises: a share of the first-year value of the orders of
+# each client the customer refers. A constant on purpose (the Settings sheet has no row for
+# it); the templates show it through {{ referral_bonus }}.
+REFERRAL_BONUS_PCT = 5
+ID_RE = re.compile(r"^\s*CTR-(\d{4})-(\d{4,})\s*$", re.IGNORECASE)
+CENT = Decimal("0.01")
+BLANK_LINE = "______________________"
+PDF_TIMEOUT = 120          # seconds; a first LibreOffice start with a fresh profile takes ~2 s
+
+
+class ContractError(AcctbookError):
+    """The contract cannot be made from this book (missing fields, unknown deal, bad template)."""
+    exit_code = 1
+
+
+class PdfUnavailable(ContractError):
+    """--pdf was asked for and LibreOffice is not installed."""
+
+
+@dataclass
+class ContractResult:
+    contract_id: str
+    docx: Path
+    pdf: Path | None
+    row: dict[str, Any]
+
+
+class ContractContext(dict):
+    """The template fields, plus what contract_context learnt on the way (not template data).
+
+    missing: field ("client.legal_name", "items") -> the message naming it in the book's terms.
+    values: the raw numbers and dates behind the formatted text (for the Contracts row).
+    """
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.missing: dict[str, str] = {}
+        self.values: dict[str, Any] = {}
+        self.lang = "en"
+
+
+# --- contract numbers --------------------------------------------------------------------
+def next_contract_id(existing_ids: Iterable[Any], today: dt.date) -> str:
+    """`CTR-YYYY-NNNN`: one more than the highest number used in today's year, from 0001."""
+    used = [int(m[2]) for v in existing_ids
+            if isinstance(v, str) and (m := ID_RE.match(v)) and int(m[1]) == today.year]
+    return f"CTR-{today.year}-{max(used, default=0) + 1:04d}"
+
+
+# --- formatting ----------------------------------------------------------------------------
+def locale_for(lang: str, country: str | None) -> str:
+    """Babel locale of a document: Hebrew -> he_IL; English -> en_<country> when babel has it."""
+    from babel import Locale, UnknownLocaleError
+    if lang == "he":
+        return "he_IL"
+    if country:
+        try:
+            Locale.parse(f"en_{country.upper()}")
+            return f"en_{country.upper()}"
+        except (UnknownLocaleError, ValueError):
+            pass
+    return "en_GB"
+
+
+class Fmt:
+    """Amounts, dates and percentages for one locale and currency."""
+
+    def __init__(self, locale: str, currency: str):
+        self.locale, self.currency = locale, currency
+
+    def money(self, v: Decimal) -> str:
+        from babel.numbers import format_currency
+        return format_currency(v, self.currency, locale=self.locale)
+
+    def date(self, d: dt.date) -> str:
+        from babel.dates import format_date
+        return format_date(d, format="long", locale=self.locale)
+
+    def pct(self, v: float | Decimal) -> str:
+        from babel.numbers import format_percent
+        return format_percent(Decimal(str(v)) / 100, format="#,##0.##%", locale=self.locale)
+
+    def qty(self, v: float) -> str:
+        from babel.numbers import format_decimal
+        return format_decimal(Decimal(str(v)), format="#,##0.###", locale=self.locale)
+
+    def currency_name(self) -> str:
+        from babel.numbers import get_currency_name
+        return get_currency_name(self.currency, locale=self.locale)
+
+    def country(self, code: str | None) -> str:
+        from babel import Locale
+        return Locale.parse(self.locale).territories.get((code or "").upper(), code or "")
+
+
+# XML 1.0 forbids most control characters; \a and \f would also become docxtpl paragraph/page
+# breaks. Tabs and newlines stay (docxtpl turns them into w:tab and w:br).
+_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
+
+
+def clean(v: Any) -> str:
+    """A cell value as document text: never None, no characters XML cannot hold."""
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return ""
+    return _BAD_XML.sub("", str(v)).strip()
+
+
+def _dec(v: Any) -> Decimal:
+    return Decimal(str(float(v)))
+
+
+def _blank(v: Any) -> bool:
+    return v is None or (isinstance(v, float) and pd.isna(v)) or (isinstance(v, str) and not v.strip())
+
+
+def year_end(start: dt.date) -> dt.date:
+    """The last day of a one-year term starting on `start` (29 Feb starts end on 27/28 Feb)."""
+    try:
+        nxt = start.replace(year=start.year + 1)
+    except ValueError:        # 29 February: the anniversary is 1 March
+        nxt = dt.date(start.year + 1, 3, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+# --- where a field lives in the book (for error messages) -------------------------------
+def _cell(book: Book, table: str, key: str, row: int) -> str:
+    t = book.tables[table]
+    ref = t.cell(key, row)
+    label = t.spec.column(key).en
+    return f"{t.sheet}!{ref} {label}" if ref else f"{t.sheet}: no {label} column, so {label}"
+
+
+def _setting_where(book: Book, key: str) -> str:
+    s = schema.SETTING_BY_KEY[key]
+    t = book.tables["Settings"]
+    index = schema.setting_index()
+    for row, name in zip(t.frame.index, t.frame["setting"]):
+        if name and index.get(schema.fold(name)) == key:
+            ref = t.cell("value", row)
+            return f"{t.sheet}!{ref} {s.en}" if ref else f"{t.sheet} {s.en}"
+    return f"{t.sheet} {s.en}"
+
+
+def _find(frame: pd.DataFrame, key: str, value: str) -> list[int]:
+    col = frame[key]
+    return [r for r, v in zip(frame.index, col) if v is not None and str(v).strip() == value]
+
+
+# --- the context ---------------------------------------------------------------------------
+def contract_context(book: Book, deal_id: str, today: dt.date, contract_id: str,
+                     tier_discount: float | None, referral: bool | None = None) -> ContractContext:
+    """Every field the templates use, formatted for the client's language. Pure.
+
+    tier_discount: the client's tier discount % (applies to lines without their own discount).
+    referral: include the referral clause; None = Settings `Referral clause default`.
+    Fields the book lacks are None in the context and listed in `.missing`.
+    """
+    deals = book.frame("Deals")
+    rows = _find(deals, "deal_id", str(deal_id).strip())
+    if not rows:
+        raise ContractError(f"deal {deal_id} is not in {book.tables['Deals'].sheet} "
+                            f"(no row with that {schema.DEALS.column('deal_id').en})")
+    drow = rows[0]
+    deal = deals.loc[drow]
+    s = book.settings
+    ctx = ContractContext()
+    client_id = clean(deal["client_id"])
+    crows = _find(book.frame("Clients"), "client_id", client_id)
+    if not crows:
+        raise ContractError(f"{_cell(book, 'Deals', 'client_id', drow)} {client_id or '(blank)'} "
+                            f"of deal {deal_id} is not a client in {book.tables['Clients'].sheet}")
+    crow = crows[0]
+    client = book.frame("Clients").loc[crow]
+    lang = client["language"] or s["language"] or book.lang
+    lang = lang if lang in schema.LANGS else "en"
+    currency = (clean(deal["currency"]) or clean(s["currency"]) or "ILS").upper()
+    fmt = Fmt(locale_for(lang, client["country"] or s.country), currency)
+    ctx.lang = lang
+
+    ctx["contract"] = {"id": contract_id, "date": fmt.date(today),
+                       "template": TEMPLATE_FILES[lang]}
+    ctx["company"] = _company(book, fmt, ctx.missing)
+    ctx["client"] = _client(book, client, crow, fmt, ctx.missing)
+    ctx["contact"] = _contact(book, client_id, lang)
+    ctx["deal"] = {"id": clean(deal["deal_id"]), "title": clean(deal["title"]),
+                   "currency": currency, "currency_name": fmt.currency_name()}
+    tier = float(tier_discount or 0)
+    lines = _lines(book, drow, deal, tier, fmt, ctx.missing)
+    ctx["items"] = [ln["text"] for ln in lines]
+    _totals(ctx, lines, s.vat_rate, fmt)
+    ctx["discount"] = {"tier": fmt.pct(tier),
+                       "applied": tier > 0 and any(ln["tier"] for ln in lines)}
+    days = client["payment_terms"]
+    days = int(days) if not pd.isna(days) else int(s["payment_terms"] or 0)
+    ctx["payment"] = {"days": str(days)}
+    place = ctx["client"]["address"] or ("מחצרי הלקוח" if lang == "he" else "the Client's premises")
+    close = deal["expected_close"]
+    ctx["delivery"] = {"place": place,
+                       "by": fmt.date(close.date()) if not pd.isna(close) and close.date() > today
+                       else ""}
+    use_referral = bool(s["referral_clause_default"]) if referral is None else bool(referral)
+    ctx["referral"] = use_referral
+    ctx["referral_bonus"] = fmt.pct(REFERRAL_BONUS_PCT)
+    end = year_end(today)
+    notice = int(s["renewal_notice"] or 0)
+    ctx["term"] = {"start": fmt.date(today), "end": fmt.date(end), "notice_days": str(notice)}
+    contact = ctx["contact"]
+    ctx["signatures"] = {
+        "supplier_name": ctx["company"]["manager"] or BLANK_LINE,
+        "supplier_title": ("מנהל/ת תיק לקוח" if lang == "he" else "Account manager")
+        if ctx["company"]["manager"] else BLANK_LINE,
+        "client_name": contact["name"] or BLANK_LINE,
+        "client_title": contact["role"] or BLANK_LINE}
+    ctx.values.update(client_id=client_id, deal_id=ctx["deal"]["id"], start=today, end=end,
+                      payment_terms=days, referral=use_referral, renewal_notice=notice,
+                      template=TEMPLATE_FILES[lang], client_name=clean(client["name"]))
+    return ctx
+
+
+def _company(book: Book, fmt: Fmt, missing: dict) -> dict:
+    s = book.settings
+    out = {"name": clean(s["company_name"]) or None, "number": clean(s["company_number"]) or None,
+           "address": clean(s["company_address"]), "phone": clean(s["company_phone"]),
+           "email": clean(s["manager_email"]), "manager": clean(s["manager_name"]),
+           "jurisdiction": fmt.country(s.country)}
+    for field, key in (("name", "company_name"), ("number", "company_number")):
+        if out[field] is None:
+            missing[f"company.{field}"] = f"{_setting_where(book, key)} is empty"
+    return out
+
+
+def _client(book: Book, c: pd.Series, row: int, fmt: Fmt, missing: dict) -> dict:
+    s = book.settings
+    country = clean(c["country"]).upper()
+    parts = [clean(c["address"]), clean(c["city"])]
+    if country and country != s.country:
+        parts.append(fmt.country(country))
+    out = {"id": clean(c["client_id"]), "name": clean(c["name"]),
+           "legal_name": clean(c["legal_name"]) or None,
+           "number": clean(c["company_number"]) or None,
+           "address": ", ".join(p for p in parts if p), "country": fmt.country(country or s.country)}
+    for field, key in (("legal_name", "legal_name"), ("number", "company_number")):
+        if out[field] is None:
+            missing[f"client.{field}"] = (f"{_cell(book, 'Clients', key, row)} is empty for "
+                                          f"client {out['id']}")
+    return out
+
+
+def _contact(book: Book, client_id: str, lang: str) -> dict:
+    """The client's Primary contact, else its first contact; blanks when it has none."""
+    f = book.frame("Contacts")
+    rows = _find(f, "client_id", client_id)
+    primary = [r for r in rows if f.at[r, "primary"] is True]
+    if not (primary or rows):
+        return {"name": "", "role": "", "email": "", "phone": "", "details": ""}
+    c = f.loc[(primary or rows)[0]]
+    out = {k: clean(c[k]) for k in ("name", "role", "email", "phone")}
+    extra = [x for x in (out["role"], out["email"], out["phone"]) if x]
+    out["details"] = f" ({', '.join(extra)})" if extra else ""
+    return out
+
+
+def _lines(book: Book, drow: int, deal: pd.Series, tier: float, fmt: Fmt,
+           missing: dict) -> list[dict]:
+    """The deal's items (or one line for its Amount) with prices, discounts and line totals."""
+    items = book.frame("DealItems")
+    rows = _find(items, "deal_id", clean(deal["deal_id"]))
+    products = book.frame("Products")
+    problems: list[str] = []
+    lines = []
+    for n, r in enumerate(rows, 1):
+        it = items.loc[r]
+        sku = clean(it["sku"])
+        prow = _find(products, "sku", sku)
+        product = products.loc[prow[0]] if prow else None
+        if product is None:
+            problems.append(f"{_cell(book, 'DealItems', 'sku', r)} {sku or '(blank)'} is not a "
+                            f"product in {book.tables['Products'].sheet}")
+        price = it["unit_price"]
+        if pd.isna(price) and product is not None:
+            price = product["list_price"]
+            if pd.isna(price):
+                problems.append(f"{_cell(book, 'DealItems', 'unit_price', r)} is empty and "
+                                f"{_cell(book, 'Products', 'list_price', prow[0])} is empty "
+                                f"for SKU {sku}")
+        if pd.isna(it["quantity"]):
+            problems.append(f"{_cell(book, 'DealItems', 'quantity', r)} is empty for SKU {sku}")
+        if product is None or pd.isna(price) or pd.isna(it["quantity"]):
+            continue
+        own = not pd.isna(it["discount"])
+        name = clean(product["name"]) or sku
+        lines.append(_line(n, sku, name, clean(product["unit"]), it["quantity"], price,
+                           float(it["discount"]) if own else tier, not own, fmt))
+    if not rows:
+        if pd.isna(deal["amount"]):
+            problems.append(f"{_cell(book, 'Deals', 'amount', drow)} is empty for deal "
+                            f"{clean(deal['deal_id'])}, which has no items in "
+                            f"{book.tables['DealItems'].sheet}")
+        else:
+            lines.append(_line(1, "", clean(deal["title"]), "", 1, deal["amount"], tier, True, fmt))
+    if problems:
+        missing["items"] = "; ".join(problems)
+    return lines
+
+
+def _line(n, sku, name, unit, qty, price, discount, tier, fmt: Fmt) -> dict:
+    gross = (_dec(qty) * _dec(price)).quantize(CENT, ROUND_HALF_UP)
+    total = (_dec(qty) * _dec(price) * (1 - _dec(discount) / 100)).quantize(CENT, ROUND_HALF_UP)
+    text = {"n": str(n), "sku": sku, "name": name, "unit": unit, "quantity": fmt.qty(qty),
+            "unit_price": fmt.money(_dec(price)),
+            "discount": fmt.pct(discount) if discount else "—", "total": fmt.money(total)}
+    return {"text": text, "gross": gross, "total": total, "tier": tier}
+
+
+def _totals(ctx: ContractContext, lines: list[dict], vat_rate: float, fmt: Fmt) -> None:
+    subtotal = sum((ln["total"] for ln in lines), Decimal(0))
+    gross = sum((ln["gross"] for ln in lines), Decimal(0))
+    vat = (subtotal * _dec(vat_rate) / 100).quantize(CENT, ROUND_HALF_UP)
+    total = subtotal + vat
+    ctx["totals"] = {"subtotal": fmt.money(subtotal), "vat_rate": fmt.pct(vat_rate),
+                     "vat": fmt.money(vat), "total": fmt.money(total)}
+    discount = ((gross - subtotal) / gross * 100).quantize(CENT, ROUND_HALF_UP) if gross else Decimal(0)
+    ctx.values.update(subtotal=float(subtotal), vat=float(vat), total=float(total),
+                      discount=float(discount))
+
+
+# --- what the template needs ------------------------------------------------------------------
+def sandbox():
+    """The Jinja2 environment every contract renders in: sandboxed, autoescaping, strict."""
+    from jinja2 import StrictUndefined
+    from jinja2.sandbox import SandboxedEnvironment
+    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
+
+
+def _template_source(path: Path) -> str:
+    """The template's Jinja source as docxtpl sees it (body, headers, footers)."""
+    from docxtpl import DocxTemplate
+    tpl = DocxTemplate(str(path))
+    with zipfile.ZipFile(path) as z:
+        parts = [n for n in z.namelist()
+                 if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", n)]
+        return "\n".join(tpl.patch_xml(z.read(n).decode("utf-8")) for n in sorted(parts))
+
+
+def template_fields(path: Path) -> tuple[set[str], set[str]]:
+    """(top-level names the template needs, the `name.attr` fields it reads)."""
+    from docxtpl import DocxTemplate
+    from jinja2 import nodes
+    from jinja2.exceptions import TemplateSyntaxError
+    env = sandbox()
+    try:
+        top = DocxTemplate(str(path)).get_undeclared_template_variables(jinja_env=env)
+        ast = env.parse(_template_source(path))
+    except TemplateSyntaxError as e:
+        raise ContractError(f"template {path.name}: {e.message} (Jinja tag near line {e.lineno})") from e
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as e:
+        raise ContractError(f"template {path}: not a readable .docx ({e})") from e
+    loops = {f.target.name: f.iter.name for f in ast.find_all(nodes.For)
+             if isinstance(f.target, nodes.Name) and isinstance(f.iter, nodes.Name)}
+    leaves = set()
+    for g in ast.find_all(nodes.Getattr):
+        if isinstance(g.node, nodes.Name):
+            leaves.add(f"{loops.get(g.node.name, g.node.name)}[].{g.attr}"
+                       if g.node.name in loops else f"{g.node.name}.{g.attr}")
+    return set(top), leaves
+
+
+def missing_fields(path: Path, ctx: ContractContext) -> list[str]:
+    """Every field the template needs that the book (or acctbook) does not provide."""
+    top, leaves = template_fields(path)
+    out = []
+    for name in sorted(top - set(ctx)):
+        out.append(f"template {path.name} uses {{{{ {name} }}}}, which acctbook does not provide")
+    for leaf in sorted(leaves):
+        name, attr = leaf.split(".", 1)
+        if name.endswith("[]"):
+            rows = ctx.get(name[:-2]) or []
+            if rows and isinstance(rows[0], dict) and attr not in rows[0]:
+                out.append(f"template {path.name} uses {leaf}, which acctbook does not provide")
+            continue
+        value = ctx.get(name)
+        if isinstance(value, dict) and attr not in value:
+            out.append(f"template {path.name} uses {{{{ {leaf} }}}}, which acctbook does not "
+                       f"provide")
+        elif leaf in ctx.missing:
+            out.append(ctx.missing[leaf])
+    if "items" in ctx.missing:           # prices are the contract: always required
+        out.append(ctx.missing["items"])
+    return out
+
+
+def check_fields(path: Path, ctx: ContractContext) -> None:
+    missing = missing_fields(path, ctx)
+    if missing:
+        raise ContractError(f"cannot make the contract for deal {ctx['deal']['id']}: "
+                            + "; ".join(missing))
+
+
+# --- rendering and PDF ------------------------------------------------------------------------
+def render_contract(template_path, context: dict, out_docx) -> Path:
+    """Fill the template; values are escaped data (autoescape), the template runs sandboxed."""
+    from docxtpl import DocxTemplate
+    from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+    tpl = DocxTemplate(str(template_path))
+    try:
+        tpl.render(dict(context), jinja_env=sandbox())
+    except UndefinedError as e:
+        raise ContractError(f"template {Path(template_path).name} needs a field acctbook does "
+                            f"not provide: {e.message}") from e
+    except SecurityError as e:
+        raise ContractError(f"template {Path(template_path).name} tries something unsafe: {e}") from e
+    except TemplateError as e:
+        raise ContractError(f"template {Path(template_path).name}: {e}") from e
+    out = Path(out_docx)
+    tpl.save(str(out))
+    return out
+
+
+def soffice() -> str:
+    """The LibreOffice executable, or PdfUnavailable."""
+    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    if not exe:
+        raise PdfUnavailable("PDF needs LibreOffice, which is not installed: "
+                             "apt install libreoffice-writer (or leave out --pdf)")
+    return exe
+
+
+def to_pdf(docx, out_dir, timeout: float = PDF_TIMEOUT) -> Path:
+    """Convert with headless LibreOffice, a fresh profile per call (parallel runs stay apart)."""
+    exe = soffice()
+    docx, out_dir = Path(docx).resolve(), Path(out_dir).resolve()
+    profile = Path(tempfile.mkdtemp(prefix="acctbook-lo-"))
+    cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+           "--nolockcheck", "--convert-to", "pdf", "--outdir", str(out_dir), str(docx)]
+    try:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            _, err = proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)   # soffice forks soffice.bin: end the group
+            proc.communicate()
+            raise ContractError(f"LibreOffice did not convert {docx.name} within {timeout:.0f} s")
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    pdf = out_dir / (docx.stem + ".pdf")
+    if proc.returncode != 0 or not pdf.is_file():
+        tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] if err else []
+        raise ContractError(f"LibreOffice could not convert {docx.name} to PDF"
+                            + (f": {tail[0]}" if tail else ""))
+    return pdf
+
+
+_UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+
+
+def safe_file_name(contract_id: str, client_name: str, ext: str = ".docx") -> str:
+    """`<Contract ID> <client name>.docx`, with nothing that could leave the folder or upset a
+    file system: no separators, control characters, reserved characters or leading dots."""
+    name = _UNSAFE.sub("_", f"{contract_id} {client_name}".strip())
+    name = re.sub(r"\s+", " ", name).strip(" .")
+    name = re.sub(r"\.{2,}", ".", name)[:120].rstrip(" .")
+    return (name or contract_id) + ext
+
+
+# --- the whole job ----------------------------------------------------------------------------
+def template_path(lang: str, templates_dir=None) -> Path:
+    path = Path(templates_dir or TEMPLATES) / TEMPLATE_FILES.get(lang, TEMPLATE_FILES["en"])
+    if not path.is_file():
+        raise ContractError(f"contract template {path} is missing")
+    return path
+
+
+def client_tier_discount(book: Book, client_id: str, today: dt.date) -> float:
+    """The client's tier discount %, from its Revenue 12m as of today (SPEC section 5)."""
+    from .core import compute
+    rows = _find(book.frame("Clients"), "client_id", client_id)
+    if not rows:
+        return 0.0
+    tier = compute(book, today).clients.at[rows[0], "tier"]
+    return next((d for name, _, d in book.settings.tiers if name == tier), 0.0)
+
+
+def contract_row(ctx: ContractContext, file: str) -> dict[str, Any]:
+    """The new Contracts row, keyed by schema column keys (choices canonical English)."""
+    v = ctx.values
+    return {"contract_id": ctx["contract"]["id"], "client_id": v["client_id"],
+            "deal_id": v["deal_id"], "template": v["template"], "status": "Draft",
+            "start": v["start"], "end": v["end"], "value": v["subtotal"],
+            "discount": v["discount"], "payment_terms": v["payment_terms"],
+            "referral_clause": schema.YES if v["referral"] else schema.NO,
+            "renewal_notice": v["renewal_notice"], "file": file}
+
+
+def make_contract(path, deal_id: str, today: dt.date, out_dir=None, pdf: bool = False,
+                  tier_discount: float | None = None, referral: bool | None = None,
+                  templates_dir=None) -> ContractResult:
+    """Make the contract for a deal: .docx (and PDF), plus the Contracts row. All or nothing."""
+    from .load import read_book
+    path = Path(path)
+    if pdf:
+        soffice()                       # fail before anything is written
+    book = read_book(path)
+    deal_rows = _find(book.frame("Deals"), "deal_id", str(deal_id).strip())
+    if not deal_rows:
+        raise ContractError(f"deal {deal_id} is not in {book.tables['Deals'].sheet}")
+    client_id = clean(book.frame("Deals").at[deal_rows[0], "client_id"])
+    if tier_discount is None:
+        tier_discount = client_tier_discount(book, client_id, today)
+    cid = next_contract_id(book.frame("Contracts")["contract_id"], today)
+    ctx = contract_context(book, deal_id, today, cid, tier_discount, referral)
+    template = template_path(ctx.lang, templates_dir)
+    check_fields(template, ctx)
+    out = Path(out_dir) if out_dir is not None else path.resolve().parent
+    out.mkdir(parents=True, exist_ok=True)
+    name = safe_file_name(cid, ctx.values["client_name"] or ctx["client"]["id"])
+    final_docx = out / name
+    final_pdf = out / (Path(name).stem + ".pdf") if pdf else None
+    for f in (final_docx, final_pdf):
+        if f is not None and f.exists():
+            raise ContractError(f"{f} already exists; move it away and run again")
+    placed: list[Path] = []
+    # Rendered in a private folder beside the target, then renamed into place (atomic on one
+    # file system); any failure removes whatever was placed, so nothing is left half-done.
+    with tempfile.TemporaryDirectory(prefix=".acctbook-", dir=out) as tmp:
+        docx = render_contract(template, ctx, Path(tmp) / name)
+        made_pdf = to_pdf(docx, tmp) if pdf else None
+        try:
+            os.replace(docx, final_docx)
+            placed.append(final_docx)
+            if made_pdf is not None:
+                os.replace(made_pdf, final_pdf)
+                placed.append(final_pdf)
+            row = contract_row(ctx, _file_text(final_docx, path))
+            _add_contract_row(path, row)
+        except BaseException:
+            for f in placed:
+                f.unlink(missing_ok=True)
+            raise
+    return ContractResult(cid, final_docx, final_pdf, row)
+
+
+def _file_text(doc: Path, book_path: Path) -> str:
+    """File as the register shows it: relative to the workbook's folder when inside it."""
+    try:
+        return str(doc.resolve().relative_to(book_path.resolve().parent))
+    except ValueError:
+        return str(doc.resolve())
+
+
+# ============================================================================================
+# WORKBOOK WRITE: the one place that changes the workbook. It appends `row` (schema keys) to
+# the Contracts table through the refresh issue's writer (acctbook/xlsxpatch.py).
+# ============================================================================================
+def _add_contract_row(path, row: dict[str, Any]) -> None:
+    raise NotImplementedError("adding a Contracts row needs a table-append in xlsxpatch")

@@ -1,0 +1,247 @@
+"""The pure core of refresh: follow-ups, ranking, risk, SLA, the call queue and the KPIs.
+
+`compute(book, today)` never touches a file or the clock. Values come out as
+Python values: dates as datetime.date, numbers rounded (score 1 decimal, money
+2), None for absent; choice values stay canonical English (the writer shows them
+in the book's language), reason texts are in the book's language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from . import followups, ranking, risk
+from .model import Book
+from .workdays import Calendar, years_around
+
+CLASS_ORDER = {"A": 0, "B": 1, "C": 2}
+
+
+@dataclass
+class Results:
+    clients: pd.DataFrame      # indexed like Clients: its computed columns + rule
+    deals: pd.DataFrame        # indexed like Deals: weighted_amount
+    complaints: pd.DataFrame   # indexed like Complaints: sla_due, sla_status
+    queue: pd.DataFrame        # schema.TODAY keys + client_row, rule; in call order
+    rankings: pd.DataFrame     # schema.RANKINGS keys; non-Lost clients by rank
+    kpis: dict = field(default_factory=dict)
+
+
+def compute(book: Book, today: dt.date) -> Results:
+    s = book.settings
+    p = _prepare(book, today)
+    f, per, rank, cal, open_cases = p["f"], p["per"], p["rank"], p["cal"], p["open_cases"]
+    rsk = risk.assess(per, p["orders"], open_cases, today, book.lang)
+    cands = followups.candidates(per, p["tables"], s, today, cal, latest=p["latest"])
+    nxt = followups.next_follow_up(cands, book.lang).reindex(per.index)
+    nxt["status"] = followups.follow_up_status(nxt["date"], today, int(s["upcoming_window"] or 0))
+    last = p["latest"]["date"].reindex(per.index)
+
+    by_id = _frame({
+        "last_contact": _dates(last),
+        "next_follow_up": _dates(nxt["date"]),
+        "follow_up_reason": _objs(nxt["reason"]),
+        "follow_up_status": _objs(nxt["status"]),
+        "revenue_12m": _nums(rank["revenue_12m"], 2),
+        "class": _objs(rank["class"]),
+        "rank": _ints(rank["rank"]),
+        "score": _nums(rank["score"], 1),
+        "tier": _objs(rank["tier"]),
+        "risk": _objs(rsk["risk"]),
+        "risk_reasons": _objs(rsk["risk_reasons"]),
+        "rule": _ints(nxt["rule"]),
+    }, index=per.index)
+    clients = _spread(by_id, f["Clients"])
+    pipeline = ranking.pipeline_by_client(f["Deals"], s)
+    return Results(
+        clients=clients,
+        deals=_frame({"weighted_amount": _nums(ranking.weighted_amounts(f["Deals"], s), 2)},
+                     index=f["Deals"].index),
+        complaints=_complaints(f["Complaints"], s, today, cal),
+        queue=_queue(per, by_id, rank, f["Contacts"], pipeline, open_cases, today),
+        rankings=_rankings(per, rank),
+        kpis=_kpis(per, by_id, rank, f["Deals"], s, open_cases, today),
+    )
+
+
+def follow_up_candidates(book: Book, today: dt.date) -> pd.DataFrame:
+    """Every rule's candidate per client (replacements applied) with its reason text:
+    what Next follow-up was chosen from."""
+    p = _prepare(book, today)
+    return followups.candidates(p["per"], p["tables"], book.settings, today, p["cal"],
+                                lang=book.lang, latest=p["latest"])
+
+
+def _prepare(book: Book, today: dt.date) -> dict:
+    """What every part needs: frames, per-client facts with class, live orders, calendar."""
+    s = book.settings
+    f = {name: book.frame(name) for name in ("Clients", "Interactions", "Orders", "Deals",
+                                             "Complaints", "Contracts", "Contacts")}
+    per = _per_client(f["Clients"])
+    orders = ranking.live_orders(f["Orders"])
+    rank = ranking.rank_clients(per, orders, f["Deals"], s, today)
+    per = per.join(rank[["class", "revenue_12m", "revenue_prior"]])
+    return {
+        "f": f, "per": per, "orders": orders, "rank": rank,
+        "cal": Calendar.from_settings(s, years_around(today, _date_bounds(f))),
+        "open_cases": _open_complaints(f["Complaints"]),
+        "latest": followups.latest_interactions(f["Interactions"]),
+        "tables": {**f, "Orders": orders},
+    }
+
+
+# --- per distinct client ------------------------------------------------------------------
+def _per_client(clients: pd.DataFrame) -> pd.DataFrame:
+    """One row per Client ID (its first row wins when IDs repeat), indexed by the ID."""
+    c = clients[clients["client_id"].notna()]
+    c = c.assign(client_row=c.index).drop_duplicates("client_id")
+    return c.set_index("client_id")[["name", "status", "created", "key_account",
+                                     "credit_limit", "phone", "client_row"]]
+
+
+def _spread(by_id: pd.DataFrame, clients: pd.DataFrame) -> pd.DataFrame:
+    """Per-ID results onto the Clients rows (rows without an ID get None everywhere)."""
+    out = by_id.reindex(clients["client_id"].to_numpy())
+    out.index = clients.index
+    return _frame({k: _objs(out[k]) for k in out.columns}, index=clients.index)
+
+
+def _open_complaints(complaints: pd.DataFrame) -> pd.Series:
+    c = complaints[(complaints["status"] != "Resolved") & complaints["client_id"].notna()]
+    return c.groupby("client_id").size()
+
+
+def _date_bounds(f: dict[str, pd.DataFrame]) -> list:
+    """Earliest and latest date in the columns the rules use, for the holiday years."""
+    cols = [("Interactions", "date"), ("Interactions", "next_step_date"),
+            ("Orders", "invoice_due"), ("Orders", "due_date"), ("Deals", "stage_since"),
+            ("Complaints", "opened"), ("Contracts", "end"), ("Clients", "created")]
+    out = []
+    for t, c in cols:
+        s = f[t][c]
+        if s.notna().any():
+            out += [s.min(), s.max()]
+    return out
+
+
+# --- the generated tables ---------------------------------------------------------------
+def _complaints(complaints, settings, today, cal) -> pd.DataFrame:
+    sla = followups.complaint_sla(complaints, settings, today, cal)
+    return _frame({"sla_due": _dates(sla["sla_due"]), "sla_status": _objs(sla["sla_status"])},
+                  index=complaints.index)
+
+
+def _primary_contacts(contacts: pd.DataFrame) -> pd.DataFrame:
+    """Per client its Primary contact, else its first contact row."""
+    c = contacts[contacts["client_id"].notna()].assign(
+        _p=lambda x: (x["primary"] != True).astype(int), _r=lambda x: x.index)  # noqa: E712
+    c = c.sort_values(["client_id", "_p", "_r"]).drop_duplicates("client_id")
+    return c.set_index("client_id")[["name", "phone", "preferred_channel"]]
+
+
+def _queue(per, by_id, rank, contacts, pipeline, open_cases, today) -> pd.DataFrame:
+    """SPEC 4: follow-ups due today or earlier; Overdue first, then rule, class, score, ID."""
+    due = by_id[by_id["follow_up_status"].isin(("Overdue", "Today"))]
+    q = pd.DataFrame({
+        "_late": (due["follow_up_status"] == "Today").astype(int),
+        "_rule": due["rule"].astype(int),
+        "_cls": due["class"].map(CLASS_ORDER).fillna(3),
+        "_score": -rank["score"].reindex(due.index).fillna(-np.inf),
+        "_id": due.index,
+    }, index=due.index).sort_values(["_late", "_rule", "_cls", "_score", "_id"])
+    ids = q.index
+    sel = by_id.reindex(ids)
+    who = _primary_contacts(contacts).reindex(ids)
+    phone = who["phone"].where(who["phone"].notna(), per["phone"].reindex(ids))
+    t = today
+    return _frame({
+        "position": list(range(1, len(ids) + 1)),
+        "client_id": list(ids),
+        "name": _objs(per["name"].reindex(ids)),
+        "contact": _objs(who["name"]),
+        "phone": _objs(phone),
+        "channel": _objs(who["preferred_channel"]),
+        "follow_up_reason": list(sel["follow_up_reason"]),
+        "next_follow_up": list(sel["next_follow_up"]),
+        "days_overdue": [(t - d).days for d in sel["next_follow_up"]],
+        "last_contact": list(sel["last_contact"]),
+        "class": list(sel["class"]),
+        "open_pipeline": _nums(pipeline.reindex(ids).fillna(0.0), 2),
+        "open_complaints": [int(n) for n in open_cases.reindex(ids).fillna(0)],
+        "client_row": [int(r) for r in per.loc[ids, "client_row"]],
+        "rule": list(sel["rule"]),
+    })
+
+
+def _rankings(per, rank) -> pd.DataFrame:
+    r = rank[rank["rank"].notna()].sort_values("rank")
+    g = r["growth"].where(np.isfinite(r["growth"]))    # new revenue: growth has no number
+    return _frame({
+        "rank": _ints(r["rank"]),
+        "client_id": list(r.index),
+        "name": _objs(per["name"].reindex(r.index)),
+        "class": _objs(r["class"]),
+        "tier": _objs(r["tier"]),
+        "score": _nums(r["score"], 1),
+        "revenue_12m": _nums(r["revenue_12m"], 2),
+        "revenue_prior": _nums(r["revenue_prior"], 2),
+        "growth": _nums(g, 4),
+        "frequency": _ints(r["frequency"]),
+        "recency_days": _ints(r["recency_days"]),
+        "pipeline": _nums(r["pipeline"], 2),
+        **{f"pts_{k}": _nums(r[f"pts_{k}"], 1) for k in ranking.COMPONENT_KEYS.values()},
+    })
+
+
+def _kpis(per, by_id, rank, deals, settings, open_cases, today) -> dict:
+    known = deals["client_id"].isin(per.index) & ranking.open_deals(deals)
+    weighted = ranking.weighted_amounts(deals, settings)[known].fillna(0).sum()
+    return {
+        "refreshed": today,
+        "active_clients": int((per["status"] == "Active").sum()),
+        "calls_overdue": int((by_id["follow_up_status"] == "Overdue").sum()),
+        "calls_today": int((by_id["follow_up_status"] == "Today").sum()),
+        "revenue_12m": round(float(rank["revenue_12m"].sum()), 2),
+        "weighted_pipeline": round(float(weighted), 2),
+        "open_complaints": int(open_cases.reindex(per.index).fillna(0).sum()),
+        "high_risk": int((by_id["risk"] == "High").sum()),
+    }
+
+
+# --- value conversion ------------------------------------------------------------------------
+def _frame(columns: dict[str, list], index=None) -> pd.DataFrame:
+    """Object columns that keep None, ints and dates as they are (no NaN, no float ranks)."""
+    n = len(next(iter(columns.values()))) if columns else 0
+    index = pd.RangeIndex(n) if index is None else index
+    return pd.DataFrame({k: pd.Series(v, index=index, dtype=object) for k, v in columns.items()},
+                        index=index)
+
+
+def _dates(s: pd.Series) -> list:
+    days = pd.to_datetime(pd.Series(s)).to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+    return list(days.astype(object))          # NaT becomes None
+
+
+def _nums(s: pd.Series, nd: int) -> list:
+    v = pd.to_numeric(pd.Series(s), errors="coerce").to_numpy(dtype=float)
+    out = np.round(v, nd).astype(object)
+    out[np.isnan(v)] = None
+    return list(out)
+
+
+def _ints(s: pd.Series) -> list:
+    v = pd.to_numeric(pd.Series(s), errors="coerce").to_numpy(dtype=float)
+    out = np.empty(len(v), dtype=object)
+    ok = ~np.isnan(v)
+    out[ok] = v[ok].astype(np.int64).astype(object)
+    return list(out)
+
+
+def _objs(s: pd.Series) -> list:
+    out = pd.Series(s).to_numpy(dtype=object).copy()
+    out[pd.isna(out)] = None
+    return list(out)

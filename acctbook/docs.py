@@ -1,0 +1,77 @@
+"""The workbook reference (docs/workbook.md), generated from the schema so it cannot drift.
+
+    python -m acctbook.docs > docs/workbook.md
+"""
+
+from __future__ import annotations
+
+from . import schema
+
+TYPE_TEXT = {schema.TEXT: "text", schema.DATE: "date", schema.NUMBER: "number",
+             schema.INTEGER: "integer", schema.PERCENT: "percent (0–100)",
+             schema.CHOICE: "choice", schema.YESNO: "yes/no", schema.REF: "reference"}
+
+
+def _rules(c: schema.Column) -> str:
+    bits = []
+    if c.computed:
+        bits.append("**computed** by acctbook")
+    if c.required:
+        bits.append("required")
+    if c.unique:
+        bits.append("unique")
+    if c.choices and not c.computed:
+        bits.append("one of " + ", ".join(c.choices))
+    if c.choices_setting:
+        bits.append(f"values from Settings {c.choices_setting.capitalize()} when set")
+    if c.ref:
+        bits.append(f"a {schema.TABLES[c.ref].column(schema.TABLES[c.ref].key).en} "
+                    f"in {c.ref}")
+    if c.min is not None:
+        bits.append(f"{'>' if c.min_exclusive else '≥'} {c.min:g}")
+    if c.max is not None:
+        bits.append(f"≤ {c.max:g}")
+    if c.not_future:
+        bits.append("not in the future")
+    if c.note:
+        bits.append(c.note)
+    return "; ".join(bits)
+
+
+def _table(t: schema.Table) -> list[str]:
+    out = [f"### {t.sheet_en} — {t.sheet_he}", "",
+           f"Excel table `{t.name}`" + (" (generated: rebuilt on every refresh)" if t.generated
+                                         else "") + ".", "",
+           "| column | עמודה | type | rules |", "|---|---|---|---|"]
+    for c in t.columns:
+        out.append(f"| {c.en} | {c.he} | {TYPE_TEXT[c.type]} | {_rules(c)} |")
+    return out + [""]
+
+
+def workbook_markdown() -> str:
+    lines = ["# The workbook", "",
+             "Generated from `acctbook/schema.py` by `python -m acctbook.docs`; a test fails "
+             "when it drifts. acctbook finds tables by name and columns by header (English or "
+             "Hebrew, any order, case-insensitive); your own extra columns are ignored and kept.",
+             "", "## Data sheets", ""]
+    for t in schema.DATA_TABLES:
+        lines += _table(t)
+    lines += ["## Settings sheet", ""] + _table(schema.SETTINGS) + [
+              "| setting | הגדרה | default | note |", "|---|---|---|---|"]
+    for s in schema.SETTING_ROWS:
+        default = {True: "Yes", False: "No", None: "(blank)", "": "(blank)"}.get(s.default, s.default) \
+            if not isinstance(s.default, (int, float)) or isinstance(s.default, bool) else s.default
+        lines.append(f"| {s.en} | {s.he} | {default} | {s.note} |")
+    lines.append("")
+    for t in schema.SETTINGS_TABLES[1:]:
+        lines += _table(t)
+    lines += ["## Generated sheets", ""]
+    for t in schema.GENERATED_TABLES:
+        lines += _table(t)
+    lines += ["### Home — בית", "", "Key figures, written by refresh in column B:", ""]
+    lines += [f"- {en} — {he}" for _k, en, he in schema.HOME_KPIS]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(workbook_markdown(), end="")

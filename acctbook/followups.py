@@ -1,0 +1,291 @@
+"""Follow-up dates (SPEC section 3): the eight rules, the earliest candidate, its reason; SLA.
+
+Pure functions over the loaded frames; `today` is a datetime.date argument and
+business days come from a workdays.Calendar. Candidates are a long DataFrame:
+client_id, rule (1..8), date, record (the record's ID), row (its Excel row),
+and the arguments its reason text needs (a: a date, t: a text, n: a number).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from . import schema
+from .model import Settings
+from .workdays import Calendar
+
+COMPLAINT, PAYMENT, DELIVERY, PROMISE, RETRY, STALE, CADENCE, RENEWAL = range(1, 9)
+OPEN_ORDER = ("Open", "Partly delivered")
+STALE_STAGES = ("Proposal", "Negotiation")
+NO_ANSWER = "No answer"
+DEFAULT_SEVERITY = "Medium"   # a complaint without Severity gets the middle SLA
+
+# Reason templates: {r} record ID, {a} date (ISO), {t} text, {n} number.
+REASONS = {
+    "en": {
+        COMPLAINT: "Complaint {r} ({t}) SLA", -COMPLAINT: "Complaint {r} SLA",
+        PAYMENT: "Payment {r}: invoice due {a}",
+        DELIVERY: "Delivery {r}: due {a}",
+        PROMISE: "Promise: {t} ({a})", -PROMISE: "Promise: next step ({a})",
+        RETRY: "Retry: no answer on {a}",
+        STALE: "Stale deal {r} ({t})",
+        CADENCE: "Cadence {t}: {n} days after {a}",
+        RENEWAL: "Renewal {r}: ends {a}",
+    },
+    "he": {
+        COMPLAINT: "תלונה {r} ({t}) SLA", -COMPLAINT: "תלונה {r} SLA",
+        PAYMENT: "תשלום {r}: מועד תשלום {a}",
+        DELIVERY: "אספקה {r}: מועד אספקה {a}",
+        PROMISE: "הבטחה: {t} ({a})", -PROMISE: "הבטחה: הצעד הבא ({a})",
+        RETRY: "ניסיון חוזר: אין מענה ב-{a}",
+        STALE: "עסקה תקועה {r} ({t})",
+        CADENCE: "תדירות {t}: {n} ימים אחרי {a}",
+        RENEWAL: "חידוש {r}: מסתיים {a}",
+    },
+}
+CHOICE_ARG_RULES = (COMPLAINT, STALE, CADENCE)   # their {t} is a choice value, shown per language
+CANDIDATE_COLUMNS = ["client_id", "rule", "date", "record", "row", "a", "t", "n"]
+
+
+# --- interactions ----------------------------------------------------------------------
+def _latest(inter: pd.DataFrame) -> pd.DataFrame:
+    """The latest interaction per client (by Date, then row order), indexed by Client ID."""
+    inter = inter[inter["client_id"].notna() & inter["date"].notna()].rename_axis(None)
+    if inter.empty:
+        return inter.assign(row=inter.index).set_index("client_id")
+    # One sortable number per row: the day, then the Excel row (< 2**21) breaks ties.
+    day = inter["date"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
+    key = pd.Series(day * (1 << 21) + inter.index.to_numpy(dtype=np.int64), index=inter.index)
+    pick = key.groupby(inter["client_id"].to_numpy(), sort=False).idxmax()
+    out = inter.loc[pick.to_numpy()].assign(row=pick.to_numpy())
+    return out.set_index("client_id")
+
+
+def latest_interactions(interactions: pd.DataFrame) -> pd.DataFrame:
+    return _latest(interactions)
+
+
+def last_contact(interactions: pd.DataFrame) -> pd.Series:
+    """Last contact: the Date of each client's latest interaction."""
+    return _latest(interactions)["date"]
+
+
+# --- the rules ------------------------------------------------------------------------------
+def _frame(client_id, rule, date, record=None, row=None, a=None, t=None, n=None) -> pd.DataFrame:
+    size = len(client_id)
+    fill = lambda v: [None] * size if v is None else list(v) if not isinstance(v, np.ndarray) else v
+    return pd.DataFrame({
+        "client_id": np.asarray(client_id, dtype=object), "rule": rule,
+        "date": np.asarray(date, dtype="datetime64[D]").astype("datetime64[s]"),
+        "record": fill(record), "row": fill(row), "a": fill(a), "t": fill(t), "n": fill(n),
+    }, columns=CANDIDATE_COLUMNS)
+
+
+def _days(s: pd.Series) -> np.ndarray:
+    return s.to_numpy(dtype="datetime64[ns]").astype("datetime64[D]")
+
+
+def _lookup(keys: pd.Series, table: pd.Series) -> pd.Series:
+    """table[key] for each key, NaN/NaT when absent (Series.map fails on an empty datetime table)."""
+    return pd.Series(table.reindex(keys.to_numpy()).to_numpy(), index=keys.index)
+
+
+def _later(x: pd.Series, y: pd.Series) -> pd.Series:
+    """The later of two date columns; a blank one is ignored."""
+    x, y = pd.to_datetime(x), pd.to_datetime(y)    # an empty lookup comes back as float
+    return x.where(x.notna() & ~(y > x), y)
+
+
+def rule_complaint(complaints, last, settings, cal):
+    c = complaints[(complaints["status"] != "Resolved") & complaints["opened"].notna()
+                   & complaints["client_id"].notna()]
+    base = _later(c["opened"], _lookup(c["client_id"], last))
+    days = c["severity"].fillna(DEFAULT_SEVERITY).map(sla_days(settings)).fillna(0)
+    return _frame(c["client_id"], COMPLAINT, cal.add_many(_days(base), days.to_numpy()),
+                  c["case_id"], c.index, t=c["severity"])
+
+
+def rule_payment(orders, today, cal):
+    o = orders[orders["invoice_due"].notna() & orders["paid_on"].isna()
+               & (orders["invoice_due"] < pd.Timestamp(today))]
+    o = o.drop_duplicates(["client_id", "order_id", "invoice_due"])
+    return _frame(o["client_id"], PAYMENT, cal.add_many(_days(o["invoice_due"]), 1),
+                  o["order_id"], o.index, a=o["invoice_due"].dt.date)
+
+
+def rule_delivery(orders, settings, cal):
+    o = orders[orders["status"].isin(OPEN_ORDER) & orders["due_date"].notna()]
+    o = o.drop_duplicates(["client_id", "order_id", "due_date"])
+    n = int(settings["delivery_check_days"] or 0)
+    return _frame(o["client_id"], DELIVERY, cal.sub_many(_days(o["due_date"]), n),
+                  o["order_id"], o.index, a=o["due_date"].dt.date)
+
+
+def rule_promise(latest, cal):
+    p = latest[latest["next_step_date"].notna()]
+    return _frame(p.index, PROMISE, cal.roll_forward_many(_days(p["next_step_date"])),
+                  None, p["row"], a=p["next_step_date"].dt.date, t=p["next_step"])
+
+
+def rule_retry(latest, settings, cal):
+    r = latest[(latest["outcome"] == NO_ANSWER) & latest["next_step_date"].isna()]
+    n = int(settings["retry_after_no_answer"] or 0)
+    return _frame(r.index, RETRY, cal.add_many(_days(r["date"]), n), None, r["row"],
+                  a=r["date"].dt.date)
+
+
+def rule_stale(deals, last, settings, cal):
+    d = deals[deals["stage"].isin(STALE_STAGES) & deals["client_id"].notna()]
+    base = _later(d["stage_since"], _lookup(d["client_id"], last))
+    base = base.where(base.notna(), d["created"])   # no dates at all: from the deal's creation
+    d, base = d[base.notna()], base[base.notna()]
+    n = int(settings["stale_deal_days"] or 0)
+    return _frame(d["client_id"], STALE, cal.add_many(_days(base), n), d["deal_id"], d.index,
+                  t=d["stage"])
+
+
+def cadence_key(status: pd.Series, cls: pd.Series) -> pd.Series:
+    """Prospect and Dormant clients use their Status row, the rest their Class (none -> C)."""
+    key = cls.where(cls.notna(), "C")
+    return key.where(~status.isin(("Prospect", "Dormant")), status)
+
+
+def rule_cadence(clients, interactions, settings, cal):
+    """`clients`: indexed by Client ID with status, created and class."""
+    answered = _latest(interactions[interactions["outcome"] != NO_ANSWER])["date"]
+    base = answered.reindex(clients.index)
+    base = base.where(base.notna(), clients["created"])
+    key = cadence_key(clients["status"], clients["class"])
+    days = key.map(cadence_days(settings)).fillna(0).astype(int)
+    ok = base.notna()
+    base, key, days = base[ok], key[ok], days[ok]
+    target = _days(base) + days.to_numpy().astype("timedelta64[D]")
+    return _frame(base.index, CADENCE, cal.roll_forward_many(target), None, None,
+                  a=base.dt.date, t=key, n=days)
+
+
+def rule_renewal(contracts, deals, settings, cal):
+    c = contracts[(contracts["status"] == "Signed") & contracts["end"].notna()]
+    # A contract without a Client ID belongs to its deal's client.
+    by_deal = deals.dropna(subset=["deal_id"]).drop_duplicates("deal_id").set_index("deal_id")
+    cid = c["client_id"].where(c["client_id"].notna(), _lookup(c["deal_id"], by_deal["client_id"]))
+    c, cid = c[cid.notna()], cid[cid.notna()]
+    notice = c["renewal_notice"].fillna(float(settings["renewal_notice"] or 0)).astype(int)
+    target = _days(c["end"]) - notice.to_numpy().astype("timedelta64[D]")
+    return _frame(cid, RENEWAL, cal.roll_back_many(target), c["contract_id"], c.index,
+                  a=c["end"].dt.date)
+
+
+def sla_days(settings: Settings) -> dict[str, int]:
+    return {**dict(schema.DEFAULT_SLA), **settings.sla}
+
+
+def cadence_days(settings: Settings) -> dict[str, int]:
+    return {**dict(schema.DEFAULT_CADENCE), **settings.cadence}
+
+
+# --- candidates and the winner -----------------------------------------------------------
+def candidates(clients: pd.DataFrame, tables: dict[str, pd.DataFrame], settings: Settings,
+               today: dt.date, cal: Calendar, lang: str | None = None,
+               latest: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Every rule's candidates for the clients that get follow-ups, replacements applied.
+
+    `clients` is indexed by Client ID with status, created and class; Lost clients
+    and IDs missing from it get none. `tables` holds the frames Interactions,
+    Orders (live lines: no Cancelled), Deals, Complaints, Contracts. With `lang`
+    the reason text is added as column `reason`. `latest` (latest_interactions)
+    may be passed when the caller has it already.
+    """
+    inter = tables["Interactions"]
+    active = clients[clients["status"] != "Lost"]
+    latest = _latest(inter) if latest is None else latest
+    last = latest["date"]
+    orders = tables["Orders"]
+    parts = [
+        rule_complaint(tables["Complaints"], last, settings, cal),
+        rule_payment(orders, today, cal),
+        rule_delivery(orders, settings, cal),
+        rule_promise(latest, cal),
+        rule_retry(latest, settings, cal),
+        rule_stale(tables["Deals"], last, settings, cal),
+        rule_cadence(active, inter, settings, cal),
+        rule_renewal(tables["Contracts"], tables["Deals"], settings, cal),
+    ]
+    out = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
+    out = out[out["client_id"].isin(active.index) & out["date"].notna()]
+    out = _replace(out)
+    if lang is not None:
+        out = out.assign(reason=reasons(out, lang))
+    return out.reset_index(drop=True)
+
+
+def _replace(c: pd.DataFrame) -> pd.DataFrame:
+    """Promise replaces Retry and Cadence; Retry replaces Cadence."""
+    promised = set(c.loc[c["rule"] == PROMISE, "client_id"])
+    retried = set(c.loc[c["rule"] == RETRY, "client_id"])
+    drop = (c["rule"].isin((RETRY, CADENCE)) & c["client_id"].isin(promised)) | (
+        (c["rule"] == CADENCE) & c["client_id"].isin(retried))
+    return c[~drop]
+
+
+def next_follow_up(cands: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
+    """Per client the earliest candidate; ties go to the lower rule number.
+
+    Returns a frame indexed by Client ID: date, rule, record, reason.
+    """
+    c = cands.assign(_row=pd.to_numeric(cands["row"], errors="coerce"))
+    c = c.sort_values(["client_id", "date", "rule", "_row"], kind="mergesort")
+    win = c.drop_duplicates("client_id", keep="first").set_index("client_id")
+    win["reason"] = reasons(win, lang) if len(win) else pd.Series(dtype=object)
+    return win[["date", "rule", "record", "reason"]]
+
+
+def reasons(c: pd.DataFrame, lang: str) -> list[str]:
+    """Follow-up reason texts in the book's language."""
+    tpl = REASONS.get(lang, REASONS["en"])
+    out = []
+    for rule, r, a, t, n in zip(c["rule"], c["record"], c["a"], c["t"], c["n"]):
+        key = -rule if rule in (COMPLAINT, PROMISE) and not t else rule
+        if rule in CHOICE_ARG_RULES:
+            t = schema.show_choice(t, lang)
+        out.append(tpl[key].format(r=r or "", a=_iso(a), t=t or "", n=_num(n)))
+    return out
+
+
+def _iso(d) -> str:
+    return d.isoformat()[:10] if hasattr(d, "isoformat") else ""
+
+
+def _num(n) -> str:
+    return "" if n is None else str(int(n))
+
+
+def follow_up_status(dates: pd.Series, today: dt.date, window: int) -> pd.Series:
+    """Overdue (before today), Today, This week (within `window` days), Later; blank stays None."""
+    t = pd.Timestamp(today)
+    d = pd.to_datetime(dates)
+    out = np.select([d < t, d == t, d <= t + pd.Timedelta(days=int(window))],
+                    ["Overdue", "Today", "This week"], "Later").astype(object)
+    out[d.isna().to_numpy()] = None
+    return pd.Series(out, index=dates.index, dtype=object)
+
+
+# --- complaints ---------------------------------------------------------------------------
+def complaint_sla(complaints: pd.DataFrame, settings: Settings, today: dt.date,
+                  cal: Calendar) -> pd.DataFrame:
+    """SLA due = Opened + SLA business days; status Met/Missed when Resolved, else Open/Overdue."""
+    days = complaints["severity"].fillna(DEFAULT_SEVERITY).map(sla_days(settings)).fillna(0)
+    due = pd.Series(pd.to_datetime(cal.add_many(_days(complaints["opened"]), days.to_numpy())),
+                    index=complaints.index)
+    resolved = complaints["status"] == "Resolved"
+    done = complaints["resolved_on"]
+    t = pd.Timestamp(today)
+    status = np.select(
+        [resolved & done.notna() & (done <= due), resolved & done.notna() & (done > due),
+         ~resolved & (due < t), ~resolved & (due >= t)],
+        ["Met", "Missed", "Overdue", "Open"], "").astype(object)
+    status[(status == "") | due.isna().to_numpy()] = None
+    return pd.DataFrame({"sla_due": due, "sla_status": status}, index=complaints.index)

@@ -1,0 +1,176 @@
+"""Key-account ranking (SPEC section 5): revenue windows, Class, Score, Rank, Tier; Weighted amount.
+
+Pure functions over the loaded frames; `today` is a datetime.date argument.
+Per-client results are indexed by Client ID (one row per distinct ID).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from .model import Settings
+
+CLOSED_STAGES = ("Won", "Lost")
+COMPONENT_KEYS = {"Revenue": "revenue", "Growth": "growth", "Frequency": "frequency",
+                  "Recency": "recency", "Pipeline": "pipeline"}
+
+
+# --- orders and deals ------------------------------------------------------------------
+def order_amount(orders: pd.DataFrame) -> pd.Series:
+    """Amount as in Orders: the given Amount, else Quantity × Unit price × (1 − Discount/100)."""
+    derived = orders["quantity"] * orders["unit_price"] * (1 - orders["discount"].fillna(0) / 100)
+    return orders["amount"].where(orders["amount"].notna(), derived)
+
+
+def live_orders(orders: pd.DataFrame) -> pd.DataFrame:
+    """Order lines that count anywhere: not Cancelled, with their effective amount and Excel row."""
+    out = orders[orders["status"] != "Cancelled"].rename_axis(None).copy()
+    out["amount"] = order_amount(out)
+    out["row"] = out.index
+    return out
+
+
+def weighted_amounts(deals: pd.DataFrame, settings: Settings) -> pd.Series:
+    """Amount × Probability / 100; a blank Probability takes the stage's from Settings."""
+    prob = deals["probability"].where(deals["probability"].notna(),
+                                      deals["stage"].map(settings.stage_probability))
+    return deals["amount"] * pd.to_numeric(prob, errors="coerce") / 100
+
+
+def open_deals(deals: pd.DataFrame) -> pd.Series:
+    return ~deals["stage"].isin(CLOSED_STAGES)
+
+
+def pipeline_by_client(deals: pd.DataFrame, settings: Settings) -> pd.Series:
+    """Weighted amount of each client's open deals (stages other than Won and Lost)."""
+    w = weighted_amounts(deals, settings)
+    mask = open_deals(deals) & deals["client_id"].notna()
+    return w[mask].fillna(0).groupby(deals.loc[mask, "client_id"]).sum()
+
+
+# --- revenue windows ----------------------------------------------------------------------
+def revenue_windows(orders: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+    """Per client: revenue_12m, revenue_prior, frequency (orders in the window), last_order.
+
+    `orders` are live order lines (see live_orders). The window holds Order dates
+    after today − 365 up to today; the prior window after today − 730 up to today − 365.
+    """
+    t = pd.Timestamp(today)
+    d = orders["order_date"]
+    in_win = (d > t - pd.Timedelta(days=365)) & (d <= t)
+    in_prior = (d > t - pd.Timedelta(days=730)) & (d <= t - pd.Timedelta(days=365))
+    amount = orders["amount"].fillna(0)
+    cid = orders["client_id"]
+    # An order is an Order ID (one row per line); a line without an ID counts alone.
+    oid = orders["order_id"].where(orders["order_id"].notna(), "row " + orders.index.astype(str))
+    sums = pd.DataFrame({"revenue_12m": amount.where(in_win, 0.0),
+                         "revenue_prior": amount.where(in_prior, 0.0),
+                         "last_order": d.where(d <= t)}).groupby(cid.to_numpy(), sort=False).agg(
+        {"revenue_12m": "sum", "revenue_prior": "sum", "last_order": "max"})
+    win = pd.DataFrame({"cid": cid[in_win], "oid": oid[in_win]}).drop_duplicates()
+    out = sums.assign(frequency=win.groupby("cid").size().reindex(sums.index).fillna(0))
+    out.index.name = "client_id"
+    return out
+
+
+# --- class, tier --------------------------------------------------------------------------
+def abc_class(revenue: pd.Series, key_account: pd.Series, a_threshold: float,
+              b_threshold: float) -> pd.Series:
+    """ABC by share of revenue before the client (thresholds in percent); Key account forces A.
+
+    `revenue` and `key_account` are indexed by Client ID. No revenue -> no class.
+    """
+    pos = revenue[revenue > 0]
+    order = pd.DataFrame({"rev": pos, "cid": pos.index}).sort_values(
+        ["rev", "cid"], ascending=[False, True])
+    total = order["rev"].sum()
+    before = order["rev"].cumsum() - order["rev"]
+    # before/total < threshold%, compared without division so a client exactly at it is not A.
+    cls = np.where(before * 100 < a_threshold * total, "A",
+                   np.where(before * 100 < b_threshold * total, "B", "C"))
+    out = pd.Series(pd.Series(cls, index=order.index, dtype=object), index=revenue.index,
+                    dtype=object)
+    out = out.where(out.notna(), None)
+    out[key_account.reindex(revenue.index).eq(True).to_numpy()] = "A"
+    return out
+
+
+def tier_of(revenue: pd.Series, tiers: list[tuple[str, float, float]]) -> pd.Series:
+    """The highest Tiers row whose Min revenue 12m ≤ revenue (tiers come high to low)."""
+    out = pd.Series([None] * len(revenue), index=revenue.index, dtype=object)
+    for name, minimum, _ in reversed(tiers):     # later (higher) tiers overwrite lower ones
+        out[(revenue >= minimum).to_numpy()] = name
+    return out
+
+
+# --- score --------------------------------------------------------------------------------
+def growth(revenue: pd.Series, prior: pd.Series) -> pd.Series:
+    """Revenue 12m ÷ prior − 1; prior 0 with revenue > 0 is the highest (inf); both 0 is 0."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = revenue / prior - 1
+    g = g.where(prior > 0, np.where(revenue > 0, np.inf, 0.0))
+    return g.astype(float)
+
+
+def score_components(comp: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
+    """Percentiles, points and Score for the non-Lost clients in `comp`.
+
+    `comp` columns: revenue_12m, growth, frequency, recency_days (NaN = no order),
+    pipeline. Each becomes a percentile (rank(pct=True), average ties); points =
+    weight × percentile × 100; Score = the sum of the points.
+    """
+    keys = {
+        "revenue": comp["revenue_12m"],
+        "growth": comp["growth"],
+        "frequency": comp["frequency"],
+        # Fewer days is better; no order is the worst of all.
+        "recency": -comp["recency_days"].fillna(np.inf),
+        "pipeline": comp["pipeline"],
+    }
+    out = pd.DataFrame(index=comp.index)
+    score = pd.Series(0.0, index=comp.index)
+    for component, key in COMPONENT_KEYS.items():
+        pct = keys[key].rank(pct=True, method="average") if len(comp) else keys[key]
+        pts = pct * 100 * float(weights.get(component, 0.0))
+        out[f"pct_{key}"] = pct
+        out[f"pts_{key}"] = pts
+        score = score + pts
+    out["score"] = score
+    return out
+
+
+def rank_order(score: pd.Series, revenue: pd.Series) -> pd.Series:
+    """Rank 1..n by Score descending, then Revenue 12m descending, then Client ID."""
+    frame = pd.DataFrame({"s": score.round(9), "r": revenue, "cid": score.index})
+    frame = frame.sort_values(["s", "r", "cid"], ascending=[False, False, True])
+    return pd.Series(np.arange(1, len(frame) + 1), index=frame.index)
+
+
+# --- everything per client ------------------------------------------------------------------
+def rank_clients(clients: pd.DataFrame, orders: pd.DataFrame, deals: pd.DataFrame,
+                 settings: Settings, today: dt.date) -> pd.DataFrame:
+    """Per distinct Client ID: revenue windows, class, tier, components, score and rank.
+
+    `clients` is indexed by Client ID with status and key_account; `orders` are
+    live order lines. Lost clients get class and tier but no score or rank.
+    """
+    idx = clients.index
+    rev = revenue_windows(orders, today).reindex(idx)
+    out = pd.DataFrame(index=idx)
+    out["revenue_12m"] = rev["revenue_12m"].fillna(0.0)
+    out["revenue_prior"] = rev["revenue_prior"].fillna(0.0)
+    out["frequency"] = rev["frequency"].fillna(0).astype(int)
+    out["recency_days"] = (pd.Timestamp(today) - rev["last_order"]).dt.days.astype(float)
+    out["pipeline"] = pipeline_by_client(deals, settings).reindex(idx).fillna(0.0)
+    out["growth"] = growth(out["revenue_12m"], out["revenue_prior"])
+    out["class"] = abc_class(out["revenue_12m"], clients["key_account"],
+                             float(settings["a_threshold"]), float(settings["b_threshold"]))
+    out["tier"] = tier_of(out["revenue_12m"], settings.tiers)
+    ranked = clients["status"] != "Lost"
+    pts = score_components(out[ranked.to_numpy()], settings.weights)
+    out = out.join(pts)
+    out["rank"] = rank_order(pts["score"], out.loc[pts.index, "revenue_12m"]).reindex(idx)
+    return out

@@ -1,0 +1,653 @@
+"""Every validation rule of SPEC section 2, as a list of small pure functions.
+
+Each rule takes (book, today) and yields Problems; `check_book` runs them all
+after the loader's own type problems. Rules work on whole columns (pandas
+masks, isin, duplicated, map) and build a Problem only for a failing row, so a
+book of 200,000 interactions checks in well under a second. Values checked one
+by one (email, phone, names) are cached by value.
+
+Every code a problem can carry is in CODES with its severity; docs/problems.md
+lists exactly these (a test keeps them in step).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import lru_cache
+from typing import Any, Callable, Iterable
+
+import pandas as pd
+import phonenumbers
+
+from . import schema
+from .identity import fold_name, il_number_ok
+from .model import ERROR, WARNING, Book, LoadedTable, Problem, col_letter
+
+Rule = Callable[[Book, dt.date], Iterable[Problem]]
+
+# code -> (severity, what it means). The loader's codes come first.
+CODES: dict[str, tuple[str, str]] = {
+    "type-number": (ERROR, "A number, integer or percent column holds text that is not a number."),
+    "type-integer": (ERROR, "An integer column holds a number with a fraction."),
+    "type-date": (ERROR, "A date column holds something that is neither a date nor a date "
+                         "typed as text."),
+    "date-as-text": (WARNING, "A date was typed as text (ISO yyyy-mm-dd or d/m/yyyy); it is "
+                              "read as that date, but Excel cannot sort or filter it as one."),
+    "choice": (ERROR, "A choice column holds a value that is not one of its list (either "
+                      "language, any case)."),
+    "yes-no": (ERROR, "A yes/no column holds something other than Yes or No."),
+    "setting": (ERROR, "A value in the Settings table has the wrong type; the default is used."),
+    "required": (ERROR, "A required cell is blank."),
+    "unique": (ERROR, "An ID that must be unique appears again in a later row."),
+    "range": (ERROR, "A number is outside its allowed range (e.g. negative, or a percent "
+                     "over 100)."),
+    "future-date": (ERROR, "A date that cannot lie in the future is after today."),
+    "ref": (ERROR, "A reference does not match any key of the table it refers to."),
+    "lost-reason": (ERROR, "A deal in stage Lost has no Lost reason."),
+    "referral-source": (ERROR, "A client whose Source is Referral has no Referred by."),
+    "self-referral": (ERROR, "A client is recorded as referred by itself."),
+    "resolved-on": (ERROR, "A Resolved complaint has no Resolved on date."),
+    "resolved-before-opened": (ERROR, "A complaint's Resolved on is before its Opened date."),
+    "end-before-start": (ERROR, "A contract's End is not after its Start."),
+    "signed-on": (ERROR, "A Signed contract has no Signed on date."),
+    "next-step-before-date": (ERROR, "An interaction's Next step date is before its Date."),
+    "contact-client": (ERROR, "An interaction's contact belongs to a different client."),
+    "primary-contacts": (ERROR, "A client has more than one primary contact."),
+    "delivered-qty": (ERROR, "An order line's Delivered qty is more than its Quantity."),
+    "amount-mismatch": (WARNING, "An order line's Amount differs by more than 0.01 from "
+                                 "Quantity × Unit price × (1 − Discount/100)."),
+    "due-before-order": (ERROR, "An order line's Due date is before its Order date."),
+    "email": (ERROR, "An email address is not valid."),
+    "phone": (ERROR, "A phone number is not valid for the client's country (Country, or "
+                     "Settings Country when blank; contacts use their client's)."),
+    "company-number": (ERROR, "An Israeli company number (Country IL) is not 9 digits with a "
+                              "valid check digit."),
+    "country": (ERROR, "A Country is not an ISO 3166 alpha-2 code."),
+    "currency": (ERROR, "A Currency is not an ISO 4217 code."),
+    "duplicate-client": (WARNING, "A client is likely a duplicate of an earlier one: the same "
+                                  "company number, or the same name after folding case, "
+                                  "punctuation and legal suffixes (Ltd, Inc, בע\"מ)."),
+}
+
+# Codes about contact details only: no computation reads those cells, so callers
+# that skip rows with errors may pass these to error_rows(ignore=...).
+CONTACT_DETAIL_CODES = frozenset({"email", "phone", "company-number"})
+
+# ISO 3166 alpha-2: phonenumbers' regions (which include XK, Kosovo) plus the
+# territories without telephone numbering.
+COUNTRIES = frozenset(phonenumbers.SUPPORTED_REGIONS) | {
+    "AQ", "BV", "GS", "HM", "PN", "TF", "UM"}
+
+
+@lru_cache(maxsize=1)
+def _currencies() -> frozenset[str]:
+    from babel.numbers import list_currencies
+    return frozenset(list_currencies())
+
+
+# --- small helpers ----------------------------------------------------------------
+def _py(v: Any) -> Any:
+    """A frame value as a plain Python value for Problem.value (None for blanks)."""
+    if v is None or (not isinstance(v, str) and pd.isna(v)):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.date()
+    if hasattr(v, "item"):      # numpy scalars
+        return v.item()
+    return v
+
+
+def _show(v: Any) -> str:
+    v = _py(v)
+    if v is None:
+        return "blank"
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() else f"{v:g}"
+    return f"'{v}'"
+
+
+def _label(t: LoadedTable, key: str) -> str:
+    return t.spec.column(key).en
+
+
+def _at(t: LoadedTable, keys: tuple[str, ...]) -> str:
+    """The first of `keys` present in the file: where a problem is shown."""
+    return next((k for k in keys if k in t.columns), keys[0])
+
+
+def _emit(book: Book, t: LoadedTable, mask: pd.Series, code: str, at: str | tuple[str, ...],
+          message: Callable[[Any], str]) -> list[Problem]:
+    """One Problem per True row of `mask`; `message(row)` reads the row's values as attributes."""
+    severity = CODES[code][0]
+    if not mask.any():
+        return []
+    key = _at(t, (at,) if isinstance(at, str) else at)
+    header = t.header(key, book.lang)
+    letter = col_letter(t.columns[key]) if key in t.columns else None
+    failing = t.frame.loc[mask]
+    out = []
+    for row, values in zip(failing.index, failing.to_dict("records")):
+        r = _Row(values, Index=int(row))
+        out.append(Problem(severity, code, t.sheet, int(row), header,
+                           f"{letter}{int(row)}" if letter else None, _py(r[key]), message(r)))
+    return out
+
+
+class _Row(dict):
+    """A failing row: column keys as attributes (`class` and `end` are fine too)."""
+    __getattr__ = dict.__getitem__
+
+
+def _tables(book: Book) -> list[LoadedTable]:
+    return [book.tables[s.name] for s in schema.ALL_TABLES if s.name in book.tables]
+
+
+def _input_columns(t: LoadedTable) -> list[schema.Column]:
+    return [c for c in t.spec.columns if not c.computed]
+
+
+def _country_of_clients(book: Book) -> pd.Series:
+    """Each client row's effective country (upper case; blank = Settings Country)."""
+    c = book.frame("Clients")["country"]
+    return c.fillna(book.settings.country).astype(object).map(lambda s: str(s).strip().upper())
+
+
+# --- generic rules, driven by the schema ------------------------------------------------
+def rule_required(book: Book, today: dt.date) -> list[Problem]:
+    out = []
+    for t in _tables(book):
+        for c in _input_columns(t):
+            if c.required:
+                out += _emit(book, t, t.frame[c.key].isna(), "required", c.key,
+                             lambda r, c=c, t=t: f"{c.en} is required{_expected(book, t, c)}")
+    return out
+
+
+def _expected(book: Book, t: LoadedTable, c: schema.Column) -> str:
+    if c.type == schema.CHOICE and c.choices:
+        return f" (one of {', '.join(c.choices)})"
+    if c.type == schema.REF:
+        target = schema.TABLES[c.ref]
+        return f" (a {target.column(target.key).en} from {book.tables[c.ref].sheet})"
+    if c.type == schema.DATE:
+        return " (a date)"
+    return ""
+
+
+def rule_unique(book: Book, today: dt.date) -> list[Problem]:
+    out = []
+    for t in _tables(book):
+        for c in _input_columns(t):
+            if not c.unique:
+                continue
+            s = t.frame[c.key]
+            given = s.notna()
+            later = given & s.duplicated(keep="first")
+            if not later.any():
+                continue
+            first = {v: row for row, v in s[given & ~s.duplicated(keep="first")].items()}
+            out += _emit(book, t, later, "unique", c.key,
+                         lambda r, c=c, first=first:
+                         f"{c.en} {_show(r[c.key])} is already used in row "
+                         f"{first[r[c.key]]}; each {c.en} must be unique")
+    return out
+
+
+def rule_range(book: Book, today: dt.date) -> list[Problem]:
+    out = []
+    for t in _tables(book):
+        for c in _input_columns(t):
+            if c.min is None and c.max is None:
+                continue
+            s = t.frame[c.key]
+            bad = pd.Series(False, index=s.index)
+            if c.min is not None:
+                bad |= (s <= c.min) if c.min_exclusive else (s < c.min)
+            if c.max is not None:
+                bad |= s > c.max
+            out += _emit(book, t, bad, "range", c.key,
+                         lambda r, c=c: f"{c.en} must be {_range_text(c)}, "
+                                        f"not {_show(r[c.key])}")
+    return out
+
+
+def _range_text(c: schema.Column) -> str:
+    lo, hi = (f"{x:g}" if x is not None else None for x in (c.min, c.max))
+    if lo is not None and hi is not None:
+        return f"between {lo} and {hi}"
+    if lo is not None:
+        return f"greater than {lo}" if c.min_exclusive else f"{lo} or more"
+    return f"{hi} or less"
+
+
+def rule_not_future(book: Book, today: dt.date) -> list[Problem]:
+    out, now = [], pd.Timestamp(today)
+    for t in _tables(book):
+        for c in _input_columns(t):
+            if c.not_future:
+                out += _emit(book, t, t.frame[c.key] > now, "future-date", c.key,
+                             lambda r, c=c: f"{c.en} {_show(r[c.key])} is in the "
+                                            f"future; expected today ({today.isoformat()}) "
+                                            f"or earlier")
+    return out
+
+
+def rule_refs(book: Book, today: dt.date) -> list[Problem]:
+    out = []
+    for t in _tables(book):
+        for c in _input_columns(t):
+            if c.type != schema.REF or c.ref not in book.tables:
+                continue
+            target = book.tables[c.ref]
+            keys = target.frame[target.spec.key].dropna().unique()
+            s = t.frame[c.key]
+            bad = s.notna() & ~s.isin(keys)
+            what = target.spec.column(target.spec.key).en
+            out += _emit(book, t, bad, "ref", c.key,
+                         lambda r, c=c, what=what, sheet=target.sheet:
+                         f"{c.en} {_show(r[c.key])} is not a {what} in {sheet}")
+    return out
+
+
+# --- cross-field rules ------------------------------------------------------------------
+def rule_lost_reason(book: Book, today: dt.date) -> list[Problem]:
+    t = book.tables["Deals"]
+    f = t.frame
+    return _emit(book, t, f["stage"].eq("Lost") & f["lost_reason"].isna(), "lost-reason",
+                 ("lost_reason", "stage"), lambda r: "Lost reason is required when Stage is Lost")
+
+
+def rule_referral(book: Book, today: dt.date) -> list[Problem]:
+    t = book.tables["Clients"]
+    f = t.frame
+    out = _emit(book, t, f["source"].eq("Referral") & f["referred_by"].isna(), "referral-source",
+                ("referred_by", "source"),
+                lambda r: "Referred by is required when Source is Referral "
+                          "(the Client ID of the client who referred this one)")
+    out += _emit(book, t, f["referred_by"].notna() & f["referred_by"].eq(f["client_id"]),
+                 "self-referral", "referred_by",
+                 lambda r: f"Referred by {_show(r.referred_by)} is this client itself; "
+                           f"expected another client's Client ID")
+    return out
+
+
+def rule_complaint_dates(book: Book, today: dt.date) -> list[Problem]:
+    t = book.tables["Complaints"]
+    f = t.frame
+    out = _emit(book, t, f["status"].eq("Resolved") & f["resolved_on"].isna(), "resolved-on",
+                ("resolved_on", "status"),
+                lambda r: "Resolved on is required when Status is Resolved")
+    out += _emit(book, t, f["resolved_on"] < f["opened"], "resolved-before-opened",
+                 "resolved_on",
+                 lambda r: f"Resolved on {_show(r.resolved_on)} is before Opened "
+                           f"{_show(r.opened)}; expected on or after it")
+    return out
+
+
+def rule_contract_dates(book: Book, today: dt.date) -> list[Problem]:
+    t = book.tables["Contracts"]
+    f = t.frame
+    out = _emit(book, t, f["end"] <= f["start"], "end-before-start", "end",
+                lambda r: f"End {_show(r.end)} is not after Start {_show(r.start)}; "
+                          f"expected a later date")
+    out += _emit(book, t, f["status"].eq("Signed") & f["signed_on"].isna(), "signed-on",
+                 ("signed_on", "status"), lambda r: "Signed on is required when Status is Signed")
+    return out
+
+
+def rule_next_step_date(book: Book, today: dt.date) -> list[Problem]:
+    t = book.tables["Interactions"]
+    f = t.frame
+    return _emit(book, t, f["next_step_date"] < f["date"], "next-step-before-date",
+                 "next_step_date",
+                 lambda r: f"Next step date {_show(r.next_step_date)} is before Date "
+                           f"{_show(r.date)}; expected on or after it")
+
+
+def rule_contact_client(book: Book, today: dt.date) -> list[Problem]:
+    t = book.tables["Interactions"]
+    f = t.frame
+    contacts = book.frame("Contacts")
+    owner = contacts.drop_duplicates("contact_id").set_index("contact_id")["client_id"]
+    owner = owner[owner.index.notna()]
+    theirs = f["contact_id"].map(owner)
+    bad = theirs.notna() & f["client_id"].notna() & theirs.ne(f["client_id"])
+    return _emit(book, t, bad, "contact-client", "contact_id",
+                 lambda r: f"Contact ID {_show(r.contact_id)} belongs to client "
+                           f"{_show(owner[r.contact_id])}, not to this row's client "
+                           f"{_show(r.client_id)}")
+
+
+def rule_primary_contacts(book: Book, today: dt.date) -> list[Problem]:
+    t = book.tables["Contacts"]
+    f = t.frame
+    primary = f["primary"].eq(True) & f["client_id"].notna()
+    later = primary & f["client_id"].where(primary).duplicated(keep="first")
+    if not later.any():
+        return []
+    first = {c: row for row, c in f.loc[primary & ~later, "client_id"].items()}
+    return _emit(book, t, later, "primary-contacts", "primary",
+                 lambda r: f"Primary: client {_show(r.client_id)} already has a primary contact "
+                           f"(row {first[r.client_id]}); at most one per client")
+
+
+def rule_orders(book: Book, today: dt.date) -> list[Problem]:
+    t = book.tables["Orders"]
+    f = t.frame
+    out = _emit(book, t, f["delivered_qty"] > f["quantity"], "delivered-qty", "delivered_qty",
+                lambda r: f"Delivered qty {_show(r.delivered_qty)} is more than Quantity "
+                          f"{_show(r.quantity)}")
+    expected = f["quantity"] * f["unit_price"] * (1 - f["discount"].fillna(0) / 100)
+    off = (f["amount"] - expected).abs() > 0.01 + 1e-9   # float noise at exactly 0.01
+    out += _emit(book, t, off, "amount-mismatch", "amount",
+                 lambda r: f"Amount {_show(r.amount)} differs from Quantity × Unit price × "
+                           f"(1 − Discount/100) = {expected[r.Index]:.2f}")
+    out += _emit(book, t, f["due_date"] < f["order_date"], "due-before-order", "due_date",
+                 lambda r: f"Due date {_show(r.due_date)} is before Order date "
+                           f"{_show(r.order_date)}; expected on or after it")
+    return out
+
+
+# --- identity checks --------------------------------------------------------------------
+# Plain ASCII addresses that email_validator surely accepts; anything else (or a
+# reserved domain) goes to email_validator itself. It costs ~60 µs a value,
+# too much for 30,000 contacts, while this match costs ~1 µs.
+_EMAIL_PLAIN = re.compile(r"[A-Za-z0-9_%+\-]{1,64}(?:\.[A-Za-z0-9_%+\-]+)*@"
+                          r"((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})")
+_SPECIAL_DOMAINS = ("arpa", "invalid", "local", "localhost", "onion", "test")
+
+
+def _email_surely_ok(value: str) -> bool:
+    m = _EMAIL_PLAIN.fullmatch(value)
+    if not m or len(value) > 254 or len(value.split("@")[0]) > 64 or "--" in m[1]:
+        return False
+    domain = m[1].lower()
+    return not any(domain == d or domain.endswith("." + d) for d in _SPECIAL_DOMAINS)
+
+
+@lru_cache(maxsize=100_000)
+def email_error(value: str) -> str | None:
+    """Why `value` is not a valid email address, or None when it is."""
+    if _email_surely_ok(value):
+        return None
+    from email_validator import EmailNotValidError, validate_email
+    try:
+        validate_email(value, check_deliverability=False)
+    except EmailNotValidError as e:
+        return str(e)
+    return None
+
+
+@lru_cache(maxsize=100_000)
+def phone_ok(value: str, region: str | None) -> bool | None:
+    """Is `value` a valid phone number dialled from `region`? None: cannot tell (no region)."""
+    if region not in COUNTRIES:
+        if not value.lstrip().startswith("+"):
+            return None      # the bad Country is reported on its own
+        region = None
+    if region and _phone_surely_ok(value, region):
+        return True
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(value, region))
+    except phonenumbers.NumberParseException:
+        return False
+
+
+_PHONE_PLAIN = re.compile(r"\+?[\d\s\-().]+")
+_PHONE_FORMATTING = re.compile(r"[\s\-().]")
+
+
+def _phone_surely_ok(value: str, region: str) -> bool:
+    """True only when phonenumbers would surely call `value` valid for `region`.
+
+    parse + is_valid_number cost ~60 µs a number, too much for 30,000 contacts.
+    For a plain national or +CC number of a region that owns its calling code
+    (or is its main region) this takes the national number as parse would and
+    matches the region's own patterns as is_valid_number would. False means
+    "ask phonenumbers": unusual characters, an international dialling prefix, a
+    leading zero, prefix-rewriting regions, and every number that fails here.
+    """
+    checks = _region_checks(region)
+    if checks is None or not _PHONE_PLAIN.fullmatch(value):
+        return False
+    cc, prefix, idd, general, types = checks
+    digits = _PHONE_FORMATTING.sub("", value)
+    if digits.startswith("+"):
+        if not digits.startswith(cc, 1):
+            return False
+        rest = digits[1 + len(cc):]
+    elif digits.startswith(cc) or (idd and idd.match(digits)):
+        return False
+    else:
+        rest = digits
+    if prefix and rest.startswith(prefix):
+        rest = rest[len(prefix):]
+    if not rest.isdigit() or rest[0] == "0":
+        return False
+
+    def matches(desc) -> bool:
+        lengths, pattern = desc
+        return (not lengths or len(rest) in lengths) and pattern.fullmatch(rest) is not None
+    return matches(general) and any(matches(d) for d in types)
+
+
+_NUMBER_TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager",
+                 "uan", "voicemail", "fixed_line", "mobile")
+
+
+@lru_cache(maxsize=None)
+def _region_checks(region: str):
+    """(calling code, national prefix, IDD pattern, general desc, type descs) or None
+    when the region's numbers need phonenumbers' full logic."""
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
+    md = PhoneMetadata.metadata_for_region(region)
+    if md is None:
+        return None
+    prefix = md.national_prefix_for_parsing
+    owners = COUNTRY_CODE_TO_REGION_CODE.get(md.country_code, ())
+    main = len(owners) == 1 or (owners[0] == region and md.leading_digits is None)
+    if not main or md.national_prefix_transform_rule or (prefix and not prefix.isdigit()):
+        return None
+
+    def desc(d):
+        if d is None or d.national_number_pattern is None:
+            return None
+        lengths = frozenset(n for n in d.possible_length if n > 0)
+        return lengths, re.compile(d.national_number_pattern)
+    general = desc(md.general_desc)
+    if general is None:
+        return None
+    idd = re.compile(md.international_prefix) if md.international_prefix else None
+    types = [x for x in (desc(getattr(md, n, None)) for n in _NUMBER_TYPES) if x]
+    return str(md.country_code), prefix, idd, general, types
+
+
+def _bad_values(s: pd.Series, is_bad: Callable[[str], bool]) -> pd.Series:
+    """Mask of `s` whose value fails `is_bad`, testing each distinct value once."""
+    values = s.dropna().unique()
+    bad = [v for v in values if is_bad(v)]
+    return s.isin(bad) if bad else pd.Series(False, index=s.index)
+
+
+def rule_email(book: Book, today: dt.date) -> list[Problem]:
+    out = []
+    for name in ("Clients", "Contacts"):
+        t = book.tables[name]
+        out += _emit(book, t, _bad_values(t.frame["email"], lambda v: email_error(v) is not None),
+                     "email", "email",
+                     lambda r: f"Email {_show(r.email)} is not a valid address: "
+                               f"{email_error(r.email)}")
+    return out + _settings_checks(book, "manager_email", "email",
+                                  lambda v: email_error(v) is not None,
+                                  lambda v: f"is not a valid address: {email_error(v)}")
+
+
+def rule_phone(book: Book, today: dt.date) -> list[Problem]:
+    clients = book.tables["Clients"]
+    country = _country_of_clients(book)
+    out = _phone_problems(book, clients, country)
+    contacts = book.tables["Contacts"]
+    by_client = pd.Series(country.to_numpy(), index=clients.frame["client_id"].to_numpy())
+    by_client = by_client[~by_client.index.duplicated() & by_client.index.notna()]
+    region = contacts.frame["client_id"].map(by_client).fillna(book.settings.country)
+    out += _phone_problems(book, contacts, region)
+    home = book.settings.country
+    return out + _settings_checks(book, "company_phone", "phone",
+                                  lambda v: phone_ok(v, home) is False,
+                                  lambda v: f"is not a valid phone number for {home}")
+
+
+def _phone_problems(book: Book, t: LoadedTable, region: pd.Series) -> list[Problem]:
+    pairs = pd.DataFrame({"phone": t.frame["phone"], "region": region})
+    given = pairs[pairs["phone"].notna()]
+    if given.empty:
+        return []
+    distinct = given.drop_duplicates()
+    bad = {(p, g) for p, g in zip(distinct["phone"], distinct["region"]) if phone_ok(p, g) is False}
+    if not bad:
+        return []
+    mask = pd.Series([(p, g) in bad for p, g in zip(given["phone"], given["region"])],
+                     index=given.index).reindex(t.frame.index, fill_value=False)
+    return _emit(book, t, mask, "phone", "phone",
+                 lambda r: f"Phone {_show(r.phone)} is not a valid phone number for "
+                           f"{region[r.Index]}")
+
+
+def rule_company_number(book: Book, today: dt.date) -> list[Problem]:
+    t = book.tables["Clients"]
+    f = t.frame
+    il = _country_of_clients(book).eq("IL")
+    bad = il & _bad_values(f["company_number"], lambda v: not il_number_ok(v))
+    out = _emit(book, t, bad, "company-number", "company_number",
+                lambda r: f"Company number {_show(r.company_number)} is not a valid Israeli "
+                          f"company number (9 digits with a valid check digit)")
+    if book.settings.country == "IL":
+        out += _settings_checks(book, "company_number", "company-number",
+                                lambda v: not il_number_ok(v),
+                                lambda v: "is not a valid Israeli company number "
+                                          "(9 digits with a valid check digit)")
+    return out
+
+
+def rule_country(book: Book, today: dt.date) -> list[Problem]:
+    t = book.tables["Clients"]
+    bad = _bad_values(t.frame["country"], lambda v: v.strip().upper() not in COUNTRIES)
+    msg = "is not an ISO 3166 two-letter country code (e.g. IL, US, DE)"
+    return _emit(book, t, bad, "country", "country",
+                 lambda r: f"Country {_show(r.country)} {msg}") + _settings_checks(
+        book, "country", "country", lambda v: v.strip().upper() not in COUNTRIES, lambda v: msg)
+
+
+def rule_currency(book: Book, today: dt.date) -> list[Problem]:
+    t = book.tables["Deals"]
+    codes = _currencies()
+    bad = _bad_values(t.frame["currency"], lambda v: v.strip().upper() not in codes)
+    msg = "is not an ISO 4217 currency code (e.g. ILS, USD, EUR)"
+    return _emit(book, t, bad, "currency", "currency",
+                 lambda r: f"Currency {_show(r.currency)} {msg}") + _settings_checks(
+        book, "currency", "currency", lambda v: v.strip().upper() not in codes, lambda v: msg)
+
+
+def _settings_checks(book: Book, key: str, code: str, is_bad: Callable[[str], bool],
+                     why: Callable[[str], str]) -> list[Problem]:
+    """The same identity check on one row of the Settings table (its Value cell)."""
+    t = book.tables.get("Settings")
+    if t is None or t.frame.empty:
+        return []
+    index = schema.setting_index()
+    keys = t.frame["setting"].map(lambda s: index.get(schema.fold(s)) if s else None)
+    label = schema.SETTING_BY_KEY[key].en
+    mask = pd.Series([k == key and v is not None and bool(is_bad(str(v)))
+                      for k, v in zip(keys, t.frame["value"])], index=t.frame.index, dtype=bool)
+    return _emit(book, t, mask, code, "value",
+                 lambda r: f"Setting '{label}': {_show(r.value)} {why(str(r.value))}")
+
+
+@lru_cache(maxsize=100_000)
+def _folded(name: str) -> str:
+    return fold_name(name)
+
+
+def rule_duplicate_clients(book: Book, today: dt.date) -> list[Problem]:
+    t = book.tables["Clients"]
+    f = t.frame
+    number = f["company_number"].map(lambda v: re.sub(r"[\s\-./]", "", v) if v else None)
+    number = number.where(number.ne(""))
+    name = f["name"].map(lambda v: _folded(v) if v else None)
+    name = name.where(name.ne(""))
+    out = _duplicates(book, t, number, "company_number",
+                      "likely duplicate of client {id} (row {row}): same Company number")
+    seen = {p.row for p in out}
+    out += [p for p in _duplicates(book, t, name, "name",
+                                   "likely duplicate of client {id} (row {row}): same name "
+                                   "after ignoring case, punctuation and legal suffixes")
+            if p.row not in seen]
+    return out
+
+
+def _duplicates(book: Book, t: LoadedTable, folded: pd.Series, at: str,
+                text: str) -> list[Problem]:
+    given = folded.notna()
+    later = given & folded.duplicated(keep="first")
+    if not later.any():
+        return []
+    first = {v: row for row, v in folded[given & ~folded.duplicated(keep="first")].items()}
+    ids = t.frame["client_id"]
+    label = _label(t, at)
+
+    def message(r):
+        row = first[folded[r.Index]]
+        return f"{label} {_show(r[at])}: " + text.format(id=_show(ids[row]), row=row)
+    return _emit(book, t, later, "duplicate-client", at, message)
+
+
+RULES: list[Rule] = [
+    rule_required, rule_unique, rule_range, rule_not_future, rule_refs,
+    rule_lost_reason, rule_referral, rule_complaint_dates, rule_contract_dates,
+    rule_next_step_date, rule_contact_client, rule_primary_contacts, rule_orders,
+    rule_email, rule_phone, rule_company_number, rule_country, rule_currency,
+    rule_duplicate_clients,
+]
+
+
+# --- running them -------------------------------------------------------------------------
+def check_book(book: Book, today: dt.date) -> list[Problem]:
+    """The load problems plus every rule's, in sheet, row, column order.
+
+    A cell the loader already rejected (its value became blank) is not reported
+    again by a rule, e.g. an unreadable required date is one problem, not two.
+    """
+    rejected = {(p.sheet, p.cell) for p in book.problems if p.severity == ERROR and p.cell}
+    found = list(book.problems)
+    for rule in RULES:
+        found += [p for p in rule(book, today) if (p.sheet, p.cell) not in rejected]
+    order: dict[str, int] = {}
+    for i, spec in enumerate(schema.ALL_TABLES):
+        sheet = book.tables[spec.name].sheet if spec.name in book.tables else spec.sheet(book.lang)
+        order.setdefault(sheet, i)
+    return sorted(found, key=lambda p: (order.get(p.sheet, len(order)), p.row or 0,
+                                        _column_number(p.cell)))
+
+
+_CELL = re.compile(r"^([A-Z]+)")
+
+
+def _column_number(cell: str | None) -> int:
+    m = _CELL.match(cell or "")
+    n = 0
+    for ch in m[1] if m else "":
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def error_rows(problems: Iterable[Problem], ignore: Iterable[str] = ()) -> dict[str, set[int]]:
+    """Sheet name -> Excel rows with at least one error (codes in `ignore` aside)."""
+    skip = set(ignore)
+    out: dict[str, set[int]] = {}
+    for p in problems:
+        if p.severity == ERROR and p.row is not None and p.code not in skip:
+            out.setdefault(p.sheet, set()).add(p.row)
+    return out

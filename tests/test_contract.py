@@ -1,0 +1,451 @@
+"""Contracts (SPEC section 6): the text of generated documents, read back with zipfile + lxml.
+
+Books come from row dicts (book_from_rows) for the context and rendering tests, and from real
+workbooks written with openpyxl (tests/bookfiles.py) for make_contract. Expected amounts are
+computed by hand in the comments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import docx as python_docx
+import pytest
+from lxml import etree
+
+from acctbook import contract as C
+from acctbook.contract import ContractError, PdfUnavailable
+from acctbook.load import book_from_rows
+from bookfiles import valid_data, write_book
+
+TODAY = dt.date(2026, 6, 1)
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+RLM, NBSP = "\u200f", "\xa0"
+COMPANY = {"company_name": "Northwind Supply Ltd", "company_number": "515555553",
+           "company_address": "1 Harbour Road, Haifa", "manager_name": "Ron Cohen",
+           "manager_email": "ron@northwind.example"}
+TAG = re.compile(r"\{\{ [a-z_.]+ \}\}|\{%(p|tr) [^{}%]+ %\}")   # one whole Jinja tag
+INJECTIONS = ("{{ 7*7 }}", "{% for x in ().__class__.__mro__ %}x{% endfor %}")
+
+
+# --- helpers -------------------------------------------------------------------------------
+def data(**client) -> dict:
+    """valid_data() with a second, tier-discounted item, an address and `client` changes."""
+    d = valid_data()
+    d["Clients"][0].update({"address": "5 Rothschild Blvd", "city": "Tel Aviv", **client})
+    d["Products"].append({"sku": "G-2", "name": "Gadget", "list_price": 80, "unit": "pcs"})
+    # W-1: 100 × 120 with its own 0% -> 12,000.00; G-2: 3 × 80 (list price) less the
+    # tier's 7% -> 223.20. Subtotal 12,223.20; VAT 18% 2,200.18 (2,200.176); total 14,423.38.
+    d["DealItems"].append({"deal_id": "D-001", "sku": "G-2", "quantity": 3})
+    return d
+
+
+def book(d=None, settings=None, lang="en"):
+    return book_from_rows(d or data(), {**COMPANY, **(settings or {})}, lang)
+
+
+def render(tmp_path, bk, deal="D-001", tier=7.0, referral=None, name="out.docx"):
+    ctx = C.contract_context(bk, deal, TODAY, "CTR-2026-0002", tier, referral)
+    template = C.template_path(ctx.lang)
+    C.check_fields(template, ctx)
+    return C.render_contract(template, ctx, tmp_path / name), ctx
+
+
+def xml_root(path: Path):
+    with zipfile.ZipFile(path) as z:
+        return etree.fromstring(z.read("word/document.xml"))   # raises on broken XML
+
+
+def paragraphs(path: Path) -> list[str]:
+    """Every paragraph's text in document order (tables included), tabs as \\t."""
+    out = []
+    for p in xml_root(path).iter(f"{W}p"):
+        text = "".join(n.text or "" if n.tag == f"{W}t" else "\t"
+                       for n in p.iter(f"{W}t", f"{W}tab"))
+        out.append(text)
+    return out
+
+
+def table_rows(path: Path, index=0) -> list[list[str]]:
+    tbl = list(xml_root(path).iter(f"{W}tbl"))[index]
+    return [["".join(t.text or "" for t in tc.iter(f"{W}t")) for tc in tr.iter(f"{W}tc")]
+            for tr in tbl.iter(f"{W}tr")]
+
+
+def all_text(path: Path) -> str:
+    return "\n".join(paragraphs(path))
+
+
+def real_book(tmp_path, d=None, settings=None, lang="en", name="book.xlsx") -> Path:
+    d = d or data()
+    values = {**COMPANY, **(settings or {})}
+    for row in d["Settings"]:
+        key = next(s.key for s in C.schema.SETTING_ROWS if s.en == row["setting"])
+        if key in values:
+            row["value"] = values[key]
+    folder = tmp_path / "books"
+    folder.mkdir(exist_ok=True)
+    return write_book(folder / name, d, lang=lang)
+
+
+@pytest.fixture
+def rows_added(monkeypatch):
+    """Record the Contracts rows make_contract would add (the workbook writer is the lead's)."""
+    added = []
+    monkeypatch.setattr(C, "_add_contract_row", lambda path, row: added.append((path, row)))
+    return added
+
+
+# --- contract numbers -----------------------------------------------------------------------
+def test_contract_ids_count_within_the_year():
+    assert C.next_contract_id([], TODAY) == "CTR-2026-0001"
+    assert C.next_contract_id([None, float("nan"), "CTR-2025-0042"], TODAY) == "CTR-2026-0001"
+    ids = ["CTR-2026-0001", " ctr-2026-0007 ", "CTR-2026-0003", "CTR-2027-0099", "X-1"]
+    assert C.next_contract_id(ids, TODAY) == "CTR-2026-0008"
+    assert C.next_contract_id(["CTR-2026-9999"], TODAY) == "CTR-2026-10000"
+
+
+# --- English golden text ----------------------------------------------------------------------
+def test_english_contract_text(tmp_path):
+    out, ctx = render(tmp_path, book())
+    text = paragraphs(out)
+    for line in [
+        "SUPPLY AGREEMENT",
+        "Contract No. CTR-2026-0002   ·   Date: 1 June 2026",
+        "This Supply Agreement (the “Agreement”) is made on 1 June 2026 between:",
+        "Northwind Supply Ltd, company number 515555553",
+        "Registered address: 1 Harbour Road, Haifa",
+        "Acme Ltd, company number 512345679",
+        "Address: 5 Rothschild Blvd, Tel Aviv",
+        "The Client’s contact person for this Agreement: Dana Levi (Buyer, dana@acme.co.il, "
+        "054-4123456)",
+        "1.\tSubject",
+        "The Supplier shall supply to the Client the products listed in the table below, under "
+        "the deal “Widgets 2026” (reference D-001).",
+        "All prices are in Israeli New Shekel (ILS) and exclude VAT, which is added at the rate "
+        "of 18%. Prices are fixed for the term of this Agreement.",
+        "As a key-account client, the Client receives a discount of 7% on every line that "
+        "carries no discount of its own, as shown in the table.",
+        "The Client shall pay each invoice within 30 days of its date, by bank transfer to the "
+        "account the Supplier names in the invoice. Amounts not paid when due bear interest at "
+        "the statutory rate.",
+        "The Supplier shall deliver the products to 5 Rothschild Blvd, Tel Aviv. Risk in the "
+        "products passes to the Client on delivery. The Client shall inspect the products on "
+        "receipt and report any nonconformity in writing within 7 days.",
+        "The first delivery is planned for 1 July 2026.",
+        "5.\tTerm and renewal",
+        "This Agreement runs from 1 June 2026 to 31 May 2027 inclusive. It renews automatically "
+        "for successive one-year terms unless either party gives the other written notice of "
+        "non-renewal at least 60 days before the end of the current term.",
+        "governed by the laws of Israel.",
+        "7.\tReferrals",
+        "The Client agrees to refer prospective customers to the Supplier. For each referred "
+        "customer that enters into an agreement with the Supplier, the Client earns a bonus of "
+        "5% of the value of that customer’s orders in its first year, credited against the "
+        "Client’s next invoices.",
+        "Name: Ron Cohen", "Name: Dana Levi", "Title: Buyer",
+    ]:
+        assert any(line in p for p in text), line
+    assert table_rows(out) == [
+        ["#", "Item", "Quantity", "Unit price", "Discount", "Amount"],
+        ["1", "Widget", "100", "₪120.00", "—", "₪12,000.00"],
+        ["2", "Gadget", "3", "₪80.00", "7%", "₪223.20"],
+        ["Subtotal (excl. VAT)", "₪12,223.20"],
+        ["VAT (18%)", "₪2,200.18"],
+        ["Total", "₪14,423.38"],
+    ]
+    assert not any("{{" in p or "{%" in p for p in text)       # every tag was rendered
+    assert ctx.values["subtotal"] == 12223.20 and ctx.values["total"] == 14423.38
+    with zipfile.ZipFile(out) as z:
+        footer = "".join(z.read(n).decode() for n in z.namelist() if "footer" in n)
+    assert "CTR-2026-0002" in footer and "{{" not in footer
+
+
+def test_referral_clause_can_be_left_out(tmp_path):
+    out, _ = render(tmp_path, book(settings={"referral_clause_default": "No"}))
+    text = all_text(out)
+    assert "Referrals" not in text and "refer prospective" not in text
+    assert "6.\tGeneral" in text and "7." not in text
+    out, _ = render(tmp_path, book(settings={"referral_clause_default": "No"}), referral=True,
+                    name="with.docx")
+    assert "7.\tReferrals" in all_text(out)
+
+
+def test_a_deal_without_items_is_one_line_for_its_amount_with_the_tier_discount(tmp_path):
+    d = data()
+    d["DealItems"] = []
+    d["Deals"][0]["currency"] = "USD"
+    out, ctx = render(tmp_path, book(d, {"vat_rate": 17}), tier=10)
+    # 12,000 less 10% = 10,800.00; VAT 17% = 1,836.00; total 12,636.00
+    assert table_rows(out)[1:] == [
+        ["1", "Widgets 2026", "1", "US$12,000.00", "10%", "US$10,800.00"],
+        ["Subtotal (excl. VAT)", "US$10,800.00"],
+        ["VAT (17%)", "US$1,836.00"],
+        ["Total", "US$12,636.00"],
+    ]
+    assert "All prices are in US Dollar (USD)" in all_text(out)
+    assert ctx.values["discount"] == 10.0 and ctx.values["subtotal"] == 10800.0
+
+
+def test_items_with_their_own_discount_ignore_the_tier(tmp_path):
+    d = data()
+    d["DealItems"][1]["discount"] = 2.5         # 3 × 80 less 2.5% = 234.00
+    out, _ = render(tmp_path, book(d), tier=7)
+    assert table_rows(out)[2] == ["2", "Gadget", "3", "₪80.00", "2.5%", "₪234.00"]
+    assert "receives a discount" not in all_text(out)    # no line takes the tier discount
+
+
+# --- Hebrew -----------------------------------------------------------------------------------
+def test_hebrew_contract_is_right_to_left_with_hebrew_formats(tmp_path):
+    d = data(language="he", legal_name="אקמי תעשיות בע\"מ", address="רחוב הרצל 10",
+             city="חיפה")
+    out, ctx = render(tmp_path, book(d, {"company_name": "נורת'ווינד אספקה בע\"מ"}))
+    assert ctx["contract"]["template"] == "contract.he.docx"
+    text = paragraphs(out)
+    for line in [
+        "הסכם אספקה",
+        "חוזה מס' CTR-2026-0002   ·   תאריך: 1 ביוני 2026",
+        "הסכם אספקה זה (להלן: \"ההסכם\") נערך ונחתם ביום 1 ביוני 2026, בין:",
+        "נורת'ווינד אספקה בע\"מ, ח.פ. 515555553",
+        "אקמי תעשיות בע\"מ, ח.פ. 512345679",
+        "כתובת: רחוב הרצל 10, חיפה",
+        "1.\tנושא ההסכם",
+        "המחירים נקובים בשקל חדש (ILS) ואינם כוללים מע\"מ, שיתווסף בשיעור 18%.",
+        "כלקוח מפתח, הלקוח זכאי להנחה בשיעור 7% על כל שורה שאין לה הנחה משלה",
+        "הלקוח ישלם כל חשבונית בתוך 30 ימים ממועד הוצאתה",
+        "ההסכם בתוקף מיום 1 ביוני 2026 ועד יום 31 במאי 2027 (כולל).",
+        "לפחות 60 ימים לפני תום התקופה השוטפת.",
+        "7.\tהפניית לקוחות",
+        "יהיה הלקוח זכאי לבונוס בשיעור 5% מערך הזמנותיו של הלקוח המופנה",
+        "ולראיה באו הצדדים על החתום:",
+    ]:
+        assert any(line in p for p in text), line
+    money = lambda s: f"{RLM}{s}{NBSP}{RLM}₪"      # babel he_IL: RLM 1,234.50 NBSP RLM ₪
+    assert table_rows(out) == [
+        ["#", "פריט", "כמות", "מחיר ליחידה", "הנחה", "סכום"],
+        ["1", "Widget", "100", money("120.00"), "—", money("12,000.00")],
+        ["2", "Gadget", "3", money("80.00"), "7%", money("223.20")],
+        ["סכום לפני מע\"מ", money("12,223.20")],
+        ["מע\"מ (18%)", money("2,200.18")],
+        ["סה\"כ לתשלום", money("14,423.38")],
+    ]
+    root = xml_root(out)
+    body_paras = [p for p in root.iter(f"{W}p") if "".join(p.itertext()).strip()]
+    assert all(p.find(f"{W}pPr/{W}bidi") is not None for p in body_paras)
+    runs = [r for r in root.iter(f"{W}r") if r.find(f"{W}t") is not None]
+    assert all(r.find(f"{W}rPr/{W}rtl") is not None for r in runs)
+    assert all(t.find(f"{W}tblPr/{W}bidiVisual") is not None for t in root.iter(f"{W}tbl"))
+
+
+def test_hebrew_book_names_missing_fields_by_its_sheets(tmp_path):
+    d = data(language="he", legal_name=None)
+    bk = book(d, {"company_name": None}, lang="he")
+    ctx = C.contract_context(bk, "D-001", TODAY, "CTR-2026-0001", 0)
+    with pytest.raises(ContractError) as e:
+        C.check_fields(C.template_path(ctx.lang), ctx)
+    assert "לקוחות!C2 Legal name is empty for client C-001" in str(e.value)
+    assert "הגדרות!B4 Company name is empty" in str(e.value)
+
+
+# --- data never becomes markup or code --------------------------------------------------------
+@pytest.mark.parametrize("lang", ["en", "he"])
+def test_names_with_xml_characters_survive(tmp_path, lang):
+    name = "Smith & Sons <Holdings> \"Q\" 'R' > Ltd"
+    d = data(language=lang, legal_name=name, name=name)
+    d["Deals"][0]["title"] = "R&D <phase 2>"
+    d["Contacts"][0]["name"] = "Tom & Jerry <CEO>"
+    out, _ = render(tmp_path, book(d, {"company_name": "A&B <Supply>"}))
+    text = all_text(out)                       # xml_root parsed: the XML is valid
+    for s in (name, "R&D <phase 2>", "Tom & Jerry <CEO>", "A&B <Supply>"):
+        assert s in text
+    assert "&amp;" not in text and "&lt;" not in text     # escaped once, not twice
+    assert any(name in p.text for p in python_docx.Document(str(out)).paragraphs)
+
+
+def test_control_characters_in_cells_do_not_break_the_document(tmp_path):
+    d = data(legal_name="Acme\x0b Ltd\x07", address="Line 1\nLine 2")
+    out, _ = render(tmp_path, book(d))
+    text = all_text(out)
+    assert "Acme Ltd, company number" in text
+    with zipfile.ZipFile(out) as z:
+        assert b"Line 1</w:t><w:br/>" in z.read("word/document.xml")   # a line break
+
+
+@pytest.mark.parametrize("lang", ["en", "he"])
+def test_template_injection_is_shown_as_text(tmp_path, lang):
+    d = data(language=lang, legal_name=INJECTIONS[0], name=INJECTIONS[1],
+             address=INJECTIONS[1])
+    d["Deals"][0]["title"] = INJECTIONS[0]
+    d["Contacts"][0]["name"] = INJECTIONS[1]
+    d["Products"][0]["name"] = INJECTIONS[1]
+    out, _ = render(tmp_path, book(d, {"company_name": INJECTIONS[0]}))
+    text = all_text(out)
+    assert text.count(INJECTIONS[0]) >= 4 and text.count(INJECTIONS[1]) >= 3
+    assert "49" not in text and "<class" not in text and "xx" not in text
+    assert [r[1] for r in table_rows(out)[1:3]] == [INJECTIONS[1], "Gadget"]
+
+
+def test_a_template_may_not_reach_python_internals(tmp_path):
+    doc = python_docx.Document()
+    doc.add_paragraph("{{ client.legal_name.__class__.__mro__ }}")
+    bad = tmp_path / "bad.docx"
+    doc.save(bad)
+    ctx = C.contract_context(book(), "D-001", TODAY, "CTR-2026-0001", 0)
+    with pytest.raises(ContractError, match="unsafe"):
+        C.render_contract(bad, ctx, tmp_path / "x.docx")
+    assert not (tmp_path / "x.docx").exists()
+
+
+# --- fields a template needs --------------------------------------------------------------------
+def test_fields_are_required_only_when_the_template_uses_them(tmp_path):
+    bk = book(data(company_number=None), {"company_number": None})
+    ctx = C.contract_context(bk, "D-001", TODAY, "CTR-2026-0001", 0)
+    full = C.missing_fields(C.template_path("en"), ctx)
+    assert full == ["Clients!D2 Company number is empty for client C-001",
+                    "Settings!B5 Company number is empty"]
+    doc = python_docx.Document()
+    doc.add_paragraph("{{ client.legal_name }} {{ contract.id }}")
+    doc.add_paragraph("{{ client.vat_id }} {{ shoe_size }}")
+    small = tmp_path / "small.docx"
+    doc.save(small)
+    assert C.missing_fields(small, ctx) == [
+        "template small.docx uses {{ shoe_size }}, which acctbook does not provide",
+        "template small.docx uses {{ client.vat_id }}, which acctbook does not provide"]
+
+
+def test_unpriced_items_are_named(tmp_path):
+    d = data()
+    d["DealItems"].append({"deal_id": "D-001", "sku": "NOPE", "quantity": 1})
+    d["Products"][1]["list_price"] = None
+    ctx = C.contract_context(book(d), "D-001", TODAY, "CTR-2026-0001", 0)
+    msg = " ".join(C.missing_fields(C.template_path("en"), ctx))
+    assert "Deal items!D3 Unit price is empty and Products!D3 List price is empty for SKU G-2" in msg
+    assert "Deal items!B4 SKU NOPE is not a product in Products" in msg
+
+
+def test_unknown_deal_is_a_contract_error():
+    with pytest.raises(ContractError, match="deal D-404 is not in Deals") as e:
+        C.contract_context(book(), "D-404", TODAY, "CTR-2026-0001", 0)
+    assert e.value.exit_code == 1
+
+
+# --- make_contract: files and the register row ----------------------------------------------------
+def test_make_contract_writes_the_docx_and_returns_the_row(tmp_path, rows_added):
+    d = data()
+    d["Contracts"].append({**d["Contracts"][0], "contract_id": "CTR-2026-0004"})
+    path = real_book(tmp_path, d)
+    r = C.make_contract(path, "D-001", TODAY, tier_discount=7)
+    assert r.contract_id == "CTR-2026-0005"
+    assert r.docx == path.parent / "CTR-2026-0005 Acme Ltd.docx" and r.docx.is_file()
+    assert r.pdf is None
+    assert "Acme Ltd, company number 512345679" in all_text(r.docx)
+    assert r.row == {"contract_id": "CTR-2026-0005", "client_id": "C-001", "deal_id": "D-001",
+                     "template": "contract.docx", "status": "Draft", "start": TODAY,
+                     "end": dt.date(2027, 5, 31), "value": 12223.2, "discount": 0.14,
+                     "payment_terms": 30, "referral_clause": "Yes", "renewal_notice": 60,
+                     "file": "CTR-2026-0005 Acme Ltd.docx"}
+    # value: the subtotal before VAT; discount: the whole contract's, 16.80 off a gross
+    # 12,240.00 (12,000 + 3 × 80) = 0.137% -> 0.14
+    assert rows_added == [(path, r.row)]
+    assert sorted(p.name for p in path.parent.iterdir()) == ["CTR-2026-0005 Acme Ltd.docx",
+                                                              "book.xlsx"]
+
+
+def test_missing_fields_write_nothing(tmp_path, rows_added):
+    path = real_book(tmp_path, data(legal_name=None), {"company_name": None})
+    before = path.read_bytes()
+    out = tmp_path / "out"
+    with pytest.raises(ContractError) as e:
+        C.make_contract(path, "D-001", TODAY, out_dir=out, tier_discount=0)
+    msg = str(e.value)
+    assert "Clients!C2 Legal name is empty for client C-001" in msg
+    assert "Settings!B4 Company name is empty" in msg
+    assert not out.exists() and rows_added == [] and path.read_bytes() == before
+    assert [p.name for p in path.parent.iterdir()] == ["book.xlsx"]
+
+
+def test_a_failed_register_write_leaves_no_document(tmp_path, monkeypatch):
+    path = real_book(tmp_path)
+    out = tmp_path / "out"
+
+    def refuse(path, row):
+        raise C.AcctbookError("the workbook is open in Excel")
+    monkeypatch.setattr(C, "_add_contract_row", refuse)
+    with pytest.raises(C.AcctbookError, match="open in Excel"):
+        C.make_contract(path, "D-001", TODAY, out_dir=out, tier_discount=0)
+    assert list(out.iterdir()) == []
+
+
+def test_pdf_without_libreoffice_is_a_clear_error_before_anything_is_written(tmp_path, monkeypatch,
+                                                                               rows_added):
+    path = real_book(tmp_path)
+    monkeypatch.setattr(C.shutil, "which", lambda name: None)
+    with pytest.raises(PdfUnavailable, match="apt install libreoffice-writer"):
+        C.make_contract(path, "D-001", TODAY, out_dir=tmp_path / "out", pdf=True, tier_discount=0)
+    assert not (tmp_path / "out").exists() and rows_added == []
+
+
+def test_client_names_cannot_escape_the_output_folder(tmp_path, rows_added):
+    assert C.safe_file_name("CTR-2026-0001", "../../etc/passwd") == "CTR-2026-0001 ._._etc_passwd.docx"
+    assert C.safe_file_name("CTR-2026-0001", "A\\B:C*?\"<>|\x00\x1f") == "CTR-2026-0001 A_B_C_______.docx"
+    assert C.safe_file_name("CTR-2026-0001", "...") == "CTR-2026-0001.docx"
+    path = real_book(tmp_path, data(name="../../evil/..\\name"))
+    out = tmp_path / "deep" / "out"
+    r = C.make_contract(path, "D-001", TODAY, out_dir=out, tier_discount=0)
+    assert r.docx.parent == out and r.docx.name.startswith("CTR-2026-0002 ")
+    assert "/" not in r.docx.name and "\\" not in r.docx.name
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["books", "deep"]
+
+
+def test_tier_discount_comes_from_the_clients_revenue(tmp_path, rows_added):
+    d = data()
+    d["Orders"][0].update(quantity=3000, unit_price=100, discount=0, amount=300000)
+    path = real_book(tmp_path, d)               # 300,000 in 12 months: Gold, 7%
+    r = C.make_contract(path, "D-001", TODAY)
+    assert table_rows(r.docx)[2] == ["2", "Gadget", "3", "₪80.00", "7%", "₪223.20"]
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
+                    reason="needs LibreOffice (soffice) and pdftotext")
+def test_pdf_holds_the_clients_name(tmp_path, rows_added):
+    path = real_book(tmp_path, data(legal_name="Blue & Sons <Trading> Ltd", language="he"))
+    r = C.make_contract(path, "D-001", TODAY, out_dir=tmp_path / "out", pdf=True, tier_discount=0)
+    assert r.pdf == tmp_path / "out" / "CTR-2026-0002 Acme Ltd.pdf" and r.pdf.is_file()
+    text = subprocess.run(["pdftotext", str(r.pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Blue & Sons <Trading> Ltd" in text and "CTR-2026-0002" in text
+    assert sorted(p.name for p in r.pdf.parent.iterdir()) == [
+        "CTR-2026-0002 Acme Ltd.docx", "CTR-2026-0002 Acme Ltd.pdf"]
+
+
+@pytest.mark.parametrize("name", ["contract.docx", "contract.he.docx"])
+def test_templates_keep_each_tag_whole_in_one_run(name):
+    """Users edit the templates in Word: a tag split over runs is fragile, two in a run too."""
+    root = xml_root(C.TEMPLATES / name)
+    tagged = [t.text for t in root.iter(f"{W}t") if t.text and ("{" in t.text or "}" in t.text)]
+    assert len(tagged) > 40
+    for text in tagged:
+        assert TAG.fullmatch(text), text
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
+                    reason="needs LibreOffice (soffice) and pdftotext")
+def test_parallel_conversions_each_get_their_pdf(tmp_path):
+    """Two LibreOffice runs sharing a profile silently lose output; each call has its own."""
+    from concurrent.futures import ThreadPoolExecutor
+    docs = []
+    for name in ("Alpha Works Ltd", "Beta Trading Ltd"):
+        folder = tmp_path / name.split()[0]
+        folder.mkdir()
+        docs.append(render(folder, book(data(legal_name=name)), name=f"{name}.docx")[0])
+    with ThreadPoolExecutor(2) as pool:
+        pdfs = list(pool.map(lambda d: C.to_pdf(d, d.parent), docs))
+    for pdf, name in zip(pdfs, ("Alpha Works Ltd", "Beta Trading Ltd")):
+        text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                              check=True).stdout
+        assert name in text

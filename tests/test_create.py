@@ -1,0 +1,379 @@
+"""acctbook.create: new workbooks built from the schema, read back with openpyxl."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.utils import column_index_from_string, range_boundaries
+
+from acctbook import schema
+from acctbook.create import TEMPLATE_NAMES, build_templates, create_workbook
+from acctbook.model import AcctbookError
+
+REPO = Path(__file__).resolve().parent.parent
+LANGS = ("en", "he")
+
+
+@pytest.fixture(scope="module")
+def create_books(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("templates")
+    build_templates(folder)
+    return {lang: folder / TEMPLATE_NAMES[lang] for lang in LANGS}
+
+
+@pytest.fixture(scope="module")
+def create_wbs(create_books):
+    return {lang: openpyxl.load_workbook(p) for lang, p in create_books.items()}
+
+
+def _find_table(wb, name):
+    for ws in wb.worksheets:
+        if name in ws.tables:
+            return ws, ws.tables[name]
+    raise AssertionError(f"table {name} not found")
+
+
+def _headers(ws, table) -> list:
+    min_col, min_row, max_col, _ = range_boundaries(table.ref)
+    return [ws.cell(min_row, c).value for c in range(min_col, max_col + 1)]
+
+
+def _table_rows(ws, table) -> list[tuple]:
+    min_col, min_row, max_col, max_row = range_boundaries(table.ref)
+    rows = ws.iter_rows(min_row=min_row + 1, max_row=max_row, min_col=min_col,
+                        max_col=max_col, values_only=True)
+    return [r for r in rows if any(v is not None for v in r)]
+
+
+def _column_letter(ws, table, label) -> str:
+    min_col, min_row, _, _ = range_boundaries(table.ref)
+    idx = _headers(ws, table).index(label)
+    return openpyxl.utils.get_column_letter(min_col + idx)
+
+
+def _col_dim(ws, idx: int):
+    """The <col> entry covering column `idx` (openpyxl keys grouped ranges by their first)."""
+    for dim in ws.column_dimensions.values():
+        if dim.min <= idx <= dim.max:
+            return dim
+    raise AssertionError(f"{ws.title}: no width/format for column {idx}")
+
+
+def _validation_at(ws, cell: str):
+    found = [dv for dv in ws.data_validations.dataValidation if cell in dv.sqref]
+    assert len(found) <= 1, f"{ws.title}!{cell}: several validations"
+    return found[0] if found else None
+
+
+def _list_values(dv) -> list[str]:
+    """An Excel literal list formula ("a,b") as its values; "" inside means one quote."""
+    formula = dv.formula1
+    assert formula.startswith('"') and formula.endswith('"'), formula
+    return [v.replace('""', '"') for v in formula[1:-1].split(",")]
+
+
+# --- the committed templates ---------------------------------------------------------------
+@pytest.mark.parametrize("lang", LANGS)
+def test_committed_template_matches_the_schema(create_books, lang):
+    committed = REPO / "workbook" / TEMPLATE_NAMES[lang]
+    hint = "regenerate with: python -m acctbook.create"
+    assert committed.exists(), f"{committed} is missing; {hint}"
+    with zipfile.ZipFile(committed) as old, zipfile.ZipFile(create_books[lang]) as new:
+        assert old.namelist() == new.namelist(), f"{committed.name} drifted; {hint}"
+        for part in new.namelist():
+            assert old.read(part) == new.read(part), f"{committed.name}:{part} drifted; {hint}"
+
+
+def test_same_inputs_give_identical_bytes(tmp_path):
+    data = {"Clients": [{"client_id": "C1", "name": "Acme", "status": "Active",
+                         "created": dt.date(2025, 5, 1)}]}
+    a = create_workbook(tmp_path / "a.xlsx", "he", data).read_bytes()
+    b = create_workbook(tmp_path / "b.xlsx", "he", data).read_bytes()
+    assert a == b
+
+
+# --- structure --------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang", LANGS)
+def test_sheets_in_order_home_active(create_wbs, lang):
+    wb = create_wbs[lang]
+    gen = lambda n: schema.generated_sheet(n, lang)  # noqa: E731
+    expected = [gen("Home"), gen("Today")] + [
+        schema.TABLES[n].sheet(lang) for n in
+        ("Clients", "Contacts", "Interactions", "Deals", "DealItems", "Orders", "Contracts",
+         "Complaints", "Products", "Competitors", "Events")] + [
+        gen("Rankings"), gen("Problems"), schema.SETTINGS.sheet(lang)]
+    assert wb.sheetnames == expected
+    assert wb.active.title == gen("Home")
+    if lang == "en":
+        assert expected[6] == "Deal items"
+    else:
+        assert all(ws.sheet_view.rightToLeft for ws in wb.worksheets)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_schema_table_on_its_sheet_with_headers_in_order(create_wbs, lang):
+    wb = create_wbs[lang]
+    for table in schema.ALL_TABLES + schema.GENERATED_TABLES:
+        ws = wb[table.sheet(lang)]
+        assert table.name in ws.tables, f"{table.name} not on {ws.title}"
+        t = ws.tables[table.name]
+        assert t.tableStyleInfo.name == "TableStyleMedium2"
+        min_col, min_row, _, _ = range_boundaries(t.ref)
+        assert min_row == 1
+        assert _headers(ws, t) == [c.label(lang) for c in table.columns]
+        if not table.settings:
+            assert min_col == 1 and len(ws.tables) == 1
+            assert ws.freeze_panes == "A2", ws.title
+            for i, col in enumerate(table.columns, start=1):
+                assert _col_dim(ws, i).width >= col.width, (table.name, col.key)
+    settings = wb[schema.SETTINGS.sheet(lang)]
+    assert sorted(settings.tables) == sorted(t.name for t in schema.SETTINGS_TABLES)
+    assert settings.freeze_panes == "A2"
+
+
+def test_number_and_date_formats_on_columns(create_wbs):
+    ws, t = _find_table(create_wbs["en"], "Orders")
+    fmt = {h: _col_dim(ws, _headers(ws, t).index(h) + 1).number_format
+           for h in ("Order date", "Amount", "Order ID")}
+    assert fmt == {"Order date": "yyyy-mm-dd", "Amount": "#,##0.00", "Order ID": "General"}
+    ws, t = _find_table(create_wbs["en"], "Clients")
+    assert _col_dim(ws, _headers(ws, t).index("Payment terms") + 1).number_format == "0"
+
+
+# --- validation -------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang", LANGS)
+def test_choice_columns_have_dropdowns_in_the_book_language(create_wbs, lang):
+    wb = create_wbs[lang]
+    cases = [("Clients", "status", schema.CLIENT_STATUS),
+             ("Contacts", "preferred_channel", schema.CONTACT_CHANNELS),  # Hebrew דוא"ל
+             ("Deals", "stage", schema.STAGES),
+             ("Clients", "key_account", (schema.YES, schema.NO))]
+    for name, key, values in cases:
+        ws, t = _find_table(wb, name)
+        letter = _column_letter(ws, t, schema.TABLES[name].column(key).label(lang))
+        for row in (2, 1000):
+            dv = _validation_at(ws, f"{letter}{row}")
+            assert dv is not None and dv.type == "list", (name, key, row)
+            assert _list_values(dv) == [schema.show_choice(v, lang) for v in values]
+    if lang == "he":                  # a quote inside a list value survives
+        ws, t = _find_table(wb, "Contacts")
+        dv = _validation_at(ws, f"{_column_letter(ws, t, 'ערוץ מועדף')}2")
+        assert 'דוא"ל' in _list_values(dv)
+
+
+def test_date_and_number_validation(create_wbs):
+    wb = create_wbs["en"]
+    ws, t = _find_table(wb, "Interactions")
+    dv = _validation_at(ws, "A2")                     # Date: not in the future
+    assert dv.type == "date" and dv.formula2 == "TODAY()"
+    dv = _validation_at(ws, f"{_column_letter(ws, t, 'Next step date')}500")
+    assert dv.type == "date" and float(dv.formula1) == 36526  # 2000-01-01
+    ws, t = _find_table(wb, "DealItems")
+    dv = _validation_at(ws, f"{_column_letter(ws, t, 'Quantity')}2")
+    assert (dv.type, dv.operator, dv.formula1) == ("decimal", "greaterThan", "0")
+    dv = _validation_at(ws, f"{_column_letter(ws, t, 'Discount')}2")
+    assert (dv.type, dv.formula1, dv.formula2) == ("decimal", "0", "100")
+    ws, t = _find_table(wb, "Clients")
+    dv = _validation_at(ws, f"{_column_letter(ws, t, 'Payment terms')}2")
+    assert (dv.type, dv.operator, dv.formula1) == ("whole", "greaterThanOrEqual", "0")
+    assert dv.showErrorMessage and dv.error
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_computed_headers_are_grey_with_a_comment_and_no_validation(create_wbs, lang):
+    wb = create_wbs[lang]
+    ws, t = _find_table(wb, "Clients")
+    for col in schema.CLIENTS.columns:
+        cell = ws[f"{_column_letter(ws, t, col.label(lang))}1"]
+        if col.computed:
+            assert cell.comment is not None and "acctbook" in cell.comment.text
+            assert cell.fill.fgColor.rgb.endswith("D9D9D9")
+            assert _validation_at(ws, f"{cell.column_letter}2") is None
+        else:
+            assert cell.comment is None
+
+
+# --- Settings ---------------------------------------------------------------------------------
+def _settings(wb, lang) -> dict:
+    ws, t = _find_table(wb, "Settings")
+    return dict(_table_rows(ws, t))
+
+
+def _first_col_map(wb, name) -> dict:
+    ws, t = _find_table(wb, name)
+    return {r[0]: r[1:] for r in _table_rows(ws, t)}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_settings_hold_the_spec_defaults(create_wbs, lang):
+    wb = create_wbs[lang]
+    show = lambda v: schema.show_choice(v, lang)  # noqa: E731
+    values = _settings(wb, lang)
+    label = lambda key: schema.SETTING_BY_KEY[key].label(lang)  # noqa: E731
+    assert [r for r in values] == [s.label(lang) for s in schema.SETTING_ROWS]
+    assert values[label("payment_terms")] == 30
+    assert values[label("a_threshold")] == 80
+    assert values[label("currency")] == "ILS"
+    assert values[label("language")] == lang
+    assert values[label("vat_rate")] is None and values[label("work_week")] is None
+    assert values[label("referral_clause_default")] == show("Yes")
+    cadence = _first_col_map(wb, "Cadence")
+    assert cadence["A"] == (14,) and cadence[show("Prospect")] == (7,)
+    assert cadence[show("Dormant")] == (90,)
+    assert _first_col_map(wb, "SLA")[show("High")] == (1,)
+    assert _first_col_map(wb, "StageProbability")[show("Negotiation")] == (80,)
+    assert _first_col_map(wb, "Tiers")[show("Gold")] == (250000, 7)
+    weights = _first_col_map(wb, "Weights")
+    revenue = schema.COMPONENT_HE["Revenue"] if lang == "he" else "Revenue"
+    assert weights[revenue] == (0.5,) and len(weights) == 5
+    assert _first_col_map(wb, "Holidays") == {}
+
+
+def test_settings_value_dropdowns(create_wbs):
+    ws, t = _find_table(create_wbs["en"], "Settings")
+    rows = [r[0] for r in _table_rows(ws, t)]
+    lang_row = rows.index("Language") + 2
+    week_row = rows.index("Work week") + 2
+    assert _list_values(_validation_at(ws, f"B{lang_row}")) == ["en", "he"]
+    assert _list_values(_validation_at(ws, f"B{week_row}")) == ["Sun-Thu", "Mon-Fri"]
+    assert _validation_at(ws, f"B{rows.index('Company name') + 2}") is None
+
+
+def test_settings_overrides_and_segment_dropdown(tmp_path):
+    path = create_workbook(tmp_path / "s.xlsx", "en",
+                           settings={"company_name": "Acme Ltd", "segments": "Retail, Industry",
+                                     "referral_clause_default": False, "vat_rate": 17})
+    wb = openpyxl.load_workbook(path)
+    values = _settings(wb, "en")
+    assert values["Company name"] == "Acme Ltd"
+    assert values["Referral clause default"] == "No"
+    assert values["VAT rate"] == 17
+    ws, t = _find_table(wb, "Clients")
+    dv = _validation_at(ws, f"{_column_letter(ws, t, 'Segment')}2")
+    assert _list_values(dv) == ["Retail", "Industry"]
+
+
+def test_no_segment_dropdown_without_segments(create_wbs):
+    ws, t = _find_table(create_wbs["en"], "Clients")
+    assert _validation_at(ws, f"{_column_letter(ws, t, 'Segment')}2") is None
+
+
+# --- Home -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang", LANGS)
+def test_home_title_and_kpi_labels(create_wbs, lang):
+    ws = create_wbs[lang][schema.generated_sheet("Home", lang)]
+    assert ws["A1"].value == schema.HOME_TITLE[lang == "he"] and ws["A1"].font.b
+    first = schema.HOME_FIRST_ROW
+    labels = [ws.cell(first + i, 1).value for i in range(len(schema.HOME_KPIS))]
+    assert labels == [k[2] if lang == "he" else k[1] for k in schema.HOME_KPIS]
+    assert ws.cell(first, 2).value is None and ws.cell(first, 2).number_format == "yyyy-mm-dd"
+    for row in ws.iter_rows(min_col=4, max_col=6):          # kept free for buttons
+        assert all(c.value is None for c in row)
+    help_text = " ".join(str(c.value) for c in ws["H"] if c.value)
+    assert ("Refresh" in help_text and "Interactions" in help_text) if lang == "en" else help_text
+
+
+# --- data -------------------------------------------------------------------------------------
+CLIENT_ROWS = [
+    {"client_id": "C-001", "name": "Acme Ltd", "status": "Active", "source": "Referral",
+     "referred_by": "C-002", "key_account": True, "credit_limit": 50000.5,
+     "payment_terms": 45, "created": dt.date(2025, 3, 14), "phone": "+972 3 555 0101",
+     "company_number": "012345678", "notes": "=HYPERLINK(\"http://x\")"},
+    {"client_id": "C-002", "name": "Beta", "status": "Prospect", "key_account": False,
+     "created": dt.datetime(2025, 4, 1), "email": "a@beta.example"},
+]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_data_rows_land_typed_and_shown_in_the_language(tmp_path, lang):
+    data = {"Clients": CLIENT_ROWS,
+            "Holidays": [{"date": dt.date(2026, 4, 2), "name": "Company day"}],
+            "Interactions": [{"date": dt.date(2025, 6, 1), "client_id": "C-001",
+                              "channel": "Email", "outcome": "No answer"}]}
+    path = create_workbook(tmp_path / f"d.{lang}.xlsx", lang, data)
+    wb = openpyxl.load_workbook(path)
+    show = lambda v: schema.show_choice(v, lang)  # noqa: E731
+    ws, t = _find_table(wb, "Clients")
+    assert t.ref.startswith("A1:") and t.ref.endswith("3")
+    row = dict(zip(_headers(ws, t), _table_rows(ws, t)[0]))
+    lab = lambda key: schema.CLIENTS.column(key).label(lang)  # noqa: E731
+    assert row[lab("status")] == show("Active") and row[lab("source")] == show("Referral")
+    assert row[lab("key_account")] == show("Yes")
+    assert row[lab("created")] == dt.datetime(2025, 3, 14)
+    assert row[lab("credit_limit")] == 50000.5 and row[lab("payment_terms")] == 45
+    assert row[lab("company_number")] == "012345678"          # text stays text
+    assert row[lab("notes")] == "=HYPERLINK(\"http://x\")"    # never a formula
+    created = ws[f"{_column_letter(ws, t, lab('created'))}2"]
+    assert isinstance(created.value, dt.datetime) and created.number_format == "yyyy-mm-dd"
+    notes = ws[f"{_column_letter(ws, t, lab('notes'))}2"]
+    assert notes.data_type == "s"
+    second = dict(zip(_headers(ws, t), _table_rows(ws, t)[1]))
+    assert second[lab("key_account")] == show("No")
+    assert second[lab("status")] == show("Prospect")
+    ws, t = _find_table(wb, "Interactions")
+    first = _table_rows(ws, t)[0]
+    assert first[0] == dt.datetime(2025, 6, 1) and first[3] == show("Email")
+    if lang == "he":
+        assert first[3] == 'דוא"ל' and first[6] == "אין מענה"
+    assert _first_col_map(wb, "Holidays") == {dt.datetime(2026, 4, 2): ("Company day",)}
+
+
+def test_large_table_keeps_every_row(tmp_path):
+    n = 5000
+    rows = [{"date": dt.date(2024, 1, 1) + dt.timedelta(days=i % 500), "client_id": f"C{i}",
+             "channel": "Phone", "subject": f"call {i}", "next_step_date": None}
+            for i in range(n)]
+    path = create_workbook(tmp_path / "big.xlsx", "en", {"Interactions": rows})
+    wb = openpyxl.load_workbook(path, read_only=True)
+    ws = wb["Interactions"]
+    values = list(ws.iter_rows(min_row=2, max_col=6, values_only=True))
+    assert len(values) == n
+    assert values[-1][:4] == (dt.datetime(2024, 1, 1) + dt.timedelta(days=(n - 1) % 500),
+                              f"C{n - 1}", None, "Phone")
+    wb.close()
+    wb = openpyxl.load_workbook(path)
+    assert wb["Interactions"].tables["Interactions"].ref == f"A1:J{n + 1}"
+    dv = _validation_at(wb["Interactions"], f"D{n + 1000}")
+    assert dv is not None and dv.type == "list"
+
+
+# --- refusals ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("kwargs, words", [
+    ({"data": {"Customers": []}}, "Customers"),
+    ({"data": {"Clients": [{"client_id": "C1", "colour": "red"}]}}, "colour"),
+    ({"data": {"Today": []}}, "Today"),
+    ({"settings": {"favourite_colour": "red"}}, "favourite_colour"),
+    ({"lang": "fr"}, "fr"),
+])
+def test_unknown_keys_raise(tmp_path, kwargs, words):
+    with pytest.raises(AcctbookError, match=words):
+        create_workbook(tmp_path / "x.xlsx", **kwargs)
+    assert list(tmp_path.iterdir()) == []          # nothing half-written is left behind
+
+
+def test_only_xlsx(tmp_path):
+    with pytest.raises(AcctbookError, match="xlsx"):
+        create_workbook(tmp_path / "x.xlsm")
+
+
+# --- LibreOffice ------------------------------------------------------------------------------
+@pytest.mark.parametrize("lang", LANGS)
+def test_libreoffice_converts_the_template_to_pdf(create_books, tmp_path, lang):
+    soffice = shutil.which("soffice")
+    if not soffice:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    out = tmp_path / "out"
+    profile = (tmp_path / "profile").as_uri()
+    proc = subprocess.run(
+        [soffice, f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+         "--outdir", str(out), str(create_books[lang])],
+        capture_output=True, text=True, timeout=120)
+    pdf = out / (create_books[lang].stem + ".pdf")
+    assert proc.returncode == 0 and pdf.exists(), proc.stderr
+    assert pdf.read_bytes()[:5] == b"%PDF-" and pdf.stat().st_size > 1000
