@@ -22,10 +22,13 @@ def _today(today: dt.date | None) -> dt.date:
 
 # --- new ---------------------------------------------------------------------------
 def new(path, lang: str = "en", demo: bool = False, today: dt.date | None = None,
-        seed: int | None = None, overwrite: bool = False) -> Path:
+        seed: int | None = None, overwrite: bool = False, macros: bool = False,
+        lite: bool = True) -> Path:
     """Create a workbook from the schema, optionally filled with the demo data.
 
     An existing file is never replaced unless `overwrite` (the demo's own files).
+    `lite`: xlwings Lite's code and shape buttons on Home (the default); `macros`: an
+    .xlsm with the standalone xlwings VBA module and form buttons instead.
     """
     from .create import create_workbook
     if lang not in schema.LANGS:
@@ -37,7 +40,8 @@ def new(path, lang: str = "en", demo: bool = False, today: dt.date | None = None
     if demo:
         from .demo import DEMO_SEED, demo_data
         data, settings = demo_data(_today(today), seed=DEMO_SEED if seed is None else seed)
-    return create_workbook(path, lang=lang, data=data, settings=settings)
+    return create_workbook(path, lang=lang, data=data, settings=settings,
+                           lite=lite and not macros, macros=macros)
 
 
 # --- check -------------------------------------------------------------------------
@@ -153,3 +157,41 @@ def demo(folder=None, today: dt.date | None = None) -> DemoResult:
         checks[lang] = check(p, today)
         refreshes[lang] = refresh(p, today)
     return DemoResult(folder, books, checks, refreshes)
+
+
+# --- documents -----------------------------------------------------------------------
+def contract(path, deal_id: str, out=None, pdf: bool = False, today: dt.date | None = None):
+    """Fill the contract template for a deal; add its Contracts row (Status Draft, File)."""
+    from .contract import make_contract
+    return make_contract(path, deal_id, _today(today), out_dir=out, pdf=pdf)
+
+
+def last_full_month(today: dt.date) -> str:
+    first = today.replace(day=1)
+    prev = first - dt.timedelta(days=1)
+    return f"{prev.year:04d}-{prev.month:02d}"
+
+
+@dataclass
+class ReportResult:
+    month: str
+    report: Any                        # report.MonthReport
+    files: dict[str, Path]
+    sheet: str | None = None
+
+
+def report(path, month: str | None = None, out=None, pdf: bool = False,
+           today: dt.date | None = None, sheet: bool = True) -> ReportResult:
+    """The monthly report: figures, the `Report YYYY-MM` sheet, HTML (and PDF)."""
+    from . import report as rp
+    month = month or last_full_month(_today(today))
+    rp.parse_month(month)                       # a bad month fails before anything is read
+    book = load(path)
+    figures = rp.month_figures(book, month)
+    out_dir = Path(out) if out is not None else Path(path).resolve().parent
+    files = rp.write_report_files(figures, out_dir, book.lang, pdf=pdf)
+    name = None
+    if sheet:
+        from .writeback import write_report_sheet
+        name = write_report_sheet(path, figures, book.lang)
+    return ReportResult(month, figures, files, name)

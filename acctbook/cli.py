@@ -47,7 +47,7 @@ def _print_json(data) -> None:
 
 # --- commands ----------------------------------------------------------------------
 def cmd_new(a) -> int:
-    p = api.new(a.book, lang=a.lang, demo=a.demo, today=a.today)
+    p = api.new(a.book, lang=a.lang, demo=a.demo, today=a.today, macros=a.macros)
     print(f"made {p}" + (" with demo data" if a.demo else ""))
     return 0
 
@@ -149,6 +149,20 @@ def cmd_demo(a) -> int:
     return 0
 
 
+def cmd_contract(a) -> int:
+    r = api.contract(a.book, a.deal_id, out=a.out, pdf=a.pdf, today=a.today)
+    print(f"contract {r.contract_id}: {r.docx}" + (f", {r.pdf}" if r.pdf else "")
+          + f"; Contracts row added to {a.book} (Status Draft)")
+    return 0
+
+
+def cmd_report(a) -> int:
+    r = api.report(a.book, a.month, out=a.out, pdf=a.pdf, today=a.today)
+    paths = ", ".join(str(p) for p in r.files.values() if p)
+    print(f"report {r.month}: {paths}" + (f"; sheet '{r.sheet}' in {a.book}" if r.sheet else ""))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="acctbook", description="A key-account manager's workbook, "
                                  "checked and refreshed.")
@@ -166,6 +180,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("book")
     p.add_argument("--lang", choices=("en", "he"), default="en")
     p.add_argument("--demo", action="store_true", help="fill it with realistic demo data")
+    p.add_argument("--macros", action="store_true",
+                   help="a macro-enabled .xlsm with xlwings VBA buttons (desktop xlwings)")
     today(p)
     p = add("demo", cmd_demo, "the main job on a built-in example")
     p.add_argument("dir", nargs="?", default="acctbook-demo")
@@ -182,6 +198,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("calls", cmd_calls, "print the call queue")
     p.add_argument("book")
     p.add_argument("--json", action="store_true")
+    today(p)
+    p = add("contract", cmd_contract, "fill the contract template for a deal")
+    p.add_argument("book")
+    p.add_argument("deal_id")
+    p.add_argument("--out", help="folder for the documents (default: beside the workbook)")
+    p.add_argument("--pdf", action="store_true", help="also a PDF (needs LibreOffice)")
+    today(p)
+    p = add("report", cmd_report, "the monthly report: a sheet, HTML and PDF")
+    p.add_argument("book")
+    p.add_argument("--month", help="YYYY-MM (default: the last full month)")
+    p.add_argument("--out", help="folder for the documents (default: beside the workbook)")
+    p.add_argument("--pdf", action="store_true", help="also a PDF (needs LibreOffice)")
     today(p)
     p = add("batch", cmd_batch, "refresh many workbooks")
     p.add_argument("books", nargs="+")

@@ -101,16 +101,23 @@ HOME_FORMATS = {"refreshed": DATE_FORMAT, "revenue_12m": "#,##0",
 
 # --- public API ---------------------------------------------------------------------------
 def create_workbook(path, lang: str = "en", data: Mapping[str, list[dict]] | None = None,
-                    settings: Mapping[str, Any] | None = None) -> Path:
+                    settings: Mapping[str, Any] | None = None, lite: bool = False,
+                    macros: bool = False) -> Path:
     """Write a new acctbook workbook at `path` (atomically) and return its path.
 
     `data`: table name -> rows (dicts keyed by schema column keys); choice values
     canonical English, shown in `lang`. `settings`: setting key -> value over the
     defaults. Unknown tables, columns or settings raise AcctbookError.
+    `lite`: embed workbook/main.py and requirements.txt for xlwings Lite and draw its
+    shape buttons on Home. `macros`: an .xlsm with xlwings' standalone VBA module and
+    form buttons calling RunPython into acctbook.excel (see acctbook/buttons.py).
     """
     path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        raise AcctbookError(f"{path}: a new workbook must be an .xlsx file")
+    suffix = ".xlsm" if macros else ".xlsx"
+    if path.suffix.lower() != suffix:
+        raise AcctbookError(f"{path}: a new workbook must be an {suffix} file"
+                            + (" (--macros makes an .xlsm)" if not macros and
+                               path.suffix.lower() == ".xlsm" else ""))
     if lang not in schema.LANGS:
         raise AcctbookError(f"unknown language {lang!r}: use one of {', '.join(schema.LANGS)}")
     data = _check_data(data or {})
@@ -118,13 +125,16 @@ def create_workbook(path, lang: str = "en", data: Mapping[str, list[dict]] | Non
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise AcctbookError(f"{folder}: no such folder")
-    fd, tmp = tempfile.mkstemp(prefix=".~acctbook-", suffix=".xlsx", dir=folder)
+    fd, tmp = tempfile.mkstemp(prefix=".~acctbook-", suffix=suffix, dir=folder)
     os.close(fd)
     try:
-        _build(tmp, lang, data, values)
+        _build(tmp, lang, data, values, lite=lite, macros=macros)
+        if lite:
+            from .buttons import embed_lite
+            embed_lite(tmp, lang)
         os.chmod(tmp, _file_mode())      # mkstemp makes 0600; a workbook is an ordinary file
         os.replace(tmp, path)
-    except (OSError, XlsxWriterException) as exc:
+    except (OSError, XlsxWriterException, ValueError) as exc:
         raise AcctbookError(f"{path}: cannot write the workbook: {exc}") from exc
     finally:
         if os.path.exists(tmp):
@@ -136,7 +146,8 @@ def build_templates(folder=None) -> list[Path]:
     """(Re)write the committed templates workbook/acctbook.xlsx and acctbook.he.xlsx."""
     folder = Path(folder) if folder else Path(__file__).resolve().parent.parent / "workbook"
     folder.mkdir(parents=True, exist_ok=True)
-    return [create_workbook(folder / name, lang) for lang, name in TEMPLATE_NAMES.items()]
+    return [create_workbook(folder / name, lang, lite=True)
+            for lang, name in TEMPLATE_NAMES.items()]
 
 
 def _file_mode() -> int:
@@ -191,9 +202,11 @@ class _Formats:
         self.home = {k: wb.add_format({"num_format": f}) for k, f in HOME_FORMATS.items()}
         self.home_count = self.by_type[INTEGER]
         self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        self.month = wb.add_format({"num_format": "@"})   # text: Excel keeps 2026-02 as typed
 
 
-def _build(filename: str, lang: str, data: dict, values: dict) -> None:
+def _build(filename: str, lang: str, data: dict, values: dict, lite: bool = False,
+           macros: bool = False) -> None:
     wb = xlsxwriter.Workbook(filename, {
         "in_memory": True,            # fixed zip timestamps (1980-01-01)
         "strings_to_formulas": False,  # a cell value is never executed (SPEC 8)
@@ -205,6 +218,9 @@ def _build(filename: str, lang: str, data: dict, values: dict) -> None:
     fmt = _Formats(wb)
     home = _sheet(wb, schema.generated_sheet("Home", lang), lang)
     _home(home, lang, fmt)
+    if lite or macros:
+        from .buttons import draw_buttons
+        draw_buttons(wb, home, lang, lite=lite, macros=macros)
     _generated(wb, schema.TODAY, lang, fmt)
     for table in schema.DATA_TABLES:
         ws = _sheet(wb, table.sheet(lang), lang)
@@ -472,10 +488,16 @@ def _home(ws, lang: str, fmt: _Formats) -> None:
     ws.set_column(1, 1, 16)
     ws.set_column(2, 5, 12)            # C gap, D–F kept free for the buttons
     ws.set_column(7, 7, 72)
+    ws.set_landscape()                 # Home prints on one page, buttons and help included
+    ws.fit_to_pages(1, 1)
     for i, (key, en, he) in enumerate(schema.HOME_KPIS):
         r = schema.HOME_FIRST_ROW - 1 + i
         ws.write_string(r, 0, he if lang == "he" else en)
         ws.write_blank(r, 1, None, fmt.home.get(key, fmt.home_count))
+    # The Monthly report button reads its month here (acctbook.excel.report_month).
+    from .xlwings_book import REPORT_MONTH_LABEL, REPORT_MONTH_ROW
+    ws.write_string(REPORT_MONTH_ROW - 1, 0, REPORT_MONTH_LABEL[lang == "he"], fmt.bold)
+    ws.write_blank(REPORT_MONTH_ROW - 1, 1, None, fmt.month)
     help_lines = TEXT[lang]["help"]
     ws.write_string(schema.HOME_FIRST_ROW - 1, 7, help_lines[0], fmt.bold)
     for i, line in enumerate(help_lines[1:], start=schema.HOME_FIRST_ROW):

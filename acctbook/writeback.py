@@ -112,8 +112,11 @@ def home_cells(results, problems: list[Problem]) -> dict[tuple[int, int], Any]:
             for i, (key, _en, _he) in enumerate(schema.HOME_KPIS)}
 
 
-def generated_sheets(book: Book, results, problems: list[Problem]) -> list:
-    from .xlsxpatch import SheetTable
+def generated_sheets(book: Book, results, problems: list[Problem], sheet_table=None) -> list:
+    """The Today, Rankings and Problems sheets as SheetTables (or `sheet_table` objects with
+    the same fields: the xlwings adapter passes its own so lxml is not needed there)."""
+    if sheet_table is None:
+        from .xlsxpatch import SheetTable as sheet_table
     lang = book.lang
     clients = book.tables["Clients"]
     id_col = col_letter(clients.columns["client_id"])
@@ -127,7 +130,7 @@ def generated_sheets(book: Book, results, problems: list[Problem]) -> list:
                 target = link(rec)
                 if target:
                     links[(i, keys.index(link_col))] = target
-        return SheetTable(sheet=spec.sheet(lang), table=spec.name,
+        return sheet_table(sheet=spec.sheet(lang), table=spec.name,
                           header=[c.label(lang) for c in spec.columns], rows=rows,
                           widths=[c.width for c in spec.columns], links=links, rtl=lang == "he")
 

@@ -1,0 +1,220 @@
+"""The buttons on Home: Refresh, Check, Contract, Monthly report, inside Excel.
+
+Each takes the open workbook (`xlwings.Book`; default `xw.Book.caller()`, the desktop
+add-in or the standalone VBA module's RunPython) and calls the same code as the CLI,
+reading and writing through acctbook.xlwings_book so Excel updates live. Bad data
+lands on the Problems sheet, which is then selected; any failure is one friendly
+alert, never a traceback. xlwings Lite calls these from workbook/main.py.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+from . import schema
+from . import xlwings_book as xb
+from .model import AcctbookError, Refused
+
+TITLE = "acctbook"
+IN_LITE = sys.platform == "emscripten"     # xlwings Lite runs Python in Pyodide
+
+
+def _caller(book):
+    if book is not None:
+        return book
+    import xlwings as xw
+    return xw.Book.caller()
+
+
+def _alert(book, text: str) -> None:
+    try:
+        book.app.alert(text, title=TITLE)
+    except Exception:       # no app to show it (a detached book): say it on stderr instead
+        print(f"{TITLE}: {text}", file=sys.stderr)
+
+
+def _run(book, job: Callable, *args) -> Any:
+    """Run one button's job; every failure becomes one line in an alert."""
+    book = _caller(book)
+    try:
+        return job(book, *args)
+    except AcctbookError as e:
+        _alert(book, str(e))
+    except Exception as e:  # never a traceback in front of the user
+        _alert(book, f"Something went wrong ({type(e).__name__}: {e}). "
+                     "Please report this with the workbook.")
+    return None
+
+
+def _day(today: dt.date | None) -> dt.date:
+    return today or dt.date.today()
+
+
+# --- Refresh ------------------------------------------------------------------------------
+def refresh(book=None, today: dt.date | None = None):
+    """Check, compute and write the computed columns, Home, Today, Rankings and Problems."""
+    return _run(book, _refresh, _day(today))
+
+
+def _refresh(book, today: dt.date):
+    from .core import compute
+    from .rules import check_book
+    from .writeback import without_error_rows
+    bk = xb.load(book)
+    problems = check_book(bk, today)
+    results = compute(without_error_rows(bk, problems), today)
+    return xb.write_refresh(book, bk, results, problems)
+
+
+# --- Check ----------------------------------------------------------------------------------
+def check(book=None, today: dt.date | None = None):
+    """Validate: the Problems sheet (selected when there are any) and Home's two counts."""
+    return _run(book, _check, _day(today))
+
+
+def _check(book, today: dt.date):
+    from .rules import check_book
+    bk = xb.load(book)
+    problems = check_book(bk, today)
+    out = xb.write_problems(book, bk, problems)
+    if not problems:
+        _alert(book, "No problems found." if bk.lang != "he" else "לא נמצאו בעיות.")
+    return out
+
+
+# --- Contract --------------------------------------------------------------------------------
+def contract(book=None, today: dt.date | None = None, out_dir=None):
+    """The contract for the deal in the selected row of Deals: a .docx next to the workbook
+    and a Draft row in Contracts. xlwings Lite has no folder to save into: it says so."""
+    return _run(book, _contract, _day(today), out_dir)
+
+
+def _contract(book, today: dt.date, out_dir):
+    from . import contract as ct
+    bk = xb.load(book)
+    deals = bk.tables["Deals"]
+    where = xb.selected_row(book)
+    if where is None or where[0] != deals.sheet or where[1] not in deals.frame.index:
+        raise Refused(f"select the row of a deal on the '{deals.sheet}' sheet, then press "
+                      "Contract")
+    deal_id = ct.clean(deals.frame.at[where[1], "deal_id"])
+    if not deal_id:
+        raise Refused(f"row {where[1]} of '{deals.sheet}' has no Deal ID")
+    folder = _contract_folder(book, out_dir, deal_id)
+    client_id = ct.clean(deals.frame.at[where[1], "client_id"])
+    cid = ct.next_contract_id(bk.frame("Contracts")["contract_id"], today)
+    ctx = ct.contract_context(bk, deal_id, today, cid,
+                              ct.client_tier_discount(bk, client_id, today))
+    template = ct.template_path(ctx.lang)
+    ct.check_fields(template, ctx)
+    target = folder / ct.safe_file_name(cid, ctx.values["client_name"] or ctx["client"]["id"])
+    if target.exists():
+        raise Refused(f"{target} already exists; move it away and press Contract again")
+    ct.render_contract(template, ctx, target)
+    try:
+        file_text = target.name if out_dir is None else str(target)
+        xb.append_row(book, bk.tables["Contracts"], ct.contract_row(ctx, file_text), bk.lang)
+    except BaseException:
+        target.unlink(missing_ok=True)      # all or nothing, as `acctbook contract`
+        raise
+    _alert(book, f"Contract {cid} for deal {deal_id}: {target}")
+    return target
+
+
+def _contract_folder(book, out_dir, deal_id: str) -> Path:
+    if out_dir is not None:
+        return Path(out_dir)
+    if IN_LITE:
+        raise Refused("xlwings Lite cannot save files on your computer: make this contract "
+                      f"with desktop Excel's Contract button or run: acctbook contract BOOK {deal_id}")
+    full = Path(getattr(book, "fullname", "") or "")
+    if not full.is_absolute() or not full.parent.is_dir():
+        raise Refused("save the workbook to a folder first: the contract goes next to it")
+    return full.parent
+
+
+# --- Monthly report ----------------------------------------------------------------------------
+def monthly_report(book=None, today: dt.date | None = None, out_dir=None):
+    """The `Report YYYY-MM` sheet for the month on Home (blank: the last full month); on the
+    desktop also report-YYYY-MM.html next to the workbook."""
+    return _run(book, _monthly_report, _day(today), out_dir)
+
+
+def last_full_month(today: dt.date) -> str:
+    first = today.replace(day=1) - dt.timedelta(days=1)
+    return f"{first.year}-{first.month:02d}"
+
+
+def report_month(value: Any, today: dt.date) -> str:
+    """The month typed on Home: '2026-02', a date Excel made of it, or blank."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return last_full_month(today)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"{value.year}-{value.month:02d}"
+    text = str(value).strip().lstrip("'")
+    parts = text.split("-")
+    if len(parts) == 2 and all(p.isdigit() for p in parts) and 1 <= int(parts[1]) <= 12:
+        return f"{int(parts[0]):04d}-{int(parts[1]):02d}"
+    raise Refused(f"'{text}' on Home is not a month: type it as YYYY-MM (e.g. 2026-02) "
+                  "or leave it blank for the last full month")
+
+
+def _monthly_report(book, today: dt.date, out_dir):
+    try:
+        from . import report as rp
+        rp.month_figures, rp.report_sheet            # noqa: B018 - present in this version?
+    except (ImportError, AttributeError):
+        raise AcctbookError("the monthly report is not available in this version of acctbook")
+    bk = xb.load(book)
+    month = report_month(xb.home_value(book, bk.lang, xb.REPORT_MONTH_ROW), today)
+    figures = rp.month_figures(bk, month)
+    desc = rp.report_sheet(figures, bk.lang)
+    write_report_sheet(book, desc, rp.NUMBER_FORMATS)
+    folder = Path(out_dir) if out_dir is not None else _book_folder(book)
+    if folder is not None:
+        rp.write_report_files(figures, folder, bk.lang)
+    return desc["name"]
+
+
+def _book_folder(book) -> Path | None:
+    if IN_LITE:
+        return None
+    full = Path(getattr(book, "fullname", "") or "")
+    return full.parent if full.is_absolute() and full.parent.is_dir() else None
+
+
+def write_report_sheet(book, desc: dict, formats: dict[str, str]) -> None:
+    """The report sheet's cells through xlwings: one value write, formats by column runs.
+
+    Charts are left to `acctbook report` (XlsxWriter's native charts)."""
+    names = [s.name for s in book.sheets]
+    if desc["name"] in names:
+        sheet = book.sheets[desc["name"]]
+        sheet.clear_contents()
+    else:
+        sheet = book.sheets.add(name=desc["name"], after=book.sheets[len(names) - 1])
+    cells = desc["cells"]
+    if not cells:
+        return
+    nrows = max(c["row"] for c in cells) + 1
+    ncols = max(c["col"] for c in cells) + 1
+    grid: list[list[Any]] = [[None] * ncols for _ in range(nrows)]
+    for c in cells:
+        grid[c["row"]][c["col"]] = c["value"]
+    sheet.range((1, 1), (nrows, ncols)).value = [[xb.excel_value(v) for v in row]
+                                                 for row in grid]
+    kinds: dict[tuple[int, str], list[int]] = {}
+    for c in cells:
+        if c["kind"] in formats and c["value"] is not None:
+            kinds.setdefault((c["col"], c["kind"]), []).append(c["row"])
+    for (col, kind), rows in sorted(kinds.items()):
+        for first, last in xb._runs(sorted(rows)):
+            sheet.range((first + 1, col + 1), (last + 1, col + 1)).number_format = formats[kind]
+    sheet.activate()
+
+
+# --- what xlwings Lite's main.py and the VBA buttons call -----------------------------------------
+BUTTONS = {key: globals()[key] for key, _en, _he in schema.HOME_BUTTONS}

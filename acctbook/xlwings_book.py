@@ -1,0 +1,280 @@
+"""The xlwings adapter: an open workbook (`xlwings.Book`) in, RawTables out; results back in.
+
+Works on desktop Excel (COM/AppleScript), in xlwings Lite (Pyodide) and on xlwings'
+remote engine (`xw.Book(json=...)`, the tests). It imports neither xlwings nor any
+compiled-only package: it only calls methods on the book it is given, so the core
+stays importable under Pyodide.
+
+Writes are batched the way Excel likes them: one value write per contiguous run of a
+computed column (not per cell), one per generated table body, then a table resize.
+What to write comes from writeback.py, exactly as for the headless refresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from . import schema
+from .model import ERROR, Book, LoadedTable, NotAnAcctbook, Problem, RawTable
+
+# Home: the Monthly report's month is read from column B of this row (blank = the last
+# full month); create.py writes its label. Two rows below the last KPI.
+REPORT_MONTH_ROW = schema.HOME_FIRST_ROW + len(schema.HOME_KPIS) + 1
+REPORT_MONTH_LABEL = ("Report month (YYYY-MM)", "חודש הדוח (YYYY-MM)")
+
+
+# --- reading -------------------------------------------------------------------------------
+def _plain(v: Any) -> Any:
+    """A cell as calamine would give it: floats for numbers, None for empty."""
+    if v is None or (isinstance(v, str) and v == ""):
+        return None
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, int):
+        return float(v)
+    if isinstance(v, str) and len(v) >= 20 and v.endswith("Z") and v[4:5] == "-" and v[10:11] == "T":
+        # The remote engine sends dates as ISO text ("2026-03-01T00:00:00.000Z"); a date
+        # cell is a date, not "a date typed as text" (load.py would warn about that).
+        try:
+            d = dt.datetime.fromisoformat(v[:-1])
+            return d.date() if d.time() == dt.time() else d
+        except ValueError:
+            return v
+    if isinstance(v, dt.datetime) and v.time() == dt.time():
+        return v.date()
+    return v
+
+
+def _rows(rng) -> list[list[Any]]:
+    if rng is None:
+        return []
+    values = rng.options(ndim=2).value
+    return [[_plain(v) for v in row] for row in values]
+
+
+def read_tables(xbook, names: Iterable[str] | None = None) -> dict[str, RawTable]:
+    """Every acctbook table in the open workbook, by table name (case-insensitive)."""
+    wanted = {n.casefold(): n for n in (names or schema.TABLES)}
+    found: dict[str, RawTable] = {}
+    for sheet in xbook.sheets:
+        for table in sheet.tables:
+            canon = wanted.get(table.name.casefold())
+            if canon is None or canon in found:
+                continue
+            whole = table.range
+            header = table.header_row_range
+            headers = [("" if h is None else str(h)) for h in
+                       (_rows(header)[0] if header is not None else [])]
+            found[canon] = RawTable(canon, sheet.name, whole.row, whole.column, headers,
+                                    _rows(table.data_body_range))
+    return found
+
+
+def load(xbook) -> Book:
+    """The open workbook, typed (load.load_book over the tables read through xlwings)."""
+    from .load import load_book
+    return load_book(read_tables(xbook), _book_name(xbook))
+
+
+def _book_name(xbook) -> str:
+    try:
+        return xbook.name
+    except Exception:   # pragma: no cover - an engine without book names
+        return "workbook"
+
+
+# --- values as Excel takes them ---------------------------------------------------------------
+def excel_value(v: Any) -> Any:
+    """A Python value ready for Range.value: text always stays text.
+
+    Excel turns typed text into numbers, dates or formulas ('0501' -> 501, '=1+1' -> 2); a
+    leading apostrophe makes it plain text, as typing it would (SPEC 8: a cell value is
+    never executed). Blanks are None, dates stay dates.
+    """
+    if v is None:
+        return None
+    if isinstance(v, str):
+        return "'" + v if v else None
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return None
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):     # numpy scalars
+        return excel_value(v.item())
+    return v
+
+
+def _runs(rows: list[int]) -> list[tuple[int, int]]:
+    """Sorted row numbers -> (first, last) of each contiguous run."""
+    out: list[tuple[int, int]] = []
+    for r in rows:
+        if out and r == out[-1][1] + 1:
+            out[-1] = (out[-1][0], r)
+        else:
+            out.append((r, r))
+    return out
+
+
+def write_cells(xbook, cells: dict[str, dict[tuple[int, int], Any]]) -> int:
+    """Write {sheet: {(row, col): value}} as one value write per contiguous column run.
+
+    Returns how many writes were made."""
+    writes = 0
+    for sheet_name, sheet_cells in cells.items():
+        if not sheet_cells:
+            continue
+        sheet = xbook.sheets[sheet_name]
+        by_col: dict[int, dict[int, Any]] = {}
+        for (r, c), v in sheet_cells.items():
+            by_col.setdefault(c, {})[r] = v
+        for c, col in sorted(by_col.items()):
+            for first, last in _runs(sorted(col)):
+                sheet.range((first, c), (last, c)).value = [
+                    [excel_value(col[r])] for r in range(first, last + 1)]
+                writes += 1
+    return writes
+
+
+# --- generated sheets --------------------------------------------------------------------------
+@dataclass
+class SheetData:
+    """A generated sheet's table (same fields as xlsxpatch.SheetTable, without lxml)."""
+    sheet: str
+    table: str
+    header: list[str]
+    rows: list[list[Any]]
+    widths: list[float] | None = None
+    links: dict[tuple[int, int], str] = field(default_factory=dict)
+    rtl: bool = False
+
+
+def _find_table(xbook, sheet_name: str, table_name: str):
+    try:
+        sheet = xbook.sheets[sheet_name]
+    except Exception:
+        raise NotAnAcctbook(f"the sheet '{sheet_name}' is missing; acctbook writes its "
+                            f"{table_name} table there") from None
+    for t in sheet.tables:
+        if t.name.casefold() == table_name.casefold():
+            return sheet, t
+    raise NotAnAcctbook(f"sheet '{sheet_name}' has no table named {table_name}")
+
+
+def write_table(xbook, st: SheetData) -> None:
+    """Replace a generated table's body with `st.rows` and resize the table to fit."""
+    sheet, table = _find_table(xbook, st.sheet, st.table)
+    top, left = table.range.row, table.range.column
+    width = len(st.header)
+    if table.header_row_range is not None:
+        current = _rows(table.header_row_range)
+        if not current or [("" if h is None else str(h)) for h in current[0]] != st.header:
+            sheet.range((top, left)).value = [[excel_value(h) for h in st.header]]
+    if table.data_body_range is not None:
+        table.data_body_range.clear_contents()
+    if st.rows:
+        sheet.range((top + 1, left), (top + len(st.rows), left + width - 1)).value = [
+            [excel_value(v) for v in row] for row in st.rows]
+    table.resize(sheet.range((top, left), (top + max(len(st.rows), 1), left + width - 1)))
+    for (i, j), target in sorted(st.links.items()):
+        shown = st.rows[i][j]
+        sheet.range((top + 1 + i, left + j)).add_hyperlink(
+            "#" + target, text_to_display=None if shown is None else str(shown))
+
+
+def select_sheet(xbook, name: str) -> None:
+    xbook.sheets[name].activate()
+
+
+# --- the whole refresh ---------------------------------------------------------------------------
+@dataclass
+class Written:
+    """What a button wrote: counts a caller can show or a test can check."""
+    problems: list[Problem]
+    results: Any = None
+    cell_writes: int = 0
+    today_rows: int = 0
+
+
+def write_refresh(xbook, book: Book, results, problems: list[Problem]) -> Written:
+    """The headless refresh's cells and sheets (writeback.py decides them), through xlwings."""
+    from . import writeback
+    cells, _changes = writeback.computed_cells(book, results)
+    home = schema.generated_sheet("Home", book.lang)
+    cells.setdefault(home, {}).update(writeback.home_cells(results, problems))
+    writes = write_cells(xbook, cells)
+    sheets = writeback.generated_sheets(book, results, problems, sheet_table=SheetData)
+    for st in sheets:
+        write_table(xbook, st)
+    if problems:
+        select_sheet(xbook, schema.PROBLEMS.sheet(book.lang))
+    return Written(problems, results, writes, len(results.queue))
+
+
+def write_problems(xbook, book: Book, problems: list[Problem]) -> Written:
+    """Check alone: the Problems sheet and Home's error and warning counts, nothing computed."""
+    import pandas as pd
+
+    from . import writeback
+    empty = _NoResults(
+        queue=pd.DataFrame(columns=[c.key for c in schema.TODAY.columns] + ["client_row"]),
+        rankings=pd.DataFrame(columns=[c.key for c in schema.RANKINGS.columns] + ["client_row"]))
+    probs = writeback.generated_sheets(book, empty, problems, sheet_table=SheetData)[-1]
+    write_table(xbook, probs)
+    errors = sum(p.severity == ERROR for p in problems)
+    keys = [k for k, _en, _he in schema.HOME_KPIS]
+    home = schema.generated_sheet("Home", book.lang)
+    writes = write_cells(xbook, {home: {
+        (schema.HOME_FIRST_ROW + keys.index("errors"), 2): errors,
+        (schema.HOME_FIRST_ROW + keys.index("warnings"), 2): len(problems) - errors}})
+    if problems:
+        select_sheet(xbook, schema.PROBLEMS.sheet(book.lang))
+    return Written(problems, None, writes, 0)
+
+
+@dataclass
+class _NoResults:
+    queue: Any
+    rankings: Any
+
+
+# --- one row appended to a data table (the Contract button's register row) -------------------------
+def append_row(xbook, table: LoadedTable, values: dict[str, Any], lang: str) -> int:
+    """Add a row (schema keys -> values) below the table's last row; returns its Excel row."""
+    sheet, xtable = _find_table(xbook, table.sheet, table.spec.name)
+    top, left = xtable.range.row, xtable.range.column
+    body = xtable.data_body_range
+    existing = _rows(body)
+    used = [i for i, row in enumerate(existing) if any(v not in (None, "") for v in row)]
+    row = top + 1 + (used[-1] + 1 if used else 0)
+    width = len(table.headers)
+    line = [None] * width
+    for key, v in values.items():
+        col = table.columns.get(key)
+        if col is None:
+            continue
+        spec = table.spec.column(key)
+        if spec.type in (schema.CHOICE, schema.YESNO) and isinstance(v, str):
+            v = schema.show_choice(v, lang)
+        line[col - left] = v
+    sheet.range((row, left), (row, left + width - 1)).value = [[excel_value(v) for v in line]]
+    last = max(row, top + len(existing))
+    xtable.resize(sheet.range((top, left), (last, left + width - 1)))
+    return row
+
+
+# --- Home's inputs -------------------------------------------------------------------------------
+def home_value(xbook, lang: str, row: int, col: int = 2) -> Any:
+    sheet = xbook.sheets[schema.generated_sheet("Home", lang)]
+    return _plain(sheet.range((row, col)).value)
+
+
+def selected_row(xbook) -> tuple[str, int] | None:
+    """(sheet name, Excel row) of the current selection's first cell, if any."""
+    try:
+        sel = xbook.selection
+    except Exception:
+        return None
+    if sel is None:
+        return None
+    return sel.sheet.name, sel.row

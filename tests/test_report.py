@@ -1,0 +1,394 @@
+"""The monthly report (SPEC section 6): figures by hand, HTML, the sheet with charts, PDF.
+
+One small book for May 2026, every figure worked out by hand in the comments.
+Israel, Sun-Thu work week; public holidays nearby: 2026-04-22 (Wed), 2026-05-22 (Fri).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import subprocess
+import zipfile
+
+import pytest
+from lxml import etree
+from openpyxl import load_workbook
+
+from acctbook import report as rp
+from acctbook.load import book_from_rows
+from acctbook.model import AcctbookError
+
+D = dt.date
+MONTH = "2026-05"
+INJ_VARS = "{{ 7*7 }}"
+INJ_LOOP = "{% for x in ().__class__.__mro__ %}x{% endfor %}"
+AMP = "Tom & Jerry <Ltd>"
+COMPANY = "Acme & <Sons>"
+FORMULA = "=SUM(1,2)"
+
+
+def _book():
+    clients = [
+        # C1 and C2 exist before May; C3 and C4 are new in May (one by referral); C5 is Lost.
+        {"client_id": "C1", "name": "Zeta Industries", "status": "Active", "source": "Website",
+         "created": D(2024, 1, 10)},
+        {"client_id": "C2", "name": INJ_VARS, "status": "Active", "source": "Partner",
+         "created": D(2025, 2, 1)},
+        {"client_id": "C3", "name": INJ_LOOP, "status": "Active", "source": "Referral",
+         "referred_by": "C1", "created": D(2026, 5, 3)},
+        {"client_id": "C4", "name": AMP, "status": "Prospect", "source": "Exhibition",
+         "created": D(2026, 5, 20)},
+        {"client_id": "C5", "name": "Gone Ltd", "status": "Lost", "source": "Referral",
+         "referred_by": "C1", "created": D(2026, 4, 15)},
+    ]
+    orders = [
+        # O1: two lines, the second without Amount: 10 × 50 × (1 − 10/100) = 450.
+        {"order_id": "O1", "client_id": "C1", "order_date": D(2026, 5, 4), "amount": 1000,
+         "due_date": D(2026, 5, 10), "delivered_on": D(2026, 5, 9), "status": "Delivered"},
+        {"order_id": "O1", "client_id": "C1", "order_date": D(2026, 5, 4), "quantity": 10,
+         "unit_price": 50, "discount": 10, "due_date": D(2026, 5, 20),
+         "delivered_on": D(2026, 5, 22), "status": "Delivered"},
+        {"order_id": "O2", "client_id": "C2", "order_date": D(2026, 5, 15), "amount": 2000,
+         "due_date": D(2026, 5, 30), "status": "Open"},
+        {"order_id": "O3", "client_id": "C1", "order_date": D(2026, 5, 20), "amount": 5000,
+         "due_date": D(2026, 5, 25), "status": "Cancelled"},
+        {"order_id": "O4", "client_id": "C2", "order_date": D(2026, 4, 10), "amount": 1500,
+         "due_date": D(2026, 4, 20), "delivered_on": D(2026, 4, 19), "status": "Delivered"},
+        {"order_id": "O5", "client_id": "C1", "order_date": D(2025, 5, 12), "amount": 800,
+         "status": "Delivered"},
+        {"order_id": "O6", "client_id": "C3", "order_date": D(2026, 5, 31), "amount": 300,
+         "due_date": D(2026, 6, 5), "status": "Open"},
+    ]
+    deals = [
+        # Won/Lost count by Stage since in May: won D1, D9, D12; lost D2, D3, D10, D11.
+        {"deal_id": "D1", "client_id": "C1", "title": "t", "stage": "Won", "amount": 10000,
+         "stage_since": D(2026, 5, 10)},
+        {"deal_id": "D2", "client_id": "C2", "title": "t", "stage": "Lost", "amount": 5000,
+         "stage_since": D(2026, 5, 12), "lost_reason": "Price", "lost_to": "Rival & Co"},
+        {"deal_id": "D3", "client_id": "C1", "title": "t", "stage": "Lost", "amount": 100,
+         "stage_since": D(2026, 5, 25), "lost_reason": "Price", "lost_to": FORMULA},
+        {"deal_id": "D4", "client_id": "C3", "title": "t", "stage": "Lost", "amount": 100,
+         "stage_since": D(2026, 4, 28), "lost_reason": "Price", "lost_to": "Rival & Co"},
+        # Open: D5 Proposal 10000 × 60 (Settings, Probability blank) = 6000;
+        # D6 Negotiation 20000 × 50 = 10000; D8 Qualified 4000 × 20 (blank) = 800, Created
+        # blank counts; D7 is created after May and stays out of the May pipeline.
+        {"deal_id": "D5", "client_id": "C2", "title": "t", "stage": "Proposal", "amount": 10000,
+         "stage_since": D(2026, 3, 1), "created": D(2026, 3, 1)},
+        {"deal_id": "D6", "client_id": "C4", "title": "t", "stage": "Negotiation",
+         "amount": 20000, "probability": 50, "stage_since": D(2026, 5, 27),
+         "created": D(2026, 5, 20)},
+        {"deal_id": "D7", "client_id": "C1", "title": "t", "stage": "Lead", "amount": 5000,
+         "created": D(2026, 6, 3)},
+        {"deal_id": "D8", "client_id": "C3", "title": "t", "stage": "Qualified", "amount": 4000},
+        {"deal_id": "D9", "client_id": "C2", "title": "t", "stage": "Won", "amount": 2500,
+         "stage_since": D(2026, 5, 31)},
+        {"deal_id": "D10", "client_id": "C4", "title": "t", "stage": "Lost", "amount": 100,
+         "stage_since": D(2026, 5, 15), "lost_reason": "Price", "lost_to": "Rival & Co"},
+        {"deal_id": "D11", "client_id": "C3", "title": "t", "stage": "Lost", "amount": 100,
+         "stage_since": D(2026, 5, 20), "lost_reason": "Timing"},
+        {"deal_id": "D12", "client_id": "C1", "title": "t", "stage": "Won", "amount": 500,
+         "stage_since": D(2026, 5, 2)},
+    ]
+    interactions = [
+        {"date": D(2026, 4, 20), "client_id": "C1", "channel": "Phone", "outcome": "Reached"},
+        {"date": D(2026, 5, 5), "client_id": "C1", "channel": "Phone", "outcome": "Reached"},
+        {"date": D(2026, 5, 6), "client_id": "C1", "channel": "Email", "outcome": "Info sent"},
+        {"date": D(2026, 5, 12), "client_id": "C2", "channel": "Phone", "outcome": "Reached"},
+        {"date": D(2026, 5, 18), "client_id": "C2", "channel": "Meeting", "event_id": "E1"},
+        {"date": D(2026, 5, 18), "client_id": "C3", "channel": "Event", "event_id": "E1"},
+        {"date": D(2026, 5, 25), "client_id": "C4", "channel": "Event", "event_id": "E2"},
+        {"date": D(2026, 6, 2), "client_id": "C2", "channel": "Phone", "outcome": "Reached"},
+    ]
+    complaints = [
+        # K1 Mon 05-04 High (1 bd): due Tue 05-05, resolved 05-05: Met.
+        {"case_id": "K1", "client_id": "C1", "opened": D(2026, 5, 4), "severity": "High",
+         "status": "Resolved", "resolved_on": D(2026, 5, 5)},
+        # K2 Wed 05-06 Low (5 bd: 7, 10, 11, 12, 13): due 05-13, resolved 05-20: Missed.
+        {"case_id": "K2", "client_id": "C2", "opened": D(2026, 5, 6), "severity": "Low",
+         "status": "Resolved", "resolved_on": D(2026, 5, 20)},
+        # K3 opened in April (Mon 04-27, Medium: due 04-29), resolved 05-03: Missed.
+        {"case_id": "K3", "client_id": "C1", "opened": D(2026, 4, 27), "severity": "Medium",
+         "status": "Resolved", "resolved_on": D(2026, 5, 3)},
+        # K4 still open; K5 resolved only in June.
+        {"case_id": "K4", "client_id": "C3", "opened": D(2026, 5, 27), "severity": "Low",
+         "status": "Open"},
+        {"case_id": "K5", "client_id": "C2", "opened": D(2026, 5, 10), "severity": "Medium",
+         "status": "Resolved", "resolved_on": D(2026, 6, 2)},
+        # K6 Mon 05-11 High, resolved the same day: Met.
+        {"case_id": "K6", "client_id": "C1", "opened": D(2026, 5, 11), "severity": "High",
+         "status": "Resolved", "resolved_on": D(2026, 5, 11)},
+    ]
+    events = [
+        {"event_id": "E1", "name": "Spring Expo", "type": "Exhibition", "date": D(2026, 5, 18)},
+        {"event_id": "E2", "name": "April Fair", "type": "Fair", "date": D(2026, 4, 20)},
+        {"event_id": "E3", "name": "Webinar X", "type": "Webinar", "date": D(2026, 5, 28)},
+    ]
+    tiers = [{"tier": "Gold", "min_revenue_12m": 3000, "discount": 7},
+             {"tier": "Silver", "min_revenue_12m": 1000, "discount": 3},
+             {"tier": "Standard", "min_revenue_12m": 0, "discount": 0}]
+    return book_from_rows(
+        {"Clients": clients, "Orders": orders, "Deals": deals, "Interactions": interactions,
+         "Complaints": complaints, "Events": events, "Tiers": tiers},
+        settings={"company_name": COMPANY, "manager_name": "Dana Levi", "currency": "ILS"})
+
+
+@pytest.fixture(scope="module")
+def report():
+    return rp.month_figures(_book(), MONTH)
+
+
+# --- the figures ---------------------------------------------------------------------------------
+def test_revenue_against_previous_month_and_a_year_before(report):
+    # May: O1 1000 + 450, O2 2000, O6 300 (O3 Cancelled) = 3750; April: O4 1500;
+    # May 2025: O5 800. Changes: 3750/1500 − 1 = 1.5; 3750/800 − 1 = 3.6875.
+    assert report.revenue == 3750
+    assert report.revenue_prev == 1500 and report.revenue_prev_change == pytest.approx(1.5)
+    assert report.revenue_year_ago == 800
+    assert report.revenue_year_ago_change == pytest.approx(3.6875)
+    # The chart series: the 12 months June 2025 .. May 2026; only April and May sold.
+    months = [m for m, _ in report.revenue_series]
+    assert months[0] == "2025-06" and months[-1] == "2026-05" and len(months) == 12
+    assert dict(report.revenue_series) == {**{m: 0.0 for m in months}, "2026-04": 1500,
+                                           "2026-05": 3750}
+
+
+def test_orders_and_new_clients(report):
+    # Orders O1, O2, O6 (O3 Cancelled) = 3 with 4 lines; new: C3 (Referral), C4.
+    assert (report.orders, report.order_lines) == (3, 4)
+    assert (report.new_clients, report.new_by_referral) == (2, 1)
+
+
+def test_deals_won_lost_win_rate_and_competitors(report):
+    # Won D1 10000 + D9 2500 + D12 500; lost D2, D3, D10, D11 (D4 in April): 3 / 7.
+    assert (report.deals_won, report.won_amount, report.deals_lost) == (3, 13000, 4)
+    assert report.win_rate == pytest.approx(3 / 7)
+    assert report.lost_by_competitor == [("Rival & Co", 2), (FORMULA, 1), (None, 1)]
+
+
+def test_weighted_pipeline_at_month_end_by_stage(report):
+    got = {p.stage: (p.deals, p.amount, p.weighted) for p in report.pipeline}
+    assert got == {"Lead": (0, 0, 0), "Qualified": (1, 4000, 800),
+                   "Needs analysis": (0, 0, 0), "Proposal": (1, 10000, 6000),
+                   "Negotiation": (1, 20000, 10000)}
+    assert report.pipeline_weighted == 16800
+
+
+def test_interactions_by_channel(report):
+    # May: Phone 05-05, 05-12; Email 05-06; Meeting 05-18; Event 05-18, 05-25.
+    assert dict(report.by_channel) == {"Phone": 2, "Email": 1, "Meeting": 1, "Chat": 0,
+                                       "Fax": 0, "Mail": 0, "Event": 2}
+    assert report.interactions == 6
+
+
+def test_follow_ups_overdue_at_month_end(report):
+    # As of 05-31: C1 Cadence A: last contact 05-06 + 14 = 05-20 (overdue).
+    # C2: complaint K5 (open at month end): later of 05-10 and contact 05-18, + 2 bd = 05-20.
+    # C3: K4 05-27 + 5 bd = 06-03; delivery O6 06-05 − 2 bd = 06-03; cadence B 06-17.
+    # C4: stale D6 05-27 + 3 bd = 06-01; cadence Prospect 05-25 + 7 = 06-01. C5 Lost.
+    assert report.followups_overdue == 2
+
+
+def test_complaints_and_deliveries(report):
+    # Opened in May: K1, K2, K4, K5, K6. Resolved in May: K1, K2, K3, K6; Met: K1, K6.
+    assert (report.complaints_opened, report.complaints_resolved, report.sla_met) == (5, 4, 2)
+    assert report.sla_met_rate == pytest.approx(0.5)
+    # Due in May: O1 line 1 (on time), O1 line 2 (late), O2 (not delivered); O3 Cancelled.
+    assert (report.deliveries_due, report.deliveries_on_time) == (3, 1)
+    assert report.on_time_rate == pytest.approx(1 / 3)
+
+
+def test_events_and_clients_attending(report):
+    # E1 (05-18) and E3 (05-28) held in May; E1 brought C2 and C3; E2 was in April.
+    assert [(e.event_id, e.clients) for e in report.events] == [("E1", 2), ("E3", 0)]
+    assert report.event_clients == 2
+
+
+def test_top_accounts_and_rank_movement(report):
+    # As of 05-31 (window after 2025-05-31), non-Lost C1..C4, percentile ranks (avg ties):
+    #   revenue 12m  C1 1450, C2 3500, C3 300, C4 0        -> .75 1 .5 .25    (× .50)
+    #   growth       C1 1450/800−1, C2 new, C3 new, C4 0     -> .5 .875 .875 .25 (× .15)
+    #   orders       C1 1, C2 2 (O2, O4), C3 1, C4 0          -> .625 1 .625 .25 (× .15)
+    #   recency      C1 27 d, C2 16 d, C3 0 d, C4 none        -> .5 .75 1 .25    (× .10)
+    #   pipeline     C1 0 (D7 later), C2 6000, C3 800, C4 10000 -> .25 .75 .5 1 (× .10)
+    # Score: C1 61.875, C2 93.125, C3 62.5, C4 32.5 -> C2, C3, C1, C4.
+    # Class (A 80 %, B 95 %): C2 A (0), C1 A (3500/5250), C3 B (4950/5250).
+    # As of 04-30 only C1 (800) and C2 (1500) ranked: C2 1, C1 2 (C3 and C4 not yet clients).
+    got = [(a.rank, a.client_id, a.name, a.cls, a.tier, a.revenue_12m, a.prev_rank, a.movement,
+            a.delta) for a in report.top]
+    assert got == [
+        (1, "C2", INJ_VARS, "A", "Gold", 3500, 1, "same", 0),
+        (2, "C3", INJ_LOOP, "B", "Standard", 300, None, "new", 0),
+        (3, "C1", "Zeta Industries", "A", "Silver", 1450, 2, "down", -1),
+        (4, "C4", AMP, None, "Standard", 0, None, "new", 0),
+    ]
+
+
+def test_a_month_that_is_not_yyyy_mm_is_a_clear_error():
+    for bad in ("2026-13", "May 2026", "2026-5", ""):
+        with pytest.raises(AcctbookError, match="YYYY-MM"):
+            rp.month_figures(_book(), bad)
+
+
+# --- HTML ------------------------------------------------------------------------------------------
+def _row(html: str, label: str, value: str) -> bool:
+    return re.search(rf"<th[^>]*>{re.escape(label)}</th><td class=\"num\" nowrap>"
+                     rf"{re.escape(value)}</td>", html) is not None
+
+
+def test_html_in_english_shows_the_figures_formatted(report):
+    html = rp.render_html(report, "en")
+    assert '<html lang="en" dir="ltr">' in html
+    for label, value in [("Revenue in the month", "₪3,750"), ("Previous month", "₪1,500"),
+                         ("Change vs previous month", "+150%"),
+                         ("Change vs same month last year", "+368.8%"),
+                         ("Orders", "3"), ("New clients", "2"), ("of them by referral", "1"),
+                         ("Won amount", "₪13,000"), ("Win rate", "42.9%"),
+                         ("Follow-ups overdue at month end", "2"), ("SLA met", "50%"),
+                         ("On time", "33.3%"), ("Events held", "2"), ("Clients attending", "2")]:
+        assert _row(html, label, value), (label, value)
+    assert re.search(r"<td>Proposal</td><td [^>]*>1</td><td [^>]*>₪10,000</td>"
+                     r"<td [^>]*>₪6,000</td>", html)
+    assert "May 2026" in html and "Spring Expo" in html
+    assert "<script" not in html
+    svgs = [etree.fromstring(m) for m in re.findall(r"<svg .*?</svg>", html, re.S)]
+    # 12 month columns, 5 stage bars, 7 channel bars (page order); each well-formed XML.
+    assert [len(x.findall("{http://www.w3.org/2000/svg}rect")) for x in svgs] == [12, 5, 7]
+
+
+def test_html_in_hebrew_is_right_to_left_with_hebrew_labels(report):
+    html = rp.render_html(report, "he")
+    assert '<html lang="he" dir="rtl">' in html
+    money = "\u200f3,750\xa0\u200f₪"    # babel's he pattern: RLM, number, nbsp, RLM, sign
+    assert _row(html, "הכנסות בחודש", money)
+    assert _row(html, "שיעור הצלחה", "42.9%")
+    assert "מאי 2026" in html
+    assert "<td>הצעה</td>" in html          # the stage Proposal shown in Hebrew
+    assert "פלטינום" not in html and "זהב" in html   # tier Gold in Hebrew
+
+
+def test_names_are_data_in_html_never_code(report):
+    for lang in ("en", "he"):
+        html = rp.render_html(report, lang)
+        assert INJ_VARS in html and INJ_LOOP in html       # shown as typed, not evaluated
+        assert "Tom &amp; Jerry &lt;Ltd&gt;" in html and AMP not in html
+        assert "Acme &amp; &lt;Sons&gt;" in html and COMPANY not in html
+        assert "Rival &amp; Co" in html
+
+
+def test_html_and_pdf_files_are_written(report, tmp_path):
+    paths = rp.write_report_files(report, tmp_path, "en")
+    assert paths == {"html": tmp_path / "report-2026-05.html"}
+    assert "Zeta Industries" in paths["html"].read_text(encoding="utf-8")
+
+
+def test_pdf_without_a_converter_is_a_clear_error(report, tmp_path, monkeypatch):
+    import builtins
+    real_import = builtins.__import__
+
+    def no_weasyprint(name, *a, **k):
+        if name == "weasyprint":
+            raise ImportError(name)
+        return real_import(name, *a, **k)
+    monkeypatch.setattr(builtins, "__import__", no_weasyprint)
+    monkeypatch.setattr(rp, "soffice_path", lambda: None)
+    with pytest.raises(rp.PdfUnavailable, match="LibreOffice"):
+        rp.write_report_files(report, tmp_path, "en", pdf=True)
+    assert (tmp_path / "report-2026-05.html").is_file()   # the HTML is still there
+
+
+def _squash(s: str) -> str:
+    """Without whitespace and the invisible bidi controls pdftotext puts around RTL runs."""
+    return re.sub(r"[\s\u200e\u200f\u202a-\u202e\u2066-\u2069]", "", s)
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
+                    reason="LibreOffice (soffice) and pdftotext are needed for the PDF test")
+@pytest.mark.parametrize("lang", ["en", "he"])
+def test_pdf_through_libreoffice_holds_the_names_as_text(report, tmp_path, lang, monkeypatch):
+    monkeypatch.setattr(rp, "html_to_pdf", lambda r, lg, t: rp._soffice_pdf(
+        rp.render_html(r, lg, for_pdf=True), t))          # LibreOffice even if WeasyPrint is there
+    pdf = rp.write_report_files(report, tmp_path, lang, pdf=True)["pdf"]
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
+    assert "A4" in info
+    # -raw: text in the order it was drawn, so a name wrapped inside a table cell stays in
+    # one piece (the layout modes interleave wrapped lines of neighbouring cells).
+    text = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    flat = _squash(text)
+    for name in ("Zeta Industries", INJ_VARS, INJ_LOOP, AMP, "Spring Expo"):
+        assert _squash(name) in flat, name
+    # Raw order keeps Hebrew words whole but lists them visually (right to left): by word.
+    title = "Monthly report" if lang == "en" else "דוח חודשי"
+    assert all(word in flat for word in title.split())
+
+
+# --- the Report YYYY-MM sheet --------------------------------------------------------------------
+def test_report_sheet_description_is_plain_data(report):
+    desc = rp.report_sheet(report, "en")
+    assert desc["name"] == "Report 2026-05" and desc["rtl"] is False
+    assert [c["key"] for c in desc["charts"]] == ["revenue", "channels", "pipeline"]
+    assert rp.report_sheet(report, "he")["name"] == "דוח 2026-05"
+    assert rp.report_sheet(report, "he")["rtl"] is True
+
+
+@pytest.fixture(scope="module")
+def xlsx(report, tmp_path_factory):
+    return rp.build_report_xlsx(report, "en", tmp_path_factory.mktemp("x") / "report.xlsx")
+
+
+def _ref_cells(ws, ref: str) -> list:
+    rng = ref.split("!")[1].replace("$", "")
+    return [row[0].value for row in ws[rng]]
+
+
+def test_xlsx_holds_the_figures_in_cells(xlsx):
+    ws = load_workbook(xlsx)["Report 2026-05"]
+    rows = {r[0]: r[1] for r in ws.iter_rows(min_col=1, max_col=2, values_only=True) if r[0]}
+    assert rows["Revenue in the month"] == 3750
+    assert rows["Change vs previous month"] == pytest.approx(1.5)
+    assert rows["Win rate"] == pytest.approx(3 / 7)
+    assert rows["Weighted pipeline"] == 16800
+    assert rows["Follow-ups overdue at month end"] == 2
+    assert rows["SLA met"] == pytest.approx(0.5)
+    cell = next(c for row in ws.iter_rows() for c in row if c.value == "Win rate")
+    assert ws.cell(cell.row, 2).number_format == "0.0%"
+    # Names and a competitor that looks like a formula are plain text cells.
+    texts = [c.value for row in ws.iter_rows() for c in row if isinstance(c.value, str)]
+    for name in (INJ_VARS, INJ_LOOP, AMP, "Zeta Industries", FORMULA):
+        assert name in texts
+    assert not any(c.data_type == "f" for row in ws.iter_rows() for c in row)
+
+
+def test_xlsx_has_three_native_charts_over_the_sheet_cells(xlsx, report):
+    with zipfile.ZipFile(xlsx) as z:
+        parts = sorted(n for n in z.namelist() if re.match(r"xl/charts/chart\d+\.xml$", n))
+        assert len(parts) == 3
+        charts = [etree.fromstring(z.read(p)) for p in parts]
+    ns = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart"}
+    kinds = [ch.xpath("local-name(//c:plotArea/*[contains(local-name(), 'Chart')])",
+                      namespaces=ns) for ch in charts]
+    assert kinds == ["barChart"] * 3
+    dirs = [ch.xpath("string(//c:barDir/@val)", namespaces=ns) for ch in charts]
+    assert dirs == ["col", "bar", "bar"]
+    ws = load_workbook(xlsx)["Report 2026-05"]
+    got = []
+    for ch in charts:
+        cat = ch.xpath("string(//c:cat//c:f)", namespaces=ns)
+        val = ch.xpath("string(//c:val//c:f)", namespaces=ns)
+        got.append(dict(zip(_ref_cells(ws, cat), _ref_cells(ws, val))))
+    assert got[0]["Apr 26"] == 1500 and got[0]["May 26"] == 3750 and len(got[0]) == 12
+    assert got[1] == {"Phone": 2, "Email": 1, "Meeting": 1, "Chat": 0, "Fax": 0, "Mail": 0,
+                      "Event": 2}
+    assert got[2] == {"Lead": 0, "Qualified": 800, "Needs analysis": 0, "Proposal": 6000,
+                      "Negotiation": 10000}
+
+
+def test_hebrew_xlsx_is_right_to_left(report, tmp_path):
+    path = rp.build_report_xlsx(report, "he", tmp_path / "he.xlsx")
+    ws = load_workbook(path)["דוח 2026-05"]
+    assert ws.sheet_view.rightToLeft
+    labels = [r[0] for r in ws.iter_rows(min_col=1, max_col=1, values_only=True)]
+    assert "הכנסות בחודש" in labels

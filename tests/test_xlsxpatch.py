@@ -1,0 +1,560 @@
+"""acctbook.xlsxpatch: writes by patching the zip; everything it does not own stays byte for byte.
+
+Workbooks are written with XlsxWriter (or come from the corpus) and read back with
+openpyxl, python-calamine and LibreOffice: never with the module under test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import glob
+import os
+import shutil
+import subprocess
+import zipfile
+
+import openpyxl
+import pytest
+import python_calamine
+from openpyxl.styles.numbers import is_date_format
+
+from acctbook import xlsxpatch
+from acctbook.model import AcctbookError, BookUnreadable, Refused
+from acctbook.xlsxpatch import SheetTable, patch_workbook
+
+try:
+    from . import xlsx_fixtures as fx
+except ImportError:             # tests/ is not a package: pytest put it on sys.path
+    import xlsx_fixtures as fx
+
+CORPUS = "/work/shared/corpus/calamine"
+FOLLOW_UPS = [dt.date(2025, 3, i) for i in range(1, fx.N_CLIENTS + 1)]
+HE_HEADER = ["לקוח", "תאריך", "סיבה"]
+
+
+def _parts(path) -> dict[str, bytes | None]:
+    """Each part's content (None for a part the corpus ships with a bad CRC)."""
+    out = {}
+    with zipfile.ZipFile(path) as zf:
+        for i in zf.infolist():
+            try:
+                out[i.filename] = zf.read(i.filename)
+            except zipfile.BadZipFile:
+                out[i.filename] = None
+    return out
+
+
+def _raw(path) -> dict[str, tuple[int, int, bytes]]:
+    """(crc, compressed size, compressed bytes) per part, to prove parts were not recompressed."""
+    out = {}
+    with open(path, "rb") as fh:
+        data = fh.read()
+    with zipfile.ZipFile(path) as zf:
+        for i in zf.infolist():
+            n = int.from_bytes(data[i.header_offset + 26:i.header_offset + 28], "little")
+            e = int.from_bytes(data[i.header_offset + 28:i.header_offset + 30], "little")
+            start = i.header_offset + 30 + n + e
+            out[i.filename] = (i.CRC, i.compress_size, data[start:start + i.compress_size])
+    return out
+
+
+def _values(path, sheet) -> dict[str, object]:
+    ws = openpyxl.load_workbook(path)[sheet]
+    return {c.coordinate: c.value for row in ws.iter_rows() for c in row if c.value is not None}
+
+
+@pytest.fixture(scope="module")
+def rich(tmp_path_factory):
+    d = tmp_path_factory.mktemp("rich")
+    path = str(d / "book.xlsm")
+    fx.rich_workbook(path, str(d))
+    return path
+
+
+@pytest.fixture
+def book(rich, tmp_path):
+    path = str(tmp_path / "book.xlsm")
+    shutil.copy(rich, path)
+    return path
+
+
+def _computed_cells():
+    cells = {(r, 3): float(r * 1.5) for r in range(3, fx.N_CLIENTS + 2)}
+    cells[(2, 3)] = "=1+1"                                     # text, never a formula
+    cells.update({(r + 2, 4): d for r, d in enumerate(FOLLOW_UPS)})
+    cells[(3, 14)] = dt.datetime(2025, 3, 9, 14, 30)          # a new cell, no style yet
+    return {"Clients": cells}
+
+
+def _generated():
+    rows = [[f"C-{i:03d}", dt.date(2025, 3, i), "overdue" if i % 2 else "=cmd|' /C calc'!A0"]
+            for i in range(1, 5)]
+    links = {(i, 0): f"'Clients'!A{i + 2}" for i in range(4)}
+    return [SheetTable("Today", "Today", HE_HEADER, rows, widths=[12, 11, 30], links=links, rtl=True),
+            SheetTable("Rankings", "Rankings", ["Client", "Score"], [["C-001", 3.5], ["C-002", 2]],
+                       links={(1, 0): "'Clients'!A3"})]
+
+
+ALLOWED = {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/workbook.xml",
+           "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "docProps/app.xml",
+           "xl/styles.xml", "xl/tables/table2.xml"}
+
+
+def test_patch_keeps_every_other_part_byte_for_byte(book):
+    before, raw_before = _parts(book), _raw(book)
+    result = patch_workbook(book, _computed_cells(), _generated())
+    after, raw_after = _parts(book), _raw(book)
+    assert set(result.changed) <= ALLOWED
+    assert {"xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml", "xl/tables/table2.xml"} <= set(result.changed)
+    assert result.removed == []
+    assert {p for p in after if p not in before} == set(result.added)
+    for name in before:
+        if name not in result.changed:
+            assert after[name] == before[name], name
+            assert raw_after[name] == raw_before[name], f"{name} was recompressed"
+    for keep in ("xl/vbaProject.bin", "xl/webextensions/webextension1.xml", "xl/charts/chart1.xml",
+                 "xl/drawings/drawing1.xml", "xl/drawings/vmlDrawing1.vml", "xl/media/image1.png",
+                 "_rels/.rels", "xl/sharedStrings.xml"):
+        assert after[keep] == before[keep]
+    assert b'name="RefreshBtn"' in after["xl/drawings/drawing1.xml"]
+    assert _parts(result.backup) == before
+    assert result.backup.endswith("book.bak.xlsm")
+
+
+def test_user_cells_formulas_and_extensions_survive(rich, book):
+    orig = _values(rich, "Clients")
+    patch_workbook(book, _computed_cells(), _generated())
+    wb = openpyxl.load_workbook(book, keep_vba=True)
+    ws = wb["Clients"]
+    written = {f"{openpyxl.utils.get_column_letter(c)}{r}" for r, c in _computed_cells()["Clients"]}
+    now = _values(book, "Clients")
+    assert {k: v for k, v in orig.items() if k not in written} == \
+        {k: v for k, v in now.items() if k not in written}
+    assert ws["F4"].value == "=[[#This Row],Score]*2"            # the user's formula column
+    assert ws["B10"].value == "=SUM(C2:C7)"
+    assert ws.tables["Clients"].ref == "A1:F7"
+    assert ws.conditional_formatting and ws.data_validations.dataValidation
+    # sparklines live in the sheet's extLst, which openpyxl drops: check the part itself
+    assert b"x14:sparklineGroups" in _parts(book)["xl/worksheets/sheet1.xml"]
+
+
+def test_values_read_back_typed(book):
+    patch_workbook(book, _computed_cells(), _generated())
+    ws = openpyxl.load_workbook(book)["Clients"]
+    assert ws["C2"].value == "=1+1" and ws["C2"].data_type == "s"
+    assert ws["C3"].value == 4.5
+    for r, d in enumerate(FOLLOW_UPS, 2):
+        cell = ws.cell(r, 4)
+        assert cell.is_date and cell.value == dt.datetime.combine(d, dt.time())
+        assert cell.number_format == "dd/mm/yyyy"            # the user's date style was kept
+        assert cell.font.b                                   # ... with its bold font
+    assert ws["N3"].is_date and ws["N3"].value == dt.datetime(2025, 3, 9, 14, 30)
+    cal = python_calamine.CalamineWorkbook.from_path(book, load_tables=True)
+    table = cal.get_table_by_name("Clients").to_python()
+    assert table[0][2] == "=1+1"
+    assert [row[3] for row in table] == FOLLOW_UPS
+    assert [row[4] for row in table] == [f"note {i}" for i in range(1, fx.N_CLIENTS + 1)]
+
+
+def test_generated_sheets(book):
+    patch_workbook(book, _computed_cells(), _generated())
+    wb = openpyxl.load_workbook(book)
+    assert wb.sheetnames == ["Clients", "Today", "Rankings"]
+    today = wb["Today"]
+    assert today.sheet_view.rightToLeft
+    assert today.freeze_panes == "A2"
+    assert today.tables["Today"].ref == "A1:C5"
+    assert today.tables["Today"].autoFilter.ref == "A1:C5"
+    assert [c.name for c in today.tables["Today"].tableColumns] == HE_HEADER
+    assert today.max_row == 5 and today["A6"].value is None    # old rows and formula gone
+    assert today["A3"].hyperlink.location == "'Clients'!A3"
+    assert today["A3"].hyperlink.display == "C-002"
+    assert today["C2"].value == "overdue" and today["C3"].value == "=cmd|' /C calc'!A0"
+    assert today["C3"].data_type == "s"
+    assert today["B2"].is_date and today.column_dimensions["C"].width == 30
+    rank = wb["Rankings"]
+    assert rank.tables["Rankings"].ref == "A1:B3" and not rank.sheet_view.rightToLeft
+    assert rank["A3"].hyperlink.location == "'Clients'!A3"
+    cal = python_calamine.CalamineWorkbook.from_path(book, load_tables=True)
+    assert cal.get_table_by_name("Today").columns == HE_HEADER
+    assert cal.get_table_by_name("Rankings").to_python() == [["C-001", 3.5], ["C-002", 2.0]]
+    with zipfile.ZipFile(book) as zf:
+        app = zf.read("docProps/app.xml").decode()
+        ids = sorted(int(openpyxl.load_workbook(book)[s].tables[t].id)
+                     for s, t in (("Clients", "Clients"), ("Today", "Today"), ("Rankings", "Rankings")))
+    assert "<vt:lpstr>Rankings</vt:lpstr>" in app and "<vt:i4>3</vt:i4>" in app
+    assert ids == [1, 2, 3]
+
+
+def test_empty_generated_table_keeps_one_blank_row(book):
+    patch_workbook(book, sheets=[SheetTable("Problems", "Problems", ["Sheet", "Cell"], [])])
+    ws = openpyxl.load_workbook(book)["Problems"]
+    assert ws.tables["Problems"].ref == "A1:B2"
+    assert [c.value for c in ws[1]] == ["Sheet", "Cell"]
+
+
+def test_patch_twice_is_idempotent(book, tmp_path):
+    patch_workbook(book, _computed_cells(), _generated())
+    first = _parts(book)
+    stamp = os.stat(book).st_mtime_ns
+    second = patch_workbook(book, _computed_cells(), _generated())
+    assert _parts(book) == first
+    assert second.changed == [] and second.added == [] and second.backup is None
+    assert os.stat(book).st_mtime_ns == stamp          # nothing to write: the file is left alone
+
+
+def test_libreoffice_opens_the_result(book, tmp_path):
+    soffice = shutil.which("soffice")
+    if not soffice:
+        pytest.skip("LibreOffice is not installed")
+    patch_workbook(book, _computed_cells(), _generated())
+    out = tmp_path / "pdf"
+    profile = tmp_path / "lo-profile"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{profile}", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(out), book],
+                   check=True, capture_output=True, timeout=120)
+    pdf = out / "book.pdf"
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout \
+        if shutil.which("pdftotext") else ""
+    assert pdf.stat().st_size > 1000
+    if text:
+        assert "C-004" in text and "overdue" in text and "note 6" in text
+
+
+def test_out_writes_elsewhere_and_leaves_the_original(book, tmp_path):
+    before = open(book, "rb").read()
+    target = tmp_path / "copy.xlsm"
+    result = patch_workbook(book, {"Clients": {(2, 3): 99}}, out=target)
+    assert open(book, "rb").read() == before
+    assert result.backup is None and not os.path.exists(xlsxpatch.backup_path(book))
+    assert openpyxl.load_workbook(target)["Clients"]["C2"].value == 99
+
+
+def test_no_backup_when_asked(book):
+    result = patch_workbook(book, {"Clients": {(2, 3): 99}}, backup=False)
+    assert result.backup is None and not os.path.exists(xlsxpatch.backup_path(book))
+
+
+# --- failures ------------------------------------------------------------------------------
+def _leftovers(folder):
+    return [f for f in os.listdir(folder) if f.endswith(".tmp")]
+
+
+def test_failure_while_writing_the_zip_leaves_the_original(book, monkeypatch):
+    before = open(book, "rb").read()
+    calls = []
+
+    def broken_copy(self, pkg, info):
+        calls.append(info.filename)
+        if len(calls) == 3:
+            raise RuntimeError("disk vanished")
+        return real_copy(self, pkg, info)
+    real_copy = xlsxpatch._ZipOut.copy
+    monkeypatch.setattr(xlsxpatch._ZipOut, "copy", broken_copy)
+    with pytest.raises(RuntimeError):
+        patch_workbook(book, _computed_cells(), _generated())
+    assert open(book, "rb").read() == before
+    assert _leftovers(os.path.dirname(book)) == []
+    assert not os.path.exists(xlsxpatch.backup_path(book))
+
+
+def test_failure_at_the_final_rename_leaves_the_original(book, monkeypatch):
+    before = open(book, "rb").read()
+    real_replace = os.replace
+
+    def replace(src, dst):
+        if dst == book:
+            raise PermissionError(13, "Permission denied")
+        return real_replace(src, dst)
+    monkeypatch.setattr(xlsxpatch.os, "replace", replace)
+    with pytest.raises(AcctbookError, match="unchanged"):
+        patch_workbook(book, _computed_cells(), _generated())
+    assert open(book, "rb").read() == before
+    assert _leftovers(os.path.dirname(book)) == []
+
+
+def test_open_in_excel_is_refused(book):
+    owner = os.path.join(os.path.dirname(book), "~$book.xlsm")
+    open(owner, "wb").close()
+    before = open(book, "rb").read()
+    with pytest.raises(Refused, match="book.xlsm"):
+        patch_workbook(book, {"Clients": {(2, 3): 1}})
+    assert open(book, "rb").read() == before
+
+
+def test_unknown_sheet_and_bad_values_are_clear_errors(book):
+    before = open(book, "rb").read()
+    with pytest.raises(AcctbookError, match="no sheet named 'Nope'"):
+        patch_workbook(book, {"Nope": {(1, 1): 1}})
+    with pytest.raises(AcctbookError, match="C2"):
+        patch_workbook(book, {"Clients": {(2, 3): object()}})
+    with pytest.raises(AcctbookError, match="already exists"):
+        patch_workbook(book, sheets=[SheetTable("Other", "Clients", ["A"], [])])
+    with pytest.raises(AcctbookError, match="appears twice"):
+        patch_workbook(book, sheets=[SheetTable("Other", "Other", ["A", "a"], [])])
+    with pytest.raises(AcctbookError, match="non-empty"):
+        patch_workbook(book, sheets=[SheetTable("Other", "Other", ["A", " "], [])])
+    assert open(book, "rb").read() == before
+
+
+@pytest.mark.parametrize("content, match", [
+    (None, "no such file"), (b"hello", "not a zip"), (b"PK\x03\x04broken", "corrupt"),
+    (b"\xd0\xcf\x11\xe0" + b"\0" * 100, "encrypted")])
+def test_unreadable_files(tmp_path, content, match):
+    path = tmp_path / "bad.xlsx"
+    if content is not None:
+        path.write_bytes(content)
+    with pytest.raises(BookUnreadable, match=match):
+        patch_workbook(path, {"Sheet1": {(1, 1): 1}})
+
+
+def test_zip_bomb_is_refused(tmp_path):
+    path = tmp_path / "bomb.xlsx"
+    shutil.copy(f"{CORPUS}/date.xlsx", path)
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/media/huge.bin", b"\0" * (20 << 20))   # 20 MiB of zeros: ~1000x
+    with pytest.raises(BookUnreadable, match="inflate"):
+        patch_workbook(path, {"Sheet1": {(1, 1): 1}})
+
+
+def test_too_much_in_all_is_refused(tmp_path, monkeypatch):
+    path = tmp_path / "big.xlsx"
+    shutil.copy(f"{CORPUS}/date.xlsx", path)
+    monkeypatch.setattr(xlsxpatch, "MAX_TOTAL_UNCOMPRESSED", 1000)
+    with pytest.raises(BookUnreadable, match="refused"):
+        patch_workbook(path, {"Sheet1": {(1, 1): 1}})
+
+
+# --- formulas, dates, the corpus -------------------------------------------------------------
+def test_overwriting_a_shared_formula_master_keeps_its_dependents(tmp_path):
+    path = tmp_path / "shared.xlsx"
+    shutil.copy(f"{CORPUS}/shared_formula_simple.xlsx", path)
+    result = patch_workbook(path, {"Sheet1": {(1, 2): 5}})
+    ws = openpyxl.load_workbook(path)["Sheet1"]
+    assert ws["B1"].value == 5
+    assert ws["B2"].value == "=A2*2" and ws["B3"].value == "=A3*2"
+    with zipfile.ZipFile(path) as zf:
+        assert b'fullCalcOnLoad="1"' in zf.read("xl/workbook.xml")
+    assert "xl/workbook.xml" in result.changed
+
+
+def test_replacing_a_formula_drops_the_calc_chain(tmp_path):
+    src = next(f for f in glob.glob(f"{CORPUS}/*.xlsx") if "xl/calcChain.xml" in zipfile.ZipFile(f).namelist()
+               and os.path.basename(f) != "pass_protected.xlsx")
+    path = tmp_path / "calc.xlsx"
+    shutil.copy(src, path)
+    with zipfile.ZipFile(path) as zf:
+        chain = zf.read("xl/calcChain.xml").decode()
+    import re
+    ref = re.search(r'<c r="([A-Z]+\d+)"(?: i="(\d+)")?', chain)
+    sheet_index = int(ref.group(2) or 1) - 1
+    name = xlsxpatch.sheet_names(path)[sheet_index]
+    row, col = openpyxl.utils.cell.coordinate_to_tuple(ref.group(1))
+    result = patch_workbook(path, {name: {(row, col): 7}})
+    assert result.removed == ["xl/calcChain.xml"]
+    with zipfile.ZipFile(path) as zf:
+        assert "xl/calcChain.xml" not in zf.namelist()
+        assert b"calcChain" not in zf.read("[Content_Types].xml")
+        assert b"calcChain" not in zf.read("xl/_rels/workbook.xml.rels")
+    assert openpyxl.load_workbook(path)[name].cell(row, col).value == 7
+
+
+def test_1904_dates(tmp_path):
+    path = tmp_path / "d1904.xlsx"
+    shutil.copy(f"{CORPUS}/date_1904.xlsx", path)
+    name = xlsxpatch.sheet_names(path)[0]
+    patch_workbook(path, {name: {(40, 1): dt.date(2024, 1, 1), (40, 2): dt.datetime(2024, 1, 1, 6)}})
+    with zipfile.ZipFile(path) as zf:
+        xml = zf.read(zf.namelist()[[n.endswith("sheet1.xml") for n in zf.namelist()].index(True)])
+    # 2024-01-01 is 45292 in the 1900 system; the 1904 system starts 1462 days later
+    assert b"<v>43830</v>" in xml and b"<v>43830.25</v>" in xml
+    ws = openpyxl.load_workbook(path)[name]
+    assert ws["A40"].value == dt.datetime(2024, 1, 1) and ws["B40"].value == dt.datetime(2024, 1, 1, 6)
+    cal = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name).to_python()
+    assert cal[39][0] == dt.date(2024, 1, 1)
+
+
+def _opens(path) -> tuple[bool, bool]:
+    """(calamine reads it, openpyxl reads it); calamine's Rust panics count as 'no'."""
+    def ok(read) -> bool:
+        try:
+            read()
+            return True
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException:                  # pyo3's PanicException is a BaseException
+            return False
+    return (ok(lambda: python_calamine.CalamineWorkbook.from_path(str(path), load_tables=True)
+               .get_sheet_by_index(0).to_python()),
+            ok(lambda: openpyxl.load_workbook(path).sheetnames[0]))   # strict books show no sheets
+
+
+CORPUS_FILES = sorted(glob.glob(f"{CORPUS}/*.xlsx") + glob.glob(f"{CORPUS}/*.xlsm"))
+
+
+@pytest.mark.parametrize("src", CORPUS_FILES, ids=os.path.basename)
+def test_corpus_file_patch_one_cell(src, tmp_path):
+    path = tmp_path / os.path.basename(src)
+    shutil.copy(src, path)
+    if os.path.basename(src) == "pass_protected.xlsx":
+        with pytest.raises(BookUnreadable, match="encrypted"):
+            patch_workbook(path, {"Sheet1": {(1, 1): 1}})
+        return
+    cal_before, opx_before = _opens(path)
+    before, raw_before = _parts(path), _raw(path)
+    try:
+        name = xlsxpatch.sheet_names(path)[0]
+        result = patch_workbook(path, {name: {(2, 2): "patched"}})
+    except AcctbookError as e:                  # a typed refusal is acceptable, a crash is not
+        assert str(e) and open(path, "rb").read() == open(src, "rb").read()
+        return
+    after, raw_after = _parts(path), _raw(path)
+    workbook_level = ("workbook.xml", "[Content_Types].xml", "workbook.xml.rels")
+    assert len([p for p in result.changed if not p.endswith(workbook_level)]) == 1  # the sheet part
+    for part in before:
+        if part not in result.changed and part not in result.removed:
+            assert after[part] == before[part] and raw_after[part] == raw_before[part], part
+    cal_after, opx_after = _opens(path)
+    assert (cal_after, opx_after) >= (cal_before, opx_before)
+    if cal_before:
+        rows = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name).to_python(
+            skip_empty_area=False)
+        assert rows[1][1] == "patched"
+
+
+def _generated_for(sheet: str) -> SheetTable:
+    return SheetTable("Gen תור", "AcctbookGen", ["Key", "When"], [["k", dt.date(2024, 1, 2)]],
+                      links={(0, 0): f"'{sheet}'!B2"}, rtl=True)
+
+
+@pytest.mark.parametrize("src", [f for f in CORPUS_FILES if os.path.basename(f) not in
+                                 ("pass_protected.xlsx", "issue252.xlsx")], ids=os.path.basename)
+def test_corpus_file_gets_a_generated_sheet(src, tmp_path):
+    path = tmp_path / os.path.basename(src)
+    shutil.copy(src, path)
+    cal_before, opx_before = _opens(path)
+    before = _parts(path)
+    name = xlsxpatch.sheet_names(path)[0]
+    result = patch_workbook(path, {name: {(5, 30): dt.date(2024, 2, 3)}}, [_generated_for(name)])
+    after = _parts(path)
+    for part in before:
+        if part not in result.changed and part not in result.removed:
+            assert after[part] == before[part], part
+    assert xlsxpatch.sheet_names(path) == xlsxpatch.sheet_names(src) + ["Gen תור"]
+    if cal_before:
+        cal = python_calamine.CalamineWorkbook.from_path(str(path))
+        assert cal.get_sheet_by_name("Gen תור").to_python() == [["Key", "When"], ["k", dt.date(2024, 1, 2)]]
+        assert cal.get_sheet_by_name(name).to_python(skip_empty_area=False)[4][29] == dt.date(2024, 2, 3)
+    if opx_before:
+        wb = openpyxl.load_workbook(path)
+        assert wb["Gen תור"].tables["AcctbookGen"].ref == "A1:B2"
+        assert wb[name].cell(5, 30).is_date
+
+
+ODD_PACKAGES = ["strict_iso_paths.xlsx", "nonstandard-xml-ns-prefix.xlsx",
+                "table_with_absolute_paths.xlsx", "date_1904.xlsx"]
+
+
+def test_libreoffice_reads_patched_odd_packages(tmp_path):
+    soffice = shutil.which("soffice")
+    if not soffice:
+        pytest.skip("LibreOffice is not installed")
+    paths = []
+    for f in ODD_PACKAGES:
+        path = tmp_path / f
+        shutil.copy(f"{CORPUS}/{f}", path)
+        name = xlsxpatch.sheet_names(path)[0]
+        patch_workbook(path, {name: {(2, 2): "patched-cell"}}, [_generated_for(name)])
+        paths.append(str(path))
+    out = tmp_path / "csv"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}", "--headless",
+                    "--convert-to", "csv", "--outdir", str(out), *paths],
+                   check=True, capture_output=True, timeout=120)
+    for f in ODD_PACKAGES:
+        text = (out / f.replace(".xlsx", ".csv")).read_text(errors="replace")
+        assert "patched-cell" in text.splitlines()[1], f
+
+
+# --- cell-level details ------------------------------------------------------------------------
+def _plain_book(path, rows=(("Key", "Score"), ("a", 1), ("b", 2), ("c", 3))):
+    import xlsxwriter
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Data")
+    bold = wb.add_format({"bold": True, "num_format": "0.00"})
+    for r, row in enumerate(rows):
+        ws.write_row(r, 0, row, bold if r else None)
+    wb.close()
+
+
+def _sheet_xml(path) -> bytes:
+    with zipfile.ZipFile(path) as zf:
+        return zf.read("xl/worksheets/sheet1.xml")
+
+
+def test_odd_strings_round_trip_as_text(tmp_path):
+    path = tmp_path / "s.xlsx"
+    _plain_book(path)
+    texts = ["=SUM(A1:A3)", "+972-3-1234567", "-5", "@cmd", "a\x01b", "_x0041_ literal",
+             "line1\nline2", "<b>&amp;</b>", "עברית ‏RTL", "tab\there", "cr\rhere"]
+    patch_workbook(path, {"Data": {(10 + i, 1): t for i, t in enumerate(texts)}})
+    cal = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Data").to_python()
+    assert [cal[9 + i][0] for i in range(len(texts))] == texts
+    ws = openpyxl.load_workbook(path)["Data"]
+    assert all(ws.cell(10 + i, 1).data_type == "s" for i in range(len(texts)))
+    assert b"<f>" not in _sheet_xml(path)
+
+
+def test_clearing_keeps_the_style_and_dimension_grows(tmp_path):
+    path = tmp_path / "c.xlsx"
+    _plain_book(path)
+    patch_workbook(path, {"Data": {(2, 2): None, (3, 2): "", (20, 8): 1}})
+    ws = openpyxl.load_workbook(path)["Data"]
+    assert ws["B2"].value is None and ws["B2"].font.b and ws["B2"].number_format == "0.00"
+    assert ws["B3"].value is None
+    assert ws["B4"].value == 3 and ws["A2"].value == "a"
+    assert b'<dimension ref="A1:H20"/>' in _sheet_xml(path)
+
+
+def test_pandas_and_numpy_values(tmp_path):
+    import numpy as np
+    import pandas as pd
+    path = tmp_path / "p.xlsx"
+    _plain_book(path)
+    patch_workbook(path, {"Data": {(2, 2): np.int64(7), (3, 2): np.float64(2.5), (4, 2): np.nan,
+                                   (5, 2): pd.Timestamp("2025-02-03"), (6, 2): pd.NaT,
+                                   (7, 2): True, (8, 2): np.bool_(False)}})
+    ws = openpyxl.load_workbook(path)["Data"]
+    assert (ws["B2"].value, ws["B3"].value, ws["B4"].value) == (7, 2.5, None)
+    assert ws["B5"].value == dt.datetime(2025, 2, 3) and ws["B5"].is_date
+    assert ws["B6"].value is None and ws["B7"].value is True and ws["B8"].value is False
+
+
+def test_rows_and_cells_without_r_attributes(tmp_path):
+    """Some writers omit the optional r= on rows and cells: positions are then implied."""
+    path = tmp_path / "nor.xlsx"
+    _plain_book(path)
+    with zipfile.ZipFile(path) as zf:
+        parts = {i.filename: zf.read(i.filename) for i in zf.infolist()}
+    import re
+    xml = parts["xl/worksheets/sheet1.xml"]
+    xml = re.sub(rb'(<(?:row|c)) r="[A-Z]*\d+"', rb"\1", xml)
+    assert b' r="' not in xml
+    parts["xl/worksheets/sheet1.xml"] = xml
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in parts.items():
+            zf.writestr(name, data)
+    patch_workbook(path, {"Data": {(3, 2): 20, (3, 4): "new", (6, 1): "row six"}})
+    rows = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Data").to_python()
+    assert rows[:6] == [["Key", "Score", "", ""], ["a", 1.0, "", ""], ["b", 20.0, "", "new"],
+                        ["c", 3.0, "", ""], ["", "", "", ""], ["row six", "", "", ""]]
+
+
+def test_new_rows_land_in_row_order(tmp_path):
+    path = tmp_path / "o.xlsx"
+    _plain_book(path, rows=(("Key",), ("a",), *[()] * 5, ("z",)))   # rows 1, 2, 8
+    patch_workbook(path, {"Data": {(5, 1): "five", (3, 1): "three", (12, 2): 12}})
+    xml = _sheet_xml(path).decode()
+    import re
+    assert [int(r) for r in re.findall(r'<row r="(\d+)"', xml)] == [1, 2, 3, 5, 8, 12]
+    ws = openpyxl.load_workbook(path)["Data"]
+    assert [ws.cell(r, 1).value for r in (1, 2, 3, 5, 8)] == ["Key", "a", "three", "five", "z"]
