@@ -143,20 +143,71 @@ class DemoResult:
     books: dict[str, Path]
     checks: dict[str, CheckResult]
     refreshes: dict[str, RefreshResult] = field(default_factory=dict)
+    contracts: dict[str, Any] = field(default_factory=dict)     # lang -> contract.ContractResult
+    reports: dict[str, ReportResult] = field(default_factory=dict)
+
+    @property
+    def paths(self) -> list[Path]:
+        """Every file the demo made, books first."""
+        out = list(self.books.values())
+        for c in self.contracts.values():
+            out += [p for p in (c.docx, c.pdf) if p]
+        for r in self.reports.values():
+            out += [p for p in r.files.values() if p]
+        return out
 
 
-def demo(folder=None, today: dt.date | None = None) -> DemoResult:
-    """The main job on the built-in example: demo workbooks (en, he), checked and refreshed."""
+def demo_deal(book: Book, lang: str) -> str | None:
+    """The demo's contract deal: the first open deal in Proposal or Negotiation whose client
+    has a Legal name, a Company number and the Language `lang`."""
+    clients = book.frame("Clients")
+    by_id = {cid: row for cid, row in zip(clients["client_id"], clients.index) if cid}
+    deals = book.frame("Deals")
+    for deal_id, client_id, stage in zip(deals["deal_id"], deals["client_id"], deals["stage"]):
+        row = by_id.get(client_id)
+        if not deal_id or stage not in ("Proposal", "Negotiation") or row is None:
+            continue
+        c = clients.loc[row]
+        if c["legal_name"] and c["company_number"] and c["language"] == lang:
+            return deal_id
+    return None
+
+
+def demo(folder=None, today: dt.date | None = None, pdf: bool = False) -> DemoResult:
+    """The whole day on the built-in example, for each language (en, he): the demo workbook,
+    checked and refreshed; a contract for a deal of a client speaking the book's language
+    (into contracts/); the report for the last full month (into reports/, HTML; PDF too
+    when `pdf`), its sheet added to the workbook."""
     today = _today(today)
     folder = Path(folder or "acctbook-demo")
     folder.mkdir(parents=True, exist_ok=True)
-    books, checks, refreshes = {}, {}, {}
+    result = DemoResult(folder, {}, {})
+    month = last_full_month(today)
     for lang, name in (("en", "acctbook-demo.xlsx"), ("he", "acctbook-demo.he.xlsx")):
         p = new(folder / name, lang=lang, demo=True, today=today, overwrite=True)
-        books[lang] = p
-        checks[lang] = check(p, today)
-        refreshes[lang] = refresh(p, today)
-    return DemoResult(folder, books, checks, refreshes)
+        result.books[lang] = p
+        result.checks[lang] = check(p, today)
+        result.refreshes[lang] = refresh(p, today)
+        deal = demo_deal(load(p), lang)
+        if deal is not None:
+            result.contracts[lang] = _demo_contract(p, deal, folder / "contracts", today, pdf)
+        result.reports[lang] = report(p, month, out=folder / "reports" / lang, pdf=pdf, today=today)
+    return result
+
+
+def _demo_contract(path: Path, deal: str, out: Path, today: dt.date, pdf: bool):
+    """make_contract, first removing this demo's own document from an earlier run (the
+    workbook was made afresh, so the contract gets the same number and name again)."""
+    from . import contract as C
+    book = load(path)
+    cid = C.next_contract_id(book.frame("Contracts")["contract_id"], today)
+    deals, clients = book.frame("Deals"), book.frame("Clients")
+    client_id = deals.loc[deals["deal_id"] == deal, "client_id"].iloc[0]
+    name = clients.loc[clients["client_id"] == client_id, "name"].iloc[0]
+    stem = Path(C.safe_file_name(cid, C.clean(name) or client_id)).stem
+    for ext in (".docx", ".pdf"):
+        (out / (stem + ext)).unlink(missing_ok=True)
+    return C.make_contract(path, deal, today, out_dir=out, pdf=pdf)
 
 
 # --- documents -----------------------------------------------------------------------

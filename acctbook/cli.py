@@ -138,7 +138,7 @@ def cmd_batch(a) -> int:
 
 
 def cmd_demo(a) -> int:
-    r = api.demo(a.dir, today=a.today)
+    r = api.demo(a.dir, today=a.today, pdf=a.pdf)
     print(f"demo in {r.folder}/")
     for lang, p in r.books.items():
         c = r.checks[lang]
@@ -146,6 +146,17 @@ def cmd_demo(a) -> int:
         if lang in r.refreshes:
             line += f"; refreshed: {len(r.refreshes[lang].results.queue)} calls on Today"
         print(line)
+        if lang in r.contracts:
+            k = r.contracts[lang]
+            print(f"  {k.docx}  ({lang}): contract {k.contract_id}, Contracts row added")
+            if k.pdf:
+                print(f"  {k.pdf}  ({lang}): contract {k.contract_id} as PDF")
+        if lang in r.reports:
+            rep = r.reports[lang]
+            for p2 in rep.files.values():
+                if p2:
+                    print(f"  {p2}  ({lang}): report {rep.month}"
+                          + (f", sheet '{rep.sheet}' added to {p.name}" if rep.sheet else ""))
     return 0
 
 
@@ -185,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     today(p)
     p = add("demo", cmd_demo, "the main job on a built-in example")
     p.add_argument("dir", nargs="?", default="acctbook-demo")
+    p.add_argument("--pdf", action="store_true",
+                   help="also PDFs of the contracts and reports (needs LibreOffice; slower)")
     today(p)
     p = add("check", cmd_check, "validate a workbook")
     p.add_argument("book")

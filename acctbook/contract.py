@@ -596,4 +596,19 @@ def _file_text(doc: Path, book_path: Path) -> str:
 # the Contracts table through the refresh issue's writer (acctbook/xlsxpatch.py).
 # ============================================================================================
 def _add_contract_row(path, row: dict[str, Any]) -> None:
-    raise NotImplementedError("adding a Contracts row needs a table-append in xlsxpatch")
+    """Append `row` (schema keys) to the Contracts table under the book's own header texts,
+    choices shown in the book's language. Columns the book lacks are left out."""
+    from .load import read_book
+    from .xlsxpatch import patch_workbook
+    book = read_book(path)
+    table = book.tables["Contracts"]
+    values = {}
+    for key, value in row.items():
+        col = table.columns.get(key)
+        if col is None:
+            continue              # the user removed that column: nothing to write there
+        spec = table.spec.column(key)
+        if spec.type in (schema.CHOICE, schema.YESNO) and isinstance(value, str):
+            value = schema.show_choice(value, book.lang)
+        values[table.headers[col - table.first_col]] = value
+    patch_workbook(path, appends={schema.CONTRACTS.name: [values]})

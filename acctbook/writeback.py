@@ -57,6 +57,22 @@ def without_error_rows(book: Book, problems: list[Problem]) -> Book:
     return dataclasses.replace(book, tables=tables)
 
 
+def write_report_sheet(path, figures, lang: str) -> str:
+    """Put the `Report YYYY-MM` sheet, native charts included, into the workbook; return its
+    name. XlsxWriter builds the sheet alone in a temporary file; the zip writer imports it,
+    replacing an earlier report for the same month."""
+    import tempfile
+    from pathlib import Path
+
+    from .report import build_report_xlsx, report_sheet_name
+    from .xlsxpatch import SheetImport, patch_workbook
+    name = report_sheet_name(figures.month, lang)
+    with tempfile.TemporaryDirectory(prefix="acctbook-report-") as tmp:
+        source = build_report_xlsx(figures, lang, Path(tmp) / "report.xlsx")
+        patch_workbook(path, imports=[SheetImport(source, name, name)])
+    return name
+
+
 # --- values as cells ---------------------------------------------------------------
 def cell_value(value: Any, column: schema.Column | None, lang: str) -> Any:
     """A computed value as it goes into a cell: dates as dates, choices in the book's language."""

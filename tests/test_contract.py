@@ -449,3 +449,82 @@ def test_parallel_conversions_each_get_their_pdf(tmp_path):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                               check=True).stdout
         assert name in text
+
+
+# --- the Contracts row in a real workbook (through the zip writer) ---------------------------------
+DEMO_TODAY = dt.date(2026, 11, 26)
+
+
+@pytest.fixture(scope="module")
+def demo_book(tmp_path_factory):
+    from acctbook import api
+    folder = tmp_path_factory.mktemp("demo")
+    return api.new(folder / "demo.xlsx", demo=True, today=DEMO_TODAY)
+
+
+def _zip_parts(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def _contracts(path):
+    import openpyxl
+    ws = openpyxl.load_workbook(path)["Contracts"]
+    return ws, ws.tables["Contracts"]
+
+
+def _open_deal(path, lang):
+    from acctbook import api
+    return api.demo_deal(api.load(path), lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "he"])
+def test_make_contract_appends_one_row_to_the_contracts_table(demo_book, tmp_path, lang):
+    path = tmp_path / "book.xlsx"
+    shutil.copy(demo_book, path)
+    ws, table = _contracts(path)
+    last = int(table.ref.split(":")[1][1:])
+    before = _zip_parts(path)
+    deal = _open_deal(path, lang)
+    r = C.make_contract(path, deal, DEMO_TODAY, out_dir=tmp_path / "out")
+    after = _zip_parts(path)
+    changed = {n for n in before if before[n] != after.get(n)}
+    assert set(after) == set(before) and len(changed) == 2
+    assert {n.split("/")[1] for n in changed} == {"worksheets", "tables"}
+    ws, table = _contracts(path)
+    assert table.ref == f"A1:N{last + 1}"
+    row = {ws.cell(1, c).value: ws.cell(last + 1, c).value for c in range(1, 15)}
+    assert re.fullmatch(r"CTR-2026-\d{4}", row["Contract ID"]) and row["Contract ID"] == r.contract_id
+    assert row["Status"] == "Draft" and row["Deal ID"] == deal
+    assert row["File"] == f"out/{r.docx.name}"                   # relative to the book's folder
+    assert row["Start"] == dt.datetime(2026, 11, 26) and row["End"] == dt.datetime(2027, 11, 25)
+    assert ws.cell(last + 1, 6).is_date and row["Referral clause"] in ("Yes", "No")
+    r2 = C.make_contract(path, deal, DEMO_TODAY, out_dir=tmp_path / "out")
+    n1, n2 = (int(x.rsplit("-", 1)[1]) for x in (r.contract_id, r2.contract_id))
+    assert n2 == n1 + 1
+    ws, table = _contracts(path)
+    assert table.ref == f"A1:N{last + 2}" and ws.cell(last + 2, 1).value == r2.contract_id
+
+
+def test_hebrew_book_shows_choices_in_hebrew(tmp_path):
+    from acctbook import api
+    path = api.new(tmp_path / "he.xlsx", lang="he", demo=True, today=DEMO_TODAY)
+    r = C.make_contract(path, _open_deal(path, "he"), DEMO_TODAY, out_dir=tmp_path)
+    import openpyxl
+    ws = openpyxl.load_workbook(path)["חוזים"]
+    table = ws.tables["Contracts"]
+    last = int(table.ref.split(":")[1][1:])
+    row = {ws.cell(1, c).value: ws.cell(last, c).value for c in range(1, 15)}
+    assert row["מזהה חוזה"] == r.contract_id and row["סטטוס"] == "טיוטה"
+    assert row["סעיף הפניות"] in ("כן", "לא")
+
+
+def test_a_refused_append_leaves_no_document_and_the_book_unchanged(demo_book, tmp_path):
+    path = tmp_path / "book.xlsx"
+    shutil.copy(demo_book, path)
+    before = path.read_bytes()
+    (tmp_path / "~$book.xlsx").write_text("excel")               # Excel has it open
+    out = tmp_path / "out"
+    with pytest.raises(C.AcctbookError, match="open in Excel"):
+        C.make_contract(path, _open_deal(path, "en"), DEMO_TODAY, out_dir=out)
+    assert list(out.iterdir()) == [] and path.read_bytes() == before

@@ -558,3 +558,135 @@ def test_new_rows_land_in_row_order(tmp_path):
     assert [int(r) for r in re.findall(r'<row r="(\d+)"', xml)] == [1, 2, 3, 5, 8, 12]
     ws = openpyxl.load_workbook(path)["Data"]
     assert [ws.cell(r, 1).value for r in (1, 2, 3, 5, 8)] == ["Key", "a", "three", "five", "z"]
+
+
+# --- appending rows to a table ----------------------------------------------------------------
+def _table(path, name):
+    wb = openpyxl.load_workbook(path)
+    for ws in wb:
+        if name in ws.tables:
+            return ws, ws.tables[name]
+    raise AssertionError(name)
+
+
+def test_append_rows_below_a_table(book):
+    before, raw_before = _parts(book), _raw(book)
+    rows = [{"client id": "C-007", "Name": "=Seven & <Sons>", 3: 70, "Next follow-up": dt.date(2025, 4, 1)},
+            {"Client ID": "0042", "Notes": "n"}]
+    result = patch_workbook(book, appends={"clients": rows})
+    assert set(result.changed) == {"xl/worksheets/sheet1.xml", "xl/tables/table1.xml"}
+    after, raw_after = _parts(book), _raw(book)
+    for name in before:
+        if name not in result.changed:
+            assert raw_after[name] == raw_before[name], name
+    ws, t = _table(book, "Clients")
+    last = fx.N_CLIENTS + 3
+    assert t.ref == f"A1:F{last}" and t.autoFilter.ref == t.ref
+    assert [c.value for c in ws[last - 1]][:5] == ["C-007", "=Seven & <Sons>", 70,
+                                                   dt.datetime(2025, 4, 1), None]
+    assert ws.cell(last - 1, 2).data_type == "s"                  # text, not a formula
+    assert ws.cell(last, 1).value == "0042" and ws.cell(last, 5).value == "n"
+    date = ws.cell(last - 1, 4)
+    assert is_date_format(date.number_format) and date.font.b    # the style of the cell above
+    assert ws.cell(last, 6).value == ws.cell(2, 6).value and ws.cell(2, 6).value.startswith("=")  # calculated
+    assert any(f"E{last}" in str(dv.sqref) or "E2:E" in str(dv.sqref) for dv in ws.data_validations.dataValidation)
+    cal = python_calamine.CalamineWorkbook.from_path(book, load_tables=True).get_table_by_name("Clients")
+    assert cal.to_python()[-1][:2] == ["0042", ""] and len(cal.to_python()) == fx.N_CLIENTS + 2
+
+
+def test_append_refuses_to_overwrite_data_below_the_table(book):
+    before = _parts(book)
+    three = [{"Client ID": f"N-{i}"} for i in range(3)]        # row 10 holds the user's =SUM
+    with pytest.raises(AcctbookError, match="row 10 below it holds data"):
+        patch_workbook(book, appends={"Clients": three})
+    assert _parts(book) == before
+    patch_workbook(book, appends={"Clients": three[:2]})         # two rows still fit
+    assert _table(book, "Clients")[1].ref == "A1:F9"
+
+
+@pytest.mark.parametrize("appends, match", [
+    ({"Nope": [{"A": 1}]}, "no table named 'Nope'"),
+    ({"Clients": [{"Colour": 1}]}, "no column 'Colour'"),
+    ({"Clients": [{9: 1}]}, "no column number 9"),
+])
+def test_append_errors_are_clear(book, appends, match):
+    with pytest.raises(AcctbookError, match=match):
+        patch_workbook(book, appends=appends)
+
+
+def test_append_fills_a_blank_last_row_and_refuses_totals(tmp_path):
+    import xlsxwriter
+    path = str(tmp_path / "t.xlsx")
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("S")
+    ws.add_table(0, 0, 1, 1, {"name": "Empty", "columns": [{"header": "A"}, {"header": "B"}]})
+    ws.add_table(0, 3, 2, 4, {"name": "Tot", "total_row": True,
+                              "columns": [{"header": "X"}, {"header": "Y", "total_function": "sum"}]})
+    wb.close()
+    patch_workbook(path, appends={"Empty": [{"A": "a1", "B": 1}, {"A": "a2", "B": 2}]})
+    ws2, t = _table(path, "Empty")
+    assert t.ref == "A1:B3" and [[c.value for c in r] for r in ws2["A2:B3"]] == [["a1", 1], ["a2", 2]]
+    with pytest.raises(AcctbookError, match="totals row"):
+        patch_workbook(path, appends={"Tot": [{"X": 1}]})
+
+
+# --- importing a sheet from another package ----------------------------------------------------
+def _chart_book(path, sheet="Src 1", rtl=False):
+    import xlsxwriter
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet(sheet)
+    if rtl:
+        ws.right_to_left()
+    money = wb.add_format({"num_format": "#,##0.00 [$€-1]", "bold": True, "bg_color": "#FFEE00"})
+    ws.write_string(0, 0, "Title text", wb.add_format({"font_size": 18, "italic": True}))
+    for i in range(4):
+        ws.write_string(i + 1, 0, f"m{i}")
+        ws.write_number(i + 1, 1, 1000.5 * (i + 1), money)
+    chart = wb.add_chart({"type": "column"})
+    chart.add_series({"categories": f"='{sheet}'!$A$2:$A$5", "values": f"='{sheet}'!$B$2:$B$5"})
+    ws.insert_chart("D2", chart)
+    wb.close()
+    return path
+
+
+def test_import_sheet_with_chart_under_a_new_name(book, tmp_path):
+    src = _chart_book(str(tmp_path / "src.xlsx"))
+    before, raw_before = _parts(book), _raw(book)
+    result = patch_workbook(book, imports=[xlsxpatch.SheetImport(src, "Src 1", "Imported 'x")])
+    assert set(result.changed) <= {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml",
+                                   "docProps/app.xml", "xl/styles.xml"}
+    raw_after = _raw(book)
+    for name in before:
+        if name not in result.changed:
+            assert raw_after[name] == raw_before[name], name
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Imported 'x"]
+    assert ws["A1"].value == "Title text" and ws["A1"].font.i and ws["A1"].font.sz == 18
+    assert ws["B3"].value == 2001 and ws["B3"].number_format == "#,##0.00 [$€-1]" and ws["B3"].font.b
+    assert len(ws._charts) == 1
+    after = _parts(book)
+    chart = [after[p] for p in result.added if p.startswith("xl/charts/")]
+    assert len(chart) == 1 and b"<c:f>'Imported ''x'!$B$2:$B$5</c:f>" in chart[0]
+    assert wb["Clients"]["A2"].value == "C-001" and wb["Clients"]["D2"].number_format == "dd/mm/yyyy"
+    assert b"sharedStrings" not in after[[p for p in result.added if p.startswith("xl/worksheets/sheet")][0]]
+
+
+def test_import_again_replaces_the_sheet_and_its_chart(book, tmp_path):
+    src = _chart_book(str(tmp_path / "src.xlsx"), "R", rtl=True)
+    patch_workbook(book, imports=[xlsxpatch.SheetImport(src, "R", "R")])
+    first = _parts(book)
+    patch_workbook(book, imports=[xlsxpatch.SheetImport(src, "R", "R")])
+    assert _parts(book) == first                                   # same parts, same bytes
+    src2 = str(tmp_path / "src2.xlsx")
+    import xlsxwriter
+    wb = xlsxwriter.Workbook(src2)
+    wb.add_worksheet("R").write_string(0, 0, "no chart now")
+    wb.close()
+    patch_workbook(book, imports=[xlsxpatch.SheetImport(src2, "R", "R")])
+    after = _parts(book)
+    assert len([p for p in after if p.startswith("xl/charts/")]) == len([p for p in first if p.startswith(
+        "xl/charts/")]) - 1                                        # the old chart is gone
+    wb2 = openpyxl.load_workbook(book)
+    assert wb2.sheetnames.count("R") == 1 and wb2["R"]["A1"].value == "no chart now"
+    assert wb2["R"]._charts == []
+    assert len(wb2["Clients"]._charts) == 1                       # the user's own chart stays
