@@ -109,14 +109,14 @@ def computed_cells(book: Book, results) -> tuple[dict, list[Change]]:
             col = t.columns.get(c.key)
             if col is None or c.key not in frame:
                 continue      # the user removed that column: nothing to write there
-            old = t.frame[c.key]
-            for row, value in frame[c.key].items():
-                v = cell_value(value, c, book.lang)
-                sheet_cells[(row, col)] = v
-                before = old.get(row)
-                shown_before = cell_value(before, c, book.lang) if before is not None else None
-                if not _same(shown_before, v):
-                    changes.append(Change(t.sheet, f"{col_letter(col)}{row}", shown_before, v))
+            rows = frame.index.tolist()
+            new = [cell_value(v, c, book.lang) for v in frame[c.key].tolist()]
+            old = [cell_value(v, c, book.lang) for v in t.frame[c.key].reindex(frame.index).tolist()]
+            letter = col_letter(col)
+            for row, before, after in zip(rows, old, new):
+                sheet_cells[(row, col)] = after
+                if not _same(before, after):
+                    changes.append(Change(t.sheet, f"{letter}{row}", before, after))
     return cells, changes
 
 

@@ -928,8 +928,8 @@ class _SheetCells:
         broken = {}
         for r, updates in by_row.items():
             row = rows.get(r)
-            if row is None:
-                continue
+            if row is None or data.find(b"<" + self.p + b"f", row.start, row.end) < 0:
+                continue                      # no formula in the row: nothing shared to break
             row.parse(data, self.p)
             for col, start, end, _, _ in row.cells:
                 if col not in updates:
