@@ -25,8 +25,9 @@ from pathlib import Path
 
 from . import schema
 from .model import AcctbookError
+from .assets import workbook_dir
 
-WORKBOOK_DIR = Path(__file__).resolve().parent.parent / "workbook"
+WORKBOOK_DIR = workbook_dir()
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 # xlwings Lite's add-in in the Office store (FIELD-NOTES "xlwings").
 LITE_STORE_ID = "wa200008175"

@@ -38,8 +38,9 @@ import pandas as pd
 
 from . import schema
 from .model import AcctbookError, Book
+from .assets import templates_dir
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+TEMPLATES = templates_dir()
 TEMPLATE_FILES = {"en": "contract.docx", "he": "contract.he.docx"}
 # The referral bonus the clause promises: a share of the first-year value of the orders of
 # each client the customer refers. A constant on purpose (the Settings sheet has no row for

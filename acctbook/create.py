@@ -27,6 +27,7 @@ from xlsxwriter.worksheet import Worksheet
 from . import schema
 from .model import AcctbookError, col_letter
 from .schema import (CHOICE, DATE, INTEGER, NUMBER, PERCENT, YESNO, Column, Table)
+from .assets import workbook_dir
 
 TABLE_STYLE = "Table Style Medium 2"
 CREATED = dt.datetime(2026, 1, 1)       # fixed, so the same inputs give the same bytes
@@ -144,7 +145,7 @@ def create_workbook(path, lang: str = "en", data: Mapping[str, list[dict]] | Non
 
 def build_templates(folder=None) -> list[Path]:
     """(Re)write the committed templates workbook/acctbook.xlsx and acctbook.he.xlsx."""
-    folder = Path(folder) if folder else Path(__file__).resolve().parent.parent / "workbook"
+    folder = Path(folder) if folder else workbook_dir()
     folder.mkdir(parents=True, exist_ok=True)
     return [create_workbook(folder / name, lang, lite=True)
             for lang, name in TEMPLATE_NAMES.items()]

@@ -32,6 +32,7 @@ import pandas as pd
 
 from . import ranking, schema
 from .model import AcctbookError, Book
+from .assets import templates_dir
 
 TOP_N = 10
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -584,7 +585,7 @@ def isolate(text):
 
 # --- HTML -----------------------------------------------------------------------------------------
 def template_dir() -> Path:
-    return Path(__file__).resolve().parent.parent / "templates"
+    return templates_dir()
 
 
 def render_html(report: MonthReport, lang: str | None = None, for_pdf: bool = False) -> str:

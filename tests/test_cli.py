@@ -1,0 +1,247 @@
+"""The `acctbook` command end to end, as a user runs it: real files, real exit codes.
+
+Workbooks are written with openpyxl (tests/bookfiles.py) or by `acctbook new`, the
+command runs as its own process, and results are read back with openpyxl.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from bookfiles import valid_data, write_book
+
+TODAY = "2026-06-01"
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "calamine"
+if not CORPUS.is_dir():
+    CORPUS = Path("/work/shared/corpus/calamine")
+
+
+def run(*args, cwd=None):
+    env = {k: v for k, v in os.environ.items() if k != "XLWINGS_LICENSE_KEY"}
+    return subprocess.run([sys.executable, "-m", "acctbook", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, env=env, timeout=300)
+
+
+def parts(path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+@pytest.fixture(scope="module")
+def demo_book(tmp_path_factory):
+    """A demo workbook made by `acctbook new --demo`, never refreshed (copy before use)."""
+    p = tmp_path_factory.mktemp("demo") / "demo.xlsx"
+    r = run("new", p, "--demo", "--today", "2026-11-26")
+    assert r.returncode == 0, r.stderr
+    return p
+
+
+def fresh(demo_book, tmp_path, name="book.xlsx") -> Path:
+    p = tmp_path / name
+    shutil.copy(demo_book, p)
+    return p
+
+
+# --- bad input: one clear line, exit 2, no traceback --------------------------------------
+def _broken_zip(tmp_path):
+    good = write_book(tmp_path / "good.xlsx")
+    data = good.read_bytes()
+    bad = tmp_path / "corrupt.xlsx"
+    bad.write_bytes(data[: len(data) // 2])
+    return bad
+
+
+def _text_file(tmp_path):
+    p = tmp_path / "notes.xlsx"
+    p.write_text("just some text\n")
+    return p
+
+
+def _no_tables(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.active["A1"] = "hello"
+    p = tmp_path / "plain.xlsx"
+    wb.save(p)
+    return p
+
+
+def _missing_column(tmp_path):
+    keys = [c for c in ("client_id", "name", "created")]          # Status left out
+    return write_book(tmp_path / "nostatus.xlsx", columns={"Clients": keys})
+
+
+@pytest.mark.parametrize("make, words", [
+    (lambda t: t / "nowhere.xlsx", "no such file"),
+    (_text_file, "not an Excel workbook"),
+    (_broken_zip, "corrupt"),
+    (lambda t: CORPUS / "pass_protected.xlsx", "encrypted"),
+    (_no_tables, "no acctbook tables"),
+    (_missing_column, "missing required column Status"),
+], ids=["missing", "text", "corrupt-zip", "encrypted", "no-tables", "missing-column"])
+@pytest.mark.parametrize("command", ["check", "refresh"])
+def test_bad_input_is_one_clear_line_and_exit_2(tmp_path, make, words, command):
+    path = make(tmp_path)
+    before = path.read_bytes() if path.exists() else None
+    r = run(command, path, "--today", TODAY)
+    assert r.returncode == 2
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and words in lines[0], r.stderr
+    assert "Traceback" not in r.stderr + r.stdout
+    if before is not None:
+        assert path.read_bytes() == before           # never a lost or half-written workbook
+
+
+def test_bad_usage_exits_2(tmp_path):
+    r = run("refresh", tmp_path / "x.xlsx", "--today", "yesterday")
+    assert r.returncode == 2 and "is not a date" in r.stderr
+
+
+# --- new and check --------------------------------------------------------------------
+@pytest.mark.parametrize("lang", ["en", "he"])
+def test_new_demo_book_checks_clean_and_new_never_replaces_a_book(tmp_path, lang):
+    p = tmp_path / f"b.{lang}.xlsx"
+    assert run("new", p, "--lang", lang, "--demo", "--today", "2026-11-26").returncode == 0
+    r = run("check", p, "--json", "--today", "2026-11-26")
+    assert r.returncode == 0 and json.loads(r.stdout) == []
+    before = p.read_bytes()
+    again = run("new", p)
+    assert again.returncode == 1 and "already exists" in again.stderr
+    assert p.read_bytes() == before
+
+
+def test_check_reports_every_problem_with_its_cell(tmp_path):
+    data = valid_data()
+    data["Clients"][0]["status"] = "Gone"                 # Clients!J2
+    data["Deals"][0]["stage"] = "Lost"                    # no Lost reason
+    data["Interactions"][0]["next_step_date"] = dt.date(2026, 5, 1)   # before Date
+    p = write_book(tmp_path / "broken.xlsx", data)
+    r = run("check", p, "--today", TODAY)
+    assert r.returncode == 1
+    out = r.stdout.splitlines()
+    assert any(line.startswith(f"{p}:Clients!J2: ") and "Gone" in line for line in out)
+    assert any(f"{p}:Deals!" in line and "Lost reason" in line for line in out)
+    assert any(f"{p}:Interactions!" in line and "Next step date" in line for line in out)
+    js = json.loads(run("check", p, "--json", "--today", TODAY).stdout)
+    status = next(x for x in js if x["cell"] == "J2")
+    assert status == {"severity": "error", "code": "choice", "sheet": "Clients", "row": 2,
+                      "column": "Status", "cell": "J2", "value": "Gone",
+                      "message": status["message"]}
+    assert {x["code"] for x in js} >= {"choice", "lost-reason", "next-step-before-date"}
+
+
+# --- refresh ---------------------------------------------------------------------------
+def _clients_by_id(path) -> tuple[dict, list[str]]:
+    wb = openpyxl.load_workbook(path)
+    ws = wb["Clients"]
+    head = [c.value for c in ws[1]]
+    rows = {r[0]: dict(zip(head, r)) for r in ws.iter_rows(min_row=2, values_only=True) if r[0]}
+    return rows, head
+
+
+def test_refresh_writes_computed_columns_and_the_call_queue(demo_book, tmp_path):
+    p = fresh(demo_book, tmp_path)
+    r = run("refresh", p, "--today", "2026-11-26", "--json")
+    assert r.returncode == 0, r.stderr
+    js = json.loads(r.stdout)
+    assert {"client_id", "next_follow_up", "follow_up_reason", "class", "rank", "score",
+            "tier", "risk", "risk_reasons"} <= set(js[0])
+    clients, _ = _clients_by_id(p)
+    by_id = {x["client_id"]: x for x in js}
+    for cid, row in clients.items():
+        if by_id[cid]["next_follow_up"] is None:
+            continue
+        # a real date in the cell, equal to what --json said
+        assert isinstance(row["Next follow-up"], dt.datetime)
+        assert row["Next follow-up"].date().isoformat() == by_id[cid]["next_follow_up"]
+        assert row["Follow-up reason"] == by_id[cid]["follow_up_reason"]
+    assert {row["Class"] for row in clients.values()} >= {"A", "B", "C"}
+    # Today: the same clients in the same order as `acctbook calls`
+    calls = json.loads(run("calls", p, "--today", "2026-11-26", "--json").stdout)
+    ws = openpyxl.load_workbook(p)["Today"]
+    today_ids = [row[1] for row in ws.iter_rows(min_row=2, values_only=True) if row[1]]
+    assert today_ids == [c["client_id"] for c in calls] and len(calls) > 10
+    link = ws.cell(2, 2).hyperlink
+    assert link is not None and link.location.startswith("'Clients'!")
+    assert (tmp_path / "book.bak.xlsx").exists()
+
+
+def test_refresh_twice_gives_the_same_file_content(demo_book, tmp_path):
+    p = fresh(demo_book, tmp_path)
+    assert run("refresh", p, "--today", "2026-11-26").returncode == 0
+    first = parts(p)
+    assert run("refresh", p, "--today", "2026-11-26").returncode == 0
+    assert parts(p) == first
+
+
+def test_dry_run_writes_nothing_and_says_what_would_change(demo_book, tmp_path):
+    p = fresh(demo_book, tmp_path)
+    before = p.read_bytes()
+    r = run("refresh", p, "--today", "2026-11-26", "--dry-run")
+    assert r.returncode == 0 and "nothing written" in r.stdout
+    assert f"{p}:Clients!" in r.stdout
+    assert p.read_bytes() == before and not (tmp_path / "book.bak.xlsx").exists()
+
+
+def test_same_today_same_output(demo_book, tmp_path):
+    a = run("refresh", fresh(demo_book, tmp_path, "a.xlsx"), "--today", "2026-11-26", "--json")
+    b = run("refresh", fresh(demo_book, tmp_path, "b.xlsx"), "--today", "2026-11-26", "--json")
+    assert a.stdout == b.stdout
+
+
+def test_a_row_with_errors_is_skipped_and_linked_from_problems(tmp_path):
+    data = valid_data()
+    data["Clients"][1]["status"] = "Gone"                 # C-002 on Clients row 3
+    p = write_book(tmp_path / "b.xlsx", data)
+    r = run("refresh", p, "--today", TODAY)
+    assert r.returncode == 0, r.stderr
+    clients, _ = _clients_by_id(p)
+    assert clients["C-001"]["Next follow-up"] is not None         # the good row is done
+    assert clients["C-002"]["Next follow-up"] is None             # the bad one is skipped
+    ws = openpyxl.load_workbook(p)["Problems"]
+    rows = [r for r in ws.iter_rows(min_row=2) if r[0].value]
+    hit = next(r for r in rows if r[3].value == "J3")
+    assert hit[3].hyperlink.location == "'Clients'!J3"
+
+
+def test_refresh_refuses_a_book_excel_has_open(demo_book, tmp_path):
+    p = fresh(demo_book, tmp_path)
+    (tmp_path / "~$book.xlsx").write_bytes(b"owner")
+    before = p.read_bytes()
+    r = run("refresh", p, "--today", "2026-11-26")
+    assert r.returncode == 1 and "open" in r.stderr.lower() and "Traceback" not in r.stderr
+    assert p.read_bytes() == before
+
+
+def test_batch_goes_on_past_a_bad_book_and_fails_at_the_end(demo_book, tmp_path):
+    good1, good2 = fresh(demo_book, tmp_path, "one.xlsx"), fresh(demo_book, tmp_path, "two.xlsx")
+    bad = _text_file(tmp_path)
+    r = run("batch", good1, bad, good2, "--today", "2026-11-26")
+    assert r.returncode == 1
+    assert "2 refreshed, 1 failed" in r.stdout and f"FAIL  {bad}" in r.stdout
+    for p in (good1, good2):
+        ws = openpyxl.load_workbook(p)["Today"]
+        assert ws.cell(2, 2).value                     # the queue was written
+
+
+def test_libreoffice_opens_the_refreshed_book(demo_book, tmp_path):
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        pytest.skip("LibreOffice is not installed (.ci/run installs it)")
+    p = fresh(demo_book, tmp_path)
+    assert run("refresh", p, "--today", "2026-11-26").returncode == 0
+    out = tmp_path / "pdf"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
+                    "--convert-to", "pdf", "--outdir", str(out), str(p)],
+                   capture_output=True, timeout=180, check=True)
+    pdf = out / "book.pdf"
+    assert pdf.exists() and pdf.stat().st_size > 10_000
