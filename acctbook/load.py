@@ -110,10 +110,13 @@ def _coerce(spec: schema.Column, values: list, rows: list[int], coll: _Collector
     else:
         keys = values
         conv = {v: _convert(spec, v, choices) for v in set(values)}
+    if t == schema.DATE:        # days since 1970 as int64 (NaT is int64's minimum)
+        conv = {k: (_NAT if v is None else v.toordinal() - _EPOCH, p) for k, (v, p) in conv.items()}
+    lookup = {k: v for k, (v, _p) in conv.items()}.__getitem__
     if t == schema.DATE:
-        conv = {k: (np.datetime64("NaT") if v is None else np.datetime64(v, "D"), p)
-                for k, (v, p) in conv.items()}
-    out = list(map({k: v for k, (v, _p) in conv.items()}.__getitem__, keys))
+        out = np.fromiter(map(lookup, keys), dtype=np.int64, count=len(values))
+    else:
+        out = list(map(lookup, keys))
     if any(p is not None for _, p in conv.values()):
         for r, v, k in zip(rows, values, keys):
             problem = conv[k][1]
@@ -121,10 +124,14 @@ def _coerce(spec: schema.Column, values: list, rows: list[int], coll: _Collector
                 severity, code, message = problem
                 coll.add(severity, code, spec.key, r, v, message)
     if t == schema.DATE:
-        return pd.Series(np.array(out, dtype="datetime64[D]").astype("datetime64[ns]"), index=rows)
+        return pd.Series(out.view("datetime64[D]").astype("datetime64[ns]"), index=rows)
     if t in (schema.CHOICE, schema.YESNO):
         return pd.Series(out, index=rows, dtype=object)
     return pd.Series(np.array(out, dtype="float64"), index=rows)
+
+
+_NAT = np.iinfo(np.int64).min
+_EPOCH = dt.date(1970, 1, 1).toordinal()
 
 
 def _columns(rows: list[list], width: int) -> tuple[list, list[int]]:
@@ -134,13 +141,16 @@ def _columns(rows: list[list], width: int) -> tuple[list, list[int]]:
     """
     grid = np.array(rows, dtype=object) if rows else np.empty((0, width), dtype=object)
     if grid.ndim != 2 or grid.shape[1] != width:          # ragged rows: pad them
-        grid = np.array([list(r[:width]) + [None] * (width - len(r)) for r in rows] or
-                        np.empty((0, width)), dtype=object).reshape(len(rows), width)
-    blank = (np.equal(grid, "") | np.equal(grid, None)).all(axis=1)
-    keep = np.flatnonzero(~blank)
-    if blank.any():
-        grid = grid[keep]
-    return [grid[:, j].tolist() for j in range(width)], keep.tolist()
+        rows = [list(r[:width]) + [None] * (width - len(r)) for r in rows]
+        grid = np.array(rows or np.empty((0, width)), dtype=object).reshape(len(rows), width)
+    # A row with a truthy cell is not blank; only the others (0, False, "" ...) need a look.
+    truthy = list(map(any, rows))
+    if all(truthy):
+        return [grid[:, j].tolist() for j in range(width)], list(range(len(rows)))
+    keep = [i for i, (t, r) in enumerate(zip(truthy, rows))
+            if t or not all(v is None or (v.__class__ is str and v == "") for v in r)]
+    grid = grid[keep]
+    return [grid[:, j].tolist() for j in range(width)], keep
 
 
 def _fast_numbers(values: list, integer: bool) -> np.ndarray | None:

@@ -45,8 +45,22 @@ def check_file(path: str | os.PathLike) -> Path:
     return p
 
 
-def read_tables(path: str | os.PathLike, names=None) -> dict[str, RawTable]:
-    """Every acctbook table found in the file, by table name (case-insensitive)."""
+# Above this file size tables are read by two threads, each with its own workbook:
+# calamine parses a sheet without holding the GIL, so the two big sheets overlap, and
+# the caller types the tables already read meanwhile.
+PARALLEL_ABOVE = 2_000_000
+
+
+def _read_one(wb, tname: str) -> tuple:
+    """(sheet, header row, first column, headers, rows) of one table."""
+    t = wb.get_table_by_name(tname)
+    # calamine's `start` is the first data row (0-based), i.e. the header's Excel row
+    return t.sheet, t.start[0], t.start[1] + 1, [str(c) for c in t.columns], t.to_python()
+
+
+def open_tables(path: str | os.PathLike, names=None, first=()):
+    """(the acctbook tables in the file, in its order; an iterator of (name, RawTable)
+    in the order they are read). `first` names the tables to read before the others."""
     p = check_file(path)
     try:
         import python_calamine as pc
@@ -55,20 +69,81 @@ def read_tables(path: str | os.PathLike, names=None) -> dict[str, RawTable]:
     wanted = {n.casefold(): n for n in (names or schema.TABLES)}
     try:
         wb = pc.CalamineWorkbook.from_path(str(p), load_tables=True)
-        found = {}
-        for tname in wb.table_names:
-            canon = wanted.get(tname.casefold())
-            if canon is None:
-                continue
-            t = wb.get_table_by_name(tname)
-            # calamine's `start` is the first data row (0-based), i.e. the header's Excel row
-            header_row, first_col = t.start[0], t.start[1] + 1
-            rows = t.to_python()
-            found[canon] = RawTable(canon, t.sheet, header_row, first_col,
-                                    [str(c) for c in t.columns], rows)
-        wb.close()
-    except BookUnreadable:
-        raise
+        last = {wanted[t.casefold()]: t for t in wb.table_names if t.casefold() in wanted}
     except Exception as e:  # calamine raises its own types for broken XML/zip parts
         raise BookUnreadable(f"{p}: cannot read workbook ({type(e).__name__}: {e})") from None
-    return found
+    rank = {n: i for i, n in enumerate(first)}
+    todo = sorted(last.items(), key=lambda kv: rank.get(kv[0], len(rank)))
+    if os.path.getsize(p) >= PARALLEL_ABOVE and len(todo) > 1:
+        stream = _read_parallel(pc, p, wb, todo)
+    else:
+        stream = _read_serial(p, wb, todo)
+    return list(last), stream
+
+
+def _unreadable(p, e: Exception) -> BookUnreadable:
+    if isinstance(e, BookUnreadable):
+        return e
+    return BookUnreadable(f"{p}: cannot read workbook ({type(e).__name__}: {e})")
+
+
+def _read_serial(p, wb, todo):
+    try:
+        for canon, tname in todo:
+            try:
+                parts = _read_one(wb, tname)
+            except Exception as e:
+                raise _unreadable(p, e) from None
+            yield canon, RawTable(canon, *parts)
+    finally:
+        wb.close()
+
+
+def _read_parallel(pc, p, wb, todo):
+    """Two threads take the next table left; results come back as they are done."""
+    import queue
+    import threading
+    done: queue.Queue = queue.Queue()
+    pending = iter(range(len(todo)))
+    lock = threading.Lock()
+    stop = threading.Event()
+
+    def work(book):
+        try:
+            while not stop.is_set():
+                with lock:
+                    i = next(pending, None)
+                if i is None:
+                    return
+                done.put((i, _read_one(book, todo[i][1]), None))
+        except BaseException as e:   # re-raised in the reading thread
+            done.put((None, None, e))
+        finally:
+            book.close()
+
+    try:
+        other = pc.CalamineWorkbook.from_path(str(p), load_tables=True)
+    except Exception as e:
+        wb.close()
+        raise _unreadable(p, e) from None
+    threads = [threading.Thread(target=work, args=(b,), daemon=True) for b in (wb, other)]
+    for t in threads:
+        t.start()
+    try:
+        for _ in range(len(todo)):
+            i, parts, error = done.get()
+            if error is not None:
+                raise _unreadable(p, error) from None
+            canon = todo[i][0]
+            yield canon, RawTable(canon, *parts)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+
+
+def read_tables(path: str | os.PathLike, names=None) -> dict[str, RawTable]:
+    """Every acctbook table found in the file, by table name (case-insensitive)."""
+    order, stream = open_tables(path, names)
+    got = dict(stream)
+    return {n: got[n] for n in order}

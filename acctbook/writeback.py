@@ -30,7 +30,8 @@ def refresh_file(path, today: dt.date, dry_run: bool = False) -> RefreshResult:
     results = compute(without_error_rows(book, problems), today)
     cells, changes = computed_cells(book, results)
     home = schema.generated_sheet("Home", book.lang)
-    cells.setdefault(home, {}).update(home_cells(results, problems))
+    if dry_run or home in _sheet_names(path):      # a book without Home just gets no KPIs
+        cells.setdefault(home, {}).update(home_cells(results, problems))
     sheets = generated_sheets(book, results, problems)
     out = RefreshResult(str(path), today, problems, results, changes, book=book)
     if not dry_run:
@@ -39,6 +40,11 @@ def refresh_file(path, today: dt.date, dry_run: bool = False) -> RefreshResult:
         out.written = True
         out.backup = str(getattr(res, "backup", None) or "") or None
     return out
+
+
+def _sheet_names(path) -> list[str]:
+    from .xlsxpatch import sheet_names
+    return sheet_names(path)
 
 
 def without_error_rows(book: Book, problems: list[Problem]) -> Book:
@@ -87,6 +93,31 @@ def cell_value(value: Any, column: schema.Column | None, lang: str) -> Any:
     return value
 
 
+def column_cells(values: list, column: schema.Column | None, lang: str) -> list:
+    """cell_value of each value in a column's list, with the common types done inline."""
+    choice = column is not None and column.type == schema.CHOICE and lang == "he"
+    out = []
+    add = out.append
+    for v in values:
+        kind = type(v)
+        if kind is str:
+            add(schema.CHOICE_HE.get(v, v) if choice else v)
+        elif kind is int or v is None:
+            add(v)
+        elif kind is float:
+            add(None if v != v else v)
+        else:
+            add(cell_value(v, column, lang))
+    return out
+
+
+def _frame_cells(frame: pd.DataFrame, key: str, column: schema.Column | None, lang: str) -> list:
+    """The cells of one column of `frame` (all blank when the frame lacks it)."""
+    if key not in frame:
+        return [None] * len(frame)
+    return column_cells(frame[key].tolist(), column, lang)
+
+
 def _same(old: Any, new: Any) -> bool:
     if isinstance(old, pd.Timestamp):
         old = None if pd.isna(old) else old.date()
@@ -110,11 +141,13 @@ def computed_cells(book: Book, results) -> tuple[dict, list[Change]]:
             if col is None or c.key not in frame:
                 continue      # the user removed that column: nothing to write there
             rows = frame.index.tolist()
-            new = [cell_value(v, c, book.lang) for v in frame[c.key].tolist()]
-            old = [cell_value(v, c, book.lang) for v in t.frame[c.key].reindex(frame.index).tolist()]
+            new = column_cells(frame[c.key].tolist(), c, book.lang)
+            old = column_cells(t.frame[c.key].reindex(frame.index).tolist(), c, book.lang)
             letter = col_letter(col)
+            sheet_cells.update(zip([(row, col) for row in rows], new))
             for row, before, after in zip(rows, old, new):
-                sheet_cells[(row, col)] = after
+                if before is None and after is None or type(before) is str and before == after:
+                    continue      # the common unchanged cases, without _same
                 if not _same(before, after):
                     changes.append(Change(t.sheet, f"{letter}{row}", before, after))
     return cells, changes
@@ -137,34 +170,36 @@ def generated_sheets(book: Book, results, problems: list[Problem], sheet_table=N
     clients = book.tables["Clients"]
     id_col = col_letter(clients.columns["client_id"])
 
-    def table(spec: schema.Table, frame: pd.DataFrame, link_col=None, link=None):
+    def table(spec: schema.Table, frame: pd.DataFrame, link_col=None, link=None, link_from=None):
+        """`link(value of column link_from)` gives the hyperlink target of column link_col."""
         keys = [c.key for c in spec.columns]
-        rows, links = [], {}
-        for i, rec in enumerate(frame.to_dict("records")):
-            rows.append([cell_value(rec.get(k), c, lang) for k, c in zip(keys, spec.columns)])
-            if link_col is not None:
-                target = link(rec)
+        rows = [list(r) for r in zip(*[_frame_cells(frame, c.key, c, lang) for c in spec.columns])]
+        links = {}
+        if link_col is not None:
+            j = keys.index(link_col)
+            sources = frame[link_from].tolist() if link_from in frame else [None] * len(frame)
+            for i, value in enumerate(sources):
+                target = link(value)
                 if target:
-                    links[(i, keys.index(link_col))] = target
+                    links[(i, j)] = target
         return sheet_table(sheet=spec.sheet(lang), table=spec.name,
                           header=[c.label(lang) for c in spec.columns], rows=rows,
                           widths=[c.width for c in spec.columns], links=links, rtl=lang == "he")
 
-    def client_link(rec):
-        row = rec.get("client_row")
+    def client_link(row):
         return f"'{clients.sheet}'!{id_col}{int(row)}" if row is not None and not pd.isna(row) else None
 
-    today = table(schema.TODAY, results.queue, "client_id", client_link)
+    today = table(schema.TODAY, results.queue, "client_id", client_link, "client_row")
     rank_frame = results.rankings.copy()
     if "client_row" not in rank_frame:
         rows_by_id = dict(zip(clients.frame["client_id"], clients.frame.index))
         rank_frame["client_row"] = rank_frame["client_id"].map(rows_by_id)
-    rankings = table(schema.RANKINGS, rank_frame, "client_id", client_link)
+    rankings = table(schema.RANKINGS, rank_frame, "client_id", client_link, "client_row")
     prob_frame = pd.DataFrame([{
         "severity": p.severity,
         "code": p.code, "sheet": p.sheet, "cell": p.cell, "column": p.column,
         "value": None if p.value is None else str(p.as_json()["value"]),
         "message": p.message, "_target": f"'{p.sheet}'!{p.cell}" if p.cell else None}
         for p in problems], columns=[c.key for c in schema.PROBLEMS.columns] + ["_target"])
-    probs = table(schema.PROBLEMS, prob_frame, "cell", lambda rec: rec.get("_target"))
+    probs = table(schema.PROBLEMS, prob_frame, "cell", lambda target: target, "_target")
     return [today, rankings, probs]

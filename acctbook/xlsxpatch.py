@@ -562,8 +562,11 @@ def _date_serial(v: dt.date, date1904: bool) -> float:
 
 
 def _num(v: float) -> str:
-    if type(v) is int:
+    kind = type(v)
+    if kind is int:
         return str(v)
+    if kind is float and v.is_integer() and abs(v) < 1e15:   # the common case first
+        return str(int(v))
     if isinstance(v, decimal.Decimal):
         v = float(v)
     if isinstance(v, numbers.Integral):
@@ -576,11 +579,15 @@ def _num(v: float) -> str:
     return repr(f)
 
 
+_ORD_1899_12_30 = dt.date(1899, 12, 30).toordinal()
+
+
 class _CellWriter:
     """Turns Python values into `<c>` elements; knows the styles and the date system."""
 
     def __init__(self, styles: "_Styles", date1904: bool, prefix: str = ""):
         self.styles, self.date1904, self.p = styles, date1904, prefix
+        self._date_styles: dict[str | None, str] = {}     # a cell's style -> the style it gets for a date
 
     def xml(self, ref: str, value: Any, style: str | None) -> str:
         p = self.p
@@ -588,8 +595,15 @@ class _CellWriter:
         if kind is str and 0 < len(value) <= MAX_TEXT:        # fast paths for the common types
             return (f'<{p}c r="{ref}"{_s(style)} t="inlineStr"><{p}is><{p}t xml:space="preserve">'
                     f"{_esc(_xstring(value))}</{p}t></{p}is></{p}c>")
-        if (kind is int or kind is float) and value == value:
+        if kind is int:
+            return f'<{p}c r="{ref}"{_s(style)}><{p}v>{value}</{p}v></{p}c>'
+        if kind is float and value == value:
             return f'<{p}c r="{ref}"{_s(style)}><{p}v>{_num(value)}</{p}v></{p}c>'
+        if kind is dt.date and value.year >= 1901 and not self.date1904:   # fast path for dates
+            shown = self._date_styles.get(style)
+            if shown is None:
+                shown = self._date_styles[style] = self.styles.date_style(style, False)
+            return f'<{p}c r="{ref}"{_s(shown)}><{p}v>{value.toordinal() - _ORD_1899_12_30}</{p}v></{p}c>'
         if _is_missing(value):
             return f'<{p}c r="{ref}"{_s(style)}/>'
         if isinstance(value, bool) or type(value).__name__ in ("bool_", "bool"):   # numpy too
@@ -619,6 +633,11 @@ class _Styled:
 
 def _blank_update(v: Any) -> bool:
     """Nothing to write for a cell that does not exist yet."""
+    kind = type(v)
+    if kind is str:
+        return not v
+    if kind is int or kind is float and v == v or kind is dt.date:
+        return False
     if isinstance(v, _Styled):
         return v.formula is None and v.style in (None, "", "0") and _is_missing(v.value)
     return _is_missing(v)
@@ -735,6 +754,7 @@ _ROW_NUM = re.compile(rb"""(?:^|\s)r\s*=\s*["'](\d+)""")
 _CELL_COL = re.compile(rb"""(?:^|\s)r\s*=\s*["']\$?([A-Za-z]{1,3})""")
 _TAG_NAME = re.compile(rb"^<[\w.:-]+")
 _FORMULA = re.compile(rb"<(?:[\w.-]+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?f>)", re.S)
+_FORMULA_TAG = re.compile(rb"<(?:[\w.-]+:)?f\b")
 _DIMENSION = re.compile(rb"(<(?:[\w.-]+:)?dimension\b[^>]*?\bref\s*=\s*\")([^\"]*)(\")")
 _COLS: dict[bytes, int] = {}
 
@@ -868,16 +888,19 @@ class _SheetCells:
             return None
         p, (lo, hi) = self.p, row.body
         close = b"</" + p + b"c>"
+        formulas = _FORMULA_TAG.search(data, lo, hi) is not None    # else no cell needs a look
         edits = []
         for col, value in updates.items():
             ref = _ref(row.num, col)
             needle = b"<" + p + b'c r="' + ref.encode() + b'"'
             i = data.find(needle, lo, hi)
             if i < 0:
+                if _blank_update(value):
+                    continue      # no cell and nothing to put there: the rebuild would skip it too
                 return None
             gt = data.find(b">", i, hi)
             stop = gt + 1 if data[gt - 1:gt] == b"/" else data.find(close, gt, hi) + len(close)
-            if stop < gt or _FORMULA.search(data, i, stop):
+            if stop < gt or formulas and _FORMULA.search(data, i, stop):
                 return None
             style = _ATTR_S.search(data, i + len(p) + 2, gt)
             edits.append((i, stop, self._cell(ref, value, style.group(1).decode() if style else None)))
@@ -892,7 +915,11 @@ class _SheetCells:
         edits = []
         for r, row in rows.items():
             if r in by_row or any(a <= r <= b for a, b in spans):
-                new = self._rewrite_row(data, row, by_row.get(r, {}), broken)
+                new = self._append_cells(data, row, by_row[r]) if not broken and r in by_row else None
+                if new is None:
+                    new = self._rewrite_row(data, row, by_row.get(r, {}), broken)
+                elif not new:
+                    continue
                 if new is not None:
                     edits.append((row.start, row.end, new))
         return edits + self._new_rows(rows, after, by_row)
@@ -942,6 +969,42 @@ class _SheetCells:
                     text = html.unescape(fm.group(2).decode())
                     broken[fa.get("si")] = (fa["ref"], (_ref(r, col), text))
         return broken
+
+    def _append_cells(self, data: bytes, row: _Row, updates: dict[int, Any]) -> bytes | None:
+        """What _rewrite_row makes of a row whose updates all lie after its last cell (computed
+        columns filled for the first time), built without parsing its cells; b"" when nothing
+        changes. None when the full rebuild is needed: a formula, a cell without a leading
+        `r`, whitespace or other elements between cells, or an update on an existing cell."""
+        p = self.p
+        if not _ROW_NUM.search(row.attrs):
+            return None
+        body, first = b"", None
+        if row.body is not None:
+            lo, hi = row.body
+            if data.find(b"<" + p + b"f", lo, hi) >= 0:
+                return None
+            body = data[lo:hi]
+            refs, tags = _cell_patterns(p)
+            letters = refs.findall(body)
+            if letters:
+                if (len(letters) != len(tags.findall(body)) or _GAP.search(body)
+                        or not body.startswith(b"<" + p + b'c r="')
+                        or not (body.endswith(b"</" + p + b"c>") or (
+                            body.endswith(b"/>") and body.rfind(b"<") == body.rfind(b"<" + p + b'c r="')))):
+                    return None
+                cols = [_col_of(x) for x in letters]
+                if any(a >= b for a, b in zip(cols, cols[1:])) or min(updates) <= cols[-1]:
+                    return None
+                first = cols[0]
+            elif body.strip():
+                return None
+        num = row.num
+        new = [(c, self._cell(_ref(num, c), v, None)) for c, v in sorted(updates.items())
+               if not _blank_update(v)]
+        if not new:
+            return b""
+        attrs = _widen_spans(row.attrs.rstrip(), new[0][0] if first is None else first, new[-1][0])
+        return b"".join([b"<", p, b"row", attrs, b">", body, *(x for _, x in new), b"</", p, b"row>"])
 
     def _rewrite_row(self, data: bytes, row: _Row, updates: dict[int, Any], broken) -> bytes | None:
         row.parse(data, self.p)
@@ -1022,6 +1085,17 @@ class _SheetCells:
 
 
 _ATTR_S = re.compile(rb"""(?:^|\s)s\s*=\s*["'](\d*)""")
+_GAP = re.compile(rb">\s+<")
+_CELL_PATTERNS: dict[bytes, tuple[re.Pattern, re.Pattern]] = {}
+
+
+def _cell_patterns(p: bytes) -> tuple[re.Pattern, re.Pattern]:
+    """(column letters of each `<c r="A1"`, every `<c` tag) for the prefix p."""
+    pats = _CELL_PATTERNS.get(p)
+    if pats is None:
+        c = b"<" + re.escape(p) + b"c"
+        pats = _CELL_PATTERNS[p] = (re.compile(c + rb' r="([A-Z]{1,3})\d+"'), re.compile(c + rb"[\s>/]"))
+    return pats
 _HAS_VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|is|f)[\s>/]")
 
 
@@ -1262,6 +1336,9 @@ class _Patcher:
         if part is None:
             raise AcctbookError(f"{self.pkg.path}: no sheet named {sheet!r}")
         for key in updates:
+            if (type(key) is tuple and len(key) == 2 and type(key[0]) is int and type(key[1]) is int
+                    and 1 <= key[0] <= MAX_ROW and 1 <= key[1] <= MAX_COL):
+                continue          # the usual, well-formed key, checked quickly
             if (not isinstance(key, tuple) or len(key) != 2 or not all(isinstance(k, int) for k in key)
                     or not (1 <= key[0] <= MAX_ROW and 1 <= key[1] <= MAX_COL)):
                 raise AcctbookError(f"sheet {sheet!r}: bad cell position {key!r} (want (row, col), 1-based)")
@@ -1399,16 +1476,40 @@ class _Patcher:
         out = [f'<{p}row r="1" spans="1:{ncol}">']
         out += [writer.xml(_ref(1, c), h, None) for c, h in enumerate(st.header, 1)]
         out.append(f"</{p}row>")
+        letters = [_ref(1, c)[:-1] for c in range(1, ncol + 1)]     # rows are checked: len <= ncol
+        text = (f'" t="inlineStr"><{p}is><{p}t xml:space="preserve">', f"</{p}t></{p}is></{p}c>")
+        num = (f'"><{p}v>', f"</{p}v></{p}c>")
+        cell, row_end = f"<{p}c r=\"", f"</{p}row>"
+        add = out.append
         for i, row in enumerate(st.rows):
             r = i + 2
-            out.append(f'<{p}row r="{r}" spans="1:{ncol}">')
-            for c, v in enumerate(row, 1):
+            add(f'<{p}row r="{r}" spans="1:{ncol}">')
+            for c, v in enumerate(row):
+                kind = type(v)      # inline fast paths for text and numbers: same XML as writer.xml
+                if kind is str:
+                    if not v:
+                        continue
+                    if len(v) <= MAX_TEXT:
+                        add(f"{cell}{letters[c]}{r}{text[0]}"
+                            f"{_esc(_xstring(v))}{text[1]}")
+                        continue
+                elif kind is int:
+                    add(f"{cell}{letters[c]}{r}{num[0]}{v}{num[1]}")
+                    continue
+                elif kind is float:
+                    if v != v:
+                        continue
+                    if v.is_integer() and abs(v) < 1e15:
+                        add(f"{cell}{letters[c]}{r}{num[0]}{int(v)}{num[1]}")
+                        continue
+                elif v is None:
+                    continue
                 if not _is_missing(v):
                     try:
-                        out.append(writer.xml(_ref(r, c), v, None))
+                        add(writer.xml(_ref(r, c + 1), v, None))
                     except ValueError as e:
-                        raise AcctbookError(f"{st.sheet}!{_ref(r, c)}: {e}") from None
-            out.append(f"</{p}row>")
+                        raise AcctbookError(f"{st.sheet}!{_ref(r, c + 1)}: {e}") from None
+            add(row_end)
         return "".join(out)
 
     def _hyperlinks_xml(self, st: SheetTable, p: str) -> str:
