@@ -184,11 +184,21 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
+    # Options several commands share (sqlite-utils' shared-option habit).
     def today(p):
         p.add_argument("--today", type=_date, help="the date to work as of (YYYY-MM-DD)")
 
+    def book(p, json=True):
+        p.add_argument("book")
+        if json:
+            p.add_argument("--json", action="store_true", help="print JSON")
+
+    def documents(p):
+        p.add_argument("--out", help="folder for the documents (default: beside the workbook)")
+        p.add_argument("--pdf", action="store_true", help="also a PDF (needs LibreOffice)")
+
     p = add("new", cmd_new, "create a workbook from the schema")
-    p.add_argument("book")
+    book(p, json=False)
     p.add_argument("--lang", choices=("en", "he"), default="en")
     p.add_argument("--demo", action="store_true", help="fill it with realistic demo data")
     p.add_argument("--macros", action="store_true",
@@ -200,29 +210,24 @@ def build_parser() -> argparse.ArgumentParser:
                    help="also PDFs of the contracts and reports (needs LibreOffice; slower)")
     today(p)
     p = add("check", cmd_check, "validate a workbook")
-    p.add_argument("book")
-    p.add_argument("--json", action="store_true")
+    book(p)
     today(p)
     p = add("refresh", cmd_refresh, "compute follow-ups, ranking, risk; write them back")
-    p.add_argument("book")
-    p.add_argument("--json", action="store_true")
+    book(p)
     p.add_argument("--dry-run", action="store_true", help="write nothing; print what would change")
     today(p)
     p = add("calls", cmd_calls, "print the call queue")
-    p.add_argument("book")
-    p.add_argument("--json", action="store_true")
+    book(p)
     today(p)
     p = add("contract", cmd_contract, "fill the contract template for a deal")
-    p.add_argument("book")
+    book(p, json=False)
     p.add_argument("deal_id")
-    p.add_argument("--out", help="folder for the documents (default: beside the workbook)")
-    p.add_argument("--pdf", action="store_true", help="also a PDF (needs LibreOffice)")
+    documents(p)
     today(p)
     p = add("report", cmd_report, "the monthly report: a sheet, HTML and PDF")
-    p.add_argument("book")
+    book(p, json=False)
     p.add_argument("--month", help="YYYY-MM (default: the last full month)")
-    p.add_argument("--out", help="folder for the documents (default: beside the workbook)")
-    p.add_argument("--pdf", action="store_true", help="also a PDF (needs LibreOffice)")
+    documents(p)
     today(p)
     p = add("batch", cmd_batch, "refresh many workbooks")
     p.add_argument("books", nargs="+")
