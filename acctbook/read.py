@@ -18,6 +18,26 @@ SUFFIXES = (".xlsx", ".xlsm")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
+# A zip whose parts would inflate beyond these is refused before anything inflates it.
+MAX_TOTAL_UNCOMPRESSED = 1 << 30          # 1 GiB declared in all
+MAX_RATIO = 200                           # ... or a big part inflating more than this
+BIG_PART = 16 << 20                       # "big" for the ratio check
+
+
+def check_bounds(path, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse a zip bomb from its declared sizes (the reader and the writer both ask)."""
+    total = sum(i.file_size for i in infos)
+    if total > MAX_TOTAL_UNCOMPRESSED:
+        raise BookUnreadable(f"{path}: refused, its parts would inflate to "
+                             f"{total >> 20} MiB (limit {MAX_TOTAL_UNCOMPRESSED >> 20} MiB)")
+    for i in infos:
+        if i.file_size > BIG_PART and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+            raise BookUnreadable(f"{path}: refused, part {i.filename} would inflate "
+                                 f"{i.file_size // max(i.compress_size, 1)}x")
+    if len(infos) >= 0xFFFF:
+        raise BookUnreadable(f"{path}: too many parts ({len(infos)})")
+
+
 def check_file(path: str | os.PathLike) -> Path:
     """Fail with one clear line unless `path` is a readable .xlsx/.xlsm zip."""
     p = Path(path)
@@ -40,6 +60,7 @@ def check_file(path: str | os.PathLike) -> Path:
             if "xl/workbook.xml" not in z.namelist() and not any(
                     n.endswith("workbook.xml") for n in z.namelist()):
                 raise BookUnreadable(f"{p}: a zip file, but not an Excel workbook")
+            check_bounds(p, z.infolist())
     except zipfile.BadZipFile as e:
         raise BookUnreadable(f"{p}: corrupt workbook file ({e})") from None
     return p

@@ -74,11 +74,9 @@ from urllib.parse import unquote
 from lxml import etree
 
 from .model import AcctbookError, BookUnreadable, Refused, col_letter
+from .read import MAX_TOTAL_UNCOMPRESSED, check_bounds
 
 # --- limits and constants ---------------------------------------------------------------
-MAX_TOTAL_UNCOMPRESSED = 1 << 30          # refuse zip bombs: 1 GiB declared in all
-MAX_RATIO = 200                           # ... or a big part inflating more than this
-BIG_PART = 16 << 20                       # "big" for the ratio check
 FAST_LEVEL_ABOVE = 4 << 20                # parts above this are deflated at level 1
 LEVEL_SMALL, LEVEL_BIG = 6, 1
 NEW_PART_TIME = (1980, 1, 1, 0, 0, 0)     # fixed, so a patch is deterministic
@@ -240,16 +238,7 @@ class _Package:
         return pkg
 
     def _check_bounds(self) -> None:
-        total = sum(i.file_size for i in self.infos)
-        if total > MAX_TOTAL_UNCOMPRESSED:
-            raise BookUnreadable(f"{self.path}: refused, its parts would inflate to "
-                                 f"{total >> 20} MiB (limit {MAX_TOTAL_UNCOMPRESSED >> 20} MiB)")
-        for i in self.infos:
-            if i.file_size > BIG_PART and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-                raise BookUnreadable(f"{self.path}: refused, part {i.filename} would inflate "
-                                     f"{i.file_size // max(i.compress_size, 1)}x")
-        if len(self.infos) >= 0xFFFF:
-            raise BookUnreadable(f"{self.path}: too many parts ({len(self.infos)})")
+        check_bounds(self.path, self.infos)
 
     def name(self, part: str) -> str | None:
         """The zip entry for an OPC part name (part names are case-insensitive)."""

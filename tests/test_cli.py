@@ -67,6 +67,13 @@ def _text_file(tmp_path):
     return p
 
 
+def _zip_bomb(tmp_path):
+    p = write_book(tmp_path / "bomb.xlsx")
+    with zipfile.ZipFile(p, "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/media/huge.bin", b"\0" * (20 << 20))     # 20 MiB of zeros, ~1000x
+    return p
+
+
 def _no_tables(tmp_path):
     wb = openpyxl.Workbook()
     wb.active["A1"] = "hello"
@@ -85,9 +92,11 @@ def _missing_column(tmp_path):
     (_text_file, "not an Excel workbook"),
     (_broken_zip, "corrupt"),
     (lambda t: CORPUS / "pass_protected.xlsx", "encrypted"),
+    (_zip_bomb, "would inflate"),
     (_no_tables, "no acctbook tables"),
     (_missing_column, "missing required column Status"),
-], ids=["missing", "text", "corrupt-zip", "encrypted", "no-tables", "missing-column"])
+], ids=["missing", "text", "corrupt-zip", "encrypted", "zip-bomb", "no-tables",
+     "missing-column"])
 @pytest.mark.parametrize("command", ["check", "refresh"])
 def test_bad_input_is_one_clear_line_and_exit_2(tmp_path, make, words, command):
     path = make(tmp_path)

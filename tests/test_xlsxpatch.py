@@ -320,7 +320,8 @@ def test_zip_bomb_is_refused(tmp_path):
 def test_too_much_in_all_is_refused(tmp_path, monkeypatch):
     path = tmp_path / "big.xlsx"
     shutil.copy(f"{CORPUS}/date.xlsx", path)
-    monkeypatch.setattr(xlsxpatch, "MAX_TOTAL_UNCOMPRESSED", 1000)
+    import acctbook.read
+    monkeypatch.setattr(acctbook.read, "MAX_TOTAL_UNCOMPRESSED", 1000)
     with pytest.raises(BookUnreadable, match="refused"):
         patch_workbook(path, {"Sheet1": {(1, 1): 1}})
 
