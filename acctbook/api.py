@@ -130,6 +130,8 @@ def batch(paths: Iterable, today: dt.date | None = None,
             item = BatchItem(str(p), refresh(p, today))
         except AcctbookError as e:
             item = BatchItem(str(p), error=str(e))
+        except Exception as e:  # one broken book must not stop the others
+            item = BatchItem(str(p), error=f"internal error ({type(e).__name__}: {e})")
         out.append(item)
         if on_done:
             on_done(item)
@@ -238,6 +240,9 @@ def report(path, month: str | None = None, out=None, pdf: bool = False,
     month = month or last_full_month(_today(today))
     rp.parse_month(month)                       # a bad month fails before anything is read
     book = load(path)
+    if sheet:
+        from .xlsxpatch import refuse_if_open
+        refuse_if_open(path)                    # before any file is written
     figures = rp.month_figures(book, month)
     out_dir = Path(out) if out is not None else Path(path).resolve().parent
     files = rp.write_report_files(figures, out_dir, book.lang, pdf=pdf)

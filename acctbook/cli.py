@@ -93,7 +93,7 @@ def cmd_refresh(a) -> int:
             print(f"refreshed {a.book} for {r.today.isoformat()}: {len(r.changes)} cell(s) changed, "
                   f"{len(r.results.queue)} call(s) on Today, {_summary(r.problems)}"
                   + (f"; previous version kept as {r.backup}" if r.backup else ""))
-    return 0
+    return 1 if r.errors else 0      # written, but the book has errors (SPEC 7)
 
 
 def _show(v) -> str:

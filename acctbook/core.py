@@ -20,6 +20,22 @@ from .workdays import Calendar, years_around
 
 CLASS_ORDER = {"A": 0, "B": 1, "C": 2}
 
+# The columns compute() reads. A row whose errors lie only elsewhere (an e-mail, a
+# segment, an event link) still takes part; a row with an error here is skipped.
+READS: dict[str, frozenset[str]] = {
+    "Clients": frozenset({"client_id", "status", "created", "key_account", "credit_limit"}),
+    "Contacts": frozenset({"client_id", "primary"}),
+    "Interactions": frozenset({"date", "client_id", "outcome", "next_step_date"}),
+    "Deals": frozenset({"deal_id", "client_id", "stage", "amount", "probability",
+                        "stage_since", "created"}),
+    "Orders": frozenset({"order_id", "client_id", "order_date", "quantity", "unit_price",
+                         "discount", "amount", "due_date", "status", "invoice_due", "paid_on"}),
+    "Contracts": frozenset({"contract_id", "client_id", "deal_id", "status", "end",
+                            "renewal_notice"}),
+    "Complaints": frozenset({"case_id", "client_id", "opened", "severity", "status",
+                             "resolved_on"}),
+}
+
 
 @dataclass
 class Results:

@@ -60,12 +60,11 @@ def refresh(book=None, today: dt.date | None = None):
 
 
 def _refresh(book, today: dt.date):
-    from .core import compute
     from .rules import check_book
-    from .writeback import without_error_rows
+    from .writeback import refresh_results
     bk = xb.load(book)
     problems = check_book(bk, today)
-    results = compute(without_error_rows(bk, problems), today)
+    results = refresh_results(bk, problems, today)
     return xb.write_refresh(book, bk, results, problems)
 
 

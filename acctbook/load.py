@@ -316,9 +316,8 @@ def _component_index() -> dict[str, str]:
 
 
 def _pairs(t: LoadedTable, kcol, vcol, index, defaults, conv) -> dict:
-    if t.frame.empty:
-        return {k: conv(v) for k, v in defaults}
-    out = {}
+    """The table's rows over the SPEC defaults: a row left out keeps its default."""
+    out = {k: conv(v) for k, v in defaults}
     for k, v in zip(t.frame[kcol], t.frame[vcol]):
         if k is None or pd.isna(v):
             continue

@@ -260,7 +260,7 @@ CONTRACTS = Table("Contracts", "Contracts", "חוזים", (
 COMPLAINTS = Table("Complaints", "Complaints", "תלונות", (
     C("case_id", "Case ID", "מזהה פנייה", required=True, unique=True, width=10),
     C("client_id", "Client ID", "מזהה לקוח", REF, required=True, ref="Clients", width=11),
-    C("opened", "Opened", "נפתח", DATE, required=True, not_future=True, width=11),
+    C("opened", "Opened", "נפתח", DATE, required=True, width=11),
     C("channel", "Channel", "ערוץ", CHOICE, choices=CHANNELS, width=10),
     C("category", "Category", "קטגוריה", CHOICE, choices=CATEGORIES, width=11),
     C("severity", "Severity", "חומרה", CHOICE, choices=SEVERITIES, width=9),

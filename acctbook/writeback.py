@@ -21,13 +21,22 @@ from .model import ERROR, Book, LoadedTable, Problem, col_letter
 COMPUTED = (("Clients", "clients"), ("Deals", "deals"), ("Complaints", "complaints"))
 
 
-def refresh_file(path, today: dt.date, dry_run: bool = False) -> RefreshResult:
+def refresh_results(book: Book, problems: list[Problem], today: dt.date):
+    """core.compute over the rows that are not skipped; skipped clients blank and said so.
+
+    Shared by the file path and the xlwings buttons, so both write the same values.
+    """
     from .core import compute
+    return with_skipped_clients(book, compute(without_error_rows(book, problems), today),
+                                problems)
+
+
+def refresh_file(path, today: dt.date, dry_run: bool = False) -> RefreshResult:
     from .load import read_book
     from .rules import check_book
     book = read_book(path)
     problems = check_book(book, today)
-    results = compute(without_error_rows(book, problems), today)
+    results = refresh_results(book, problems, today)
     cells, changes = computed_cells(book, results)
     home = schema.generated_sheet("Home", book.lang)
     if dry_run or home in _sheet_names(path):      # a book without Home just gets no KPIs
@@ -47,36 +56,46 @@ def _sheet_names(path) -> list[str]:
     return sheet_names(path)
 
 
-def without_error_rows(book: Book, problems: list[Problem]) -> Book:
-    """The book minus data rows that have errors: such a row is skipped, not fatal.
+SKIPPED = {"en": "Not computed: fix this row's errors (see Problems)",
+           "he": "לא חושב: יש לתקן את השגיאות בשורה (ראו בעיות)"}
 
-    A mistyped phone, e-mail or company number does not stop a client's follow-ups.
-    """
-    from .rules import CONTACT_DETAIL_CODES, error_rows
-    bad = error_rows(problems, ignore=CONTACT_DETAIL_CODES)
+
+def skipped_rows(book: Book, problems: list[Problem]) -> dict[str, set[int]]:
+    """Table name -> Excel rows skipped: rows with an error in a column the core reads."""
+    from .core import READS
+    by_sheet = {t.sheet: t for t in book.tables.values() if t.spec.name in READS}
+    out: dict[str, set[int]] = {}
+    for p in problems:
+        t = by_sheet.get(p.sheet)
+        if p.severity != ERROR or p.row is None or t is None:
+            continue
+        key = schema.header_index(t.spec).get(schema.fold(p.column or ""))
+        if key in READS[t.spec.name]:
+            out.setdefault(t.spec.name, set()).add(p.row)
+    return out
+
+
+def without_error_rows(book: Book, problems: list[Problem]) -> Book:
+    """The book minus the skipped rows: a row with errors is skipped, not fatal."""
+    skip = skipped_rows(book, problems)
     tables = {}
     for name, t in book.tables.items():
-        rows = bad.get(t.sheet) if not t.spec.settings else None
-        if rows:
-            t = dataclasses.replace(t, frame=t.frame[~t.frame.index.isin(list(rows))])
+        if skip.get(name):
+            t = dataclasses.replace(t, frame=t.frame[~t.frame.index.isin(list(skip[name]))])
         tables[name] = t
     return dataclasses.replace(book, tables=tables)
 
 
-def write_report_sheet(path, figures, lang: str) -> str:
-    """Put the `Report YYYY-MM` sheet, native charts included, into the workbook; return its
-    name. XlsxWriter builds the sheet alone in a temporary file; the zip writer imports it,
-    replacing an earlier report for the same month."""
-    import tempfile
-    from pathlib import Path
-
-    from .report import build_report_xlsx, report_sheet_name
-    from .xlsxpatch import SheetImport, patch_workbook
-    name = report_sheet_name(figures.month, lang)
-    with tempfile.TemporaryDirectory(prefix="acctbook-report-") as tmp:
-        source = build_report_xlsx(figures, lang, Path(tmp) / "report.xlsx")
-        patch_workbook(path, imports=[SheetImport(source, name, name)])
-    return name
+def with_skipped_clients(book: Book, results, problems: list[Problem]):
+    """Skipped client rows get blank computed cells and say why, never stale values."""
+    rows = sorted(skipped_rows(book, problems).get("Clients", ()))
+    if not rows:
+        return results
+    blank = pd.DataFrame({c: [None] * len(rows) for c in results.clients.columns},
+                         index=pd.Index(rows, name=results.clients.index.name), dtype=object)
+    blank["follow_up_reason"] = SKIPPED.get(book.lang, SKIPPED["en"])
+    clients = pd.concat([results.clients, blank]).reindex(book.frame("Clients").index)
+    return dataclasses.replace(results, clients=clients)
 
 
 # --- values as cells ---------------------------------------------------------------
@@ -203,3 +222,19 @@ def generated_sheets(book: Book, results, problems: list[Problem], sheet_table=N
         for p in problems], columns=[c.key for c in schema.PROBLEMS.columns] + ["_target"])
     probs = table(schema.PROBLEMS, prob_frame, "cell", lambda target: target, "_target")
     return [today, rankings, probs]
+
+
+def write_report_sheet(path, figures, lang: str) -> str:
+    """Put the `Report YYYY-MM` sheet, native charts included, into the workbook; return its
+    name. XlsxWriter builds the sheet alone in a temporary file; the zip writer imports it,
+    replacing an earlier report for the same month."""
+    import tempfile
+    from pathlib import Path
+
+    from .report import build_report_xlsx, report_sheet_name
+    from .xlsxpatch import SheetImport, patch_workbook
+    name = report_sheet_name(figures.month, lang)
+    with tempfile.TemporaryDirectory(prefix="acctbook-report-") as tmp:
+        source = build_report_xlsx(figures, lang, Path(tmp) / "report.xlsx")
+        patch_workbook(path, imports=[SheetImport(source, name, name)])
+    return name

@@ -153,7 +153,7 @@ def patch_workbook(path, cells: dict[str, dict[tuple[int, int], Any]] | None = N
     Refused (Excel has the book open) or AcctbookError (unknown sheet, bad value).
     """
     path = os.fspath(path)
-    _refuse_if_open(path)
+    refuse_if_open(path)
     pkg = _Package.open(path)
     try:
         patcher = _Patcher(pkg)
@@ -194,7 +194,7 @@ def owner_file(path) -> str:
 
 
 # --- reading the package ----------------------------------------------------------------
-def _refuse_if_open(path: str) -> None:
+def refuse_if_open(path) -> None:
     if os.path.exists(owner_file(path)):
         raise Refused(f"{path}: the workbook is open in Excel ({os.path.basename(owner_file(path))} "
                       "exists); close it and try again")

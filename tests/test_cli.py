@@ -210,12 +210,20 @@ def test_same_today_same_output(demo_book, tmp_path):
 def test_a_row_with_errors_is_skipped_and_linked_from_problems(tmp_path):
     data = valid_data()
     data["Clients"][1]["status"] = "Gone"                 # C-002 on Clients row 3
+    data["Interactions"][0]["event_id"] = "E-404"         # an unknown event: not read by the core
     p = write_book(tmp_path / "b.xlsx", data)
-    r = run("refresh", p, "--today", TODAY)
-    assert r.returncode == 0, r.stderr
+    r = run("refresh", p, "--today", TODAY, "--json")
+    assert r.returncode == 1, r.stderr                    # written, but the book has errors
     clients, _ = _clients_by_id(p)
-    assert clients["C-001"]["Next follow-up"] is not None         # the good row is done
-    assert clients["C-002"]["Next follow-up"] is None             # the bad one is skipped
+    good, bad = clients["C-001"], clients["C-002"]
+    # the good row is done, and its interaction counts despite the bad Event ID
+    assert good["Last contact"] == dt.datetime(2026, 5, 20)
+    assert good["Next follow-up"] is not None
+    # the bad row is skipped: no stale values, and it says why
+    assert bad["Next follow-up"] is None and bad["Rank"] is None
+    assert bad["Follow-up reason"].startswith("Not computed")
+    js = {x["client_id"]: x for x in json.loads(r.stdout)}
+    assert set(js) == {"C-001", "C-002"} and js["C-002"]["next_follow_up"] is None
     ws = openpyxl.load_workbook(p)["Problems"]
     rows = [r for r in ws.iter_rows(min_row=2) if r[0].value]
     hit = next(r for r in rows if r[3].value == "J3")

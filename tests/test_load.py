@@ -81,3 +81,20 @@ def test_settings_blank_values_take_the_spec_defaults_and_overrides_apply():
     assert s.sla == {"High": 1, "Medium": 2, "Low": 5}
     assert s.tiers[1] == ("Gold", 250000.0, 7.0)
     assert book_from_rows({}).settings.work_week == "Sun-Thu"
+
+
+def test_a_partial_settings_table_keeps_the_defaults_for_rows_left_out():
+    book = book_from_rows({"StageProbability": [{"stage": "Proposal", "probability": 50}],
+                           "SLA": [{"severity": "High", "business_days": 2}]})
+    s = book.settings
+    assert s.stage_probability["Proposal"] == 50 and s.stage_probability["Negotiation"] == 80
+    assert s.sla == {"High": 2, "Medium": 2, "Low": 5}
+
+
+def test_a_complaint_opened_in_the_future_is_not_an_error():
+    from acctbook.rules import check_book
+    book = book_from_rows({
+        "Clients": [{"client_id": "C-1", "name": "A", "status": "Active",
+                     "created": dt.date(2025, 1, 1)}],
+        "Complaints": [{"case_id": "K-1", "client_id": "C-1", "opened": dt.date(2026, 7, 1)}]})
+    assert [p for p in check_book(book, dt.date(2026, 6, 1)) if p.sheet == "Complaints"] == []
