@@ -194,6 +194,11 @@ def _convert(spec: schema.Column, v: Any, choices: dict[str, str] | None):
         return np.nan, (ERROR, "type-number", f"{label}: '{as_text(v)}' is not a number")
     if t == schema.INTEGER and not float(n).is_integer():
         return np.nan, (ERROR, "type-integer", f"{label}: {as_text(v)} is not a whole number")
+    if t == schema.PERCENT and 0 < n < 1:
+        # Excel stores 60% as 0.6; acctbook's percents are 0-100, so say what was read
+        return n, (WARNING, "percent-fraction",
+                   f"{label}: {as_text(v)} is read as {n:g} percent; for {n * 100:g}% type "
+                   f"{n * 100:g}")
     return n, None
 
 
@@ -224,6 +229,9 @@ def load_table(raw: RawTable, spec: schema.Table, problems: list[Problem],
         values = list(by_column[columns[c.key] - raw.first_col])  # a fresh list per column
         if c.type in (schema.NUMBER, schema.PERCENT, schema.INTEGER):
             fast = _fast_numbers(values, c.type == schema.INTEGER)
+            if fast is not None and c.type == schema.PERCENT and not c.computed and \
+                    np.any((fast > 0) & (fast < 1)):
+                fast = None                   # the slow path warns about 0.6 meaning 60%
             if fast is not None:
                 data[c.key] = pd.Series(fast, index=index)
                 continue

@@ -37,6 +37,9 @@ CODES: dict[str, tuple[str, str]] = {
     "choice": (ERROR, "A choice column holds a value that is not one of its list (either "
                       "language, any case)."),
     "yes-no": (ERROR, "A yes/no column holds something other than Yes or No."),
+    "percent-fraction": (WARNING, "A percent column (0–100) holds a value between 0 and 1, as "
+                                  "Excel stores 60% typed with a percent sign; it is read as "
+                                  "that many percent."),
     "setting": (ERROR, "A value in the Settings table has the wrong type; the default is used."),
     "required": (ERROR, "A required cell is blank."),
     "unique": (ERROR, "An ID that must be unique appears again in a later row."),

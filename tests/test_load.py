@@ -98,3 +98,11 @@ def test_a_complaint_opened_in_the_future_is_not_an_error():
                      "created": dt.date(2025, 1, 1)}],
         "Complaints": [{"case_id": "K-1", "client_id": "C-1", "opened": dt.date(2026, 7, 1)}]})
     assert [p for p in check_book(book, dt.date(2026, 6, 1)) if p.sheet == "Complaints"] == []
+
+
+def test_a_percent_typed_with_a_percent_sign_is_flagged():
+    book = book_from_rows({"Deals": [{"deal_id": "D-1", "client_id": "C-1", "title": "T",
+                                      "stage": "Proposal", "probability": 0.6}]})
+    warn = [p for p in book.problems if p.code == "percent-fraction"]
+    assert len(warn) == 1 and warn[0].severity == "warning" and "type 60" in warn[0].message
+    assert book.frame("Deals")["probability"].tolist() == [0.6]      # read as typed
