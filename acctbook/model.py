@@ -127,6 +127,21 @@ class LoadedTable:
 
 
 @dataclass
+class SheetTable:
+    """A generated sheet's content (Today, Rankings, Problems): rebuilt whole on every write.
+
+    Pure data, so the zip writer and the xlwings adapter take the same value.
+    """
+    sheet: str
+    table: str
+    header: list[str]
+    rows: list[list[Any]]
+    widths: list[float] | None = None
+    links: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> "'Clients'!A14"
+    rtl: bool = False
+
+
+@dataclass
 class Settings:
     """The Settings sheet resolved: every value typed, blanks filled with defaults."""
     values: dict[str, Any]

@@ -15,7 +15,7 @@ import pandas as pd
 
 from . import schema
 from .api import Change, RefreshResult
-from .model import ERROR, Book, LoadedTable, Problem, col_letter
+from .model import ERROR, Book, LoadedTable, Problem, SheetTable, col_letter
 
 # Tables whose computed columns refresh writes, and the Results attribute holding them.
 COMPUTED = (("Clients", "clients"), ("Deals", "deals"), ("Complaints", "complaints"))
@@ -180,11 +180,8 @@ def home_cells(results, problems: list[Problem]) -> dict[tuple[int, int], Any]:
             for i, (key, _en, _he) in enumerate(schema.HOME_KPIS)}
 
 
-def generated_sheets(book: Book, results, problems: list[Problem], sheet_table=None) -> list:
-    """The Today, Rankings and Problems sheets as SheetTables (or `sheet_table` objects with
-    the same fields: the xlwings adapter passes its own so lxml is not needed there)."""
-    if sheet_table is None:
-        from .xlsxpatch import SheetTable as sheet_table
+def generated_sheets(book: Book, results, problems: list[Problem]) -> list[SheetTable]:
+    """The Today, Rankings and Problems sheets, for the zip writer and xlwings alike."""
     lang = book.lang
     clients = book.tables["Clients"]
     id_col = col_letter(clients.columns["client_id"])
@@ -201,7 +198,7 @@ def generated_sheets(book: Book, results, problems: list[Problem], sheet_table=N
                 target = link(value)
                 if target:
                     links[(i, j)] = target
-        return sheet_table(sheet=spec.sheet(lang), table=spec.name,
+        return SheetTable(sheet=spec.sheet(lang), table=spec.name,
                           header=[c.label(lang) for c in spec.columns], rows=rows,
                           widths=[c.width for c in spec.columns], links=links, rtl=lang == "he")
 

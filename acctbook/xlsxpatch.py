@@ -73,7 +73,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from .model import AcctbookError, BookUnreadable, Refused, col_letter
+from .model import AcctbookError, BookUnreadable, Refused, SheetTable, col_letter
 from .read import MAX_TOTAL_UNCOMPRESSED, check_bounds
 
 # --- limits and constants ---------------------------------------------------------------
@@ -109,18 +109,6 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=Fal
 
 
 # --- public API -------------------------------------------------------------------------
-@dataclass
-class SheetTable:
-    """A generated sheet: its whole content is rebuilt on every write."""
-    sheet: str
-    table: str
-    header: list[str]
-    rows: list[list[Any]]
-    widths: list[float] | None = None
-    links: dict[tuple[int, int], str] = field(default_factory=dict)  # (row idx, col idx) -> "'Clients'!A14"
-    rtl: bool = False
-
-
 @dataclass
 class SheetImport:
     """A worksheet copied from another package (an XlsxWriter file) with its drawing and

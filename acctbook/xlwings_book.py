@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Iterable
 
 from . import schema
-from .model import ERROR, Book, LoadedTable, NotAnAcctbook, Problem, RawTable
+from .model import ERROR, Book, LoadedTable, NotAnAcctbook, Problem, RawTable, SheetTable
 
 # Home: the Monthly report's month is read from column B of this row (blank = the last
 # full month); create.py writes its label. Two rows below the last KPI.
@@ -137,16 +137,7 @@ def write_cells(xbook, cells: dict[str, dict[tuple[int, int], Any]]) -> int:
 
 
 # --- generated sheets --------------------------------------------------------------------------
-@dataclass
-class SheetData:
-    """A generated sheet's table (same fields as xlsxpatch.SheetTable, without lxml)."""
-    sheet: str
-    table: str
-    header: list[str]
-    rows: list[list[Any]]
-    widths: list[float] | None = None
-    links: dict[tuple[int, int], str] = field(default_factory=dict)
-    rtl: bool = False
+SheetData = SheetTable     # the same pure value the zip writer takes
 
 
 def _find_table(xbook, sheet_name: str, table_name: str):
@@ -203,7 +194,7 @@ def write_refresh(xbook, book: Book, results, problems: list[Problem]) -> Writte
     home = schema.generated_sheet("Home", book.lang)
     cells.setdefault(home, {}).update(writeback.home_cells(results, problems))
     writes = write_cells(xbook, cells)
-    sheets = writeback.generated_sheets(book, results, problems, sheet_table=SheetData)
+    sheets = writeback.generated_sheets(book, results, problems)
     for st in sheets:
         write_table(xbook, st)
     if problems:
@@ -219,7 +210,7 @@ def write_problems(xbook, book: Book, problems: list[Problem]) -> Written:
     empty = _NoResults(
         queue=pd.DataFrame(columns=[c.key for c in schema.TODAY.columns] + ["client_row"]),
         rankings=pd.DataFrame(columns=[c.key for c in schema.RANKINGS.columns] + ["client_row"]))
-    probs = writeback.generated_sheets(book, empty, problems, sheet_table=SheetData)[-1]
+    probs = writeback.generated_sheets(book, empty, problems)[-1]
     write_table(xbook, probs)
     errors = sum(p.severity == ERROR for p in problems)
     keys = [k for k, _en, _he in schema.HOME_KPIS]
