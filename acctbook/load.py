@@ -19,6 +19,8 @@ from .model import (ERROR, WARNING, Book, LoadedTable, NotAnAcctbook, Problem, R
 
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
 _LOCAL = re.compile(r"^\s*(\d{1,2})[./](\d{1,2})[./](\d{4})\s*$")   # d/m/yyyy (IL, EU)
+# Countries that write local dates month first (m/d/yyyy).
+MONTH_FIRST = frozenset({"US", "PH", "FM", "MH", "PW", "BZ"})
 
 
 def _empty(v: Any) -> bool:
@@ -43,8 +45,11 @@ def as_text(v: Any) -> str | None:
     return str(v)
 
 
-def parse_date(v: Any) -> tuple[dt.date | None, str]:
-    """(date, how): how is 'ok', 'text' (parsed from text: a warning) or 'bad'."""
+def parse_date(v: Any, month_first: bool = False) -> tuple[dt.date | None, str]:
+    """(date, how): how is 'ok', 'text' (parsed from text: a warning) or 'bad'.
+
+    Local text dates are day first (d/m/yyyy), or month first where the book's
+    country writes them so."""
     if isinstance(v, dt.datetime):
         return v.date(), "ok"
     if isinstance(v, dt.date):
@@ -56,7 +61,8 @@ def parse_date(v: Any) -> tuple[dt.date | None, str]:
                 return dt.date(int(m[1]), int(m[2]), int(m[3])), "text"
             m = _LOCAL.match(v)
             if m:
-                return dt.date(int(m[3]), int(m[2]), int(m[1])), "text"
+                day, month = (m[2], m[1]) if month_first else (m[1], m[2])
+                return dt.date(int(m[3]), int(month), int(day)), "text"
         except ValueError:
             pass
     return None, "bad"
@@ -91,7 +97,7 @@ class _Collector:
 
 
 def _coerce(spec: schema.Column, values: list, rows: list[int], coll: _Collector,
-            choices: dict[str, str] | None):
+            choices: dict[str, str] | None, month_first: bool = False):
     """One column's cells -> a typed pandas Series; failures become problems.
 
     Columns repeat few distinct values (choices, dates), so each distinct value is
@@ -106,10 +112,10 @@ def _coerce(spec: schema.Column, values: list, rows: list[int], coll: _Collector
     types = set(map(type, values))
     if bool in types and len(types) > 1:      # True and 1.0 hash alike but are different cells
         keys = [(v.__class__, v) for v in values]
-        conv = {k: _convert(spec, k[1], choices) for k in set(keys)}
+        conv = {k: _convert(spec, k[1], choices, month_first) for k in set(keys)}
     else:
         keys = values
-        conv = {v: _convert(spec, v, choices) for v in set(values)}
+        conv = {v: _convert(spec, v, choices, month_first) for v in set(values)}
     if t == schema.DATE:        # days since 1970 as int64 (NaT is int64's minimum)
         conv = {k: (_NAT if v is None else v.toordinal() - _EPOCH, p) for k, (v, p) in conv.items()}
     lookup = {k: v for k, (v, _p) in conv.items()}.__getitem__
@@ -166,7 +172,8 @@ def _fast_numbers(values: list, integer: bool) -> np.ndarray | None:
     return out
 
 
-def _convert(spec: schema.Column, v: Any, choices: dict[str, str] | None):
+def _convert(spec: schema.Column, v: Any, choices: dict[str, str] | None,
+             month_first: bool = False):
     """(typed value, problem or None) for one distinct cell value."""
     label, t = spec.en, spec.type
     if _empty(v):
@@ -182,7 +189,7 @@ def _convert(spec: schema.Column, v: Any, choices: dict[str, str] | None):
             return None, (ERROR, code, f"{label}: '{as_text(v)}' is not one of {shown}")
         return (hit == schema.YES if t == schema.YESNO else hit), None
     if t == schema.DATE:
-        d, how = parse_date(v)
+        d, how = parse_date(v, month_first)
         if how == "bad":
             return None, (ERROR, "type-date", f"{label}: '{as_text(v)}' is not a date")
         if how == "text":
@@ -203,7 +210,8 @@ def _convert(spec: schema.Column, v: Any, choices: dict[str, str] | None):
 
 
 def load_table(raw: RawTable, spec: schema.Table, problems: list[Problem],
-               choices_by_setting: dict[str, dict[str, str]] | None = None) -> LoadedTable:
+               choices_by_setting: dict[str, dict[str, str]] | None = None,
+               month_first: bool = False) -> LoadedTable:
     """Type one table. Missing required columns raise NotAnAcctbook (the book is unusable)."""
     index = schema.header_index(spec)
     columns: dict[str, int] = {}
@@ -241,7 +249,8 @@ def load_table(raw: RawTable, spec: schema.Table, problems: list[Problem],
                 choices = schema.choice_index(c.choices)
             elif c.choices_setting and choices_by_setting:
                 choices = choices_by_setting.get(c.choices_setting)
-        data[c.key] = _coerce(c, values, index, quiet if c.computed else coll, choices)
+        data[c.key] = _coerce(c, values, index, quiet if c.computed else coll, choices,
+                              month_first)
     frame = pd.DataFrame(data, index=index)
     last = raw.header_row + len(raw.rows)
     return LoadedTable(spec, raw.sheet, raw.header_row, raw.first_col, list(raw.headers),
@@ -371,7 +380,8 @@ def load_book(raw: dict[str, RawTable], path: str | None = None) -> Book:
     segs = [s.strip() for s in str(settings["segments"] or "").split(",") if s.strip()]
     by_setting = {"segments": {schema.fold(s): s for s in segs}} if segs else {}
     for spec in schema.DATA_TABLES:
-        tables[spec.name] = load_table(raw[spec.name], spec, problems, by_setting)
+        tables[spec.name] = load_table(raw[spec.name], spec, problems, by_setting,
+                                       settings.country in MONTH_FIRST)
     return Book(tables, settings, lang, path, problems)
 
 

@@ -106,3 +106,10 @@ def test_a_percent_typed_with_a_percent_sign_is_flagged():
     warn = [p for p in book.problems if p.code == "percent-fraction"]
     assert len(warn) == 1 and warn[0].severity == "warning" and "type 60" in warn[0].message
     assert book.frame("Deals")["probability"].tolist() == [0.6]      # read as typed
+
+
+@pytest.mark.parametrize("country, want", [("IL", dt.date(2026, 4, 3)), ("US", dt.date(2026, 3, 4))])
+def test_local_text_dates_follow_the_country(country, want):
+    book = book_from_rows({"Clients": [{"client_id": "C-1", "name": "A", "status": "Active",
+                                        "created": "03/04/2026"}]}, settings={"country": country})
+    assert book.frame("Clients")["created"].iloc[0].date() == want
