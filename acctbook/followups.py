@@ -68,11 +68,6 @@ def latest_interactions(interactions: pd.DataFrame) -> pd.DataFrame:
     return _latest(interactions)
 
 
-def last_contact(interactions: pd.DataFrame) -> pd.Series:
-    """Last contact: the Date of each client's latest interaction."""
-    return _latest(interactions)["date"]
-
-
 # --- the rules ------------------------------------------------------------------------------
 def _frame(client_id, rule, date, record=None, row=None, a=None, t=None, n=None) -> pd.DataFrame:
     size = len(client_id)

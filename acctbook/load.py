@@ -271,7 +271,7 @@ def empty_raw(spec: schema.Table, lang: str = "en") -> RawTable:
 
 # --- Settings ----------------------------------------------------------------------
 def _settings(tables: dict[str, LoadedTable], problems: list[Problem]) -> Settings:
-    values: dict[str, Any] = {s.key: s.default for s in SETTING_DEFAULTS}
+    values: dict[str, Any] = {s.key: s.default for s in schema.SETTING_ROWS}
     st = tables["Settings"]
     idx = schema.setting_index()
     for row, name, value in zip(st.frame.index, st.frame["setting"], st.frame["value"]):
@@ -302,9 +302,6 @@ def _settings(tables: dict[str, LoadedTable], problems: list[Problem]) -> Settin
                                                       tables["Holidays"].frame["name"])
                   if not pd.isna(d)],
     )
-
-
-SETTING_DEFAULTS = schema.SETTING_ROWS
 
 
 def _setting_value(s: schema.Setting, value: str | None) -> tuple[Any, bool]:

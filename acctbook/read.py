@@ -14,7 +14,6 @@ from pathlib import Path
 from . import schema
 from .model import BookUnreadable, RawTable
 
-SUFFIXES = (".xlsx", ".xlsm")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
