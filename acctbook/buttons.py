@@ -2,7 +2,8 @@
 
 xlwings Lite: workbook/main.py binds each `@script` to a shape on Home by
 `button="[ShapeName]Home!D4"` (the shape links to that cell, hidden behind it). The
-shapes are drawn from those bindings, so code and drawing cannot disagree; main.py and
+shapes are drawn from those bindings, so code and drawing cannot disagree; main.py (with
+acctbook's own modules zipped at its end, since acctbook is not on PyPI) and
 requirements.txt go into the `xl/webextensions` parts that xlwings Lite reads.
 
 Desktop xlwings: xlwings' own standalone VBA project (quickstart_standalone.xlsm in the
@@ -15,6 +16,7 @@ by Excel because the project's _VBA_PROJECT stream carries no cache version).
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import re
@@ -36,16 +38,40 @@ BUTTON_SIZE = {"width": 200, "height": 36}
 BINDING = re.compile(r'@script\(\s*button\s*=\s*"\[(?P<shape>[^\]]+)\](?P<sheet>[^!"]+)!'
                      r'(?P<cell>[A-Z]{1,3}\d+)"[^)]*\)\s*\n\s*def\s+(?P<func>\w+)')
 # One VBA Sub per button (macro name -> acctbook.excel function).
+PACKAGE_DIR = Path(__file__).resolve().parent
+CODE_LINE = 'ACCTBOOK_CODE = ""'
+# Modules the Excel buttons never import: file-based commands (calamine, lxml, XlsxWriter)
+# and the tools that make workbooks. Everything else travels inside main.py.
+NOT_IN_LITE = {"__main__.py", "cli.py", "create.py", "read.py", "xlsxpatch.py", "buttons.py",
+               "docs.py", "demo.py"}
 MACROS = {"refresh": "Refresh", "check": "Check", "contract": "Contract",
           "monthly_report": "MonthlyReport"}
 
 
 # --- xlwings Lite ---------------------------------------------------------------------------
 def main_py(lang: str) -> str:
-    """workbook/main.py for a book in `lang` (Home is called בית in Hebrew)."""
+    """workbook/main.py for a book in `lang` (Home is called בית in Hebrew), carrying
+    acctbook's own code (`ACCTBOOK_CODE`): acctbook is not on PyPI, and one file that
+    holds its code works offline."""
     text = (WORKBOOK_DIR / "main.py").read_text(encoding="utf-8")
     home = schema.generated_sheet("Home", lang)
-    return text.replace("]Home!", f"]{home}!")
+    text = text.replace("]Home!", f"]{home}!")
+    if CODE_LINE not in text:
+        raise AcctbookError(f"workbook/main.py lost its line {CODE_LINE!r}")
+    lines = base64.encodebytes(lite_package()).decode("ascii")
+    return text.replace(CODE_LINE, f'ACCTBOOK_CODE = """\n{lines}"""')
+
+
+def lite_package() -> bytes:
+    """acctbook's modules that the buttons use, as a zip (same sources, same bytes)."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
+        for src in sorted(PACKAGE_DIR.glob("*.py")):
+            if src.name not in NOT_IN_LITE:
+                info = zipfile.ZipInfo(f"acctbook/{src.name}", ZIP_TIME)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                z.writestr(info, src.read_bytes(), compresslevel=9)
+    return buf.getvalue()
 
 
 def requirements_txt() -> str:

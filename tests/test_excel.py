@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -61,10 +62,10 @@ def books(tmp_path_factory) -> dict[str, Path]:
             "he": _bad_book(folder / "bad.he.xlsx", "he")}
 
 
-def _headless(path: Path, tmp: Path) -> openpyxl.Workbook:
+def _headless(path: Path, tmp: Path, today: dt.date = TODAY) -> openpyxl.Workbook:
     copy = tmp / ("headless-" + path.name)
     shutil.copy(path, copy)
-    api.refresh(copy, TODAY)
+    api.refresh(copy, today)
     return openpyxl.load_workbook(copy)
 
 
@@ -95,10 +96,23 @@ def test_refresh_button_equals_headless_refresh(books, tmp_path, which):
     lang = "he" if which == "he" else "en"
     written, actions = xr.run(excel.refresh, path, TODAY)
     assert written is not None, "refresh failed"
+    played = _assert_like_headless(path, actions, lang, TODAY, tmp_path)
+    problems_sheet = schema.PROBLEMS.sheet(lang)
+    if which == "demo":
+        assert played["active"] is None and written.problems == []
+    else:
+        assert played["active"] == problems_sheet       # problems: that sheet is selected
+        assert len(written.problems) >= 4
+
+
+def _assert_like_headless(path: Path, actions: list, lang: str, today: dt.date,
+                          tmp: Path) -> dict:
+    """Play a Refresh's actions onto the file's cells: the same computed columns, generated
+    sheets, Home figures, Today order and links as `acctbook refresh` of the same file."""
     wb = openpyxl.load_workbook(path)
     played = xr.apply(wb, actions)
     assert played["alerts"] == [] and played["unknown"] == []
-    want = _headless(path, tmp_path)
+    want = _headless(path, tmp, today)
     for name in COMPUTED + GENERATED:
         got_ref, got = _table(wb, name)
         want_ref, expected = _table(want, name)
@@ -106,16 +120,13 @@ def test_refresh_button_equals_headless_refresh(books, tmp_path, which):
         assert got == expected, f"{name} differs from the headless refresh"
     assert _home_values(wb, lang) == _home_values(want, lang)
     # The Today order, client by client, and the links to each client's row.
-    today = schema.TODAY.sheet(lang)
-    assert [r[1] for r in _table(wb, "Today")[1][1:]] == [r[1] for r in _table(want, "Today")[1][1:]]
-    got_links = {(r, c): v.lstrip("#") for (s, r, c), v in played["links"].items() if s == today}
-    assert got_links == _links(want, today)
-    problems_sheet = schema.PROBLEMS.sheet(lang)
-    if which == "demo":
-        assert played["active"] is None and written.problems == []
-    else:
-        assert played["active"] == problems_sheet       # problems: that sheet is selected
-        assert len(written.problems) >= 4
+    today_sheet = schema.TODAY.sheet(lang)
+    assert ([r[1] for r in _table(wb, "Today")[1][1:]]
+            == [r[1] for r in _table(want, "Today")[1][1:]])
+    got_links = {(r, c): v.lstrip("#") for (s, r, c), v in played["links"].items()
+                 if s == today_sheet}
+    assert got_links == _links(want, today_sheet)
+    return played
 
 
 def test_refresh_keeps_text_as_text(books):
@@ -272,6 +283,111 @@ def test_lite_code_binds_shapes_that_exist_on_home(tmp_path, lang):
         assert hasattr(excel, b["func"])        # each script calls an acctbook.excel button
 
 
+# What the Lite test runs in a fresh Python: the main.py taken out of the workbook, as
+# Pyodide would (sys.platform "emscripten", no compiled-only package), each button on a
+# remote Book of the file; the installed acctbook must not be the one that answers.
+LITE_RUN = r"""
+import datetime as dt, importlib.util, json, sys
+payload, main_file, out_file = sys.argv[1:4]
+BLOCK = {"python_calamine", "lxml", "xlsxwriter", "docxtpl", "docx", "openpyxl"}
+class Blocker:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in BLOCK:
+            raise ImportError(f"blocked: {name}")
+        if name.split(".")[0] == "acctbook":        # only from sys.path: no editable install
+            from importlib.machinery import PathFinder
+            spec = PathFinder.find_spec(name, path)
+            if spec is None:
+                raise ImportError(f"not in the workbook's code: {name}")
+            return spec
+sys.meta_path.insert(0, Blocker())
+import xlwings as xw
+before = {m.split(".")[0] for m in sys.modules}
+sys.platform = "emscripten"
+spec = importlib.util.spec_from_file_location("main", main_file)
+main = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(main)
+today = dt.date.today().isoformat()
+out = {"actions": {}}
+for name, selection in json.load(open(payload)).items():
+    book = xw.Book(json=selection)
+    getattr(main, name)(book)
+    out["actions"][name] = book.json()["actions"]
+import acctbook
+out.update(today=today, after=dt.date.today().isoformat(), acctbook=acctbook.__file__,
+           imported=sorted({m.split(".")[0] for m in sys.modules} - before))
+json.dump(out, open(out_file, "w"))
+"""
+
+
+def _distributions(requirements: str) -> set[str]:
+    """The distributions requirements.txt brings, with everything they depend on."""
+    from importlib.metadata import PackageNotFoundError, requires
+    norm = lambda n: re.sub(r"[-_.]+", "-", n).lower()         # noqa: E731
+    todo = [norm(line.split("#")[0].strip()) for line in requirements.splitlines()
+            if line.split("#")[0].strip()]
+    seen: set[str] = set()
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        try:
+            needs = requires(name) or []
+        except PackageNotFoundError:
+            continue
+        todo += [norm(re.match(r"[A-Za-z0-9._-]+", r)[0]) for r in needs if "extra ==" not in r]
+    return seen
+
+
+def test_lite_workbook_runs_on_the_code_it_carries(tmp_path):
+    """A new workbook's main.py alone, as xlwings Lite runs it: its own copy of acctbook,
+    no compiled-only package, every import covered by requirements.txt; Refresh equals the
+    headless refresh, Contract says it needs the desktop, Monthly report writes its sheet."""
+    from importlib.metadata import packages_distributions
+    p = api.new(tmp_path / "lite.xlsx", demo=True, today=TODAY)
+    code, reqs, _props = _lite_parts(p)
+    (tmp_path / "main.py").write_text(code, encoding="utf-8")
+    row, _deal = _deal_row(p)
+    presses = {"refresh": xr.payload(p), "check": xr.payload(p),
+               "contract": xr.payload(p, active="Deals", selection=f"B{row}"),
+               "monthly_report": xr.payload(p)}
+    (tmp_path / "payload.json").write_text(json.dumps(presses))
+    (tmp_path / "run.py").write_text(LITE_RUN)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env["TMPDIR"] = str(tmp_path / "pyodide-tmp")
+    (tmp_path / "pyodide-tmp").mkdir()
+    run = subprocess.run([sys.executable, "run.py", "payload.json", "main.py", "out.json"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    out = json.loads((tmp_path / "out.json").read_text())
+    assert out["acctbook"].startswith(str(tmp_path / "pyodide-tmp" / "acctbook-")), out["acctbook"]
+    assert out["today"] == out["after"], "ran across midnight; run again"
+    today = dt.date.fromisoformat(out["today"])
+
+    actions = out["actions"]
+    _assert_like_headless(p, actions["refresh"], "en", today, tmp_path)
+    check = xr.apply(openpyxl.load_workbook(p), actions["check"])
+    assert check["alerts"] == ["No problems found."] and check["unknown"] == []
+    contract = [a for a in actions["contract"] if a["func"] != "alert"]
+    alerts = [a["args"][0] for a in actions["contract"] if a["func"] == "alert"]
+    assert contract == [] and len(alerts) == 1 and "xlwings Lite cannot save" in alerts[0]
+    report = actions["monthly_report"]
+    assert not [a for a in report if a["func"] == "alert"]
+    month = excel.last_full_month(today)
+    assert [a["args"][1] for a in report if a["func"] == "addSheet"] == [f"Report {month}"]
+    assert not list(tmp_path.glob("report-*.html"))
+
+    # Every package the buttons imported is one requirements.txt installs (or the stdlib).
+    dists = packages_distributions()
+    brought = _distributions(reqs)
+    missing = {m: dists.get(m) for m in out["imported"]
+               if m not in sys.stdlib_module_names and m != "acctbook" and not m.startswith("_")
+               and not any(re.sub(r"[-_.]+", "-", d).lower() in brought
+                           for d in dists.get(m, [m]))}
+    assert not missing, f"imported but not in requirements.txt: {missing}"
+
+
 def test_xlsm_buttons_name_macros_in_its_vba_module(tmp_path):
     p = api.new(tmp_path / "desk.xlsm", macros=True)
     with zipfile.ZipFile(p) as z:
@@ -290,6 +406,30 @@ def test_xlsm_buttons_name_macros_in_its_vba_module(tmp_path):
     original = buttons.vba_modules(buttons.standalone_vba())
     assert "Function RunPython" in modules["xlwings"] or "Sub RunPython" in modules["xlwings"]
     assert modules["xlwings"] == original["xlwings"]
+
+
+def test_libreoffice_reads_the_macros_and_the_buttons_that_call_them(tmp_path):
+    """A second reader of the VBA project (LibreOffice's own MS-OVBA decompressor) finds
+    Module1's four Subs, xlwings' RunPython, and each form button bound to its Sub."""
+    soffice = shutil.which("soffice")
+    if not soffice:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    p = api.new(tmp_path / "desk.xlsm", macros=True)
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless",
+                    "--convert-to", "ods", "--outdir", str(tmp_path / "ods"), str(p)],
+                   capture_output=True, timeout=180, check=True)
+    with zipfile.ZipFile(tmp_path / "ods" / "desk.ods") as z:
+        module1 = unescape(z.read("Basic/VBAProject/Module1.xml").decode())
+        xlwings_module = unescape(z.read("Basic/VBAProject/xlwings.xml").decode())
+        content = unescape(z.read("content.xml").decode())
+    for func, macro in buttons.MACROS.items():
+        body = module1.split(f"Sub {macro}()")[1].split("End Sub")[0]
+        assert body.strip() == f'RunPython "import acctbook.excel as x; x.{func}()"'
+    assert "Public Function RunPython(" in xlwings_module
+    bound = re.findall(r"vnd\.sun\.star\.script:VBAProject\.Module1\.(\w+)\?", content)
+    labels = re.findall(r'<form:button [^>]*form:label="([^"]+)"', content)
+    assert bound == list(buttons.MACROS.values())
+    assert labels == [en for key, en, _he in schema.HOME_BUTTONS if key in buttons.MACROS]
 
 
 def test_new_refuses_xlsx_with_macros(tmp_path):

@@ -2,24 +2,42 @@
 
 Each script below is bound to a shape on the Home sheet: the shape links to the cell
 hidden behind it, and selecting that cell runs the script. The work is done by the
-acctbook package (see requirements.txt), the same code as the `acctbook` command.
+acctbook package, the same code as the `acctbook` command: `acctbook new` puts it at
+the end of this file (ACCTBOOK_CODE), so the workbook needs nothing else but the
+packages in requirements.txt.
 """
 
 import xlwings as xw
 from xlwings import script
 
-try:
-    import acctbook.excel as buttons
-except ImportError as missing:      # acctbook not installed in this workbook's Python yet
-    buttons = None
-    MISSING = str(missing)
+
+def acctbook_buttons():
+    """acctbook.excel from the code at the end of this file (else an installed acctbook)."""
+    import sys
+    code = globals().get("ACCTBOOK_CODE")
+    if code and "acctbook" not in sys.modules:
+        import base64, hashlib, io, os, tempfile, zipfile
+        data = base64.b64decode(code)
+        folder = os.path.join(tempfile.gettempdir(),
+                              "acctbook-" + hashlib.sha256(data).hexdigest()[:16])
+        if not os.path.isdir(folder):       # unpacked once per session, never half-way
+            part = folder + ".part-" + str(os.getpid())
+            zipfile.ZipFile(io.BytesIO(data)).extractall(part)
+            try:
+                os.rename(part, folder)
+            except OSError:                 # another run got there first
+                pass
+        sys.path.insert(0, folder)
+    import acctbook.excel
+    return acctbook.excel
 
 
 def press(book: xw.Book, name: str):
-    if buttons is None:
-        book.app.alert("acctbook is not installed in xlwings Lite: add the acctbook wheel's "
-                       "URL to requirements.txt, then restart xlwings Lite. "
-                       f"({MISSING})", title="acctbook")
+    try:
+        buttons = acctbook_buttons()
+    except ImportError as missing:          # a package in requirements.txt did not install
+        book.app.alert(f"acctbook cannot start: {missing}. Check the packages in "
+                       "requirements.txt, then restart xlwings Lite.", title="acctbook")
         return
     getattr(buttons, name)(book)
 
@@ -46,3 +64,7 @@ def contract(book: xw.Book):
 def monthly_report(book: xw.Book):
     """Monthly report: the month typed on Home (blank: the last full month)."""
     press(book, "monthly_report")
+
+
+# acctbook's own code: its pure-Python package, zipped and base64-encoded by `acctbook new`.
+ACCTBOOK_CODE = ""
