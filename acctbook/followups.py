@@ -243,11 +243,16 @@ def reasons(c: pd.DataFrame, lang: str) -> list[str]:
     tpl = REASONS.get(lang, REASONS["en"])
     out = []
     for rule, r, a, t, n in zip(c["rule"], c["record"], c["a"], c["t"], c["n"]):
+        r, t, n = _given(r), _given(t), _given(n)     # a blank cell may arrive as NaN
         key = -rule if rule in (COMPLAINT, PROMISE) and not t else rule
         if rule in CHOICE_ARG_RULES:
             t = schema.show_choice(t, lang)
         out.append(tpl[key].format(r=r or "", a=_iso(a), t=t or "", n=_num(n)))
     return out
+
+
+def _given(v):
+    return None if v is None or (not isinstance(v, str) and pd.isna(v)) else v
 
 
 def _iso(d) -> str:

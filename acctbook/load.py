@@ -45,6 +45,9 @@ def as_text(v: Any) -> str | None:
     return str(v)
 
 
+DATE_MIN, DATE_MAX = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
+
+
 def parse_date(v: Any, month_first: bool = False) -> tuple[dt.date | None, str]:
     """(date, how): how is 'ok', 'text' (parsed from text: a warning) or 'bad'.
 
@@ -192,6 +195,9 @@ def _convert(spec: schema.Column, v: Any, choices: dict[str, str] | None,
         d, how = parse_date(v, month_first)
         if how == "bad":
             return None, (ERROR, "type-date", f"{label}: '{as_text(v)}' is not a date")
+        if not DATE_MIN <= d <= DATE_MAX:      # a typo (3026); pandas' dates also end in 2262
+            return None, (ERROR, "date-range", f"{label}: {d.isoformat()} is outside the "
+                                               f"years {DATE_MIN.year}–{DATE_MAX.year}")
         if how == "text":
             return d, (WARNING, "date-as-text",
                        f"{label}: date typed as text '{v}', read as {d.isoformat()}")

@@ -32,6 +32,8 @@ CODES: dict[str, tuple[str, str]] = {
     "type-integer": (ERROR, "An integer column holds a number with a fraction."),
     "type-date": (ERROR, "A date column holds something that is neither a date nor a date "
                          "typed as text."),
+    "date-range": (ERROR, "A date lies outside the years 1900–2199, most likely a typo "
+                          "(3026 for 2026); it is read as blank."),
     "date-as-text": (WARNING, "A date was typed as text (ISO yyyy-mm-dd or d/m/yyyy); it is "
                               "read as that date, but Excel cannot sort or filter it as one."),
     "choice": (ERROR, "A choice column holds a value that is not one of its list (either "

@@ -475,3 +475,28 @@ def test_result_shapes_and_determinism():
     assert r1.kpis["refreshed"] == TODAY and r1.kpis["active_clients"] == 3
     assert r1.kpis["revenue_12m"] == 2500.0
     assert isinstance(row(r1, "C1")["rank"], int)
+
+
+def test_blank_next_step_and_severity_read_from_a_file_are_not_nan(tmp_path):
+    """Through a real file (pandas keeps a blank text cell as NaN beside filled ones):
+    the reasons fall back to their wording for a blank, never 'nan'."""
+    from bookfiles import write_book
+    from acctbook.load import read_book
+    today = D(2026, 6, 10)
+    data = {
+        "Clients": [client("P1", created=D(2026, 6, 1)), client("P2", created=D(2026, 6, 1)),
+                    client("S1", created=D(2026, 6, 1))],
+        "Interactions": [talk(D(2026, 6, 9), "P1", next_step="call back",
+                              next_step_date=D(2026, 6, 11)),
+                         talk(D(2026, 6, 9), "P2", next_step_date=D(2026, 6, 11))],
+        "Complaints": [{"case_id": "b", "client_id": "S1", "opened": D(2026, 6, 5),
+                        "status": "Open"},
+                       {"case_id": "o", "client_id": "S1", "opened": D(2026, 6, 9),
+                        "severity": "Low", "status": "Open"}],
+    }
+    b = read_book(write_book(tmp_path / "b.xlsx", data))
+    reasons = dict(zip(b.frame("Clients")["client_id"],
+                       compute(b, today).clients["follow_up_reason"]))
+    assert reasons["P1"] == "Promise: call back (2026-06-11)"
+    assert reasons["P2"] == "Promise: next step (2026-06-11)"
+    assert reasons["S1"] == "Complaint b SLA"
