@@ -23,7 +23,9 @@ CLASS_ORDER = {"A": 0, "B": 1, "C": 2}
 # The columns compute() reads. A row whose errors lie only elsewhere (an e-mail, a
 # segment, an event link) still takes part; a row with an error here is skipped.
 READS: dict[str, frozenset[str]] = {
-    "Clients": frozenset({"client_id", "status", "created", "key_account", "credit_limit"}),
+    # Key account and Credit limit are not here: a typo there reads as blank (the error
+    # stays on Problems) instead of taking the client off the call queue.
+    "Clients": frozenset({"client_id", "status", "created"}),
     "Contacts": frozenset({"client_id", "primary"}),
     "Interactions": frozenset({"date", "client_id", "outcome", "next_step_date"}),
     "Deals": frozenset({"deal_id", "client_id", "stage", "amount", "probability",
@@ -65,7 +67,7 @@ def compute(book: Book, today: dt.date) -> Results:
         "revenue_12m": _nums(rank["revenue_12m"], 2),
         "class": _objs(rank["class"]),
         "rank": _ints(rank["rank"]),
-        "score": _nums(rank["score"], 1),
+        "score": _nums(rank["score"], ranking.SCORE_DECIMALS),
         "tier": _objs(rank["tier"]),
         "risk": _objs(rsk["risk"]),
         "risk_reasons": _objs(rsk["risk_reasons"]),
@@ -202,14 +204,14 @@ def _rankings(per, rank) -> pd.DataFrame:
         "name": _objs(per["name"].reindex(r.index)),
         "class": _objs(r["class"]),
         "tier": _objs(r["tier"]),
-        "score": _nums(r["score"], 1),
+        "score": _nums(r["score"], ranking.SCORE_DECIMALS),
         "revenue_12m": _nums(r["revenue_12m"], 2),
         "revenue_prior": _nums(r["revenue_prior"], 2),
         "growth": _nums(g, 4),
         "frequency": _ints(r["frequency"]),
         "recency_days": _ints(r["recency_days"]),
         "pipeline": _nums(r["pipeline"], 2),
-        **{f"pts_{k}": _nums(r[f"pts_{k}"], 1) for k in ranking.COMPONENT_KEYS.values()},
+        **{f"pts_{k}": _nums(r[f"pts_{k}"], ranking.SCORE_DECIMALS) for k in ranking.COMPONENT_KEYS.values()},
     })
 
 

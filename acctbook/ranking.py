@@ -14,6 +14,7 @@ import pandas as pd
 from .model import Settings
 
 CLOSED_STAGES = ("Won", "Lost")
+SCORE_DECIMALS = 1       # Score and points as written to the workbook
 COMPONENT_KEYS = {"Revenue": "revenue", "Growth": "growth", "Frequency": "frequency",
                   "Recency": "recency", "Pipeline": "pipeline"}
 
@@ -86,9 +87,12 @@ def abc_class(revenue: pd.Series, key_account: pd.Series, a_threshold: float,
     pos = revenue[revenue > 0]
     order = pd.DataFrame({"rev": pos, "cid": pos.index}).sort_values(
         ["rev", "cid"], ascending=[False, True])
-    total = order["rev"].sum()
-    before = order["rev"].cumsum() - order["rev"]
-    # before/total < threshold%, compared without division so a client exactly at it is not A.
+    # In whole cents, so a client exactly at a threshold is not A by float noise
+    # (714.64 + 387.04 is 1101.6799… in floats).
+    cents = np.round(order["rev"].to_numpy() * 100)
+    total = cents.sum()
+    before = np.cumsum(cents) - cents
+    # before/total < threshold%, compared without division.
     cls = np.where(before * 100 < a_threshold * total, "A",
                    np.where(before * 100 < b_threshold * total, "B", "C"))
     out = pd.Series(pd.Series(cls, index=order.index, dtype=object), index=revenue.index,
@@ -120,7 +124,10 @@ def score_components(comp: pd.DataFrame, weights: dict[str, float]) -> pd.DataFr
 
     `comp` columns: revenue_12m, growth, frequency, recency_days (NaN = no order),
     pipeline. Each becomes a percentile (rank(pct=True), average ties); points =
-    weight × percentile × 100; Score = the sum of the points.
+    weight × percentile × 100, the weights scaled to add up to 1 (so Score stays
+    0–100 when they are typed as 50/15/15/10/10); Score = the sum of the points.
+    Points are rounded to SCORE_DECIMALS so that they add up to the Score shown, and
+    the Score is that rounded sum: rank and queue order follow the Score as written.
     """
     keys = {
         "revenue": comp["revenue_12m"],
@@ -130,16 +137,32 @@ def score_components(comp: pd.DataFrame, weights: dict[str, float]) -> pd.DataFr
         "recency": -comp["recency_days"].fillna(np.inf),
         "pipeline": comp["pipeline"],
     }
+    w = {c: max(float(weights.get(c, 0.0)), 0.0) for c in COMPONENT_KEYS}
+    total = sum(w.values())
     out = pd.DataFrame(index=comp.index)
-    score = pd.Series(0.0, index=comp.index)
+    points = []
     for component, key in COMPONENT_KEYS.items():
         pct = keys[key].rank(pct=True, method="average") if len(comp) else keys[key]
-        pts = pct * 100 * float(weights.get(component, 0.0))
         out[f"pct_{key}"] = pct
-        out[f"pts_{key}"] = pts
-        score = score + pts
-    out["score"] = score
+        points.append((pct * 100 * (w[component] / total if total else 0.0)).to_numpy(float))
+    pts = _round_parts(np.column_stack(points)) if len(comp) else np.empty((0, len(points)))
+    for j, key in enumerate(COMPONENT_KEYS.values()):
+        out[f"pts_{key}"] = pts[:, j]
+    out["score"] = np.round(pts.sum(axis=1), SCORE_DECIMALS)
     return out
+
+
+def _round_parts(parts: np.ndarray) -> np.ndarray:
+    """Each row's parts rounded to SCORE_DECIMALS so they add up to the row's rounded sum
+    (largest remainder; ties go to the earlier component)."""
+    scale = 10.0 ** SCORE_DECIMALS
+    x = np.round(parts * scale, 6)                  # float noise off: 549.9999999 -> 550
+    low = np.floor(x)
+    short = np.floor(x.sum(axis=1) + 0.5) - low.sum(axis=1)     # units to hand out
+    order = np.argsort(-(x - low), axis=1, kind="stable")
+    place = np.empty_like(order)
+    np.put_along_axis(place, order, np.arange(x.shape[1])[None, :].repeat(len(x), 0), axis=1)
+    return np.round((low + (place < short[:, None])) / scale, SCORE_DECIMALS)
 
 
 def rank_order(score: pd.Series, revenue: pd.Series) -> pd.Series:

@@ -305,7 +305,7 @@ def test_revenue_windows_edges_and_cancelled_orders():
     assert row(r)["follow_up_reason"].startswith("Cadence")
 
 
-def _score_book():
+def _score_book(**more):
     clients = [client("C1"), client("C2"), client("C3"), client("C4", "Prospect"),
                client("C5", "Lost")]
     orders = [order("O-1", D(2026, 11, 10), 600, "C1"), order("O-1", D(2026, 11, 10), 400, "C1"),
@@ -318,7 +318,7 @@ def _score_book():
              {"deal_id": "D2", "client_id": "C2", "title": "t", "stage": "Won", "amount": 5000},
              {"deal_id": "D3", "client_id": "C4", "title": "t", "stage": "Proposal",
               "amount": 10000}]
-    return book(Clients=clients, Orders=orders, Deals=deals)
+    return book(Clients=clients, Orders=orders, Deals=deals, **more)
 
 
 def test_score_components_percentiles_and_rank():
@@ -355,6 +355,81 @@ def test_score_ties_rank_by_revenue_then_client_id():
     # P1 .2*(5/6 + .5 + 2/3*3), P2 .2*(1/3 + 1 + 2/3*3): both 66.7; P1 and P3 are identical.
     assert [row(r, c)["score"] for c in ("P1", "P2", "P3")] == [66.7, 66.7, 66.7]
     assert list(r.rankings["client_id"]) == ["P1", "P3", "P2"]
+
+
+def test_rank_follows_the_score_as_written_and_points_add_up():
+    """On the demo book three weeks on (raw scores that round alike), every Rankings row's
+    five points add up to its Score, and rank goes by Score as shown, then Revenue, then ID;
+    the Clients sheet shows the same Score and Rank."""
+    from acctbook.demo import demo_data
+    data, settings = demo_data(D(2026, 11, 27))
+    b = book_from_rows(data, settings)
+    r = compute(b, D(2026, 12, 18))
+    rows = r.rankings.to_dict("records")
+    assert len(rows) > 40
+    for x in rows:
+        points = [x[f"pts_{k}"] for k in ("revenue", "growth", "frequency", "recency",
+                                          "pipeline")]
+        assert round(sum(points), 1) == x["score"], x["client_id"]
+    keys = [(-x["score"], -x["revenue_12m"], x["client_id"]) for x in rows]
+    assert keys == sorted(keys)
+    assert len({x["score"] for x in rows}) < len(rows)            # ties do occur here
+    shown = r.clients.set_axis(list(b.frame("Clients")["client_id"]))
+    for x in rows:
+        assert (shown.loc[x["client_id"], "score"], shown.loc[x["client_id"], "rank"]) == (
+            x["score"], x["rank"])
+
+
+def test_today_breaks_equal_scores_by_client_id():
+    """Scores equal as written (55.0, one of them 54.99999… in floats): Client ID decides,
+    on Today as on Rankings."""
+    today = D(2026, 6, 10)
+    spec = {"C0": (800, 20), "C1": (1000, 30), "C2": (None, 20), "C3": (1000, 0),
+            "C4": (900, 10), "C5": (1000, 10), "C6": (None, 20)}
+    orders = [order("o" + c, today - dt.timedelta(days=d), 100, c)
+              for c, (d, _p) in spec.items() if d]
+    deals = [{"deal_id": "d" + c, "client_id": c, "title": "t", "stage": "Lead",
+              "amount": p * 10} for c, (_d, p) in spec.items() if p]
+    r = run(book(Clients=[client(c) for c in spec], Orders=orders, Deals=deals), today)
+    scores = {c: row(r, c)["score"] for c in ("C2", "C5", "C6")}
+    assert set(scores.values()) == {55.0}
+    ranked = [c for c in r.rankings["client_id"] if c in scores]
+    queued = [c for c in r.queue["client_id"] if c in scores]
+    assert ranked == queued == ["C2", "C5", "C6"]
+
+
+def test_class_at_the_threshold_exactly_is_b():
+    # 714.64 + 387.04 = 1101.68 = exactly 80% of 1377.10 (floats say 79.9999…%).
+    today = D(2026, 6, 10)
+    orders = [order("o" + c, D(2026, 5, 1), a, c)
+              for c, a in (("C00", 387.04), ("C01", 714.64), ("C02", 275.42))]
+    r = run(book(Clients=[client("C00"), client("C01"), client("C02")], Orders=orders), today)
+    assert [row(r, c)["class"] for c in ("C01", "C00", "C02")] == ["A", "A", "B"]
+
+
+def test_weights_typed_as_percentages_give_the_same_scores():
+    percent = [{"component": c, "weight": w} for c, w in
+               (("Revenue", 50), ("Growth", 15), ("Frequency", 15), ("Recency", 10),
+                ("Pipeline", 10))]
+    r1, r2 = run(_score_book(), TODAY), run(_score_book(Weights=percent), TODAY)
+    assert list(r2.rankings["score"]) == list(r1.rankings["score"])
+    assert list(r2.rankings["score"])[0] == pytest.approx(81.9, abs=0.051)
+
+
+def test_a_typo_in_credit_limit_keeps_the_client_on_today(tmp_path):
+    """Credit limit '5k' is an error on Problems, but the client keeps its follow-up."""
+    from bookfiles import write_book
+    from acctbook.load import read_book
+    today = D(2026, 6, 10)
+    data = {"Clients": [client("E1", credit_limit="5k", key_account="yess"), client("E2")],
+            "Complaints": [{"case_id": "k", "client_id": "E1", "opened": D(2026, 6, 1),
+                            "severity": "High", "status": "Open"}]}
+    b = read_book(write_book(tmp_path / "e.xlsx", data))
+    assert {p.code for p in b.problems} >= {"type-number", "yes-no"}
+    from acctbook.writeback import refresh_results
+    from acctbook.rules import check_book
+    results = refresh_results(b, check_book(b, today), today)
+    assert "E1" in list(results.queue["client_id"])
 
 
 def test_tier_boundaries():
