@@ -807,6 +807,18 @@ def _elements(data: bytes, pos: int, end: int, open_tag: bytes, close_tag: bytes
         yield i, pos, data[j:gt]
 
 
+def column_styles(head: bytes) -> dict[int, str]:
+    """Column -> its style, from the `<cols>` before sheetData (a style of 0 is General)."""
+    out: dict[int, str] = {}
+    for m in re.finditer(rb"<(?:[\w.-]+:)?col\b([^>]*)>", head):
+        a = _attrs(m.group(1))
+        if a.get("style") not in (None, "", "0") and a.get("min", "").isdigit() \
+                and a.get("max", "").isdigit():
+            for c in range(int(a["min"]), min(int(a["max"]), MAX_COL) + 1):
+                out[c] = a["style"]
+    return out
+
+
 class _SheetCells:
     """Rewrites the given cells in one sheet part, touching only their `<row>`s."""
 
@@ -818,6 +830,16 @@ class _SheetCells:
         self.data, self.writer, self.where = data, writer, where
         self.formula_removed = False
         self.p = b""
+        self.col_styles: dict[int, str] = {}
+
+    def new_style(self, row_attrs: bytes | None, col: int) -> str | None:
+        """The style Excel gives a cell typed into an empty spot: its row's (when the row
+        is formatted), else its column's; so a new Revenue cell shows #,##0.00."""
+        if row_attrs and b'customFormat="1"' in row_attrs:
+            m = _ATTR_S.search(row_attrs)
+            if m and m.group(1):
+                return m.group(1).decode()
+        return self.col_styles.get(col)
 
     def locate(self) -> tuple[bytes, int, int]:
         """(the part, sheetData opened up if empty, where its rows start and end)."""
@@ -835,6 +857,7 @@ class _SheetCells:
         body_end = data.find(b"</" + prefix + b"sheetData>", body_start)
         if body_end < 0:
             raise AcctbookError(f"{self.where}: the sheet's sheetData is not closed")
+        self.col_styles = column_styles(data[:m.start()])
         return data, body_start, body_end
 
     def apply(self, updates: dict[tuple[int, int], Any]) -> bytes:
@@ -976,8 +999,8 @@ class _SheetCells:
             elif body.strip():
                 return None
         num = row.num
-        new = [(c, self._cell(_ref(num, c), v, None)) for c, v in sorted(updates.items())
-               if not _blank_update(v)]
+        new = [(c, self._cell(_ref(num, c), v, self.new_style(row.attrs, c)))
+               for c, v in sorted(updates.items()) if not _blank_update(v)]
         if not new:
             return b""
         attrs = _widen_spans(row.attrs.rstrip(), new[0][0] if first is None else first, new[-1][0])
@@ -1012,7 +1035,8 @@ class _SheetCells:
             cells.append((col, raw))
         for col in sorted(set(updates) - have):
             if not _blank_update(updates[col]):
-                cells.append((col, self._cell(_ref(row.num, col), updates[col], None)))
+                cells.append((col, self._cell(_ref(row.num, col), updates[col],
+                                              self.new_style(row.attrs, col))))
                 touched = True
         if not touched:
             return None
@@ -1040,8 +1064,8 @@ class _SheetCells:
         return raw[:fm.start()] + new_f + raw[fm.end():]
 
     def _new_row(self, num: int, updates: dict[int, Any]) -> bytes:
-        cells = [self._cell(_ref(num, c), v, None) for c, v in sorted(updates.items())
-                 if not _blank_update(v)]
+        cells = [self._cell(_ref(num, c), v, self.new_style(None, c))
+                 for c, v in sorted(updates.items()) if not _blank_update(v)]
         if not cells:
             return b""
         p = self.p
@@ -1728,12 +1752,9 @@ class _Patcher:
                 m = _ATTR_S.search(attrs)
                 if c1 <= col <= c2 and m and m.group(1):
                     out[col] = m.group(1).decode()
-        head = data[:data.find(b"sheetData")]
-        for m in re.finditer(rb"<(?:[\w.-]+:)?col\b([^>]*)>", head):
-            a = _attrs(m.group(1))
-            if a.get("style") and a.get("min", "").isdigit() and a.get("max", "").isdigit():
-                for c in range(max(c1, int(a["min"])), min(c2, int(a["max"])) + 1):
-                    out.setdefault(c, a["style"])
+        for c, style in column_styles(data[:data.find(b"sheetData")]).items():
+            if c1 <= c <= c2:
+                out.setdefault(c, style)
         return out
 
     # -- importing a sheet from another package

@@ -691,3 +691,32 @@ def test_import_again_replaces_the_sheet_and_its_chart(book, tmp_path):
     assert wb2.sheetnames.count("R") == 1 and wb2["R"]["A1"].value == "no chart now"
     assert wb2["R"]._charts == []
     assert len(wb2["Clients"]._charts) == 1                       # the user's own chart stays
+
+
+# --- new cells look like their column ---------------------------------------------------------
+def test_new_computed_cells_take_their_columns_number_format(tmp_path):
+    """The template formats whole computed columns and leaves their cells empty: after a
+    refresh Revenue 12m shows #,##0.00, Rank 0, Weighted amount #,##0.00; a date format the
+    user put on the Next follow-up column is kept (read back with openpyxl)."""
+    from acctbook import api, schema
+    book = api.new(tmp_path / "b.xlsx", demo=True, today=dt.date(2026, 3, 10))
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Clients"]
+    header = {c.value: c.column_letter for c in ws[1]}
+    nxt = header[schema.CLIENTS.column("next_follow_up").en]
+    ws.column_dimensions[nxt].number_format = "dd/mm/yyyy"
+    for row in range(2, ws.max_row + 1):                 # openpyxl writes a style per cell
+        ws[f"{nxt}{row}"].number_format = "dd/mm/yyyy"
+    wb.save(book)
+    api.refresh(book, dt.date(2026, 3, 10))
+    wb = openpyxl.load_workbook(book)
+    want = {("Clients", "revenue_12m"): "#,##0.00", ("Clients", "rank"): "0",
+            ("Clients", "next_follow_up"): "dd/mm/yyyy", ("Deals", "weighted_amount"): "#,##0.00"}
+    for (sheet, key), fmt in want.items():
+        ws = wb[sheet]
+        spec = schema.CLIENTS if sheet == "Clients" else schema.DEALS
+        col = next(c.column for c in ws[1] if c.value == spec.column(key).en)
+        cells = [ws.cell(r, col) for r in range(2, ws.max_row + 1)]
+        filled = [c for c in cells if c.value is not None]
+        assert filled, (sheet, key)
+        assert {c.number_format for c in filled} == {fmt}, (sheet, key)
