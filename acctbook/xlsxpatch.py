@@ -141,7 +141,10 @@ def patch_workbook(path, cells: dict[str, dict[tuple[int, int], Any]] | None = N
     Refused (Excel has the book open) or AcctbookError (unknown sheet, bad value).
     """
     path = os.fspath(path)
-    refuse_if_open(path)
+    if out is None:
+        refuse_unless_writable(path)
+    else:
+        refuse_if_open(path)
     pkg = _Package.open(path)
     try:
         patcher = _Patcher(pkg)
@@ -149,8 +152,9 @@ def patch_workbook(path, cells: dict[str, dict[tuple[int, int], Any]] | None = N
     except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, struct.error,
             UnicodeDecodeError, KeyError, IndexError, ValueError) as e:
         raise BookUnreadable(f"{path}: cannot be patched, the workbook is malformed ({e})") from e
-    target = os.fspath(out) if out is not None else path
-    result = PatchResult(path=target, changed=sorted(patcher.changed),
+    # A symlinked book is written where the link points: the link stays a link.
+    target = os.fspath(out) if out is not None else os.path.realpath(path)
+    result = PatchResult(path=target if out is not None else path, changed=sorted(patcher.changed),
                          added=list(patcher.added), removed=sorted(patcher.removed))
     if out is None and not (result.changed or result.added or result.removed):
         return result                # nothing differs: leave the file (and its mtime) alone
@@ -183,9 +187,25 @@ def owner_file(path) -> str:
 
 # --- reading the package ----------------------------------------------------------------
 def refuse_if_open(path) -> None:
-    if os.path.exists(owner_file(path)):
-        raise Refused(f"{path}: the workbook is open in Excel ({os.path.basename(owner_file(path))} "
+    real = os.path.realpath(path)          # Excel's owner file sits beside the real file
+    if os.path.exists(owner_file(real)):
+        raise Refused(f"{path}: the workbook is open in Excel ({os.path.basename(owner_file(real))} "
                       "exists); close it and try again")
+
+
+def refuse_unless_writable(path) -> None:
+    """Refuse a book Excel has open, or one its owner marked read-only (even for root,
+    who could replace it), before any work or any other file is written."""
+    refuse_if_open(path)
+    real = os.path.realpath(path)
+    try:
+        mode = os.stat(real).st_mode
+    except OSError:
+        return                             # missing: the reader says so in its own words
+    if not mode & 0o222 or not os.access(real, os.W_OK):
+        raise Refused(f"{path}: the workbook is read-only; make it writable and try again")
+    if not os.access(os.path.dirname(real) or ".", os.W_OK | os.X_OK):
+        raise Refused(f"{path}: cannot write in its folder {os.path.dirname(real) or '.'}")
 
 
 class _Package:
@@ -316,6 +336,12 @@ def _write_atomically(pkg: _Package, patcher: "_Patcher", target: str, keep_back
             os.fsync(fh.fileno())
         if os.path.exists(target):
             shutil.copymode(target, tmp)
+            st = os.stat(target)
+            if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
+                try:                            # root refreshing a manager's book keeps it theirs
+                    os.chown(tmp, st.st_uid, st.st_gid)
+                except OSError:
+                    pass
         else:                                   # mkstemp made it 0600: use the usual mode
             mask = os.umask(0)
             os.umask(mask)

@@ -282,6 +282,36 @@ def test_open_in_excel_is_refused(book):
     assert open(book, "rb").read() == before
 
 
+def test_read_only_book_is_refused_and_left_alone(book):
+    os.chmod(book, 0o444)
+    before = open(book, "rb").read()
+    with pytest.raises(Refused, match="read-only"):
+        patch_workbook(book, {"Clients": {(2, 3): 1}})
+    assert open(book, "rb").read() == before and os.stat(book).st_mode & 0o777 == 0o444
+    assert not os.path.exists(xlsxpatch.backup_path(book))
+
+
+def test_a_symlinked_book_is_written_through_the_link(book, tmp_path):
+    """The link stays a link; the real file is updated and backed up beside itself."""
+    link = tmp_path / "links" / "mine.xlsm"
+    link.parent.mkdir()
+    os.symlink(book, link)
+    patch_workbook(link, {"Clients": {(2, 3): 42}})
+    assert os.path.islink(link) and os.path.realpath(link) == os.path.realpath(book)
+    assert openpyxl.load_workbook(book)["Clients"].cell(2, 3).value == 42
+    assert os.path.isfile(xlsxpatch.backup_path(book)) and not os.path.islink(
+        xlsxpatch.backup_path(book))
+    assert os.listdir(link.parent) == ["mine.xlsm"]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0, reason="needs root")
+def test_root_rewriting_a_managers_book_keeps_its_owner(book):
+    os.chown(book, 65534, 65534)
+    patch_workbook(book, {"Clients": {(2, 3): 7}})
+    st = os.stat(book)
+    assert (st.st_uid, st.st_gid) == (65534, 65534)
+
+
 def test_unknown_sheet_and_bad_values_are_clear_errors(book):
     before = open(book, "rb").read()
     with pytest.raises(AcctbookError, match="no sheet named 'Nope'"):
