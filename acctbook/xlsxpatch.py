@@ -52,6 +52,7 @@ Known limits (documented, checked where cheap):
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import copy
 import datetime as dt
 import decimal
@@ -153,7 +154,8 @@ def patch_workbook(path, cells: dict[str, dict[tuple[int, int], Any]] | None = N
             UnicodeDecodeError, KeyError, IndexError, ValueError) as e:
         raise BookUnreadable(f"{path}: cannot be patched, the workbook is malformed ({e})") from e
     # A symlinked book is written where the link points: the link stays a link.
-    target = os.fspath(out) if out is not None else os.path.realpath(path)
+    target = (os.fspath(out) if out is not None else
+              os.path.realpath(path) if os.path.islink(path) else path)
     result = PatchResult(path=target if out is not None else path, changed=sorted(patcher.changed),
                          added=list(patcher.added), removed=sorted(patcher.removed))
     if out is None and not (result.changed or result.added or result.removed):
@@ -1319,6 +1321,10 @@ class _Patcher:
             raise AcctbookError(f"sheet {sorted(both)[0]!r} is both generated and patched cell by cell")
         for st in sheets:
             _check_sheet_table(st)
+        sheets = self._where_tables_are(sheets)
+        names = [st.sheet.lower() for st in sheets] + [si.name.lower() for si in imports]
+        if len(set(names)) != len(names) or set(names) & {n.lower() for n in cells}:
+            raise AcctbookError("a generated sheet's table sits on a sheet that is also written")
         self._check_table_names(sheets)
         values_written = False
         for name, updates in cells.items():
@@ -1384,6 +1390,23 @@ class _Patcher:
             for _, ty, t, _ in self._rels(part):
                 if ty.endswith("/table") and self.pkg.name(t):
                     out.append((_canon(self.pkg.name(t)), self._tree(t).getroot()))
+        return out
+
+    def _where_tables_are(self, sheets: list[SheetTable]) -> list[SheetTable]:
+        """A generated table whose sheet the user renamed (Today -> My calls) is rebuilt on
+        that sheet, under the user's tab name: tables are found by name, wherever they sit."""
+        by_part = {(part or "").lower(): name for name, part in self.sheets}
+        found = {}
+        for part, root in self._all_tables():
+            found.setdefault((root.get("displayName") or root.get("name") or "").lower(), part)
+        out = []
+        for st in sheets:
+            part = found.get(st.table.lower())
+            if part is not None:
+                home = self._table_sheet(part)
+                if home and home != (self.sheet_part(st.sheet) or "").lower() and home in by_part:
+                    st = dataclasses.replace(st, sheet=by_part[home])
+            out.append(st)
         return out
 
     def _check_table_names(self, sheets: list[SheetTable]) -> None:

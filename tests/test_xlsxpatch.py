@@ -750,3 +750,20 @@ def test_new_computed_cells_take_their_columns_number_format(tmp_path):
         filled = [c for c in cells if c.value is not None]
         assert filled, (sheet, key)
         assert {c.number_format for c in filled} == {fmt}, (sheet, key)
+
+
+def test_a_renamed_generated_sheet_is_rebuilt_under_its_new_name(tmp_path):
+    """The user renamed the Today tab: refresh finds the Today table there and rebuilds it,
+    adding no second Today sheet (read back with openpyxl)."""
+    from acctbook import api
+    book = api.new(tmp_path / "b.xlsx", demo=True, today=dt.date(2026, 3, 10))
+    wb = openpyxl.load_workbook(book)
+    wb["Today"].title = "My calls"
+    wb.save(book)
+    result = api.refresh(book, dt.date(2026, 3, 10))
+    wb = openpyxl.load_workbook(book)
+    assert "Today" not in wb.sheetnames and "My calls" in wb.sheetnames
+    ws = wb["My calls"]
+    assert "Today" in ws.tables
+    ids = [ws.cell(r, 2).value for r in range(2, ws.max_row + 1)]
+    assert ids == list(result.results.queue["client_id"]) and len(ids) > 5
