@@ -139,6 +139,8 @@ class SheetTable:
     widths: list[float] | None = None
     links: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> "'Clients'!A14"
     rtl: bool = False
+    # Rebuild it where its table already sits, when the user renamed that sheet's tab.
+    follow_table: bool = False
 
 
 @dataclass

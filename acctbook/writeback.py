@@ -200,7 +200,8 @@ def generated_sheets(book: Book, results, problems: list[Problem]) -> list[Sheet
                     links[(i, j)] = target
         return SheetTable(sheet=spec.sheet(lang), table=spec.name,
                           header=[c.label(lang) for c in spec.columns], rows=rows,
-                          widths=[c.width for c in spec.columns], links=links, rtl=lang == "he")
+                          widths=[c.width for c in spec.columns], links=links, rtl=lang == "he",
+                          follow_table=True)
 
     def client_link(row):
         return f"'{clients.sheet}'!{id_col}{int(row)}" if row is not None and not pd.isna(row) else None

@@ -1401,7 +1401,7 @@ class _Patcher:
             found.setdefault((root.get("displayName") or root.get("name") or "").lower(), part)
         out = []
         for st in sheets:
-            part = found.get(st.table.lower())
+            part = found.get(st.table.lower()) if st.follow_table else None
             if part is not None:
                 home = self._table_sheet(part)
                 if home and home != (self.sheet_part(st.sheet) or "").lower() and home in by_part:

@@ -74,7 +74,7 @@ def rich(tmp_path_factory):
 @pytest.fixture
 def book(rich, tmp_path):
     path = str(tmp_path / "book.xlsm")
-    shutil.copy(rich, path)
+    shutil.copyfile(rich, path)
     return path
 
 
@@ -340,7 +340,7 @@ def test_unreadable_files(tmp_path, content, match):
 
 def test_zip_bomb_is_refused(tmp_path):
     path = tmp_path / "bomb.xlsx"
-    shutil.copy(f"{CORPUS}/date.xlsx", path)
+    shutil.copyfile(f"{CORPUS}/date.xlsx", path)
     with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("xl/media/huge.bin", b"\0" * (20 << 20))   # 20 MiB of zeros: ~1000x
     with pytest.raises(BookUnreadable, match="inflate"):
@@ -349,7 +349,7 @@ def test_zip_bomb_is_refused(tmp_path):
 
 def test_too_much_in_all_is_refused(tmp_path, monkeypatch):
     path = tmp_path / "big.xlsx"
-    shutil.copy(f"{CORPUS}/date.xlsx", path)
+    shutil.copyfile(f"{CORPUS}/date.xlsx", path)
     import acctbook.read
     monkeypatch.setattr(acctbook.read, "MAX_TOTAL_UNCOMPRESSED", 1000)
     with pytest.raises(BookUnreadable, match="refused"):
@@ -359,7 +359,7 @@ def test_too_much_in_all_is_refused(tmp_path, monkeypatch):
 # --- formulas, dates, the corpus -------------------------------------------------------------
 def test_overwriting_a_shared_formula_master_keeps_its_dependents(tmp_path):
     path = tmp_path / "shared.xlsx"
-    shutil.copy(f"{CORPUS}/shared_formula_simple.xlsx", path)
+    shutil.copyfile(f"{CORPUS}/shared_formula_simple.xlsx", path)
     result = patch_workbook(path, {"Sheet1": {(1, 2): 5}})
     ws = openpyxl.load_workbook(path)["Sheet1"]
     assert ws["B1"].value == 5
@@ -373,7 +373,7 @@ def test_replacing_a_formula_drops_the_calc_chain(tmp_path):
     src = next(f for f in glob.glob(f"{CORPUS}/*.xlsx") if "xl/calcChain.xml" in zipfile.ZipFile(f).namelist()
                and os.path.basename(f) != "pass_protected.xlsx")
     path = tmp_path / "calc.xlsx"
-    shutil.copy(src, path)
+    shutil.copyfile(src, path)
     with zipfile.ZipFile(path) as zf:
         chain = zf.read("xl/calcChain.xml").decode()
     import re
@@ -392,7 +392,7 @@ def test_replacing_a_formula_drops_the_calc_chain(tmp_path):
 
 def test_1904_dates(tmp_path):
     path = tmp_path / "d1904.xlsx"
-    shutil.copy(f"{CORPUS}/date_1904.xlsx", path)
+    shutil.copyfile(f"{CORPUS}/date_1904.xlsx", path)
     name = xlsxpatch.sheet_names(path)[0]
     patch_workbook(path, {name: {(40, 1): dt.date(2024, 1, 1), (40, 2): dt.datetime(2024, 1, 1, 6)}})
     with zipfile.ZipFile(path) as zf:
@@ -426,7 +426,7 @@ CORPUS_FILES = sorted(glob.glob(f"{CORPUS}/*.xlsx") + glob.glob(f"{CORPUS}/*.xls
 @pytest.mark.parametrize("src", CORPUS_FILES, ids=os.path.basename)
 def test_corpus_file_patch_one_cell(src, tmp_path):
     path = tmp_path / os.path.basename(src)
-    shutil.copy(src, path)
+    shutil.copyfile(src, path)
     if os.path.basename(src) == "pass_protected.xlsx":
         with pytest.raises(BookUnreadable, match="encrypted"):
             patch_workbook(path, {"Sheet1": {(1, 1): 1}})
@@ -462,7 +462,7 @@ def _generated_for(sheet: str) -> SheetTable:
                                  ("pass_protected.xlsx", "issue252.xlsx")], ids=os.path.basename)
 def test_corpus_file_gets_a_generated_sheet(src, tmp_path):
     path = tmp_path / os.path.basename(src)
-    shutil.copy(src, path)
+    shutil.copyfile(src, path)
     cal_before, opx_before = _opens(path)
     before = _parts(path)
     name = xlsxpatch.sheet_names(path)[0]
@@ -493,7 +493,7 @@ def test_libreoffice_reads_patched_odd_packages(tmp_path):
     paths = []
     for f in ODD_PACKAGES:
         path = tmp_path / f
-        shutil.copy(f"{CORPUS}/{f}", path)
+        shutil.copyfile(f"{CORPUS}/{f}", path)
         name = xlsxpatch.sheet_names(path)[0]
         patch_workbook(path, {name: {(2, 2): "patched-cell"}}, [_generated_for(name)])
         paths.append(str(path))
