@@ -141,15 +141,15 @@ SheetData = SheetTable     # the same pure value the zip writer takes
 
 
 def _find_table(xbook, sheet_name: str, table_name: str):
-    try:
-        sheet = xbook.sheets[sheet_name]
-    except Exception:
-        raise NotAnAcctbook(f"the sheet '{sheet_name}' is missing; acctbook writes its "
-                            f"{table_name} table there") from None
-    for t in sheet.tables:
-        if t.name.casefold() == table_name.casefold():
-            return sheet, t
-    raise NotAnAcctbook(f"sheet '{sheet_name}' has no table named {table_name}")
+    """The table on its sheet, else wherever it sits (the user renamed the tab)."""
+    names = [s.name for s in xbook.sheets]
+    for name in ([sheet_name] if sheet_name in names else []) + names:
+        sheet = xbook.sheets[name]
+        for t in sheet.tables:
+            if t.name.casefold() == table_name.casefold():
+                return sheet, t
+    raise NotAnAcctbook(f"the workbook has no table named {table_name} (acctbook keeps it on "
+                        f"the sheet '{sheet_name}')")
 
 
 def write_table(xbook, st: SheetData) -> None:
@@ -173,8 +173,8 @@ def write_table(xbook, st: SheetData) -> None:
             "#" + target, text_to_display=None if shown is None else str(shown))
 
 
-def select_sheet(xbook, name: str) -> None:
-    xbook.sheets[name].activate()
+def select_sheet(xbook, name: str, table: str | None = None) -> None:
+    (_find_table(xbook, name, table)[0] if table else xbook.sheets[name]).activate()
 
 
 # --- the whole refresh ---------------------------------------------------------------------------
@@ -198,7 +198,7 @@ def write_refresh(xbook, book: Book, results, problems: list[Problem]) -> Writte
     for st in sheets:
         write_table(xbook, st)
     if problems:
-        select_sheet(xbook, schema.PROBLEMS.sheet(book.lang))
+        select_sheet(xbook, schema.PROBLEMS.sheet(book.lang), schema.PROBLEMS.name)
     return Written(problems, results, writes, len(results.queue))
 
 
@@ -219,7 +219,7 @@ def write_problems(xbook, book: Book, problems: list[Problem]) -> Written:
         (schema.HOME_FIRST_ROW + keys.index("errors"), 2): errors,
         (schema.HOME_FIRST_ROW + keys.index("warnings"), 2): len(problems) - errors}})
     if problems:
-        select_sheet(xbook, schema.PROBLEMS.sheet(book.lang))
+        select_sheet(xbook, schema.PROBLEMS.sheet(book.lang), schema.PROBLEMS.name)
     return Written(problems, None, writes, 0)
 
 

@@ -480,3 +480,17 @@ print("ok")
 def test_product_does_not_set_the_licence_key():
     for f in ("excel.py", "xlwings_book.py", "buttons.py"):
         assert "XLWINGS_LICENSE_KEY" not in (REPO / "acctbook" / f).read_text()
+
+
+def test_refresh_button_finds_a_renamed_generated_sheet(tmp_path):
+    """Today renamed to 'My calls' in Excel: the button writes the queue there."""
+    p = api.new(tmp_path / "r.xlsx", demo=True, today=TODAY)
+    wb = openpyxl.load_workbook(p)
+    wb["Today"].title = "My calls"
+    wb.save(p)
+    written, actions = xr.run(excel.refresh, p, TODAY)
+    assert written is not None and not [a for a in actions if a["func"] in ("alert", "addSheet")]
+    wb = openpyxl.load_workbook(p)
+    xr.apply(wb, actions)
+    ids = [wb["My calls"].cell(r, 2).value for r in range(2, written.today_rows + 2)]
+    assert ids == list(written.results.queue["client_id"]) and len(ids) > 5
