@@ -28,6 +28,7 @@ from . import schema
 from .model import AcctbookError, col_letter
 from .schema import (CHOICE, DATE, INTEGER, NUMBER, PERCENT, YESNO, Column, Table)
 from .assets import workbook_dir
+from .load import DATE_MAX, DATE_MIN   # the dates acctbook reads; validation allows the same
 
 TABLE_STYLE = "Table Style Medium 2"
 CREATED = dt.datetime(2026, 1, 1)       # fixed, so the same inputs give the same bytes
@@ -36,7 +37,6 @@ NUMBER_FORMAT = "#,##0.00"
 INTEGER_FORMAT = "0"
 # "0.##" would show 80 as "80." in Excel and LibreOffice; General shows 80 and 12.5.
 PERCENT_FORMAT = "General"
-DATE_MIN, DATE_MAX = dt.date(2000, 1, 1), dt.date(2100, 12, 31)
 GROW_ROWS = 1000                        # validation reaches this many rows past the data
 NUMBER_LIMIT = 1e15                     # "any number" validation bounds
 LIST_LIMIT = 255                        # Excel's limit on a literal drop-down list

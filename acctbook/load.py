@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,15 @@ _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}
 _LOCAL = re.compile(r"^\s*(\d{1,2})[./](\d{1,2})[./](\d{4})\s*$")   # d/m/yyyy (IL, EU)
 # Countries that write local dates month first (m/d/yyyy).
 MONTH_FIRST = frozenset({"US", "PH", "FM", "MH", "PW", "BZ"})
+
+
+class ExcelError(str):
+    """A cell holding an Excel error value (#N/A, #DIV/0!, ...), as the file reader marks it.
+
+    A str subclass so code that only shows cell values keeps working; the loader
+    reports it (`excel-error`) and reads the cell as blank."""
+
+    __slots__ = ()
 
 
 def _empty(v: Any) -> bool:
@@ -71,17 +81,29 @@ def parse_date(v: Any, month_first: bool = False) -> tuple[dt.date | None, str]:
     return None, "bad"
 
 
+# Thousands separators only in whole groups of three: "1,234.56" is 1234.56, while
+# "1,5" or "1.234,56" (a decimal comma) are not numbers here rather than 15 or 1.23456.
+_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+
+
 def parse_number(v: Any) -> float | None:
     if isinstance(v, bool):
         return None
     if isinstance(v, (int, float)):
         return float(v)
-    if isinstance(v, str):
-        s = v.strip().replace(",", "").replace("%", "").replace("₪", "").replace("$", "")
+    if isinstance(v, str) and v.__class__ is not ExcelError:
+        s = v.strip().replace("%", "").replace("₪", "").replace("$", "").strip()
+        if "," in s:
+            if not _GROUPED.fullmatch(s):
+                return None
+            s = s.replace(",", "")
+        if "_" in s:          # float() takes "1_000"; nobody types that as a number
+            return None
         try:
-            return float(s)
+            n = float(s)
         except ValueError:
             return None
+        return n if math.isfinite(n) else None      # float() also takes "nan" and "inf"
     return None
 
 
@@ -109,11 +131,24 @@ def _coerce(spec: schema.Column, values: list, rows: list[int], coll: _Collector
     """
     t = spec.type
     if t in (schema.TEXT, schema.REF) or (t == schema.CHOICE and choices is None):
-        return pd.Series([(v.strip() or None) if v.__class__ is str else
-                          (None if v is None else as_text(v)) for v in values],
-                         index=rows, dtype=object)
+        errors = []        # only cells that are neither str nor None are looked at
+
+        def other(v):
+            if v.__class__ is ExcelError:
+                errors.append(v)
+                return None
+            return as_text(v)
+        out = [(v.strip() or None) if v.__class__ is str else
+               (None if v is None else other(v)) for v in values]
+        if errors:
+            for r, v in zip(rows, values):
+                if v.__class__ is ExcelError:
+                    severity, code, message = _excel_error(spec, v)[1]
+                    coll.add(severity, code, spec.key, r, str(v), message)
+        return pd.Series(out, index=rows, dtype=object)
     types = set(map(type, values))
-    if bool in types and len(types) > 1:      # True and 1.0 hash alike but are different cells
+    # True and 1.0 hash alike but are different cells; so do an error "#N/A" and the text
+    if (bool in types and len(types) > 1) or ExcelError in types:
         keys = [(v.__class__, v) for v in values]
         conv = {k: _convert(spec, k[1], choices, month_first) for k in set(keys)}
     else:
@@ -131,7 +166,8 @@ def _coerce(spec: schema.Column, values: list, rows: list[int], coll: _Collector
             problem = conv[k][1]
             if problem is not None:
                 severity, code, message = problem
-                coll.add(severity, code, spec.key, r, v, message)
+                shown = str(v) if v.__class__ is ExcelError else v   # a plain "#N/A"
+                coll.add(severity, code, spec.key, r, shown, message)
     if t == schema.DATE:
         return pd.Series(out.view("datetime64[D]").astype("datetime64[ns]"), index=rows)
     if t in (schema.CHOICE, schema.YESNO):
@@ -143,21 +179,30 @@ _NAT = np.iinfo(np.int64).min
 _EPOCH = dt.date(1970, 1, 1).toordinal()
 
 
-def _columns(rows: list[list], width: int) -> tuple[list, list[int]]:
+def _columns(rows: list[list], width: int, inputs: list[int]) -> tuple[list, list[int]]:
     """Rows -> (columns without the blank rows, indexes of the rows kept).
 
+    A row is a record only when one of `inputs` (the positions of acctbook's input
+    columns) holds a value: a row with only the user's own columns filled in (a
+    formula stretched down the table) or stale computed values is blank.
     numpy transposes a big table about 3x faster than zip(*rows).
     """
     grid = np.array(rows, dtype=object) if rows else np.empty((0, width), dtype=object)
     if grid.ndim != 2 or grid.shape[1] != width:          # ragged rows: pad them
         rows = [list(r[:width]) + [None] * (width - len(r)) for r in rows]
         grid = np.array(rows or np.empty((0, width)), dtype=object).reshape(len(rows), width)
-    # A row with a truthy cell is not blank; only the others (0, False, "" ...) need a look.
-    truthy = list(map(any, rows))
+    if not inputs:
+        return [[] for _ in range(width)], []
+    # A truthy input cell makes a record; only the other rows (0, False, "" ...) need a
+    # closer look. `cells` gives a row's input cells (the first one twice, so even a
+    # single input column gives a tuple); when every column is an input (the usual
+    # table: no computed columns, no user's own) the whole row is the quicker test.
+    cells = (lambda r: r) if len(inputs) == width else itemgetter(*inputs, inputs[0])
+    truthy = list(map(any, rows)) if len(inputs) == width else list(map(any, map(cells, rows)))
     if all(truthy):
         return [grid[:, j].tolist() for j in range(width)], list(range(len(rows)))
     keep = [i for i, (t, r) in enumerate(zip(truthy, rows))
-            if t or not all(v is None or (v.__class__ is str and v == "") for v in r)]
+            if t or not all(v is None or (v.__class__ is str and v == "") for v in cells(r))]
     grid = grid[keep]
     return [grid[:, j].tolist() for j in range(width)], keep
 
@@ -179,6 +224,8 @@ def _convert(spec: schema.Column, v: Any, choices: dict[str, str] | None,
              month_first: bool = False):
     """(typed value, problem or None) for one distinct cell value."""
     label, t = spec.en, spec.type
+    if v.__class__ is ExcelError:
+        return _excel_error(spec, v)
     if _empty(v):
         return (np.nan if t in (schema.NUMBER, schema.INTEGER, schema.PERCENT) else None), None
     if t in (schema.CHOICE, schema.YESNO):
@@ -215,22 +262,44 @@ def _convert(spec: schema.Column, v: Any, choices: dict[str, str] | None,
     return n, None
 
 
-def load_table(raw: RawTable, spec: schema.Table, problems: list[Problem],
-               choices_by_setting: dict[str, dict[str, str]] | None = None,
-               month_first: bool = False) -> LoadedTable:
-    """Type one table. Missing required columns raise NotAnAcctbook (the book is unusable)."""
+def _find_columns(raw: RawTable, spec: schema.Table) -> dict[str, int]:
+    """Column key -> 1-based sheet column, by header text (the first of repeated headers)."""
     index = schema.header_index(spec)
     columns: dict[str, int] = {}
     for i, h in enumerate(raw.headers):
         key = index.get(schema.fold(h))
         if key is not None and key not in columns:
             columns[key] = raw.first_col + i
+    return columns
+
+
+def _missing_columns(raw: RawTable, spec: schema.Table, columns: dict[str, int]) -> str | None:
+    """What is wrong when required columns are missing (None when none is)."""
     missing = [c.label("en") for c in spec.columns if c.required and c.key not in columns]
+    if not missing:
+        return None
+    return (f"sheet '{raw.sheet}', table {spec.name}: missing required column"
+            f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+
+
+def _excel_error(spec: schema.Column, v: ExcelError):
+    """(blank, problem) for a cell showing an Excel error: reported, then read as blank."""
+    blank = np.nan if spec.type in (schema.NUMBER, schema.INTEGER, schema.PERCENT) else None
+    return blank, (ERROR, "excel-error", f"{spec.en}: the cell shows the Excel error {v}")
+
+
+def load_table(raw: RawTable, spec: schema.Table, problems: list[Problem],
+               choices_by_setting: dict[str, dict[str, str]] | None = None,
+               month_first: bool = False) -> LoadedTable:
+    """Type one table. Missing required columns raise NotAnAcctbook (the book is unusable)."""
+    columns = _find_columns(raw, spec)
+    missing = _missing_columns(raw, spec, columns)
     if missing:
-        raise NotAnAcctbook(f"sheet '{raw.sheet}', table {spec.name}: missing required column"
-                            f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+        raise NotAnAcctbook(missing)
     # Blank rows (an empty table keeps one) are not records.
-    by_column, keep = _columns(raw.rows, len(raw.headers))
+    inputs = [columns[c.key] - raw.first_col for c in spec.columns
+              if not c.computed and c.key in columns]
+    by_column, keep = _columns(raw.rows, len(raw.headers), inputs)
     rows = [raw.header_row + 1 + i for i in keep]
     index = pd.Index(rows, name="row")
     coll = _Collector(raw, columns, problems)
@@ -291,8 +360,8 @@ def _settings(tables: dict[str, LoadedTable], problems: list[Problem]) -> Settin
         else:
             problems.append(Problem(ERROR, "setting", st.sheet, row, st.header("value"),
                                     st.cell("value", row), value,
-                                    f"Setting '{s.en}': '{value}' is not valid ({s.type}); "
-                                    f"using the default"))
+                                    f"Setting '{s.en}': '{value}' is not valid (expected "
+                                    f"{_setting_expected(s)}); using the default"))
     return Settings(
         values=values,
         cadence=_pairs(tables["Cadence"], "class", "days",
@@ -310,6 +379,32 @@ def _settings(tables: dict[str, LoadedTable], problems: list[Problem]) -> Settin
     )
 
 
+# Integer settings are counts of days, 0 or more; a stale-deal limit of 0 days would
+# call every open deal stale at once.
+_SETTING_MIN = {"stale_deal_days": 1}
+
+
+def _setting_bounds(s: schema.Setting) -> tuple[float, float | None]:
+    if s.type == schema.PERCENT:
+        return 0, 100
+    return _SETTING_MIN.get(s.key, 0), None
+
+
+def _setting_expected(s: schema.Setting) -> str:
+    lo, hi = _setting_bounds(s)
+    if s.type == schema.PERCENT:
+        return f"a percent from {lo} to {hi}"
+    if s.type == schema.INTEGER:
+        return f"a whole number, {lo} or more"
+    if s.type == schema.NUMBER:
+        return f"a number, {lo} or more"
+    if s.type == schema.YESNO:
+        return "Yes or No"
+    if s.type == schema.CHOICE:
+        return f"one of {', '.join(s.choices)}"
+    return s.type
+
+
 def _setting_value(s: schema.Setting, value: str | None) -> tuple[Any, bool]:
     if value is None or value == "":
         return s.default, True
@@ -317,8 +412,12 @@ def _setting_value(s: schema.Setting, value: str | None) -> tuple[Any, bool]:
         n = parse_number(value)
         if n is None or (s.type == schema.INTEGER and not n.is_integer()):
             return None, False
-        if s.key in ("a_threshold", "b_threshold") and 0 < n <= 1:
-            n *= 100     # "80%" typed as a percent cell arrives as 0.8
+        if s.type == schema.PERCENT and 0 < n < 1:
+            # "18%" typed in a percent cell arrives as 0.18 (rounded: 0.07 * 100 is 7.000…01)
+            n = round(n * 100, 9)
+        lo, hi = _setting_bounds(s)
+        if n < lo or (hi is not None and n > hi):
+            return None, False
         return (int(n) if s.type == schema.INTEGER else n), True
     if s.type == schema.YESNO:
         hit = schema.YESNO_INDEX.get(schema.fold(value))
@@ -374,6 +473,12 @@ def load_book(raw: dict[str, RawTable], path: str | None = None) -> Book:
     if missing:
         raise NotAnAcctbook(f"{path or 'workbook'}: missing table{'s' if len(missing) > 1 else ''} "
                             f"{', '.join(missing)} (each data sheet holds one Excel table of that name)")
+    # Every table missing required columns, in one message: the user fixes them all at once.
+    broken = [m for spec in schema.ALL_TABLES if spec.name in raw
+              for m in [_missing_columns(raw[spec.name], spec,
+                                         _find_columns(raw[spec.name], spec))] if m]
+    if broken:
+        raise NotAnAcctbook(f"{path or 'workbook'}: {'; '.join(broken)}")
     lang = detect_lang(raw["Clients"])
     problems: list[Problem] = []
     tables: dict[str, LoadedTable] = {}

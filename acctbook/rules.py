@@ -42,7 +42,12 @@ CODES: dict[str, tuple[str, str]] = {
     "percent-fraction": (WARNING, "A percent column (0–100) holds a value between 0 and 1, as "
                                   "Excel stores 60% typed with a percent sign; it is read as "
                                   "that many percent."),
-    "setting": (ERROR, "A value in the Settings table has the wrong type; the default is used."),
+    "excel-error": (ERROR, "An input cell shows an Excel error value (#N/A, #DIV/0!, #REF!, "
+                           "#VALUE!, #NAME?, #NUM!, #NULL!), usually from a formula; it is "
+                           "read as blank."),
+    "setting": (ERROR, "A value in the Settings table has the wrong type or is out of range "
+                       "(percents 0–100, day counts 0 or more, Stale deal days 1 or more); the "
+                       "default is used."),
     "required": (ERROR, "A required cell is blank."),
     "unique": (ERROR, "An ID that must be unique appears again in a later row."),
     "range": (ERROR, "A number is outside its allowed range (e.g. negative, or a percent "
@@ -70,6 +75,9 @@ CODES: dict[str, tuple[str, str]] = {
                               "valid check digit."),
     "country": (ERROR, "A Country is not an ISO 3166 alpha-2 code."),
     "currency": (ERROR, "A Currency is not an ISO 4217 code."),
+    "weights": (WARNING, "The Weights table's weights do not add up to 1; scores are scaled so "
+                         "they do."),
+    "weights-zero": (ERROR, "The Weights table's weights add up to 0, so every score would be 0."),
     "duplicate-client": (WARNING, "A client is likely a duplicate of an earlier one: the same "
                                   "company number, or the same name after folding case, "
                                   "punctuation and legal suffixes (Ltd, Inc, בע\"מ)."),
@@ -609,12 +617,36 @@ def _duplicates(book: Book, t: LoadedTable, folded: pd.Series, at: str,
     return _emit(book, t, later, "duplicate-client", at, message)
 
 
+def rule_weights(book: Book, today: dt.date) -> list[Problem]:
+    """The score components' weights (the table's rows over the defaults) should add up to 1.
+
+    The score divides by their sum, so another sum only warns; a sum of 0 leaves
+    nothing to divide by. A negative weight is already a `range` error."""
+    t = book.tables.get("Weights")
+    if t is None or t.frame.empty:
+        return []          # no rows: the SPEC's defaults, which add up to 1
+    weights = [float(book.settings.weights.get(c, 0.0)) for c in schema.COMPONENTS]
+    if any(w < 0 for w in weights):
+        return []
+    total = sum(weights)
+    first = pd.Series(t.frame.index == t.frame.index[0], index=t.frame.index)   # shown there
+    if total == 0:
+        return _emit(book, t, first, "weights-zero", "weight",
+                     lambda r: "Weights add up to 0, so every score would be 0; give at least "
+                               "one component a weight")
+    if abs(total - 1) > 0.001:
+        return _emit(book, t, first, "weights", "weight",
+                     lambda r: f"Weights add up to {total:g}; scores are scaled so they add "
+                               f"up to 1")
+    return []
+
+
 RULES: list[Rule] = [
     rule_required, rule_unique, rule_range, rule_not_future, rule_refs,
     rule_lost_reason, rule_referral, rule_complaint_dates, rule_contract_dates,
     rule_next_step_date, rule_contact_client, rule_primary_contacts, rule_orders,
     rule_email, rule_phone, rule_company_number, rule_country, rule_currency,
-    rule_duplicate_clients,
+    rule_duplicate_clients, rule_weights,
 ]
 
 

@@ -426,9 +426,17 @@ def generated_sheet(name: str, lang: str) -> str:
 
 
 # --- label lookups ---------------------------------------------------------------
+# Invisible direction marks (LRM, RLM, embeddings, isolates, BOM) that pasting Hebrew
+# drags along, and Hebrew gershayim/geresh typed for the ASCII quotes (מק״ט for מק"ט).
+_FOLD_MAP = {**dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                                      "\u2066\u2067\u2068\u2069\ufeff")),
+             0x05F4: '"', 0x05F3: "'"}
+
+
 def fold(text: str) -> str:
-    """Header and choice matching: trimmed, case-insensitive."""
-    return " ".join(str(text).split()).casefold()
+    """Header, choice and setting-name matching: trimmed, case-insensitive, blind to
+    invisible direction marks and to Hebrew gershayim/geresh versus " and '."""
+    return " ".join(str(text).translate(_FOLD_MAP).split()).casefold()
 
 
 def header_index(table: Table) -> dict[str, str]:

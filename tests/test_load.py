@@ -113,3 +113,48 @@ def test_local_text_dates_follow_the_country(country, want):
     book = book_from_rows({"Clients": [{"client_id": "C-1", "name": "A", "status": "Active",
                                         "created": "03/04/2026"}]}, settings={"country": country})
     assert book.frame("Clients")["created"].iloc[0].date() == want
+
+
+@pytest.mark.parametrize("text, want", [
+    ("1234.5", 1234.5), ("1,234", 1234.0), ("1,234.56", 1234.56), ("-1,234,567.5", -1234567.5),
+    (" 18% ", 18.0), ("₪ 900", 900.0), ("$1,000", 1000.0), ("1e3", 1000.0),
+    ("1,5", None), ("1.234,56", None), ("12,34", None), ("1,2345", None), (",123", None),
+    ("nan", None), ("NaN", None), ("inf", None), ("-Infinity", None), ("1_000", None),
+    ("", None), ("lots", None)])
+def test_numbers_typed_as_text(text, want):
+    from acctbook.load import parse_number
+    assert parse_number(text) == want
+
+
+def test_numbers_typed_as_text_that_are_not_numbers_are_type_errors():
+    book = book_from_rows({"Clients": [
+        {"client_id": f"C-{i}", "name": "A", "status": "Active", "created": dt.date(2025, 1, 1),
+         "credit_limit": v} for i, v in enumerate(["1,5", "1.234,56", "inf", "nan", "1,234.56"])]})
+    assert [(p.code, p.row) for p in book.problems] == [("type-number", r) for r in (2, 3, 4, 5)]
+    assert book.frame("Clients")["credit_limit"].iloc[4] == 1234.56
+
+
+RLM, LRM = "\u200f", "\u200e"
+
+
+def test_invisible_direction_marks_and_gershayim_do_not_break_matching():
+    assert schema.fold(f"{RLM}סטטוס{LRM}") == schema.fold("סטטוס")
+    assert schema.fold("\ufeff\u202bStatus\u202c\u2067") == "status"
+    assert schema.fold("מק״ט") == schema.fold('מק"ט') and schema.fold("צ׳אט") == schema.fold("צ'אט")
+    # a Hebrew book: headers pasted with marks, מק״ט typed with gershayim, choices too
+    raw = {t.name: rows_to_raw(t, [], "he") for t in schema.DATA_TABLES}
+    raw["Clients"] = RawTable("Clients", "לקוחות", 1, 1,
+                              [f"{RLM}מזהה לקוח", "שם", f"סטטוס{RLM}", "נוצר"],
+                              [["C-1", "אלקטרה", f"{RLM}פעיל", dt.date(2024, 5, 1)]])
+    raw["Products"] = RawTable("Products", "מוצרים", 1, 1, ["מק״ט", "שם"], [["W-1", "ווידג׳ט"]])
+    raw["Contacts"] = RawTable("Contacts", "אנשי קשר", 1, 1,
+                               ["מזהה איש קשר", "מזהה לקוח", "שם", "ערוץ מועדף"],
+                               [["P-1", "C-1", "דנה", "דוא״ל"]])
+    raw["Settings"] = RawTable("Settings", "הגדרות", 1, 1, ["הגדרה", "ערך"],
+                               [[f"{RLM}תנאי תשלום", 45], ["שיעור מע״מ", 17]])
+    book = load_book(raw)
+    assert book.problems == []
+    assert book.frame("Clients")["status"].tolist() == ["Active"]
+    assert book.frame("Products")["sku"].tolist() == ["W-1"]
+    assert book.frame("Contacts")["preferred_channel"].tolist() == ["Email"]
+    assert book.settings["payment_terms"] == 45 and book.settings.vat_rate == 17

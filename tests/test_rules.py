@@ -9,6 +9,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from acctbook import rules, schema
@@ -66,6 +67,9 @@ BREAKS = [
      "maybe"),
     ([("Settings", 11, {"value": "thirty"})], "setting", "error", "Settings", 13, "Value", "B13",
      "thirty"),
+    # openpyxl writes "#DIV/0!" as an error cell (t="e"), as Excel saves a failing formula
+    ([("Clients", 0, {"credit_limit": "#DIV/0!"})], "excel-error", "error", "Clients", 2,
+     "Credit limit", "O2", "#DIV/0!"),
     # generic rules from the schema
     ([("Clients", 1, {"name": None})], "required", "error", "Clients", 3, "Name", "B3", None),
     ([("Clients", 1, {"status": None})], "required", "error", "Clients", 3, "Status", "J3", None),
@@ -142,6 +146,9 @@ BREAKS = [
     ([("Settings", 7, {"value": "XX"})], "country", "error", "Settings", 9, "Value", "B9", "XX"),
     ([("Deals", 0, {"currency": "SHEKEL"})], "currency", "error", "Deals", 2, "Currency", "F2",
      "SHEKEL"),
+    ([("Weights", 0, {"weight": 50})], "weights", "warning", "Settings", 2, "Weight", "R2", 50.0),
+    ([("Weights", i, {"weight": 0}) for i in range(5)], "weights-zero", "error", "Settings", 2,
+     "Weight", "R2", 0.0),
     ([("Clients", 2, {"client_id": "C-003", "name": "ACME, Inc.", "company_number": None})],
      "duplicate-client", "warning", "Clients", 4, "Name", "B4", "ACME, Inc."),
     ([("Clients", 2, {"client_id": "C-003", "name": "Globex Trading",
@@ -343,7 +350,7 @@ def test_loader_emits_only_listed_codes():
     src = (ROOT / "acctbook" / "load.py").read_text()
     used = set(re.findall(r'(?:ERROR|WARNING),\s*"([a-z-]+)"', src))
     used |= set(re.findall(r'code = "([a-z-]+)" if .* else "([a-z-]+)"', src)[0])
-    assert used == {c for c in CODES if c in used} and len(used) == 9, used - set(CODES)
+    assert used == {c for c in CODES if c in used} and len(used) == 10, used - set(CODES)
 
 
 # --- the fast paths for email and phone agree with the libraries they shortcut -------
@@ -398,3 +405,164 @@ def test_phone_check_agrees_with_phonenumbers():
     # the shortcut must actually be taken for the common plain numbers
     assert rules._phone_surely_ok("052-5381234", "IL") and rules._phone_surely_ok(
         "(212) 555-0123", "US")
+
+
+# --- reading: Excel error values, blank rows, settings, several broken tables ----------------
+def test_excel_error_values_are_reported_in_every_input_column_and_read_as_blank(tmp_path):
+    data = edited(("Clients", 0, {"name": "#N/A", "key_account": "#N/A", "email": "#NAME?",
+                                  "payment_terms": "#REF!", "created": "#VALUE!",
+                                  "risk": "#N/A", "My formula": "#DIV/0!"}),
+                  ("Orders", 0, {"amount": "#VALUE!", "status": "#NUM!"}),
+                  ("Settings", 8, {"value": "#NULL!"}))
+    keys = [c.key for c in schema.CLIENTS.columns] + ["My formula"]
+    path = write_book(tmp_path / "b.xlsx", data, columns={"Clients": keys})
+    with zipfile.ZipFile(path) as z:                 # the file really holds error cells
+        assert z.read("xl/worksheets/sheet1.xml").count(b't="e"') == 7
+    book = read_book(path)
+    problems = check_book(book, TODAY)
+    got = [(p.sheet, p.cell, p.code, p.value, p.message) for p in problems]
+    assert got == [
+        ("Clients", "B2", "excel-error", "#N/A", "Name: the cell shows the Excel error #N/A"),
+        ("Clients", "N2", "excel-error", "#N/A", "Key account: the cell shows the Excel error #N/A"),
+        ("Clients", "P2", "excel-error", "#REF!",
+         "Payment terms: the cell shows the Excel error #REF!"),
+        ("Clients", "Q2", "excel-error", "#NAME?", "Email: the cell shows the Excel error #NAME?"),
+        ("Clients", "T2", "excel-error", "#VALUE!",
+         "Created: the cell shows the Excel error #VALUE!"),
+        ("Orders", "J2", "excel-error", "#VALUE!", "Amount: the cell shows the Excel error #VALUE!"),
+        ("Orders", "N2", "excel-error", "#NUM!", "Status: the cell shows the Excel error #NUM!"),
+        ("Settings", "B10", "excel-error", "#NULL!",
+         "Value: the cell shows the Excel error #NULL!"),
+    ]                    # not "Name is required"; nothing for Risk (computed) or My formula
+    c = book.frame("Clients").loc[2]
+    assert c["name"] is None and c["key_account"] is None and c["email"] is None
+    assert pd.isna(c["payment_terms"]) and pd.isna(c["created"])
+    assert pd.isna(book.frame("Orders").loc[2, "amount"])
+    assert book.settings.vat_rate == 18                # the VAT rate's default (Country IL)
+
+
+def test_error_cells_are_found_as_calamine_leaves_them_out():
+    """calamine reads an error cell as "", like an empty one; the sheet XML says t="e"."""
+    import python_calamine
+    from acctbook.read import _error_cells
+    path = CORPUS / "errors.xlsx"
+    sheet = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Feuil1")
+    assert sheet.to_python()[:7] == [[""]] * 7
+    with zipfile.ZipFile(path) as z:
+        cells = _error_cells(z.read("xl/worksheets/sheet1.xml"))
+    assert cells == {(1, 1): "#DIV/0!", (2, 1): "#NAME?", (3, 1): "#VALUE!", (4, 1): "#NULL!",
+                     (5, 1): "#REF!", (6, 1): "#NUM!", (7, 1): "#N/A"}
+    xml = (b'<x:sheetData><x:row r="3"><x:c t=\'e\' s="1" r="$AB$3"><x:f>1/0</x:f>'
+           b'<x:v>#DIV/0!</x:v></x:c><x:c r="AC3" t="e"/><x:c r="AD3" t="s"><x:v>4</x:v></x:c>'
+           b'</x:row></x:sheetData>')
+    assert _error_cells(xml) == {(3, 28): "#DIV/0!"}
+
+
+def test_rows_with_only_user_columns_or_old_computed_values_are_not_records(tmp_path):
+    data = valid_data()
+    # A user's own column stretched below the orders, as prepared input space ...
+    data["Orders"][0]["Gross"] = 1062
+    data["Orders"] += [{"Gross": 0}, {"Gross": 1180.0}, {"Gross": "=J4*1.18"}]
+    # ... and a client whose input cells were cleared after a refresh filled the computed ones,
+    # then a real client below it.
+    data["Clients"].append({"last_contact": D(2026, 5, 1), "risk": "Low", "rank": 3,
+                            "class": "A"})
+    data["Clients"].append(dict(data["Clients"][0], client_id="C-004", name="Initrode",
+                                company_number=None, created=D(2025, 1, 1), key_account=None))
+    keys = [c.key for c in schema.ORDERS.columns] + ["Gross"]
+    path = write_book(tmp_path / "b.xlsx", data, columns={"Orders": keys})
+    assert openpyxl.load_workbook(path)["Orders"].tables["Orders"].ref.endswith("5")
+    book = read_book(path)
+    assert [p.line() for p in check_book(book, TODAY)] == []
+    assert list(book.frame("Orders").index) == [2]
+    assert list(book.frame("Clients").index) == [2, 3, 5]     # Excel rows kept
+    assert book.frame("Clients").loc[5, "client_id"] == "C-004"
+
+
+def test_a_row_with_only_a_zero_in_an_input_column_is_a_record(tmp_path):
+    data = valid_data()
+    data["Orders"].append({"quantity": 0, "Gross": "x"})
+    keys = [c.key for c in schema.ORDERS.columns] + ["Gross"]
+    problems = check_book(read_book(write_book(tmp_path / "b.xlsx", data,
+                                               columns={"Orders": keys})), TODAY)
+    assert {(p.code, p.cell) for p in problems} >= {("required", "A3"), ("required", "B3")}
+
+
+def test_percent_settings_typed_with_a_percent_sign_and_settings_out_of_range(tmp_path):
+    setting = {s.key: i for i, s in enumerate(schema.SETTING_ROWS)}
+    data = edited(("Settings", setting["vat_rate"], {"value": 0.18}),      # 18% in Excel
+                  ("Settings", setting["a_threshold"], {"value": 0.7}),
+                  ("Settings", setting["b_threshold"], {"value": 0.07}))
+    book = read_book(write_book(tmp_path / "pct.xlsx", data))
+    assert book.problems == []
+    s = book.settings
+    assert (s.vat_rate, s["a_threshold"], s["b_threshold"]) == (18, 70, 7)
+
+    data = edited(("Settings", setting["vat_rate"], {"value": 150}),
+                  ("Settings", setting["upcoming_window"], {"value": -5}),
+                  ("Settings", setting["stale_deal_days"], {"value": 0}),
+                  ("Settings", setting["renewal_notice"], {"value": 0}),
+                  ("Settings", setting["b_threshold"], {"value": -0.5}))
+    book = read_book(write_book(tmp_path / "range.xlsx", data))
+    got = {p.cell: (p.code, p.message) for p in check_book(book, TODAY)}
+    assert got == {
+        "B10": ("setting", "Setting 'VAT rate': '150' is not valid (expected a percent from 0 "
+                           "to 100); using the default"),
+        "B15": ("setting", "Setting 'B threshold': '-0.5' is not valid (expected a percent "
+                           "from 0 to 100); using the default"),
+        "B17": ("setting", "Setting 'Stale deal days': '0' is not valid (expected a whole "
+                           "number, 1 or more); using the default"),
+        "B20": ("setting", "Setting 'Upcoming window': '-5' is not valid (expected a whole "
+                           "number, 0 or more); using the default"),
+    }
+    s = book.settings
+    assert (s.vat_rate, s["upcoming_window"], s["stale_deal_days"], s["renewal_notice"],
+            s["b_threshold"]) == (18, 7, 3, 0, 95)
+
+
+def test_weights_that_do_not_add_up_to_one(tmp_path):
+    data = valid_data()
+    for row, w in zip(data["Weights"], (50, 15, 15, 10, 10)):
+        row["weight"] = w
+    problems = check(tmp_path, data)
+    assert [(p.severity, p.code, p.cell, p.message) for p in problems] == [
+        ("warning", "weights", "R2", "Weights add up to 100; scores are scaled so they add up "
+                                     "to 1")]
+    # a row left out keeps its default weight: 0.5 + 0.15 + 0.15 + 0.1 + 0.1001 is close enough
+    data = valid_data()
+    data["Weights"] = [{"component": "Pipeline", "weight": 0.1001}]
+    assert check(tmp_path, data, name="close.xlsx") == []
+    # a negative weight is a range error; its sum is not looked at
+    data = edited(("Weights", 0, {"weight": -0.5}))
+    assert [(p.code, p.cell) for p in check(tmp_path, data, name="neg.xlsx")] == [("range", "R2")]
+
+
+def test_missing_required_columns_in_several_tables_are_reported_together(tmp_path):
+    drop = {"Clients": {"status"}, "Deals": {"client_id", "title", "stage"}}
+    path = write_book(tmp_path / "b.xlsx", columns={
+        name: [c.key for c in schema.TABLES[name].columns if c.key not in keys]
+        for name, keys in drop.items()})
+    with pytest.raises(NotAnAcctbook) as e:
+        read_book(path)
+    assert str(e.value) == (f"{path}: sheet 'Clients', table Clients: missing required column "
+                            f"Status; sheet 'Deals', table Deals: missing required columns "
+                            f"Client ID, Title, Stage")
+
+
+def test_a_calamine_panic_is_unreadable_but_an_interrupt_is_not(tmp_path, monkeypatch):
+    from acctbook import read
+
+    class PanicException(BaseException):       # what pyo3 raises for a Rust panic
+        pass
+
+    path = write_book(tmp_path / "b.xlsx")
+    for raised, expected in ((PanicException("invalid range bounds"), BookUnreadable),
+                             (KeyboardInterrupt(), KeyboardInterrupt)):
+        def boom(wb, name, raised=raised):
+            raise raised
+        monkeypatch.setattr(read, "_read_one", boom)
+        with pytest.raises(expected) as e:
+            read_book(path)
+        if expected is BookUnreadable:
+            assert str(e.value) == (f"{path}: cannot read workbook (PanicException: invalid "
+                                    f"range bounds)")
