@@ -115,10 +115,16 @@ class BatchItem:
     path: str
     result: RefreshResult | None = None
     error: str | None = None
+    failure_code: int = 0          # the exit code the failure has on its own (1 refused, 2)
 
     @property
     def ok(self) -> bool:
         return self.error is None
+
+    @property
+    def exit_code(self) -> int:
+        """As `acctbook refresh` of this book alone would exit (SPEC section 7)."""
+        return self.failure_code if not self.ok else 1 if self.result.errors else 0
 
 
 def batch(paths: Iterable, today: dt.date | None = None,
@@ -129,9 +135,10 @@ def batch(paths: Iterable, today: dt.date | None = None,
         try:
             item = BatchItem(str(p), refresh(p, today))
         except AcctbookError as e:
-            item = BatchItem(str(p), error=str(e))
+            item = BatchItem(str(p), error=str(e), failure_code=e.exit_code)
         except Exception as e:  # one broken book must not stop the others
-            item = BatchItem(str(p), error=f"internal error ({type(e).__name__}: {e})")
+            item = BatchItem(str(p), error=f"internal error ({type(e).__name__}: {e})",
+                             failure_code=2)
         out.append(item)
         if on_done:
             on_done(item)
@@ -237,17 +244,18 @@ def report(path, month: str | None = None, out=None, pdf: bool = False,
            today: dt.date | None = None, sheet: bool = True) -> ReportResult:
     """The monthly report: figures, the `Report YYYY-MM` sheet, HTML (and PDF)."""
     from . import report as rp
-    month = month or last_full_month(_today(today))
-    rp.parse_month(month)                       # a bad month fails before anything is read
+    today = _today(today)
+    month = (month or "").strip() or last_full_month(today)
+    rp.refuse_unstarted(month, today)           # a bad or future month: before any reading
     book = load(path)
     if sheet:
         from .xlsxpatch import refuse_if_open
         refuse_if_open(path)                    # before any file is written
-    figures = rp.month_figures(book, month)
+    figures = rp.month_figures(book, month, today)    # the current month: to date
     out_dir = Path(out) if out is not None else Path(path).resolve().parent
     files = rp.write_report_files(figures, out_dir, book.lang, pdf=pdf)
     name = None
     if sheet:
         from .writeback import write_report_sheet
         name = write_report_sheet(path, figures, book.lang)
-    return ReportResult(month, figures, files, name)
+    return ReportResult(figures.month, figures, files, name)

@@ -20,10 +20,15 @@ from .model import AcctbookError
 
 
 def _date(text: str) -> dt.date:
+    from .load import DATE_MAX, DATE_MIN       # the dates a workbook may hold
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date (use YYYY-MM-DD)") from None
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise argparse.ArgumentTypeError(f"'{text}' is outside the years "
+                                         f"{DATE_MIN.year}–{DATE_MAX.year}")
+    return day
 
 
 def _jsonable(v: Any) -> Any:
@@ -102,11 +107,12 @@ def _show(v) -> str:
 
 
 def cmd_calls(a) -> int:
-    q = api.calls(a.book, today=a.today)
-    recs = q.to_dict("records")
+    res = api.refresh(a.book, today=a.today, dry_run=True)   # api.calls, with the problems
+    recs = res.results.queue.to_dict("records")
+    status = 1 if res.errors else 0                # SPEC 7: 1 when the book has errors
     if a.json:
         _print_json([{k: _jsonable(v) for k, v in r.items() if k != "client_row"} for r in recs])
-        return 0
+        return status
     if not recs:
         print("no calls due")
     for r in recs:
@@ -114,27 +120,32 @@ def cmd_calls(a) -> int:
               f"[{_show(r.get('next_follow_up'))}]  {r.get('follow_up_reason') or ''}"
               + (f"  {r['contact']}" if r.get("contact") else "")
               + (f"  {r['phone']}" if r.get("phone") else ""))
-    return 0
+    if status:
+        print(f"{a.book}: {_summary(res.problems)}; run: acctbook check {a.book}",
+              file=sys.stderr)
+    return status
 
 
 def cmd_batch(a) -> int:
     from rich.progress import Progress
-    failed = 0
+    failed = with_errors = status = 0
     with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
         task = bar.add_task("refreshing", total=len(a.books))
 
         def done(item):
-            nonlocal failed
+            nonlocal failed, with_errors, status
             failed += not item.ok
+            status = max(status, item.exit_code)
             bar.advance(task)
             if item.ok:
                 r = item.result
+                with_errors += bool(r.errors)
                 print(f"ok    {item.path}: {len(r.results.queue)} call(s), {_summary(r.problems)}")
             else:
                 print(f"FAIL  {item.path}: {item.error}")
         api.batch(a.books, today=a.today, on_done=done)
-    print(f"{len(a.books) - failed} refreshed, {failed} failed")
-    return 1 if failed else 0
+    print(f"{len(a.books) - failed} refreshed ({with_errors} with errors), {failed} failed")
+    return status                  # the worst of the books' own exit codes
 
 
 def cmd_demo(a) -> int:

@@ -1,8 +1,9 @@
 """Contracts from Word templates (SPEC section 6): `acctbook contract BOOK DEAL_ID`.
 
 `contract_context` turns a deal into the fields a template uses, every amount, date and
-percentage already formatted for the document's language (babel). `check_fields` compares
-them with what the chosen template needs and names every missing field in the book's terms.
+percentage already formatted for the document's language (babel), and collects the check's
+errors in the cells it read (a legal document is never made from a value the book rejects).
+`check_fields` names those cells and every missing field the chosen template needs.
 `render_contract` fills the template with docxtpl inside a sandboxed, autoescaping Jinja2
 environment: cell values are data, never template code. `make_contract` orchestrates, writing
 nothing unless everything succeeded.
@@ -22,6 +23,8 @@ Template fields (templates/build_templates.py writes the two templates that use 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import io
 import os
 import re
 import shutil
@@ -37,7 +40,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from . import schema
-from .model import AcctbookError, Book
+from .model import ERROR, AcctbookError, Book, Refused
 from .assets import templates_dir
 
 TEMPLATES = templates_dir()
@@ -50,11 +53,13 @@ ID_RE = re.compile(r"^\s*CTR-(\d{4})-(\d{4,})\s*$", re.IGNORECASE)
 CENT = Decimal("0.01")
 BLANK_LINE = "______________________"
 PDF_TIMEOUT = 120          # seconds; a first LibreOffice start with a fresh profile takes ~2 s
+NAME_BYTES = 200           # a file name's stem in UTF-8: well under the usual 255-byte limit
+FIXED_TIME = (2026, 1, 1, 0, 0, 0)   # zip entry times of a saved .docx (as build_templates.py)
 
 
-class ContractError(AcctbookError):
-    """The contract cannot be made from this book (missing fields, unknown deal, bad template)."""
-    exit_code = 1
+class ContractError(Refused):
+    """The contract cannot be made from this book (missing fields, cells with errors, unknown
+    deal, bad template): a refused request, exit 1."""
 
 
 class PdfUnavailable(ContractError):
@@ -73,12 +78,15 @@ class ContractContext(dict):
     """The template fields, plus what contract_context learnt on the way (not template data).
 
     missing: field ("client.legal_name", "items") -> the message naming it in the book's terms.
+    errors: the check's ERROR problems in the cells the contract is made from, as
+      `Sheet!D5: message` lines (a contract is never made from a value the book rejects).
     values: the raw numbers and dates behind the formatted text (for the Contracts row).
     """
 
     def __init__(self, *a, **kw):
         super().__init__(*a, **kw)
         self.missing: dict[str, str] = {}
+        self.errors: list[str] = []
         self.values: dict[str, Any] = {}
         self.lang = "en"
 
@@ -225,7 +233,7 @@ def contract_context(book: Book, deal_id: str, today: dt.date, contract_id: str,
                        "template": TEMPLATE_FILES[lang]}
     ctx["company"] = _company(book, fmt, ctx.missing)
     ctx["client"] = _client(book, client, crow, fmt, ctx.missing)
-    ctx["contact"] = _contact(book, client_id, lang)
+    ctx["contact"], contact_rows = _contact(book, client_id, lang)
     ctx["deal"] = {"id": clean(deal["deal_id"]), "title": clean(deal["title"]),
                    "currency": currency, "currency_name": fmt.currency_name()}
     tier = float(tier_discount or 0)
@@ -243,6 +251,22 @@ def contract_context(book: Book, deal_id: str, today: dt.date, contract_id: str,
                        "by": fmt.date(close.date()) if not pd.isna(close) and close.date() > today
                        else ""}
     use_referral = bool(s["referral_clause_default"]) if referral is None else bool(referral)
+    # The cells this contract is made from; a Settings value counts only where it is used
+    # (the Settings currency when the deal has none, and so on); every Tiers row decides
+    # the client's tier, so all of them count once a tier discount is applied.
+    used = ["company_name", "company_number", "company_address", "company_phone",
+            "manager_email", "manager_name", "country", "vat_rate", "renewal_notice"]
+    used += [k for k, blank in (("language", not client["language"]),
+                                ("currency", not clean(deal["currency"])),
+                                ("payment_terms", pd.isna(client["payment_terms"])),
+                                ("referral_clause_default", referral is None)) if blank]
+    ctx.errors = input_errors(book, today, {
+        "Deals": [drow], "Clients": [crow],
+        "DealItems": _find(book.frame("DealItems"), "deal_id", ctx["deal"]["id"]),
+        "Products": sorted({r for ln in lines for r in ln["product_rows"]}),
+        "Contacts": contact_rows,
+        "Tiers": list(book.frame("Tiers").index) if ctx["discount"]["applied"] else []},
+        used)
     ctx["referral"] = use_referral
     ctx["referral_bonus"] = fmt.pct(REFERRAL_BONUS_PCT)
     end = year_end(today)
@@ -290,18 +314,34 @@ def _client(book: Book, c: pd.Series, row: int, fmt: Fmt, missing: dict) -> dict
     return out
 
 
-def _contact(book: Book, client_id: str, lang: str) -> dict:
-    """The client's Primary contact, else its first contact; blanks when it has none."""
+def _contact(book: Book, client_id: str, lang: str) -> tuple[dict, list[int]]:
+    """The client's Primary contact, else its first contact, blanks when it has none; and
+    the row it came from."""
     f = book.frame("Contacts")
     rows = _find(f, "client_id", client_id)
     primary = [r for r in rows if f.at[r, "primary"] is True]
     if not (primary or rows):
-        return {"name": "", "role": "", "email": "", "phone": "", "details": ""}
-    c = f.loc[(primary or rows)[0]]
+        return {"name": "", "role": "", "email": "", "phone": "", "details": ""}, []
+    row = (primary or rows)[0]
+    c = f.loc[row]
     out = {k: clean(c[k]) for k in ("name", "role", "email", "phone")}
     extra = [x for x in (out["role"], out["email"], out["phone"]) if x]
     out["details"] = f" ({', '.join(extra)})" if extra else ""
-    return out
+    return out, [row]
+
+
+def input_errors(book: Book, today: dt.date, rows: dict[str, list[int]],
+                 settings: Iterable[str]) -> list[str]:
+    """The check's ERROR problems (the loader's too) in the given rows of the given tables and
+    in the Settings table's rows for the `settings` keys: `Sheet!D5: message` each."""
+    from .rules import check_book
+    wanted = {(book.tables[name].sheet, r) for name, rs in rows.items() for r in rs}
+    st = book.tables["Settings"]
+    index, keys = schema.setting_index(), set(settings)
+    wanted |= {(st.sheet, r) for r, name in zip(st.frame.index, st.frame["setting"])
+               if name and index.get(schema.fold(name)) in keys}
+    return [p.line() for p in check_book(book, today)
+            if p.severity == ERROR and (p.sheet, p.row) in wanted]
 
 
 def _lines(book: Book, drow: int, deal: pd.Series, tier: float, fmt: Fmt,
@@ -312,6 +352,13 @@ def _lines(book: Book, drow: int, deal: pd.Series, tier: float, fmt: Fmt,
     products = book.frame("Products")
     problems: list[str] = []
     lines = []
+    # A cell the loader could not read is blank in the frame: the check's own message
+    # ("is not a number") names it, so it is not called empty here as well.
+    rejected = {(p.sheet, p.cell) for p in book.problems if p.severity == ERROR and p.cell}
+
+    def empty(table: str, key: str, row: int) -> bool:
+        t = book.tables[table]
+        return (t.sheet, t.cell(key, row)) not in rejected
     for n, r in enumerate(rows, 1):
         it = items.loc[r]
         sku = clean(it["sku"])
@@ -323,37 +370,38 @@ def _lines(book: Book, drow: int, deal: pd.Series, tier: float, fmt: Fmt,
         price = it["unit_price"]
         if pd.isna(price) and product is not None:
             price = product["list_price"]
-            if pd.isna(price):
+            if pd.isna(price) and empty("Products", "list_price", prow[0]):
                 problems.append(f"{_cell(book, 'DealItems', 'unit_price', r)} is empty and "
                                 f"{_cell(book, 'Products', 'list_price', prow[0])} is empty "
                                 f"for SKU {sku}")
-        if pd.isna(it["quantity"]):
+        if pd.isna(it["quantity"]) and empty("DealItems", "quantity", r):
             problems.append(f"{_cell(book, 'DealItems', 'quantity', r)} is empty for SKU {sku}")
         if product is None or pd.isna(price) or pd.isna(it["quantity"]):
             continue
         own = not pd.isna(it["discount"])
         name = clean(product["name"]) or sku
         lines.append(_line(n, sku, name, clean(product["unit"]), it["quantity"], price,
-                           float(it["discount"]) if own else tier, not own, fmt))
+                           float(it["discount"]) if own else tier, not own, fmt, prow[:1]))
     if not rows:
-        if pd.isna(deal["amount"]):
+        if pd.isna(deal["amount"]) and empty("Deals", "amount", drow):
             problems.append(f"{_cell(book, 'Deals', 'amount', drow)} is empty for deal "
                             f"{clean(deal['deal_id'])}, which has no items in "
                             f"{book.tables['DealItems'].sheet}")
-        else:
+        elif not pd.isna(deal["amount"]):
             lines.append(_line(1, "", clean(deal["title"]), "", 1, deal["amount"], tier, True, fmt))
     if problems:
         missing["items"] = "; ".join(problems)
     return lines
 
 
-def _line(n, sku, name, unit, qty, price, discount, tier, fmt: Fmt) -> dict:
+def _line(n, sku, name, unit, qty, price, discount, tier, fmt: Fmt, product_rows=()) -> dict:
     gross = (_dec(qty) * _dec(price)).quantize(CENT, ROUND_HALF_UP)
     total = (_dec(qty) * _dec(price) * (1 - _dec(discount) / 100)).quantize(CENT, ROUND_HALF_UP)
     text = {"n": str(n), "sku": sku, "name": name, "unit": unit, "quantity": fmt.qty(qty),
             "unit_price": fmt.money(_dec(price)),
             "discount": fmt.pct(discount) if discount else "—", "total": fmt.money(total)}
-    return {"text": text, "gross": gross, "total": total, "tier": tier}
+    return {"text": text, "gross": gross, "total": total, "tier": tier,
+            "product_rows": list(product_rows)}
 
 
 def _totals(ctx: ContractContext, lines: list[dict], vat_rate: float, fmt: Fmt) -> None:
@@ -388,6 +436,7 @@ def _template_source(path: Path) -> str:
 
 def template_fields(path: Path) -> tuple[set[str], set[str]]:
     """(top-level names the template needs, the `name.attr` fields it reads)."""
+    from docx.opc.exceptions import PackageNotFoundError
     from docxtpl import DocxTemplate
     from jinja2 import nodes
     from jinja2.exceptions import TemplateSyntaxError
@@ -397,7 +446,8 @@ def template_fields(path: Path) -> tuple[set[str], set[str]]:
         ast = env.parse(_template_source(path))
     except TemplateSyntaxError as e:
         raise ContractError(f"template {path.name}: {e.message} (Jinja tag near line {e.lineno})") from e
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as e:
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as e:
+        # an empty file, a failed sync, "Save as" another format under the same name
         raise ContractError(f"template {path}: not a readable .docx ({e})") from e
     loops = {f.target.name: f.iter.name for f in ast.find_all(nodes.For)
              if isinstance(f.target, nodes.Name) and isinstance(f.iter, nodes.Name)}
@@ -412,7 +462,7 @@ def template_fields(path: Path) -> tuple[set[str], set[str]]:
 def missing_fields(path: Path, ctx: ContractContext) -> list[str]:
     """Every field the template needs that the book (or acctbook) does not provide."""
     top, leaves = template_fields(path)
-    out = []
+    out = list(ctx.errors)
     for name in sorted(top - set(ctx)):
         out.append(f"template {path.name} uses {{{{ {name} }}}}, which acctbook does not provide")
     for leaf in sorted(leaves):
@@ -456,8 +506,49 @@ def render_contract(template_path, context: dict, out_docx) -> Path:
     except TemplateError as e:
         raise ContractError(f"template {Path(template_path).name}: {e}") from e
     out = Path(out_docx)
-    tpl.save(str(out))
+    buf = io.BytesIO()
+    tpl.save(buf)
+    out.write_bytes(pinned_zip(buf.getvalue()))
     return out
+
+
+def pinned_zip(data: bytes) -> bytes:
+    """The same zip with fixed entry times: python-docx stamps the wall clock, and the same
+    workbook and --today must give the same bytes (SPEC section 8)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, \
+            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            z.writestr(zipfile.ZipInfo(info.filename, FIXED_TIME), src.read(info),
+                       compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+# LibreOffice stamps each PDF with the time of conversion (/CreationDate) and a random file
+# identifier (/ID, /DocChecksum). Each is rewritten in place with a value of the same length,
+# so every xref offset stays valid; anything else in the file is left alone.
+_PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate)\s*\(D:)(\d{14})")
+_PDF_ID = re.compile(rb"(/ID\s*\[\s*<)([0-9A-Fa-f]+)(>\s*<)([0-9A-Fa-f]+)(>)")
+_PDF_SUM = re.compile(rb"(/DocChecksum\s*/)([0-9A-Fa-f]+)")
+
+
+def pin_pdf(path, day: dt.date, seed: bytes) -> Path:
+    """Make a PDF's time stamp `day` 00:00:00 and its identifiers a hash of `seed` (the
+    document it was made from): no wall clock or random number in the file. The bytes are
+    then usually identical for identical inputs, not always: under load LibreOffice now and
+    then writes the embedded fonts in another object order."""
+    path = Path(path)
+    data = path.read_bytes()
+    digest = hashlib.sha256(seed).hexdigest().upper().encode()
+
+    def hexlike(old: bytes) -> bytes:
+        return (digest * (len(old) // len(digest) + 1))[:len(old)]
+
+    data = _PDF_DATE.sub(lambda m: m[1] + day.strftime("%Y%m%d000000").encode(), data)
+    data = _PDF_ID.sub(lambda m: m[1] + hexlike(m[2]) + m[3] + hexlike(m[4]) + m[5], data)
+    data = _PDF_SUM.sub(lambda m: m[1] + hexlike(m[2]), data)
+    path.write_bytes(data)
+    return path
 
 
 def soffice() -> str:
@@ -503,7 +594,10 @@ def safe_file_name(contract_id: str, client_name: str, ext: str = ".docx") -> st
     file system: no separators, control characters, reserved characters or leading dots."""
     name = _UNSAFE.sub("_", f"{contract_id} {client_name}".strip())
     name = re.sub(r"\s+", " ", name).strip(" .")
-    name = re.sub(r"\.{2,}", ".", name)[:120].rstrip(" .")
+    name = re.sub(r"\.{2,}", ".", name)[:120]
+    # File systems count bytes (255 at most): a CJK or emoji name is 3-4 bytes a character.
+    # Cut in UTF-8 and drop a character the cut split in two.
+    name = name.encode("utf-8")[:NAME_BYTES].decode("utf-8", "ignore").rstrip(" .")
     return (name or contract_id) + ext
 
 
@@ -555,21 +649,27 @@ def make_contract(path, deal_id: str, today: dt.date, out_dir=None, pdf: bool = 
     ctx = contract_context(book, deal_id, today, cid, tier_discount, referral)
     template = template_path(ctx.lang, templates_dir)
     check_fields(template, ctx)
+    from .xlsxpatch import refuse_if_open
+    refuse_if_open(path)                # before any folder or file is made
     out = Path(out_dir) if out_dir is not None else path.resolve().parent
-    out.mkdir(parents=True, exist_ok=True)
     name = safe_file_name(cid, ctx.values["client_name"] or ctx["client"]["id"])
     final_docx = out / name
     final_pdf = out / (Path(name).stem + ".pdf") if pdf else None
     for f in (final_docx, final_pdf):
         if f is not None and f.exists():
             raise ContractError(f"{f} already exists; move it away and run again")
+    made_dirs = [d for d in (out, *out.parents) if not d.exists()]
+    out.mkdir(parents=True, exist_ok=True)
     placed: list[Path] = []
-    # Rendered in a private folder beside the target, then renamed into place (atomic on one
-    # file system); any failure removes whatever was placed, so nothing is left half-done.
-    with tempfile.TemporaryDirectory(prefix=".acctbook-", dir=out) as tmp:
-        docx = render_contract(template, ctx, Path(tmp) / name)
-        made_pdf = to_pdf(docx, tmp) if pdf else None
-        try:
+    try:
+        # Rendered in a private folder beside the target, then renamed into place (atomic on
+        # one file system); any failure removes whatever was placed, so nothing is left
+        # half-done: not even the folders made for it.
+        with tempfile.TemporaryDirectory(prefix=".acctbook-", dir=out) as tmp:
+            docx = render_contract(template, ctx, Path(tmp) / name)
+            made_pdf = to_pdf(docx, tmp) if pdf else None
+            if made_pdf is not None:
+                pin_pdf(made_pdf, today, docx.read_bytes())
             os.replace(docx, final_docx)
             placed.append(final_docx)
             if made_pdf is not None:
@@ -577,10 +677,15 @@ def make_contract(path, deal_id: str, today: dt.date, out_dir=None, pdf: bool = 
                 placed.append(final_pdf)
             row = contract_row(ctx, _file_text(final_docx, path))
             _add_contract_row(path, row)
-        except BaseException:
-            for f in placed:
-                f.unlink(missing_ok=True)
-            raise
+    except BaseException:
+        for f in placed:
+            f.unlink(missing_ok=True)
+        for d in made_dirs:             # deepest first; a folder someone filled meanwhile stays
+            try:
+                d.rmdir()
+            except OSError:
+                break
+        raise
     return ContractResult(cid, final_docx, final_pdf, row)
 
 

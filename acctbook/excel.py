@@ -169,7 +169,7 @@ def _monthly_report(book, today: dt.date, out_dir):
         raise AcctbookError("the monthly report is not available in this version of acctbook")
     bk = xb.load(book)
     month = report_month(xb.home_value(book, bk.lang, xb.REPORT_MONTH_ROW), today)
-    figures = rp.month_figures(bk, month)
+    figures = rp.month_figures(bk, month, today)    # refuses a month not yet started
     desc = rp.report_sheet(figures, bk.lang)
     write_report_sheet(book, desc, rp.NUMBER_FORMATS)
     folder = Path(out_dir) if out_dir is not None else _book_folder(book)

@@ -11,7 +11,16 @@ As-of figures (follow-ups overdue, SLA, the top 10 and the previous ranking)
 come from `core.compute` over the book as it stood at that day's end: rows
 created, dated or opened later are left out, and deliveries, payments and
 resolutions dated later are undone. Deal stages have no history, so the
-pipeline uses each deal's present stage.
+pipeline uses each deal's present stage; a deal Won or Lost after the month end
+was still open then, and counts on a line of its own (its stage then unknown,
+weighted only by its own Probability).
+
+`today` (when given) bounds the month: a month that has not started is refused;
+the current month is reported to date, every figure as of today (nothing is late
+before it is due), and its title says so.
+
+A Won or Lost deal whose Stage since is blank counts in the month of its Created
+date (as follow-ups take Created for a stale deal), and the report says which.
 """
 
 from __future__ import annotations
@@ -31,10 +40,11 @@ from typing import Any, Callable
 import pandas as pd
 
 from . import ranking, schema
-from .model import AcctbookError, Book
+from .model import AcctbookError, Book, Refused
 from .assets import templates_dir
 
 TOP_N = 10
+CLOSED_LATER = "Closed later"    # the pipeline line of deals open at month end, closed since
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -117,6 +127,16 @@ class MonthReport:
     event_clients: int                      # distinct clients attending any of them
     top: list[TopAccount]
     revenue_series: list[tuple[str, float]] = field(default_factory=list)  # 12 x (YYYY-MM, sum)
+    to_date: dt.date | None = None          # the current month: figures as of this day
+    # Won/Lost deals with Stage since blank, in every report (a data gap the reader should
+    # see): "D-0099 (2026-09)", the month they count in by Created; undated: Created blank too.
+    closed_by_created: list[str] = field(default_factory=list)
+    closed_undated: list[str] = field(default_factory=list)
+
+    @property
+    def until(self) -> dt.date:
+        """The last day the figures cover: today in the current month, else the month end."""
+        return self.to_date or self.end
 
     @property
     def prev_month(self) -> str:
@@ -134,6 +154,14 @@ def parse_month(month: str) -> tuple[dt.date, dt.date]:
         raise ReportError(f"month '{month}' is not YYYY-MM (e.g. 2026-05)")
     start = dt.date(int(m[1]), int(m[2]), 1)
     return start, _next_start(start) - dt.timedelta(days=1)
+
+
+def refuse_unstarted(month: str, today: dt.date) -> None:
+    """A month after today's has no figures yet: Refused (a future month's would be guesses)."""
+    if parse_month(month)[0] > today:
+        raise Refused(f"month {month.strip()} has not started yet (today is "
+                      f"{today.isoformat()}); a report covers a past month, or the current "
+                      "one to date")
 
 
 def _next_start(d: dt.date) -> dt.date:
@@ -158,13 +186,21 @@ def _change(now: float, before: float) -> float | None:
     return (now - before) / before if before else None
 
 
-def month_figures(book: Book, month: str) -> MonthReport:
-    start, end = parse_month(month)
+def month_figures(book: Book, month: str, today: dt.date | None = None) -> MonthReport:
+    """Every figure for `month`; `today` refuses a month not yet started and makes the
+    current month's figures run to today (None: the month is taken as over)."""
+    start, month_end = parse_month(month)
+    month = f"{start.year:04d}-{start.month:02d}"          # "2026-10 " is 2026-10
+    if today is not None:
+        refuse_unstarted(month, today)
+    to_date = today if today is not None and today < month_end else None
+    end = to_date or month_end       # every figure below stops here
     orders = ranking.live_orders(book.frame("Orders"))
     s = book.settings
-    rev = _revenue_by_month(orders)
+    rev = _revenue_by_month(orders[orders["order_date"] <= pd.Timestamp(end)])
     prev, year = _shift(month, -1), _shift(month, -12)
-    won, lost = _closed_deals(book.frame("Deals"), start, end)
+    deals = book.frame("Deals")
+    won, lost = _closed_deals(deals, start, end)
     pipe = _pipeline(book, end)
     channels = _by_channel(book.frame("Interactions"), start, end)
     events, attending = _events(book, start, end)
@@ -173,8 +209,13 @@ def month_figures(book: Book, month: str) -> MonthReport:
     d_due, d_ok = _deliveries(orders, start, end)
     new, by_ref = _new_clients(book.frame("Clients"), start, end)
     in_month = orders[_in(orders["order_date"], start, end)]
+    no_since = deals[deals["stage"].isin(("Won", "Lost")) & deals["stage_since"].isna()]
+    dated = no_since[no_since["created"].notna()]
     return MonthReport(
-        month=month, start=start, end=end, lang=book.lang,
+        month=month, start=start, end=month_end, lang=book.lang, to_date=to_date,
+        closed_by_created=[f"{i} ({m})" for i, m in zip(_ids(dated),
+                                                        dated["created"].dt.strftime("%Y-%m"))],
+        closed_undated=_ids(no_since[no_since["created"].isna()]),
         currency=str(s["currency"] or "ILS"), company=s["company_name"], manager=s["manager_name"],
         revenue=rev.get(month, 0.0), revenue_prev=rev.get(prev, 0.0),
         revenue_prev_change=_change(rev.get(month, 0.0), rev.get(prev, 0.0)),
@@ -214,9 +255,20 @@ def _new_clients(clients: pd.DataFrame, start, end) -> tuple[int, int]:
     return len(c), int((c["source"] == "Referral").sum())
 
 
+def _ids(deals: pd.DataFrame) -> list[str]:
+    """Deal IDs in sheet order (a row without one by its row number)."""
+    return [str(x) if x else f"row {r}" for r, x in zip(deals.index, deals["deal_id"])]
+
+
+def _closed_on(deals: pd.DataFrame) -> pd.Series:
+    """When a deal was Won or Lost: its Stage since, or when blank its Created (the date
+    follow-ups take for a stale deal); neither given: never (NaT)."""
+    return deals["stage_since"].fillna(deals["created"])
+
+
 def _closed_deals(deals: pd.DataFrame, start, end) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Won and Lost deals whose Stage since falls in the month."""
-    d = deals[_in(deals["stage_since"], start, end)]
+    """Won and Lost deals closed in the month (Stage since, else Created)."""
+    d = deals[_in(_closed_on(deals), start, end)]
     return d[d["stage"] == "Won"], d[d["stage"] == "Lost"]
 
 
@@ -228,7 +280,9 @@ def _lost_by_competitor(lost: pd.DataFrame) -> list[tuple[str | None, int]]:
 
 
 def _pipeline(book: Book, end: dt.date) -> list[StageLine]:
-    """Open deals existing at month end (Created on or before it, or blank), by stage."""
+    """Deals open at month end (Created on or before it, or blank), by stage; then, when
+    any, the deals Won or Lost after it: open then, their stage then unknown, so weighted
+    only by their own Probability."""
     deals = book.frame("Deals")
     exists = deals["created"].isna() | (deals["created"] <= pd.Timestamp(end))
     d = deals[exists & deals["stage"].isin(schema.OPEN_STAGES)]
@@ -238,6 +292,13 @@ def _pipeline(book: Book, end: dt.date) -> list[StageLine]:
         m = d["stage"] == st
         out.append(StageLine(st, int(m.sum()), round(float(d.loc[m, "amount"].fillna(0).sum()), 2),
                              round(float(w[m].sum()), 2)))
+    later = deals[exists & deals["stage"].isin(("Won", "Lost"))
+                  & (_closed_on(deals) > pd.Timestamp(end))]
+    if len(later):
+        own = (later["amount"] * later["probability"] / 100).fillna(0)
+        out.append(StageLine(CLOSED_LATER, len(later),
+                             round(float(later["amount"].fillna(0).sum()), 2),
+                             round(float(own.sum()), 2)))
     return out
 
 
@@ -264,9 +325,12 @@ def _events(book: Book, start, end) -> tuple[list[EventLine], int]:
 
 
 def _deliveries(orders: pd.DataFrame, start, end) -> tuple[int, int]:
-    """Order lines (not Cancelled) due in the month; on time = Delivered on ≤ Due date."""
+    """Order lines (not Cancelled) due in the month; on time = the whole line delivered
+    (Status Delivered, and Delivered qty, when given, not short of Quantity) by the Due date.
+    A Partly delivered line is not on time, whatever its Delivered on."""
     o = orders[_in(orders["due_date"], start, end)]
-    ok = o["delivered_on"].notna() & (o["delivered_on"] <= o["due_date"])
+    whole = (o["status"] == "Delivered") & ~(o["delivered_qty"] < o["quantity"])
+    ok = whole & o["delivered_on"].notna() & (o["delivered_on"] <= o["due_date"])
     return len(o), int(ok.sum())
 
 
@@ -367,6 +431,14 @@ LABELS: dict[str, dict[str, str]] = {
         "new": "new", "none": "none",
         "chart_revenue": "Revenue, last 12 months", "chart_channels": "Interactions by channel",
         "chart_pipeline": "Weighted pipeline by stage",
+        "to_date": "to date", "closed_later": "Closed since (stage then unknown)",
+        "sec_pipeline_to_date": "Weighted pipeline today",
+        "followups_overdue_to_date": "Follow-ups overdue today",
+        "closed_by_created": "Won or Lost deals with Stage since blank, counted in the "
+                             "month they were created: {ids}",
+        "closed_undated": "Won or Lost deals with neither Stage since nor Created, counted "
+                          "in no month: {ids}",
+        "more": "and {n} more",
     },
     "he": {
         "title": "דוח חודשי", "sheet": "דוח", "period": "תקופה",
@@ -397,6 +469,12 @@ LABELS: dict[str, dict[str, str]] = {
         "new": "חדש", "none": "אין",
         "chart_revenue": "הכנסות, 12 החודשים האחרונים", "chart_channels": "אינטראקציות לפי ערוץ",
         "chart_pipeline": "צנרת משוקללת לפי שלב",
+        "to_date": "עד כה", "closed_later": "נסגרו מאז (השלב אז לא ידוע)",
+        "sec_pipeline_to_date": "צנרת משוקללת היום",
+        "followups_overdue_to_date": "מעקבים באיחור היום",
+        "closed_by_created": "נסגרו בהצלחה או אבדו בלי תאריך שלב, נספרו בחודש תאריך היצירה: {ids}",
+        "closed_undated": "נסגרו בהצלחה או אבדו בלי תאריך שלב ובלי תאריך יצירה, לא נספרו: {ids}",
+        "more": "ועוד {n}",
     },
 }
 
@@ -415,6 +493,40 @@ FIGURES: tuple[tuple[str, str], ...] = (
 
 def _lang(lang: str | None) -> str:
     return lang if lang in LABELS else "en"
+
+
+def labels(report: MonthReport, lang: str) -> dict[str, str]:
+    """The words for this report: the current month's say "today" where others say
+    "at month end"."""
+    L = dict(LABELS[_lang(lang)])
+    if report.to_date:
+        for key in ("sec_pipeline", "followups_overdue"):
+            L[key] = L[f"{key}_to_date"]
+    return L
+
+
+def heading(report: MonthReport, lang: str) -> str:
+    """`November 2026`, or for the current month `November 2026, to date (27 Nov 2026)`."""
+    lang = _lang(lang)
+    f = Formats(lang, report.currency)
+    name = f.month(report.month)
+    return f"{name}, {LABELS[lang]['to_date']} ({f.date(report.to_date)})" if report.to_date \
+        else name
+
+
+def notes(report: MonthReport, lang: str) -> list[str]:
+    """What the reader should know about how a figure was counted (one line each)."""
+    L = LABELS[_lang(lang)]
+
+    def some(ids: list[str], n: int = 10) -> str:
+        return ", ".join(ids[:n]) + (f" {L['more'].format(n=len(ids) - n)}" if len(ids) > n else "")
+    return [L[key].format(ids=some(ids))
+            for key, ids in (("closed_by_created", report.closed_by_created),
+                             ("closed_undated", report.closed_undated)) if ids]
+
+
+def stage_label(stage: str | None, lang: str) -> str | None:
+    return LABELS[_lang(lang)]["closed_later"] if stage == CLOSED_LATER else choice(stage, lang)
 
 
 def figure_value(report: MonthReport, key: str) -> Any:
@@ -546,7 +658,7 @@ def chart_series(report: MonthReport, lang: str) -> dict[str, list[tuple[str, fl
     return {
         "revenue": [(f.month(m, short=True), v) for m, v in report.revenue_series],
         "channels": [(choice(c, lang), float(n)) for c, n in report.by_channel],
-        "pipeline": [(choice(p.stage, lang), p.weighted) for p in report.pipeline],
+        "pipeline": [(stage_label(p.stage, lang), p.weighted) for p in report.pipeline],
     }
 
 
@@ -601,12 +713,14 @@ def render_html(report: MonthReport, lang: str | None = None, for_pdf: bool = Fa
     env = SandboxedEnvironment(autoescape=True, loader=FileSystemLoader(str(template_dir())),
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(money=f.money, int=f.int, pct=f.pct, change=f.change, date=f.date,
-                       choice=lambda v: choice(v, lang) or f.DASH, iso=isolate)
-    figures = [(LABELS[lang][k], f.value(figure_value(report, k), kind)) for k, kind in FIGURES]
+                       choice=lambda v: choice(v, lang) or f.DASH, iso=isolate,
+                       stage=lambda v: stage_label(v, lang) or f.DASH)
+    L = labels(report, lang)
+    figures = [(L[k], f.value(figure_value(report, k), kind)) for k, kind in FIGURES]
     return env.get_template("report.html.j2").render(
-        r=report, L=LABELS[lang], lang=lang, dir="rtl" if lang == "he" else "ltr",
-        start="right" if lang == "he" else "left",
-        month_name=f.month(report.month), figures=figures, for_pdf=for_pdf,
+        r=report, L=L, lang=lang, dir="rtl" if lang == "he" else "ltr",
+        start="right" if lang == "he" else "left", notes=notes(report, lang),
+        month_name=heading(report, lang), figures=figures, for_pdf=for_pdf,
         charts=_charts(report, lang, bars_only=for_pdf),
         moves=[movement_text(a, lang) for a in report.top])
 
@@ -630,10 +744,14 @@ def html_to_pdf(report: MonthReport, lang: str | None, target: Path) -> Path:
         import weasyprint   # optional; not a dependency
     except ImportError:
         weasyprint = None
+    from .contract import pin_pdf       # the same inputs give the same bytes (SPEC section 8)
     if weasyprint is not None:
-        weasyprint.HTML(string=render_html(report, lang)).write_pdf(str(target))
-        return target
-    return _soffice_pdf(render_html(report, lang, for_pdf=True), target)
+        html = render_html(report, lang)
+        weasyprint.HTML(string=html).write_pdf(str(target))
+    else:
+        html = render_html(report, lang, for_pdf=True)
+        _soffice_pdf(html, target)
+    return pin_pdf(target, report.until, html.encode("utf-8"))
 
 
 def soffice_path() -> str | None:
@@ -691,7 +809,7 @@ def report_sheet(report: MonthReport, lang: str | None = None) -> dict:
     (A1 references with the sheet name), "cat_range"/"val_range" (r0, c0, r1, c1), "anchor"}.
     """
     lang = _lang(lang or report.lang)
-    L, f = LABELS[lang], Formats(lang, report.currency)
+    L, f = labels(report, lang), Formats(lang, report.currency)
     name = report_sheet_name(report.month, lang)
     cells: list[dict] = []
 
@@ -710,10 +828,12 @@ def report_sheet(report: MonthReport, lang: str | None = None) -> dict:
                 put(r + 2 + i, c, v, k)
         return r + 2, r + 2 + len(rows) + 1
 
-    put(0, 0, f"{L['title']} — {f.month(report.month)}", "title")
+    put(0, 0, f"{L['title']} — {heading(report, lang)}", "title")
     who = " · ".join(x for x in (report.company, report.manager) if x)
-    put(1, 0, f"{L['period']}: {report.start.isoformat()} – {report.end.isoformat()}"
+    put(1, 0, f"{L['period']}: {report.start.isoformat()} – {report.until.isoformat()}"
         + (f" · {who}" if who else ""), "subtitle")
+    if notes(report, lang):          # the row left blank above the figures
+        put(2, 0, " ".join(notes(report, lang)), "text")
     _, r = block(3, L["key_figures"], [L["figure"], L["value"]],
                  [(L[k], figure_value(report, k)) for k, _ in FIGURES],
                  lambda i: ["text", FIGURES[i][1]])
@@ -729,7 +849,8 @@ def report_sheet(report: MonthReport, lang: str | None = None) -> dict:
     charts.append(_chart("channels", "bar", L["chart_channels"], L["interactions"], name,
                          ch0, len(series["channels"]), 1, "E22"))
     st0, r = block(r, L["sec_pipeline"], [L["stage"], L["weighted"], L["deals"], L["amount"]],
-                   [(choice(p.stage, lang), p.weighted, p.deals, p.amount) for p in report.pipeline],
+                   [(stage_label(p.stage, lang), p.weighted, p.deals, p.amount)
+                    for p in report.pipeline],
                    ["text", "money", "int", "money"])
     charts.append(_chart("pipeline", "bar", L["chart_pipeline"], L["weighted"], name,
                          st0, len(report.pipeline), 1, "E40"))

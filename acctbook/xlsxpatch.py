@@ -1737,10 +1737,10 @@ class _Patcher:
             start -= 1                      # trailing blank table rows are filled first
         end = start + len(rows) - 1
         if end > MAX_ROW:
-            raise AcctbookError(f"{where}: table {table!r} cannot grow past Excel's last row")
+            raise Refused(f"{where}: table {table!r} cannot grow past Excel's last row")
         busy = [r for r in range(r2 + 1, end + 1) if filled[r]]
         if busy:
-            raise AcctbookError(f"{where}: cannot add {len(rows)} row(s) to table {table!r}: row "
+            raise Refused(f"{where}: cannot add {len(rows)} row(s) to table {table!r}: row "
                                 f"{busy[0]} below it holds data; move that data away and try again")
         self._refuse_overlap(part, tpart, r2 + 1, end, c1, c2, where, table)
         styles = self._styles_above(data, found, sc.p, start - 1 if start - 1 >= first else None, c1, c2)
@@ -1788,7 +1788,7 @@ class _Patcher:
             except ValueError:
                 continue
             if a1 <= rb and ra <= a2 and b1 <= c2 and c1 <= b2:
-                raise AcctbookError(f"{where}: cannot add rows to table {table!r}: another table "
+                raise Refused(f"{where}: cannot add rows to table {table!r}: another table "
                                     "starts right below it")
 
     def _styles_above(self, data, rows, p, r, c1, c2) -> dict[int, str | None]:

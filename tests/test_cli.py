@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -243,8 +244,8 @@ def test_batch_goes_on_past_a_bad_book_and_fails_at_the_end(demo_book, tmp_path)
     good1, good2 = fresh(demo_book, tmp_path, "one.xlsx"), fresh(demo_book, tmp_path, "two.xlsx")
     bad = _text_file(tmp_path)
     r = run("batch", good1, bad, good2, "--today", "2026-11-26")
-    assert r.returncode == 1
-    assert "2 refreshed, 1 failed" in r.stdout and f"FAIL  {bad}" in r.stdout
+    assert r.returncode == 2                     # a file that cannot be read, as for refresh
+    assert "2 refreshed (0 with errors), 1 failed" in r.stdout and f"FAIL  {bad}" in r.stdout
     for p in (good1, good2):
         ws = openpyxl.load_workbook(p)["Today"]
         assert ws.cell(2, 2).value                     # the queue was written
@@ -262,3 +263,57 @@ def test_libreoffice_opens_the_refreshed_book(demo_book, tmp_path):
                    capture_output=True, timeout=180, check=True)
     pdf = out / "book.pdf"
     assert pdf.exists() and pdf.stat().st_size > 10_000
+
+
+# --- reading errors: a Rust panic inside calamine, Excel error values --------------------
+def _table_ref_a1(tmp_path) -> Path:
+    good = write_book(tmp_path / "good.xlsx")
+    bad = tmp_path / "ref.xlsx"
+    with zipfile.ZipFile(good) as zin, zipfile.ZipFile(bad, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/tables/table2.xml":        # Contacts
+                data = re.sub(rb'ref="[A-Z0-9:]+"', b'ref="A1"', data, count=1)
+            zout.writestr(info, data)
+    return bad
+
+
+@pytest.mark.parametrize("make", [lambda tmp: CORPUS / "minimal_package.xlsx", _table_ref_a1],
+                         ids=["workbook-part-not-in-a-folder", "table-ref-A1"])
+def test_a_calamine_panic_is_one_clear_line_and_exit_2(tmp_path, make):
+    path = make(tmp_path)
+    r = run("check", path, "--today", TODAY)
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr and "PanicException:" in r.stderr
+    # calamine's Rust runtime prints its own panic notice first; acctbook's line comes last
+    last = r.stderr.strip().splitlines()[-1]
+    assert last.startswith(f"acctbook: {path}: cannot read workbook (PanicException: ")
+
+
+def test_check_reports_excel_error_values(tmp_path):
+    data = valid_data()
+    data["Clients"][0].update(credit_limit="#DIV/0!", name="#N/A")
+    path = write_book(tmp_path / "err.xlsx", data)
+    r = run("check", path, "--today", TODAY)
+    assert r.returncode == 1
+    assert r.stdout.splitlines()[:2] == [
+        f"{path}:Clients!B2: Name: the cell shows the Excel error #N/A",
+        f"{path}:Clients!O2: Credit limit: the cell shows the Excel error #DIV/0!"]
+
+
+def test_new_books_accept_dates_from_1900_to_2199(tmp_path):
+    from acctbook.load import DATE_MAX, DATE_MIN
+    p = tmp_path / "blank.xlsx"
+    assert run("new", p).returncode == 0
+    from openpyxl.utils.datetime import from_excel
+    wb = openpyxl.load_workbook(p)
+    for sheet, header in (("Contacts", "Birthday"), ("Clients", "Created"),
+                          ("Products", "Launched"), ("Contracts", "Start")):
+        ws = wb[sheet]
+        col = next(c.column_letter for c in ws[1] if c.value == header)
+        dv = next(v for v in ws.data_validations.dataValidation if str(v.sqref).startswith(col))
+        assert dv.type == "date" and from_excel(int(dv.formula1)).date() == DATE_MIN
+        if header == "Created":
+            assert dv.formula2 == "TODAY()"
+        else:
+            assert from_excel(int(dv.formula2)).date() == DATE_MAX == dt.date(2199, 12, 31)

@@ -26,7 +26,7 @@ from bookfiles import valid_data, write_book
 TODAY = dt.date(2026, 6, 1)
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 RLM, NBSP = "\u200f", "\xa0"
-COMPANY = {"company_name": "Northwind Supply Ltd", "company_number": "515555553",
+COMPANY = {"company_name": "Northwind Supply Ltd", "company_number": "515555555",
            "company_address": "1 Harbour Road, Haifa", "manager_name": "Ron Cohen",
            "manager_email": "ron@northwind.example"}
 TAG = re.compile(r"\{\{ [a-z_.]+ \}\}|\{%(p|tr) [^{}%]+ %\}")   # one whole Jinja tag
@@ -118,7 +118,7 @@ def test_english_contract_text(tmp_path):
         "SUPPLY AGREEMENT",
         "Contract No. CTR-2026-0002   ·   Date: 1 June 2026",
         "This Supply Agreement (the “Agreement”) is made on 1 June 2026 between:",
-        "Northwind Supply Ltd, company number 515555553",
+        "Northwind Supply Ltd, company number 515555555",
         "Registered address: 1 Harbour Road, Haifa",
         "Acme Ltd, company number 512345679",
         "Address: 5 Rothschild Blvd, Tel Aviv",
@@ -211,7 +211,7 @@ def test_hebrew_contract_is_right_to_left_with_hebrew_formats(tmp_path):
         "הסכם אספקה",
         "חוזה מס' CTR-2026-0002   ·   תאריך: 1 ביוני 2026",
         "הסכם אספקה זה (להלן: \"ההסכם\") נערך ונחתם ביום 1 ביוני 2026, בין:",
-        "נורת'ווינד אספקה בע\"מ, ח.פ. 515555553",
+        "נורת'ווינד אספקה בע\"מ, ח.פ. 515555555",
         "אקמי תעשיות בע\"מ, ח.פ. 512345679",
         "כתובת: רחוב הרצל 10, חיפה",
         "1.\tנושא ההסכם",
@@ -378,7 +378,7 @@ def test_a_failed_register_write_leaves_no_document(tmp_path, monkeypatch):
     monkeypatch.setattr(C, "_add_contract_row", refuse)
     with pytest.raises(C.AcctbookError, match="open in Excel"):
         C.make_contract(path, "D-001", TODAY, out_dir=out, tier_discount=0)
-    assert list(out.iterdir()) == []
+    assert not out.exists()                    # nor the folder made for the document
 
 
 def test_pdf_without_libreoffice_is_a_clear_error_before_anything_is_written(tmp_path, monkeypatch,
@@ -526,5 +526,132 @@ def test_a_refused_append_leaves_no_document_and_the_book_unchanged(demo_book, t
     (tmp_path / "~$book.xlsx").write_text("excel")               # Excel has it open
     out = tmp_path / "out"
     with pytest.raises(C.AcctbookError, match="open in Excel"):
-        C.make_contract(path, _open_deal(path, "en"), DEMO_TODAY, out_dir=out)
-    assert list(out.iterdir()) == [] and path.read_bytes() == before
+        C.make_contract(path, _open_deal(path, "en"), DEMO_TODAY, out_dir=out / "deeper")
+    assert not out.exists() and path.read_bytes() == before     # no empty folder left behind
+
+
+# --- cells the book itself marks as errors (docs6 finding 1) ------------------------------
+def test_cells_with_errors_refuse_the_contract_and_name_each_cell(tmp_path, capsys):
+    from acctbook import cli
+    d = data()
+    d["DealItems"][1].update(quantity=-5, discount=150)     # would be a line of +362.50
+    d["Clients"][0]["payment_terms"] = -5
+    d["Deals"][0]["currency"] = "US$"
+    d["Clients"][1]["phone"] = "12"                          # another client's row: no matter
+    path = real_book(tmp_path, d, {"vat_rate": "lots"})
+    before = path.read_bytes()
+    out = tmp_path / "out"
+    rc = cli.main(["contract", str(path), "D-001", "--out", str(out), "--today", "2026-06-01"])
+    err = capsys.readouterr().err
+    assert rc == 1 and err.count("\n") == 1                  # one line, exit 1 (refused)
+    for cell in ("Clients!P2: Payment terms must be 0 or more, not -5",
+                 "Deals!F2: Currency 'US$' is not an ISO 4217 currency code",
+                 "Deal items!C3: Quantity must be greater than 0, not -5",
+                 "Deal items!E3: Discount must be between 0 and 100, not 150",
+                 "Settings!B10: Setting 'VAT rate': 'lots' is not valid"):
+        assert cell in err
+    assert err.count("Clients!") == 1 and "C-002" not in err
+    assert not out.exists() and path.read_bytes() == before  # no document, no Contracts row
+
+
+def test_a_negative_deal_amount_refuses_a_contract_without_items(tmp_path, rows_added):
+    d = data()
+    d["DealItems"] = []
+    d["Deals"][0]["amount"] = -30000
+    path = real_book(tmp_path, d)
+    with pytest.raises(ContractError, match=r"Deals!E2: Amount must be 0 or more, not -30000"):
+        C.make_contract(path, "D-001", TODAY, tier_discount=0)
+    assert rows_added == [] and [p.name for p in path.parent.iterdir()] == ["book.xlsx"]
+
+
+def test_a_quantity_that_is_not_a_number_is_not_called_empty(tmp_path, rows_added):
+    d = data()
+    d["DealItems"][1]["quantity"] = "ten"
+    path = real_book(tmp_path, d)
+    with pytest.raises(ContractError) as e:
+        C.make_contract(path, "D-001", TODAY, tier_discount=0)
+    assert "Deal items!C3: Quantity: 'ten' is not a number" in str(e.value)
+    assert "empty" not in str(e.value) and rows_added == []
+
+
+def test_the_excel_contract_button_refuses_cells_with_errors(tmp_path, monkeypatch):
+    from acctbook import excel, xlwings_book as xb
+    from acctbook.load import read_book
+    d = data()
+    d["DealItems"][1]["discount"] = 150
+    path = real_book(tmp_path, d)
+    bk = read_book(path)
+    monkeypatch.setattr(xb, "load", lambda book: bk)
+    monkeypatch.setattr(xb, "selected_row", lambda book: ("Deals", 2))
+    appended = []
+    monkeypatch.setattr(xb, "append_row", lambda *a: appended.append(a))
+    with pytest.raises(ContractError, match=r"Deal items!E3: Discount must be between 0 and 100"):
+        excel._contract(object(), TODAY, tmp_path / "out")
+    assert appended == [] and not (tmp_path / "out").exists()
+
+
+# --- file names in bytes (finding 3) ------------------------------------------------------------
+@pytest.mark.parametrize("name", ["深圳市华强北电子科技有限公司" * 8, "😀" * 90, "א" * 200 + "ב"],
+                         ids=["cjk", "emoji", "hebrew"])
+def test_long_names_in_wide_scripts_are_cut_by_bytes_never_mid_character(tmp_path, rows_added,
+                                                                           name):
+    file = C.safe_file_name("CTR-2026-0001", name)
+    assert len(file.encode("utf-8")) <= 210 and file.endswith(".docx")
+    assert file.startswith("CTR-2026-0001 " + name[:3]) and "\ufffd" not in file
+    path = real_book(tmp_path, data(name=name))
+    r = C.make_contract(path, "D-001", TODAY, tier_discount=0)
+    assert r.docx.is_file() and r.docx.name == C.safe_file_name("CTR-2026-0002", name)
+
+
+# --- the same inputs give the same bytes (finding 4) ---------------------------------------
+def test_the_docx_is_byte_identical_for_the_same_inputs(tmp_path, rows_added):
+    import time
+    docs = []
+    for i in range(2):
+        (tmp_path / str(i)).mkdir()
+        path = real_book(tmp_path / str(i))
+        docs.append(C.make_contract(path, "D-001", TODAY, tier_discount=0).docx.read_bytes())
+        time.sleep(2.1 * (i == 0))                   # zip times have a 2-second resolution
+    assert docs[0] == docs[1]
+    with zipfile.ZipFile(tmp_path / "0" / "books" / "CTR-2026-0002 Acme Ltd.docx") as z:
+        assert {i.date_time for i in z.infolist()} == {C.FIXED_TIME}
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdfinfo")),
+                    reason="needs LibreOffice (soffice) and pdfinfo")
+def test_the_pdf_carries_no_clock_and_stays_valid(tmp_path, rows_added):
+    """LibreOffice's time stamp and random /ID are pinned (to the contract date and a hash of
+    the .docx), in place, so the file stays valid. Byte identity is not promised: under load
+    LibreOffice now and then writes embedded fonts in another object order."""
+    import time
+    pdfs = []
+    for i in range(2):
+        (tmp_path / str(i)).mkdir()
+        path = real_book(tmp_path / str(i))
+        pdfs.append(C.make_contract(path, "D-001", TODAY, pdf=True, tier_discount=0).pdf)
+        time.sleep(1.1)                                       # a different CreationDate second
+    a, b = (p.read_bytes() for p in pdfs)
+    ids = [re.search(rb"/ID\s*\[[^]]*\]", x)[0] for x in (a, b)]
+    assert ids[0] == ids[1] and b"/CreationDate(D:20260601000000" in a
+    for pdf in pdfs:
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+        assert re.search(r"CreationDate:\s+Mon Jun +1 00:00:00 2026", info.stdout), info.stdout
+        assert "Pages:" in info.stdout and not info.stderr      # xref offsets still valid
+    texts = [subprocess.run(["pdftotext", str(p), "-"], capture_output=True, text=True,
+                            check=True).stdout for p in pdfs]
+    assert texts[0] == texts[1] and "CTR-2026-0002" in texts[0]
+
+
+# --- a corrupt template (finding 7) ------------------------------------------------------------
+@pytest.mark.parametrize("content", [b"", b"not a zip at all"])
+def test_a_corrupt_template_is_a_clear_error_naming_it(tmp_path, rows_added, capsys, monkeypatch,
+                                                       content):
+    from acctbook import cli
+    (tmp_path / "tpl").mkdir()
+    (tmp_path / "tpl" / "contract.docx").write_bytes(content)
+    monkeypatch.setattr(C, "TEMPLATES", tmp_path / "tpl")
+    path = real_book(tmp_path)
+    rc = cli.main(["contract", str(path), "D-001", "--out", str(tmp_path / "out")])
+    err = capsys.readouterr().err
+    assert rc == 1 and "contract.docx: not a readable .docx" in err and "internal" not in err
+    assert not (tmp_path / "out").exists() and rows_added == []

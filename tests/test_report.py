@@ -29,7 +29,8 @@ COMPANY = "Acme & <Sons>"
 FORMULA = "=SUM(1,2)"
 
 
-def _book():
+def _book(**extra):
+    """The May 2026 book; `extra`: table name -> rows added to it (for one test only)."""
     clients = [
         # C1 and C2 exist before May; C3 and C4 are new in May (one by referral); C5 is Lost.
         {"client_id": "C1", "name": "Zeta Industries", "status": "Active", "source": "Website",
@@ -128,9 +129,12 @@ def _book():
     tiers = [{"tier": "Gold", "min_revenue_12m": 3000, "discount": 7},
              {"tier": "Silver", "min_revenue_12m": 1000, "discount": 3},
              {"tier": "Standard", "min_revenue_12m": 0, "discount": 0}]
+    tables = {"Clients": clients, "Orders": orders, "Deals": deals, "Interactions": interactions,
+              "Complaints": complaints, "Events": events, "Tiers": tiers}
+    for name, rows in extra.items():
+        tables[name] = tables[name] + rows
     return book_from_rows(
-        {"Clients": clients, "Orders": orders, "Deals": deals, "Interactions": interactions,
-         "Complaints": complaints, "Events": events, "Tiers": tiers},
+        tables,
         settings={"company_name": COMPANY, "manager_name": "Dana Levi", "currency": "ILS"})
 
 
@@ -392,3 +396,120 @@ def test_hebrew_xlsx_is_right_to_left(report, tmp_path):
     assert ws.sheet_view.rightToLeft
     labels = [r[0] for r in ws.iter_rows(min_col=1, max_col=1, values_only=True)]
     assert "הכנסות בחודש" in labels
+
+
+# --- the month and today (docs6 findings 2, 5, 6, 8) ---------------------------------------------
+def test_a_month_that_has_not_started_is_refused():
+    from acctbook.model import Refused
+    with pytest.raises(Refused, match="2026-06 has not started yet") as e:
+        rp.month_figures(_book(), MONTH.replace("05", "06"), today=D(2026, 5, 31))
+    assert e.value.exit_code == 1
+
+
+def test_a_past_month_does_not_depend_on_the_day_it_is_reported(report):
+    for today in (D(2026, 5, 31), D(2026, 6, 1), D(2027, 3, 9)):
+        assert rp.month_figures(_book(), MONTH, today=today) == report
+    assert report.to_date is None and report.until == D(2026, 5, 31)
+
+
+def test_the_current_month_is_reported_to_date():
+    r = rp.month_figures(_book(), MONTH, today=D(2026, 5, 20))
+    assert r.to_date == D(2026, 5, 20) and r.end == D(2026, 5, 31)
+    # Revenue to 05-20: O1 1000 + 450, O2 2000 (O6 is dated 05-31) = 3450.
+    assert r.revenue == 3450
+    # Won D1 (05-10), D12 (05-02); lost D2 (05-12), D10 (05-15), D11 (05-20).
+    assert (r.deals_won, r.deals_lost) == (2, 3)
+    # Due by 05-20: O1 line 1 (on time) and line 2 (due 05-20, late); O2 is due 05-30 and
+    # is not late before then.
+    assert (r.deliveries_due, r.deliveries_on_time) == (2, 1)
+    # As of 05-20: C1's delivery check for O1 line 2 (due 05-20, 2 business days before:
+    # 05-18) is overdue; C2's complaint K5 (contact 05-18 + 2 business days) is due today,
+    # not overdue yet (at month end: 2).
+    assert r.followups_overdue == 1
+    html = rp.render_html(r, "en")
+    assert "<title>Monthly report — May 2026, to date (May 20, 2026)</title>" in html
+    assert "<h1>Monthly report — May 2026, to date (May 20, 2026)</h1>" in html
+    assert "Follow-ups overdue today" in html and "at month end" not in html
+    a1 = rp.report_sheet(r, "en")["cells"][0]
+    assert a1["value"] == "Monthly report — May 2026, to date (May 20, 2026)"
+    assert "עד כה" in rp.report_sheet(r, "he")["cells"][0]["value"]
+
+
+def test_month_is_trimmed():
+    assert rp.month_figures(_book(), " 2026-05 ").month == MONTH
+
+
+def test_a_partly_delivered_line_is_not_delivered_on_time(report):
+    partial = {"order_id": "O7", "client_id": "C2", "order_date": D(2026, 5, 2), "quantity": 7,
+               "unit_price": 10, "amount": 70, "due_date": D(2026, 5, 12),
+               "delivered_on": D(2026, 5, 11), "delivered_qty": 1,
+               "status": "Partly delivered"}
+    short = {**partial, "order_id": "O8", "status": "Delivered"}     # says Delivered, 1 of 7
+    whole = {**partial, "order_id": "O9", "delivered_qty": 7, "status": "Delivered"}
+    r = rp.month_figures(_book(Orders=[partial, short, whole]), MONTH)
+    assert (r.deliveries_due, r.deliveries_on_time) == (report.deliveries_due + 3,
+                                                        report.deliveries_on_time + 1)
+
+
+def test_a_closed_deal_without_stage_since_counts_by_created_and_says_so(report):
+    won = {"deal_id": "D13", "client_id": "C1", "title": "t", "stage": "Won", "amount": 700,
+           "created": D(2026, 5, 5)}
+    undated = {"deal_id": "D14", "client_id": "C1", "title": "t", "stage": "Lost",
+               "amount": 50, "lost_reason": "Price"}
+    r = rp.month_figures(_book(Deals=[won, undated]), MONTH)
+    assert (r.deals_won, r.won_amount) == (report.deals_won + 1, report.won_amount + 700)
+    assert r.deals_lost == report.deals_lost
+    assert (r.closed_by_created, r.closed_undated) == (["D13 (2026-05)"], ["D14"])
+    april = rp.month_figures(_book(Deals=[won, undated]), "2026-04")  # said in every report
+    for rep in (r, april):
+        html = rp.render_html(rep, "en")
+        assert ("Won or Lost deals with Stage since blank, counted in the month they were "
+                "created: D13 (2026-05)") in html
+        assert "deals with neither Stage since nor Created, counted in no month: D14" in html
+        third = [c for c in rp.report_sheet(rep, "en")["cells"] if c["row"] == 2]
+        assert "D13 (2026-05)" in third[0]["value"] and "D14" in third[0]["value"]
+    assert april.deals_won == 0
+    assert report.closed_by_created == [] and 'class="note"' not in rp.render_html(report, "en")
+
+
+def test_pipeline_at_a_past_month_end_counts_deals_closed_since():
+    late = {"deal_id": "D15", "client_id": "C1", "title": "t", "stage": "Won", "amount": 1000,
+            "probability": 80, "created": D(2026, 4, 1), "stage_since": D(2026, 5, 3)}
+    r = rp.month_figures(_book(Deals=[late]), "2026-04")
+    # Open on 04-30: D5 Proposal (created 03-01), D8 Qualified (Created blank). Closed since,
+    # Created blank or by 04-30: D1 10000, D2 5000, D3 100, D9 2500, D10 100, D11 100,
+    # D12 500 and D15 1000 (D4 was Lost on 04-28; D6 and D7 came later); weighted only by
+    # their own Probability: D15 1000 × 80 % = 800.
+    got = {p.stage: (p.deals, p.amount, p.weighted) for p in r.pipeline}
+    assert got["Proposal"] == (1, 10000, 6000) and got["Qualified"] == (1, 4000, 800)
+    assert got[rp.CLOSED_LATER] == (8, 19300, 800)
+    assert r.pipeline_weighted == 6000 + 800 + 800
+    assert "Closed since (stage then unknown)" in rp.render_html(r, "en")
+    assert "Closed since (stage then unknown)" in [
+        c["value"] for c in rp.report_sheet(r, "en")["cells"]]
+
+
+def _pdf_id(data: bytes) -> bytes:
+    return re.search(rb"/ID\s*\[[^]]*\]", data)[0]
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdfinfo")),
+                    reason="LibreOffice (soffice) and pdfinfo are needed for the PDF test")
+def test_the_report_pdf_carries_no_clock_and_stays_valid(report, tmp_path):
+    """LibreOffice's time stamp and random /ID are pinned (to the month's last day and a hash
+    of the HTML). The bytes are usually identical; not always: under load LibreOffice now and
+    then writes the embedded fonts in another object order, which no metadata rewrite fixes."""
+    import time
+    pdfs = []
+    for i in range(2):
+        pdfs.append(rp.write_report_files(report, tmp_path / str(i), "en", pdf=True)["pdf"])
+        time.sleep(1.1)
+    a, b = (p.read_bytes() for p in pdfs)
+    assert _pdf_id(a) == _pdf_id(b) and b"/CreationDate(D:20260531000000" in a
+    for pdf in pdfs:
+        info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+        assert re.search(r"CreationDate:\s+Sun May 31 00:00:00 2026", info.stdout), info.stdout
+        assert not info.stderr                                # xref offsets still valid
+    texts = [subprocess.run(["pdftotext", str(p), "-"], capture_output=True, text=True,
+                            check=True).stdout for p in pdfs]
+    assert texts[0] == texts[1] and "Zeta Industries" in texts[0]

@@ -91,3 +91,28 @@ def test_libreoffice_prints_the_report_sheet(books, tmp_path):
     text = subprocess.run(["pdftotext", str(out / f"{path.stem}.pdf"), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert "Monthly report — October 2026" in text
+
+
+def test_a_month_not_yet_started_is_refused_and_nothing_is_written(books, tmp_path, capsys):
+    from acctbook import cli
+    path = tmp_path / "en.xlsx"
+    shutil.copy(books["en"], path)
+    before = path.read_bytes()
+    rc = cli.main(["report", str(path), "--month", "2027-05", "--out", str(tmp_path / "out"),
+                   "--today", TODAY.isoformat()])
+    err = capsys.readouterr().err
+    assert rc == 1 and "2027-05 has not started yet (today is 2026-11-26)" in err
+    assert path.read_bytes() == before and not (tmp_path / "out").exists()
+
+
+def test_the_current_month_says_to_date_in_the_sheet_and_the_html(books, tmp_path):
+    path = tmp_path / "en.xlsx"
+    shutil.copy(books["en"], path)
+    r = api.report(path, " 2026-11 ", out=tmp_path / "out", today=TODAY)   # trimmed, too
+    assert r.month == "2026-11" and r.sheet == "Report 2026-11"
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report-2026-11.html"]
+    ws = openpyxl.load_workbook(path)["Report 2026-11"]
+    assert ws["A1"].value == "Monthly report — November 2026, to date (Nov 26, 2026)"
+    assert ws["A2"].value.startswith("Period: 2026-11-01 – 2026-11-26")
+    html = (tmp_path / "out" / "report-2026-11.html").read_text(encoding="utf-8")
+    assert "<h1>Monthly report — November 2026, to date (Nov 26, 2026)</h1>" in html

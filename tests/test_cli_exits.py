@@ -1,0 +1,43 @@
+"""Exit codes across commands (SPEC section 7): 0 done; 1 the book has errors or the request
+was refused; 2 bad usage or a file that cannot be read. Commands run as processes."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from test_cli import demo_book, fresh, run  # noqa: F401 - the module's fixture and helpers
+
+
+@pytest.fixture()
+def book_with_errors(demo_book, tmp_path):  # noqa: F811
+    p = fresh(demo_book, tmp_path, "errors.xlsx")
+    wb = openpyxl.load_workbook(p)
+    wb["Clients"]["J2"] = "Sleeping"            # Status: not a choice
+    wb.save(p)
+    return p
+
+
+def test_calls_on_a_book_with_errors_prints_the_queue_and_exits_1(book_with_errors):
+    r = run("calls", book_with_errors, "--today", "2026-11-26")
+    assert r.returncode == 1
+    assert "1." in r.stdout and "1 error" in r.stderr and "acctbook check" in r.stderr
+    r = run("calls", book_with_errors, "--today", "2026-11-26", "--json")
+    assert r.returncode == 1 and r.stdout.lstrip().startswith("[")
+
+
+def test_batch_exits_with_the_worst_books_code(demo_book, book_with_errors, tmp_path):  # noqa: F811
+    good = fresh(demo_book, tmp_path, "good.xlsx")
+    r = run("batch", good, book_with_errors, "--today", "2026-11-26")
+    assert r.returncode == 1
+    assert "2 refreshed (1 with errors), 0 failed" in r.stdout
+    assert run("batch", good, "--today", "2026-11-26").returncode == 0
+
+
+@pytest.mark.parametrize("day", ["1700-01-01", "2300-01-01", "0001-01-01"])
+def test_a_today_outside_the_workbook_years_is_bad_usage(demo_book, tmp_path, day):  # noqa: F811
+    p = fresh(demo_book, tmp_path)
+    before = p.read_bytes()
+    r = run("refresh", p, "--today", day)
+    assert r.returncode == 2 and "outside the years 1900–2199" in r.stderr
+    assert "Traceback" not in r.stderr and p.read_bytes() == before
