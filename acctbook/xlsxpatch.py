@@ -76,6 +76,7 @@ from lxml import etree
 
 from .model import AcctbookError, BookUnreadable, Refused, SheetTable, col_letter
 from .read import MAX_TOTAL_UNCOMPRESSED, check_bounds
+from .schema import fold
 
 # --- limits and constants ---------------------------------------------------------------
 FAST_LEVEL_ABOVE = 4 << 20                # parts above this are deflated at level 1
@@ -1761,7 +1762,7 @@ class _Patcher:
             self._dirty(tpart)
 
     def _row_by_column(self, table: str, cols: list, c1: int, row: dict) -> dict[int, Any]:
-        by_name = {" ".join((tc.get("name") or "").split()).casefold(): c1 + i for i, tc in enumerate(cols)}
+        by_name = {fold(tc.get("name") or ""): c1 + i for i, tc in enumerate(cols)}   # as the reader
         out = {}
         for key, value in row.items():
             if isinstance(key, int) and not isinstance(key, bool):
@@ -1769,7 +1770,7 @@ class _Patcher:
                     raise AcctbookError(f"table {table!r} has no column number {key}")
                 col = c1 + key - 1
             else:
-                col = by_name.get(" ".join(str(key).split()).casefold())
+                col = by_name.get(fold(key))
                 if col is None:
                     raise AcctbookError(f"table {table!r} has no column {key!r}")
             if col in out:

@@ -767,3 +767,11 @@ def test_a_renamed_generated_sheet_is_rebuilt_under_its_new_name(tmp_path):
     assert "Today" in ws.tables
     ids = [ws.cell(r, 2).value for r in range(2, ws.max_row + 1)]
     assert ids == list(result.results.queue["client_id"]) and len(ids) > 5
+
+
+def test_append_matches_headers_as_the_reader_does(book):
+    """A header key with a pasted right-to-left mark finds its column, as in the reader."""
+    patch_workbook(book, appends={"Clients": [{"Client\u200f ID": "C-8", "NAME ": "Eight"}]})
+    ws, t = _table(book, "Clients")
+    last = fx.N_CLIENTS + 2
+    assert [ws.cell(last, 1).value, ws.cell(last, 2).value] == ["C-8", "Eight"]
