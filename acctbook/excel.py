@@ -109,6 +109,7 @@ def _contract(book, today: dt.date, out_dir):
                               ct.client_tier_discount(bk, client_id, today))
     template = ct.template_path(ctx.lang)
     ct.check_fields(template, ctx)
+    xb.append_target(book, bk.tables["Contracts"])   # room for its row, before the document
     target = folder / ct.safe_file_name(cid, ctx.values["client_name"] or ctx["client"]["id"])
     if target.exists():
         raise Refused(f"{target} already exists; move it away and press Contract again")

@@ -48,11 +48,25 @@ def _plain(v: Any) -> Any:
     return v
 
 
+EXCEL_ERRORS = frozenset({"#N/A", "#DIV/0!", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!",
+                          "#SPILL!", "#CALC!", "#GETTING_DATA", "#FIELD!", "#BLOCKED!",
+                          "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
+
+
 def _rows(rng) -> list[list[Any]]:
     if rng is None:
         return []
-    values = rng.options(ndim=2).value
-    return [[_plain(v) for v in row] for row in values]
+    # err_to_str: an error cell arrives as "#N/A", not None, and is reported as the file
+    # reader reports it (load.ExcelError), never read as a blank.
+    values = rng.options(ndim=2, err_to_str=True).value
+    return [[_cell(v) for v in row] for row in values]
+
+
+def _cell(v: Any) -> Any:
+    if isinstance(v, str) and v in EXCEL_ERRORS:
+        from .load import ExcelError
+        return ExcelError(v)
+    return _plain(v)
 
 
 def read_tables(xbook, names: Iterable[str] | None = None) -> dict[str, RawTable]:
@@ -230,14 +244,29 @@ class _NoResults:
 
 
 # --- one row appended to a data table (the Contract button's register row) -------------------------
-def append_row(xbook, table: LoadedTable, values: dict[str, Any], lang: str) -> int:
-    """Add a row (schema keys -> values) below the table's last row; returns its Excel row."""
+def append_target(xbook, table: LoadedTable) -> tuple[Any, Any, int, int]:
+    """(sheet, table, Excel row where a new row goes, the table's last row now): the first
+    blank row of the table, else the row below it, which must be empty, as `acctbook
+    contract` requires."""
     sheet, xtable = _find_table(xbook, table.sheet, table.spec.name)
     top, left = xtable.range.row, xtable.range.column
-    body = xtable.data_body_range
-    existing = _rows(body)
+    existing = _rows(xtable.data_body_range)
     used = [i for i, row in enumerate(existing) if any(v not in (None, "") for v in row)]
     row = top + 1 + (used[-1] + 1 if used else 0)
+    if row > top + len(existing):               # below the table: never over the user's data
+        width = len(table.headers)
+        below = _rows(sheet.range((row, left), (row, left + width - 1)))
+        if any(v is not None for line in below for v in line):
+            from .model import Refused
+            raise Refused(f"cannot add a row to table {table.spec.name}: row {row} below it "
+                          f"on '{sheet.name}' holds data; move that data away and try again")
+    return sheet, xtable, row, top + len(existing)
+
+
+def append_row(xbook, table: LoadedTable, values: dict[str, Any], lang: str) -> int:
+    """Add a row (schema keys -> values) below the table's last row; returns its Excel row."""
+    sheet, xtable, row, end = append_target(xbook, table)
+    top, left = xtable.range.row, xtable.range.column
     width = len(table.headers)
     line = [None] * width
     for key, v in values.items():
@@ -249,7 +278,7 @@ def append_row(xbook, table: LoadedTable, values: dict[str, Any], lang: str) -> 
             v = schema.show_choice(v, lang)
         line[col - left] = v
     sheet.range((row, left), (row, left + width - 1)).value = [[excel_value(v) for v in line]]
-    last = max(row, top + len(existing))
+    last = max(row, end)
     xtable.resize(sheet.range((top, left), (last, left + width - 1)))
     return row
 

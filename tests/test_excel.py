@@ -494,3 +494,38 @@ def test_refresh_button_finds_a_renamed_generated_sheet(tmp_path):
     xr.apply(wb, actions)
     ids = [wb["My calls"].cell(r, 2).value for r in range(2, written.today_rows + 2)]
     assert ids == list(written.results.queue["client_id"]) and len(ids) > 5
+
+
+def test_contract_button_never_writes_over_data_below_the_table(tmp_path):
+    """A note right below Contracts: refused as `acctbook contract` refuses, no document."""
+    p = api.new(tmp_path / "c.xlsx", demo=True, today=TODAY)
+    wb = openpyxl.load_workbook(p)
+    ref, rows = _table(wb, "Contracts")
+    below = range_boundaries(ref)[3] + 1
+    wb["Contracts"].cell(below, 1).value = "my note"
+    wb.save(p)
+    row, _deal = _deal_row(p)
+    out = tmp_path / "out"
+    out.mkdir()
+    result, actions = xr.run(excel.contract, p, TODAY, active="Deals", selection=f"B{row}",
+                             out_dir=out)
+    alerts = [a["args"][0] for a in actions if a["func"] == "alert"]
+    assert result is None and len(alerts) == 1 and "holds data" in alerts[0]
+    assert [a["func"] for a in actions] == ["alert"] and list(out.iterdir()) == []
+
+
+def test_an_excel_error_value_is_a_problem_as_in_the_file_reader(tmp_path):
+    """Deals!E2 shows #N/A: Check reports excel-error like `acctbook check` (never a blank)."""
+    p = api.new(tmp_path / "e.xlsx", demo=True, today=TODAY)
+    wb = openpyxl.load_workbook(p)
+    wb["Deals"]["E2"] = "#N/A"
+    assert wb["Deals"]["E2"].data_type == "e"
+    wb.save(p)
+    _, actions = xr.run(excel.check, p, TODAY)
+    wb = openpyxl.load_workbook(p)
+    xr.apply(wb, actions)
+    got = [r for r in _table(wb, "Problems")[1][1:] if r[0] is not None]
+    headless = api.check(p, TODAY).problems
+    assert [p_.code for p_ in headless if p_.cell == "E2" and p_.sheet == "Deals"] == ["excel-error"]
+    assert any("#N/A" in str(v) for r in got for v in r)
+    assert len(got) == len(headless)
