@@ -32,11 +32,7 @@ from .load import DATE_MAX, DATE_MIN   # the dates acctbook reads; validation al
 
 TABLE_STYLE = "Table Style Medium 2"
 CREATED = dt.datetime(2026, 1, 1)       # fixed, so the same inputs give the same bytes
-DATE_FORMAT = "yyyy-mm-dd"
-NUMBER_FORMAT = "#,##0.00"
-INTEGER_FORMAT = "0"
-# "0.##" would show 80 as "80." in Excel and LibreOffice; General shows 80 and 12.5.
-PERCENT_FORMAT = "General"
+DATE_FORMAT = schema.TYPE_FORMATS[DATE]
 GROW_ROWS = 1000                        # validation reaches this many rows past the data
 NUMBER_LIMIT = 1e15                     # "any number" validation bounds
 LIST_LIMIT = 255                        # Excel's limit on a literal drop-down list
@@ -191,19 +187,25 @@ class _Formats:
     """Every cell format, made once per workbook (formats are shared, not per cell)."""
 
     def __init__(self, wb: xlsxwriter.Workbook):
+        self.wb = wb
         self.date = wb.add_format({"num_format": DATE_FORMAT})
-        self.by_type = {DATE: self.date,
-                        NUMBER: wb.add_format({"num_format": NUMBER_FORMAT}),
-                        INTEGER: wb.add_format({"num_format": INTEGER_FORMAT}),
-                        PERCENT: wb.add_format({"num_format": PERCENT_FORMAT})}
+        self._numbers = {DATE_FORMAT: self.date}
         self.computed_header = wb.add_format({"bold": True, "bg_color": GREY,
                                               "font_color": "#000000", "border": 1})
         self.title = wb.add_format({"bold": True, "font_size": 16})
         self.bold = wb.add_format({"bold": True})
         self.home = {k: wb.add_format({"num_format": f}) for k, f in HOME_FORMATS.items()}
-        self.home_count = self.by_type[INTEGER]
+        self.home_count = self.number(schema.TYPE_FORMATS[INTEGER])
         self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
         self.month = wb.add_format({"num_format": "@"})   # text: Excel keeps 2026-02 as typed
+
+    def number(self, code: str | None):
+        """The format showing values with `code` (a column's number_format), made once."""
+        if code is None:
+            return None
+        if code not in self._numbers:
+            self._numbers[code] = self.wb.add_format({"num_format": code})
+        return self._numbers[code]
 
 
 def _build(filename: str, lang: str, data: dict, values: dict, lite: bool = False,
@@ -253,7 +255,7 @@ def _table(ws, table: Table, rows: list[dict], lang: str, fmt: _Formats, values:
     columns = []
     for i, col in enumerate(table.columns):
         c = first_col + i
-        ws.set_column(c, c, _width(col, lang), fmt.by_type.get(col.type))
+        ws.set_column(c, c, _width(col, lang), fmt.number(col.number_format))
         spec = {"header": col.label(lang)}
         if col.computed:
             spec["header_format"] = fmt.computed_header
@@ -303,7 +305,7 @@ class _Sheet(Worksheet):
         plan = []
         for i, col in enumerate(columns):
             slot = f"c{first_col + i}"
-            self._styles[slot] = fmt.by_type.get(col.type)
+            self._styles[slot] = fmt.number(col.number_format)
             plan.append((col.key, f'<c r="{col_letter(first_col + i + 1)}', slot,
                          f'"{{{slot}}} t="s"><v>', f'"{{{slot}}}><v>',
                          col.type in (CHOICE, YESNO)))

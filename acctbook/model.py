@@ -139,6 +139,7 @@ class SheetTable:
     widths: list[float] | None = None
     links: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) -> "'Clients'!A14"
     rtl: bool = False
+    formats: list[str | None] | None = None     # each column's Excel number format
     # Rebuild it where its table already sits, when the user renamed that sheet's tab.
     follow_table: bool = False
 

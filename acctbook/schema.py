@@ -18,6 +18,13 @@ TEXT, DATE, NUMBER, INTEGER, PERCENT, CHOICE, YESNO, REF = (
     "text", "date", "number", "integer", "percent", "choice", "yesno", "ref")
 
 
+# Excel number formats by type (a column's `fmt` overrides): the template's columns and
+# the generated sheets show numbers the same way.
+TYPE_FORMATS = {DATE: "yyyy-mm-dd", NUMBER: "#,##0.00", INTEGER: "0",
+                # "0.##" would show 80 as "80." in Excel and LibreOffice; General shows 80, 12.5.
+                PERCENT: "General"}
+
+
 @dataclass(frozen=True)
 class Column:
     key: str
@@ -36,9 +43,14 @@ class Column:
     computed: bool = False
     width: int = 14
     note: str = ""                      # short rule text for docs and comments
+    fmt: str | None = None              # Excel number format, when not the type's own
 
     def label(self, lang: str) -> str:
         return self.he if lang == "he" else self.en
+
+    @property
+    def number_format(self) -> str | None:
+        return self.fmt or TYPE_FORMATS.get(self.type)
 
 
 @dataclass(frozen=True)
@@ -158,7 +170,7 @@ CLIENTS = Table("Clients", "Clients", "לקוחות", (
     C("revenue_12m", "Revenue 12m", "הכנסות 12 ח'", NUMBER, computed=True, width=13),
     C("class", "Class", "סיווג", CHOICE, choices=CLASSES, computed=True, width=7),
     C("rank", "Rank", "דירוג", INTEGER, computed=True, width=7),
-    C("score", "Score", "ציון", NUMBER, computed=True, width=7),
+    C("score", "Score", "ציון", NUMBER, computed=True, width=7, fmt="0.0"),
     C("tier", "Tier", "רמה", CHOICE, choices=TIER_NAMES, computed=True, width=10),
     C("risk", "Risk", "סיכון", CHOICE, choices=RISKS, computed=True, width=8),
     C("risk_reasons", "Risk reasons", "סיבות סיכון", computed=True, width=36),
@@ -504,18 +516,18 @@ RANKINGS = _generated("Rankings", "Rankings", "דירוג", (
     C("name", "Name", "שם", width=28),
     C("class", "Class", "סיווג", width=7),
     C("tier", "Tier", "רמה", CHOICE, choices=TIER_NAMES, width=10),
-    C("score", "Score", "ציון", NUMBER, width=7),
+    C("score", "Score", "ציון", NUMBER, width=7, fmt="0.0"),
     C("revenue_12m", "Revenue 12m", "הכנסות 12 ח'", NUMBER, width=13),
     C("revenue_prior", "Revenue prior 12m", "הכנסות 12 ח' קודמים", NUMBER, width=13),
-    C("growth", "Growth", "צמיחה", NUMBER, width=9),
+    C("growth", "Growth", "צמיחה", NUMBER, width=9, fmt="0.0%"),
     C("frequency", "Orders 12m", "הזמנות 12 ח'", INTEGER, width=9),
     C("recency_days", "Days since last order", "ימים מההזמנה האחרונה", INTEGER, width=10),
     C("pipeline", "Pipeline (weighted)", "צנרת (משוקלל)", NUMBER, width=13),
-    C("pts_revenue", "Revenue points", "נקודות הכנסות", NUMBER, width=9),
-    C("pts_growth", "Growth points", "נקודות צמיחה", NUMBER, width=9),
-    C("pts_frequency", "Frequency points", "נקודות תדירות", NUMBER, width=9),
-    C("pts_recency", "Recency points", "נקודות עדכניות", NUMBER, width=9),
-    C("pts_pipeline", "Pipeline points", "נקודות צנרת", NUMBER, width=9),
+    C("pts_revenue", "Revenue points", "נקודות הכנסות", NUMBER, width=9, fmt="0.0"),
+    C("pts_growth", "Growth points", "נקודות צמיחה", NUMBER, width=9, fmt="0.0"),
+    C("pts_frequency", "Frequency points", "נקודות תדירות", NUMBER, width=9, fmt="0.0"),
+    C("pts_recency", "Recency points", "נקודות עדכניות", NUMBER, width=9, fmt="0.0"),
+    C("pts_pipeline", "Pipeline points", "נקודות צנרת", NUMBER, width=9, fmt="0.0"),
 ))
 
 PROBLEMS = _generated("Problems", "Problems", "בעיות", (

@@ -198,10 +198,12 @@ def generated_sheets(book: Book, results, problems: list[Problem]) -> list[Sheet
                 target = link(value)
                 if target:
                     links[(i, j)] = target
-        return SheetTable(sheet=spec.sheet(lang), table=spec.name,
-                          header=[c.label(lang) for c in spec.columns], rows=rows,
-                          widths=[c.width for c in spec.columns], links=links, rtl=lang == "he",
-                          follow_table=True)
+        header = [c.label(lang) for c in spec.columns]
+        return SheetTable(sheet=spec.sheet(lang), table=spec.name, header=header, rows=rows,
+                          # wide enough for the header and its filter button
+                          widths=[max(c.width, len(h) + 3) for c, h in zip(spec.columns, header)],
+                          links=links, rtl=lang == "he",
+                          formats=[c.number_format for c in spec.columns], follow_table=True)
 
     def client_link(row):
         return f"'{clients.sheet}'!{id_col}{int(row)}" if row is not None and not pd.isna(row) else None

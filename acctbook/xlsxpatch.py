@@ -727,8 +727,15 @@ class _Styles:
         self.xfs.append(new)
         self.xfs.set("count", str(len(xfs) + 1))
         self.changed = True
-        self._is_date[str(len(xfs))] = True
+        self._is_date[str(len(xfs))] = _is_date_code(code)
         return str(len(xfs))
+
+    def number_style(self, code: str) -> str:
+        """A style showing numbers (or dates) with `code`, added once and then reused."""
+        key = (None, code)
+        if key not in self._date_cache:
+            self._date_cache[key] = self._derive(None, code)
+        return self._date_cache[key]
 
     def _numfmt(self, root, code: str) -> int:
         for fid, c in self.fmts.items():
@@ -1527,9 +1534,13 @@ class _Patcher:
         out = [f'<{p}row r="1" spans="1:{ncol}">']
         out += [writer.xml(_ref(1, c), h, None) for c, h in enumerate(st.header, 1)]
         out.append(f"</{p}row>")
-        letters = [_ref(1, c)[:-1] for c in range(1, ncol + 1)]     # rows are checked: len <= ncol
-        text = (f'" t="inlineStr"><{p}is><{p}t xml:space="preserve">', f"</{p}t></{p}is></{p}c>")
-        num = (f'"><{p}v>', f"</{p}v></{p}c>")
+        # Each column's number format (Revenue #,##0.00, Growth 0.0%) as a style id.
+        styles = [self.styles.number_style(f) if f else None
+                  for f in (st.formats or [None] * ncol)]
+        letters = [f'{_ref(1, c)[:-1]}' for c in range(1, ncol + 1)]  # rows are checked: len <= ncol
+        ends = [f'"{_s(sty)}' for sty in styles]          # closes r="..", adds s=".." if any
+        text = (f' t="inlineStr"><{p}is><{p}t xml:space="preserve">', f"</{p}t></{p}is></{p}c>")
+        num = (f"><{p}v>", f"</{p}v></{p}c>")
         cell, row_end = f"<{p}c r=\"", f"</{p}row>"
         add = out.append
         for i, row in enumerate(st.rows):
@@ -1541,23 +1552,23 @@ class _Patcher:
                     if not v:
                         continue
                     if len(v) <= MAX_TEXT:
-                        add(f"{cell}{letters[c]}{r}{text[0]}"
+                        add(f"{cell}{letters[c]}{r}{ends[c]}{text[0]}"
                             f"{_esc(_xstring(v))}{text[1]}")
                         continue
                 elif kind is int:
-                    add(f"{cell}{letters[c]}{r}{num[0]}{v}{num[1]}")
+                    add(f"{cell}{letters[c]}{r}{ends[c]}{num[0]}{v}{num[1]}")
                     continue
                 elif kind is float:
                     if v != v:
                         continue
                     if v.is_integer() and abs(v) < 1e15:
-                        add(f"{cell}{letters[c]}{r}{num[0]}{int(v)}{num[1]}")
+                        add(f"{cell}{letters[c]}{r}{ends[c]}{num[0]}{int(v)}{num[1]}")
                         continue
                 elif v is None:
                     continue
                 if not _is_missing(v):
                     try:
-                        add(writer.xml(_ref(r, c + 1), v, None))
+                        add(writer.xml(_ref(r, c + 1), v, styles[c]))
                     except ValueError as e:
                         raise AcctbookError(f"{st.sheet}!{_ref(r, c + 1)}: {e}") from None
             add(row_end)

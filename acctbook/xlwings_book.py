@@ -181,6 +181,10 @@ def write_table(xbook, st: SheetData) -> None:
         sheet.range((top + 1, left), (top + len(st.rows), left + width - 1)).value = [
             [excel_value(v) for v in row] for row in st.rows]
     table.resize(sheet.range((top, left), (top + max(len(st.rows), 1), left + width - 1)))
+    if st.rows and st.formats:
+        for j, fmt in enumerate(st.formats):
+            if fmt:
+                sheet.range((top + 1, left + j), (top + len(st.rows), left + j)).number_format = fmt
     for (i, j), target in sorted(st.links.items()):
         shown = st.rows[i][j]
         sheet.range((top + 1 + i, left + j)).add_hyperlink(

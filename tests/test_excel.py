@@ -79,6 +79,15 @@ def _table(wb, name: str) -> tuple[str, list[list]]:
     raise AssertionError(f"no table {name}")
 
 
+def _formats(wb, name: str) -> list[str]:
+    """The number format of each column's first data cell of a table (General if empty)."""
+    for ws in wb.worksheets:
+        if name in ws.tables:
+            c0, r0, c1, _r1 = range_boundaries(ws.tables[name].ref)
+            return [ws.cell(r0 + 1, c).number_format for c in range(c0, c1 + 1)]
+    raise AssertionError(f"no table {name}")
+
+
 def _home_values(wb, lang: str) -> list:
     ws = wb[schema.generated_sheet("Home", lang)]
     return [ws.cell(schema.HOME_FIRST_ROW + i, 2).value for i in range(len(schema.HOME_KPIS))]
@@ -119,6 +128,8 @@ def _assert_like_headless(path: Path, actions: list, lang: str, today: dt.date,
         assert got_ref == want_ref, name
         assert got == expected, f"{name} differs from the headless refresh"
     assert _home_values(wb, lang) == _home_values(want, lang)
+    for name in ("Today", "Rankings"):                 # numbers shown alike: #,##0.00, 0.0%
+        assert _formats(wb, name) == _formats(want, name), name
     # The Today order, client by client, and the links to each client's row.
     today_sheet = schema.TODAY.sheet(lang)
     assert ([r[1] for r in _table(wb, "Today")[1][1:]]

@@ -775,3 +775,25 @@ def test_append_matches_headers_as_the_reader_does(book):
     ws, t = _table(book, "Clients")
     last = fx.N_CLIENTS + 2
     assert [ws.cell(last, 1).value, ws.cell(last, 2).value] == ["C-8", "Eight"]
+
+
+def test_generated_sheets_show_numbers_formatted_and_headers_fit(tmp_path):
+    """After refresh, Today and Rankings show money as #,##0.00, Growth as 0.0%, Score with
+    one decimal, dates as dates; every column is wide enough for its header."""
+    from acctbook import api
+    book = api.new(tmp_path / "b.xlsx", demo=True, today=dt.date(2026, 3, 10))
+    api.refresh(book, dt.date(2026, 3, 10))
+    wb = openpyxl.load_workbook(book)
+    want = {"Today": {"Open deals (weighted)": "#,##0.00", "Days overdue": "0",
+                      "Next follow-up": "yyyy-mm-dd"},
+            "Rankings": {"Revenue 12m": "#,##0.00", "Growth": "0.0%", "Score": "0.0",
+                         "Revenue points": "0.0", "Rank": "0"}}
+    for sheet, formats in want.items():
+        ws = wb[sheet]
+        header = {c.value: c.column for c in ws[1]}
+        for name, fmt in formats.items():
+            cells = [ws.cell(r, header[name]) for r in range(2, ws.max_row + 1)]
+            assert {c.number_format for c in cells if c.value is not None} == {fmt}, (sheet, name)
+        for c in ws[1]:
+            width = ws.column_dimensions[c.column_letter].width
+            assert width >= len(c.value) + 2, (sheet, c.value, width)

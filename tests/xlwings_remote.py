@@ -119,6 +119,9 @@ def apply(wb: openpyxl.Workbook, actions: list[dict]) -> dict:
             table.ref = a["args"][1].replace("$", "")
             if table.autoFilter is not None:
                 table.autoFilter.ref = table.ref
+        elif f == "setNumberFormat":
+            for ws, r, c, _i, _j in cells(a):
+                ws.cell(r, c).number_format = a["args"][0]
         elif f == "addHyperlink":
             ws = sheets[a["sheet_position"]]
             out["links"][(ws.title, a["start_row"] + 1, a["start_column"] + 1)] = a["args"][0]
