@@ -154,21 +154,42 @@ def write_cells(xbook, cells: dict[str, dict[tuple[int, int], Any]]) -> int:
 SheetData = SheetTable     # the same pure value the zip writer takes
 
 
-def _find_table(xbook, sheet_name: str, table_name: str):
-    """The table on its sheet, else wherever it sits (the user renamed the tab)."""
+def _find_table(xbook, sheet_name: str, table_name: str, header: list[str] | None = None):
+    """The table on its sheet, else wherever it sits (the user renamed the tab). A missing
+    generated table (`header` given) is made again on its sheet, as the headless refresh
+    rebuilds it."""
     names = [s.name for s in xbook.sheets]
     for name in ([sheet_name] if sheet_name in names else []) + names:
         sheet = xbook.sheets[name]
         for t in sheet.tables:
             if t.name.casefold() == table_name.casefold():
                 return sheet, t
-    raise NotAnAcctbook(f"the workbook has no table named {table_name} (acctbook keeps it on "
-                        f"the sheet '{sheet_name}')")
+    if header is None:
+        raise NotAnAcctbook(f"the workbook has no table named {table_name} (acctbook keeps "
+                            f"it on the sheet '{sheet_name}')")
+    if sheet_name in names:
+        sheet = xbook.sheets[sheet_name]
+        if sheet.tables:
+            raise NotAnAcctbook(f"sheet '{sheet_name}' holds other tables; acctbook needs it "
+                                f"for its {table_name} table: rename that sheet")
+        sheet.clear_contents()
+    else:
+        sheet = xbook.sheets.add(name=sheet_name, after=xbook.sheets[len(names) - 1])
+    corner = sheet.range((1, 1), (2, len(header)))
+    corner.value = [[excel_value(h) for h in header], [None] * len(header)]
+    return sheet, sheet.tables.add(source=corner, name=table_name)
+
+
+def _home(xbook, lang: str):
+    """Home, or None when the user removed or renamed it (its figures are then skipped,
+    as in the headless refresh)."""
+    name = schema.generated_sheet("Home", lang)
+    return xbook.sheets[name] if name in [s.name for s in xbook.sheets] else None
 
 
 def write_table(xbook, st: SheetData) -> None:
     """Replace a generated table's body with `st.rows` and resize the table to fit."""
-    sheet, table = _find_table(xbook, st.sheet, st.table)
+    sheet, table = _find_table(xbook, st.sheet, st.table, st.header)
     top, left = table.range.row, table.range.column
     width = len(st.header)
     if table.header_row_range is not None:
@@ -209,10 +230,13 @@ def write_refresh(xbook, book: Book, results, problems: list[Problem]) -> Writte
     """The headless refresh's cells and sheets (writeback.py decides them), through xlwings."""
     from . import writeback
     cells, _changes = writeback.computed_cells(book, results)
-    home = schema.generated_sheet("Home", book.lang)
-    cells.setdefault(home, {}).update(writeback.home_cells(results, problems))
-    writes = write_cells(xbook, cells)
+    home = _home(xbook, book.lang)
+    if home is not None:
+        cells.setdefault(home.name, {}).update(writeback.home_cells(results, problems))
     sheets = writeback.generated_sheets(book, results, problems)
+    for st in sheets:                # every generated table found (or made) before a write
+        _find_table(xbook, st.sheet, st.table, st.header)
+    writes = write_cells(xbook, cells)
     for st in sheets:
         write_table(xbook, st)
     if problems:
@@ -232,8 +256,8 @@ def write_problems(xbook, book: Book, problems: list[Problem]) -> Written:
     write_table(xbook, probs)
     errors = sum(p.severity == ERROR for p in problems)
     keys = [k for k, _en, _he in schema.HOME_KPIS]
-    home = schema.generated_sheet("Home", book.lang)
-    writes = write_cells(xbook, {home: {
+    home = _home(xbook, book.lang)
+    writes = 0 if home is None else write_cells(xbook, {home.name: {
         (schema.HOME_FIRST_ROW + keys.index("errors"), 2): errors,
         (schema.HOME_FIRST_ROW + keys.index("warnings"), 2): len(problems) - errors}})
     if problems:
@@ -289,8 +313,8 @@ def append_row(xbook, table: LoadedTable, values: dict[str, Any], lang: str) -> 
 
 # --- Home's inputs -------------------------------------------------------------------------------
 def home_value(xbook, lang: str, row: int, col: int = 2) -> Any:
-    sheet = xbook.sheets[schema.generated_sheet("Home", lang)]
-    return _plain(sheet.range((row, col)).value)
+    sheet = _home(xbook, lang)
+    return None if sheet is None else _plain(sheet.range((row, col)).value)
 
 
 def selected_row(xbook) -> tuple[str, int] | None:

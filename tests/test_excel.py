@@ -540,3 +540,31 @@ def test_an_excel_error_value_is_a_problem_as_in_the_file_reader(tmp_path):
     assert [p_.code for p_ in headless if p_.cell == "E2" and p_.sheet == "Deals"] == ["excel-error"]
     assert any("#N/A" in str(v) for r in got for v in r)
     assert len(got) == len(headless)
+
+
+def test_refresh_button_without_home_and_rankings_rebuilds_like_headless(tmp_path):
+    """Home renamed, Rankings deleted: no half-written book and no alert; Rankings is made
+    again (as the headless refresh does) and the rest is written."""
+    p = api.new(tmp_path / "m.xlsx", demo=True, today=TODAY)
+    wb = openpyxl.load_workbook(p)
+    wb["Home"].title = "Start"
+    del wb["Rankings"]
+    wb.save(p)
+    written, actions = xr.run(excel.refresh, p, TODAY)
+    funcs = [a["func"] for a in actions]
+    assert written is not None and "alert" not in funcs
+    made = funcs.index("addTable")               # the table is made before any other write
+    new_sheet = len(openpyxl.load_workbook(p).sheetnames)
+    assert all(a["func"] == "addSheet" or a.get("sheet_position") == new_sheet
+               for a in actions[:made])
+    added = next(a for a in actions if a["func"] == "addSheet")
+    assert added["args"][1] == "Rankings"
+    header = [c.en for c in schema.RANKINGS.columns]
+    assert any(a["func"] == "setValues" and a["values"][0][:3] == ["'" + h for h in header[:3]]
+               for a in actions)
+    start = openpyxl.load_workbook(p).sheetnames.index("Start")
+    assert not [a for a in actions if a.get("sheet_position") == start]
+    headless = tmp_path / "h.xlsx"
+    shutil.copy(p, headless)
+    api.refresh(headless, TODAY)
+    assert "Rankings" in openpyxl.load_workbook(headless).sheetnames
