@@ -577,7 +577,7 @@ def _setting_value_rules(ws, c: int, lang: str) -> None:
         elif s.type == PERCENT:
             rule = _number_rule(title, PERCENT, 0, 100, False, lang)
         elif s.type == INTEGER:
-            rule = _number_rule(title, INTEGER, 0, None, False, lang)
+            rule = _number_rule(title, INTEGER, s.min, None, False, lang)
         else:
             continue
         ws.data_validation(r, c, r, c, rule)

@@ -379,15 +379,10 @@ def _settings(tables: dict[str, LoadedTable], problems: list[Problem]) -> Settin
     )
 
 
-# Integer settings are counts of days, 0 or more; a stale-deal limit of 0 days would
-# call every open deal stale at once.
-_SETTING_MIN = {"stale_deal_days": 1}
-
-
 def _setting_bounds(s: schema.Setting) -> tuple[float, float | None]:
     if s.type == schema.PERCENT:
         return 0, 100
-    return _SETTING_MIN.get(s.key, 0), None
+    return s.min, None
 
 
 def _setting_expected(s: schema.Setting) -> str:
@@ -412,8 +407,10 @@ def _setting_value(s: schema.Setting, value: str | None) -> tuple[Any, bool]:
         n = parse_number(value)
         if n is None or (s.type == schema.INTEGER and not n.is_integer()):
             return None, False
-        if s.type == schema.PERCENT and 0 < n < 1:
-            # "18%" typed in a percent cell arrives as 0.18 (rounded: 0.07 * 100 is 7.000…01)
+        if s.type == schema.PERCENT and 0 < n <= 1 and not (isinstance(value, str)
+                                                            and "%" in value):
+            # "18%" typed in a percent cell arrives as 0.18, and "100%" as 1 (no VAT rate or
+            # threshold is 1%); text "0.5%" is percent already. Rounded: 0.07 * 100 is 7.000…01.
             n = round(n * 100, 9)
         lo, hi = _setting_bounds(s)
         if n < lo or (hi is not None and n > hi):

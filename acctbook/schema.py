@@ -377,6 +377,7 @@ class Setting:
     default: Any = None        # None = blank; callables get the country
     choices: tuple[str, ...] = ()
     note: str = ""
+    min: float = 0             # numbers: the least valid value (counts of days are 0 or more)
 
     def label(self, lang: str) -> str:
         return self.he if lang == "he" else self.en
@@ -401,8 +402,9 @@ SETTING_ROWS: tuple[Setting, ...] = (
     Setting("b_threshold", "B threshold", "סף B", PERCENT, default=95),
     Setting("retry_after_no_answer", "Retry after no answer", "ניסיון חוזר אחרי אין מענה",
             INTEGER, default=1, note="business days"),
+    # 0 would call every open deal stale at once
     Setting("stale_deal_days", "Stale deal days", "ימים לעסקה תקועה", INTEGER, default=3,
-            note="business days"),
+            note="business days", min=1),
     Setting("delivery_check_days", "Delivery check days", "ימים לבדיקת אספקה", INTEGER,
             default=2, note="business days"),
     Setting("renewal_notice", "Renewal notice", "הודעת חידוש", INTEGER, default=60,

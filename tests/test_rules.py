@@ -497,6 +497,10 @@ def test_percent_settings_typed_with_a_percent_sign_and_settings_out_of_range(tm
     assert book.problems == []
     s = book.settings
     assert (s.vat_rate, s["a_threshold"], s["b_threshold"]) == (18, 70, 7)
+    data = edited(("Settings", setting["b_threshold"], {"value": 1.0}),     # 100% in Excel
+                  ("Settings", setting["vat_rate"], {"value": "0.5%"}))     # percent as text
+    s = read_book(write_book(tmp_path / "pct2.xlsx", data)).settings
+    assert (s["b_threshold"], s.vat_rate) == (100, 0.5)
 
     data = edited(("Settings", setting["vat_rate"], {"value": 150}),
                   ("Settings", setting["upcoming_window"], {"value": -5}),
