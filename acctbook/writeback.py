@@ -155,10 +155,14 @@ def computed_cells(book: Book, results) -> tuple[dict, list[Change]]:
         t: LoadedTable = book.tables[name]
         frame = getattr(results, attr)
         sheet_cells = cells.setdefault(t.sheet, {})
+        # Table rows that are no longer records (their inputs were cleared) lose their
+        # computed values too, so no stale Rank or follow-up stays behind.
+        gone = sorted(set(range(t.header_row + 1, t.last_row + 1)) - set(t.frame.index))
         for c in t.spec.computed:
             col = t.columns.get(c.key)
             if col is None or c.key not in frame:
                 continue      # the user removed that column: nothing to write there
+            sheet_cells.update({(row, col): None for row in gone})
             rows = frame.index.tolist()
             new = column_cells(frame[c.key].tolist(), c, book.lang)
             old = column_cells(t.frame[c.key].reindex(frame.index).tolist(), c, book.lang)

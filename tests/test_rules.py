@@ -477,6 +477,14 @@ def test_rows_with_only_user_columns_or_old_computed_values_are_not_records(tmp_
     assert list(book.frame("Orders").index) == [2]
     assert list(book.frame("Clients").index) == [2, 3, 5]     # Excel rows kept
     assert book.frame("Clients").loc[5, "client_id"] == "C-004"
+    # Refresh blanks the cleared row's old computed values (read back with openpyxl).
+    from acctbook import api
+    api.refresh(path, TODAY)
+    ws = openpyxl.load_workbook(path)["Clients"]
+    header = [c.value for c in ws[1]]
+    computed = [header.index(c.en) + 1 for c in schema.CLIENTS.computed]
+    assert [ws.cell(4, c).value for c in computed] == [None] * len(computed)
+    assert ws.cell(5, header.index("Rank") + 1).value is not None
 
 
 def test_a_row_with_only_a_zero_in_an_input_column_is_a_record(tmp_path):
