@@ -1035,7 +1035,7 @@ class _SheetCells:
             elif body.strip():
                 return None
         num = row.num
-        new = [(c, self._cell(_ref(num, c), v, self.new_style(row.attrs, c)))
+        new = [(c, self._cell(_ref(num, c), v, None, self.new_style(row.attrs, c)))
                for c, v in sorted(updates.items()) if not _blank_update(v)]
         if not new:
             return b""
@@ -1071,7 +1071,7 @@ class _SheetCells:
             cells.append((col, raw))
         for col in sorted(set(updates) - have):
             if not _blank_update(updates[col]):
-                cells.append((col, self._cell(_ref(row.num, col), updates[col],
+                cells.append((col, self._cell(_ref(row.num, col), updates[col], None,
                                               self.new_style(row.attrs, col))))
                 touched = True
         if not touched:
@@ -1100,16 +1100,21 @@ class _SheetCells:
         return raw[:fm.start()] + new_f + raw[fm.end():]
 
     def _new_row(self, num: int, updates: dict[int, Any]) -> bytes:
-        cells = [self._cell(_ref(num, c), v, self.new_style(None, c))
+        cells = [self._cell(_ref(num, c), v, None, self.new_style(None, c))
                  for c, v in sorted(updates.items()) if not _blank_update(v)]
         if not cells:
             return b""
         p = self.p
         return b'<' + p + b'row r="%d">' % num + b"".join(cells) + b"</" + p + b"row>"
 
-    def _cell(self, ref: str, value: Any, style: str | None) -> bytes:
+    def _cell(self, ref: str, value: Any, style: str | None, fallback: str | None = None) -> bytes:
+        """`style`: the cell's own; else an appended row's (the row above); else `fallback`
+        (a new cell's row or column style)."""
         if isinstance(value, _Styled):
             style = style if style not in (None, "") else value.style
+        if style in (None, ""):
+            style = fallback
+        if isinstance(value, _Styled):
             if value.formula is not None:
                 p = self.writer.p
                 return (f'<{p}c r="{ref}"{_s(style)}><{p}f>{_esc(value.formula)}</{p}f></{p}c>'

@@ -797,3 +797,21 @@ def test_generated_sheets_show_numbers_formatted_and_headers_fit(tmp_path):
         for c in ws[1]:
             width = ws.column_dimensions[c.column_letter].width
             assert width >= len(c.value) + 2, (sheet, c.value, width)
+
+
+def test_appended_row_keeps_the_row_above_format_over_the_columns(tmp_path):
+    """The user formatted the last client's Created as dd/mm/yyyy (the column says
+    yyyy-mm-dd): an appended row looks like the row above, as in Excel."""
+    from acctbook import api
+    book = api.new(tmp_path / "b.xlsx", demo=True, today=dt.date(2026, 3, 10))
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Clients"]
+    header = {c.value: c.column for c in ws[1]}
+    last = ws.max_row
+    ws.cell(last, header["Created"]).number_format = "dd/mm/yyyy"
+    wb.save(book)
+    patch_workbook(book, appends={"Clients": [{"Client ID": "C-999", "Name": "New",
+                                               "Created": dt.date(2026, 3, 1)}]})
+    ws = openpyxl.load_workbook(book)["Clients"]
+    assert ws.cell(last + 1, 1).value == "C-999"
+    assert ws.cell(last + 1, header["Created"]).number_format == "dd/mm/yyyy"
