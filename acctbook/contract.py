@@ -40,7 +40,7 @@ from typing import Any, Iterable
 import pandas as pd
 
 from . import schema
-from .model import ERROR, AcctbookError, Book, Refused
+from .model import ERROR, AcctbookError, Book, Refused, col_letter
 from .assets import templates_dir
 
 TEMPLATES = templates_dir()
@@ -330,18 +330,39 @@ def _contact(book: Book, client_id: str, lang: str) -> tuple[dict, list[int]]:
     return out, [row]
 
 
+# The columns a contract prints or computes with, per table (Tiers: all of them). An
+# error elsewhere in the same row (a bad Segment or Credit limit) does not stop it.
+CONTRACT_READS: dict[str, frozenset[str] | None] = {
+    "Deals": frozenset({"deal_id", "client_id", "title", "amount", "currency",
+                        "expected_close"}),
+    "Clients": frozenset({"client_id", "name", "legal_name", "company_number", "address",
+                          "city", "country", "language", "payment_terms"}),
+    "DealItems": frozenset({"deal_id", "sku", "quantity", "unit_price", "discount"}),
+    "Products": frozenset({"sku", "name", "unit", "list_price"}),
+    "Contacts": frozenset({"client_id", "name", "role", "email", "phone", "primary"}),
+    "Settings": frozenset({"setting", "value"}),
+    "Tiers": None,
+}
+
+
 def input_errors(book: Book, today: dt.date, rows: dict[str, list[int]],
                  settings: Iterable[str]) -> list[str]:
-    """The check's ERROR problems (the loader's too) in the given rows of the given tables and
-    in the Settings table's rows for the `settings` keys: `Sheet!D5: message` each."""
+    """The check's ERROR problems (the loader's too) in the cells the contract reads: the
+    CONTRACT_READS columns of the given rows, and the Settings rows for the `settings`
+    keys (not the other tables that share the Settings sheet): `Sheet!D5: message` each."""
     from .rules import check_book
-    wanted = {(book.tables[name].sheet, r) for name, rs in rows.items() for r in rs}
     st = book.tables["Settings"]
     index, keys = schema.setting_index(), set(settings)
-    wanted |= {(st.sheet, r) for r, name in zip(st.frame.index, st.frame["setting"])
-               if name and index.get(schema.fold(name)) in keys}
+    rows = {**rows, "Settings": [r for r, name in zip(st.frame.index, st.frame["setting"])
+                                 if name and index.get(schema.fold(name)) in keys]}
+    wanted = set()
+    for name, rs in rows.items():
+        t = book.tables[name]
+        reads = CONTRACT_READS.get(name)
+        cols = [col for key, col in t.columns.items() if reads is None or key in reads]
+        wanted |= {(t.sheet, f"{col_letter(col)}{r}") for r in rs for col in cols}
     return [p.line() for p in check_book(book, today)
-            if p.severity == ERROR and (p.sheet, p.row) in wanted]
+            if p.severity == ERROR and (p.sheet, p.cell) in wanted]
 
 
 def _lines(book: Book, drow: int, deal: pd.Series, tier: float, fmt: Fmt,

@@ -554,6 +554,24 @@ def test_cells_with_errors_refuse_the_contract_and_name_each_cell(tmp_path, caps
     assert not out.exists() and path.read_bytes() == before  # no document, no Contracts row
 
 
+def test_errors_in_cells_the_contract_never_reads_do_not_stop_it(tmp_path, rows_added):
+    """A bad Segment or Credit limit on the deal's client, or a Cadence error on the row of
+    a Settings value it uses (another table on the Settings sheet): the contract is made."""
+    d = data()
+    d["Clients"][0].update(segment="Nowhere", credit_limit="50k")
+    d["Cadence"] = [dict(r) for r in d.get("Cadence") or []] or [
+        {"class": "A", "days": "soon"}]
+    d["Cadence"][0]["days"] = "soon"
+    path = real_book(tmp_path, d)
+    from acctbook.load import read_book
+    from acctbook.rules import check_book
+    errors = [p for p in check_book(read_book(path), TODAY) if p.severity == "error"]
+    assert {p.sheet for p in errors} >= {"Clients", "Settings"}
+    assert any(p.sheet == "Settings" and p.row == 2 for p in errors)   # beside Company name
+    result = C.make_contract(path, "D-001", TODAY, tier_discount=0)
+    assert result.docx.is_file() and len(rows_added) == 1
+
+
 def test_a_negative_deal_amount_refuses_a_contract_without_items(tmp_path, rows_added):
     d = data()
     d["DealItems"] = []
