@@ -249,8 +249,8 @@ def report(path, month: str | None = None, out=None, pdf: bool = False,
     rp.refuse_unstarted(month, today)           # a bad or future month: before any reading
     book = load(path)
     if sheet:
-        from .xlsxpatch import refuse_if_open
-        refuse_if_open(path)                    # before any file is written
+        from .xlsxpatch import refuse_unless_writable
+        refuse_unless_writable(path)            # open in Excel or read-only: before any file
     figures = rp.month_figures(book, month, today)    # the current month: to date
     out_dir = Path(out) if out is not None else Path(path).resolve().parent
     files = rp.write_report_files(figures, out_dir, book.lang, pdf=pdf)

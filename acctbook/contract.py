@@ -670,8 +670,8 @@ def make_contract(path, deal_id: str, today: dt.date, out_dir=None, pdf: bool = 
     ctx = contract_context(book, deal_id, today, cid, tier_discount, referral)
     template = template_path(ctx.lang, templates_dir)
     check_fields(template, ctx)
-    from .xlsxpatch import refuse_if_open
-    refuse_if_open(path)                # before any folder or file is made
+    from .xlsxpatch import refuse_unless_writable
+    refuse_unless_writable(path)        # open in Excel or read-only: before any folder or file
     out = Path(out_dir) if out_dir is not None else path.resolve().parent
     name = safe_file_name(cid, ctx.values["client_name"] or ctx["client"]["id"])
     final_docx = out / name

@@ -41,3 +41,14 @@ def test_a_today_outside_the_workbook_years_is_bad_usage(demo_book, tmp_path, da
     r = run("refresh", p, "--today", day)
     assert r.returncode == 2 and "outside the years 1900–2199" in r.stderr
     assert "Traceback" not in r.stderr and p.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", [["report", "--month", "2026-10"], ["contract", "D-0110"]])
+def test_a_read_only_book_is_refused_before_any_file_is_written(demo_book, tmp_path, command):  # noqa: F811
+    import os
+    p = fresh(demo_book, tmp_path)
+    os.chmod(p, 0o444)
+    out = tmp_path / "out"
+    r = run(command[0], p, *command[1:], "--out", out, "--today", "2026-11-26")
+    assert r.returncode == 1 and "read-only" in r.stderr and r.stderr.count("\n") == 1
+    assert not out.exists()
