@@ -256,6 +256,10 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("acctbook: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:             # `acctbook calls BOOK | head`: the reader has enough
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no flush error at exit
+        return 0
     except OSError as e:
         print(f"acctbook: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
         return 2

@@ -128,8 +128,9 @@ def _contract_folder(book, out_dir, deal_id: str) -> Path:
     if out_dir is not None:
         return Path(out_dir)
     if IN_LITE:
-        raise Refused("xlwings Lite cannot save files on your computer: make this contract "
-                      f"with desktop Excel's Contract button or run: acctbook contract BOOK {deal_id}")
+        name = getattr(book, "name", None) or "BOOK.xlsx"
+        raise Refused("xlwings Lite cannot save files on your computer: on a computer with "
+                      f"acctbook installed, run: acctbook contract \"{name}\" {deal_id}")
     full = Path(getattr(book, "fullname", "") or "")
     if not full.is_absolute() or not full.parent.is_dir():
         raise Refused("save the workbook to a folder first: the contract goes next to it")

@@ -150,8 +150,8 @@ class MonthReport:
 def parse_month(month: str) -> tuple[dt.date, dt.date]:
     """'YYYY-MM' -> (first day, last day); ReportError otherwise."""
     m = _MONTH.match(str(month or "").strip())
-    if not m or not 1 <= int(m[2]) <= 12 or int(m[1]) < 1900:
-        raise ReportError(f"month '{month}' is not YYYY-MM (e.g. 2026-05)")
+    if not m or not 1 <= int(m[2]) <= 12 or not 1900 <= int(m[1]) <= 2199:   # load.DATE_MIN/MAX
+        raise ReportError(f"month '{month}' is not YYYY-MM from 1900 to 2199 (e.g. 2026-05)")
     start = dt.date(int(m[1]), int(m[2]), 1)
     return start, _next_start(start) - dt.timedelta(days=1)
 

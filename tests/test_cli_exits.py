@@ -52,3 +52,17 @@ def test_a_read_only_book_is_refused_before_any_file_is_written(demo_book, tmp_p
     r = run(command[0], p, *command[1:], "--out", out, "--today", "2026-11-26")
     assert r.returncode == 1 and "read-only" in r.stderr and r.stderr.count("\n") == 1
     assert not out.exists()
+
+
+def test_calls_into_a_closed_pipe_is_quiet(demo_book, tmp_path):  # noqa: F811
+    import subprocess
+    import sys
+    p = fresh(demo_book, tmp_path)
+    proc = subprocess.run(f"{sys.executable} -m acctbook calls {p} --today 2026-11-26 | head -1",
+                          shell=True, capture_output=True, text=True, timeout=120)
+    assert proc.stdout.count("\n") == 1 and proc.stderr == ""
+
+
+def test_a_report_month_past_2199_is_bad_usage(demo_book, tmp_path):  # noqa: F811
+    r = run("report", fresh(demo_book, tmp_path), "--month", "9999-12", "--today", "2026-11-26")
+    assert r.returncode == 2 and "from 1900 to 2199" in r.stderr and "internal" not in r.stderr
