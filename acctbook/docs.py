@@ -33,6 +33,8 @@ def _rules(c: schema.Column) -> str:
         bits.append(f"≤ {c.max:g}")
     if c.not_future:
         bits.append("not in the future")
+    if c.future_warns:
+        bits.append("a future date is a warning")
     if c.note:
         bits.append(c.note)
     return "; ".join(bits)

@@ -53,6 +53,8 @@ CODES: dict[str, tuple[str, str]] = {
     "range": (ERROR, "A number is outside its allowed range (e.g. negative, or a percent "
                      "over 100)."),
     "future-date": (ERROR, "A date that cannot lie in the future is after today."),
+    "future-warning": (WARNING, "A date that is rarely in the future (a complaint's Opened) "
+                                "is after today: likely a typo. It is used as typed."),
     "ref": (ERROR, "A reference does not match any key of the table it refers to."),
     "lost-reason": (ERROR, "A deal in stage Lost has no Lost reason."),
     "referral-source": (ERROR, "A client whose Source is Referral has no Referred by."),
@@ -240,8 +242,9 @@ def rule_not_future(book: Book, today: dt.date) -> list[Problem]:
     out, now = [], pd.Timestamp(today)
     for t in _tables(book):
         for c in _input_columns(t):
-            if c.not_future:
-                out += _emit(book, t, t.frame[c.key] > now, "future-date", c.key,
+            if c.not_future or c.future_warns:
+                code = "future-date" if c.not_future else "future-warning"
+                out += _emit(book, t, t.frame[c.key] > now, code, c.key,
                              lambda r, c=c: f"{c.en} {_show(r[c.key])} is in the "
                                             f"future; expected today ({today.isoformat()}) "
                                             f"or earlier")

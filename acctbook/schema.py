@@ -40,6 +40,7 @@ class Column:
     max: float | None = None
     min_exclusive: bool = False
     not_future: bool = False
+    future_warns: bool = False          # a later date is likely a typo: a warning, still used
     computed: bool = False
     width: int = 14
     note: str = ""                      # short rule text for docs and comments
@@ -272,7 +273,7 @@ CONTRACTS = Table("Contracts", "Contracts", "חוזים", (
 COMPLAINTS = Table("Complaints", "Complaints", "תלונות", (
     C("case_id", "Case ID", "מזהה פנייה", required=True, unique=True, width=10),
     C("client_id", "Client ID", "מזהה לקוח", REF, required=True, ref="Clients", width=11),
-    C("opened", "Opened", "נפתח", DATE, required=True, width=11),
+    C("opened", "Opened", "נפתח", DATE, required=True, future_warns=True, width=11),
     C("channel", "Channel", "ערוץ", CHOICE, choices=CHANNELS, width=10),
     C("category", "Category", "קטגוריה", CHOICE, choices=CATEGORIES, width=11),
     C("severity", "Severity", "חומרה", CHOICE, choices=SEVERITIES, width=9),

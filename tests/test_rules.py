@@ -92,6 +92,8 @@ BREAKS = [
      "Created", "T3", D(2026, 6, 2)),
     ([("Interactions", 0, {"date": D(2026, 6, 2), "next_step_date": None})],
      "future-date", "error", "Interactions", 2, "Date", "A2", D(2026, 6, 2)),
+    ([("Complaints", 0, {"opened": D(2026, 6, 20), "resolved_on": None, "status": "Open"})],
+     "future-warning", "warning", "Complaints", 2, "Opened", "C2", D(2026, 6, 20)),
     ([("Orders", 0, {"sku": "X-9"})], "ref", "error", "Orders", 2, "SKU", "F2", "X-9"),
     ([("Deals", 0, {"lost_to": "Nobody"})], "ref", "error", "Deals", 2, "Lost to", "K2", "Nobody"),
     ([("Interactions", 0, {"event_id": "E-404"})], "ref", "error", "Interactions", 2, "Event ID",
