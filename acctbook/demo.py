@@ -546,6 +546,7 @@ class _Demo:
         for c in self.clients:
             if c.role in _SCENARIO_SIZE:
                 getattr(self, f"scenario_{c.role}")(c)
+        self.make_last_month()
         self.keep_revenue_steady()
         self.make_bulk_contracts()
         self.number_contracts()
@@ -760,7 +761,9 @@ class _Demo:
         if status is None:
             status = self.order_status(when, due)
         if status == "Delivered" and delivered is None:
-            delivered = min(self.t, max(when, due + dt.timedelta(days=rng.randint(-3, 6))))
+            # Most deliveries are on time, some a few days late.
+            late = rng.randint(1, 7) if rng.random() < 0.2 else rng.randint(-4, 0)
+            delivered = min(self.t, max(when, due + dt.timedelta(days=late)))
         if status == "Partly delivered" and delivered is None:
             delivered = self.day_between(when + dt.timedelta(days=1), self.t)
         invoice = (when + dt.timedelta(days=c.terms)
@@ -897,6 +900,31 @@ class _Demo:
             stage = rng.choice(schema.OPEN_STAGES)
             created = self.day_between(self.ago(120), self.ago(10))
             self.deal(c, stage, created, self.day_between(created, self.t))
+
+    def make_last_month(self):
+        """Deals won and lost in the last full month, so the demo's monthly report has
+        a win rate, lost deals by competitor and new orders to show."""
+        end = self.t.replace(day=1) - dt.timedelta(days=1)
+        start = end.replace(day=1)
+        steady = [c for c in self.clients if c.role in ("small", "mid", "big")]
+        picks = self.rng.sample(steady, min(6, len(steady)))
+        for c in picks[:3]:
+            close = self.day_between(start, end)
+            did, lines = self.deal(c, "Won", self.day_between(close - dt.timedelta(days=60),
+                                                              close), close)
+            when = self.cal.forward(close + dt.timedelta(days=self.rng.randint(1, 4)))
+            if when <= self.t:
+                self.order(c, when, lines, deal_id=did)
+        for c in picks[3:]:
+            close = self.day_between(start, end)
+            self.deal(c, "Lost", self.day_between(close - dt.timedelta(days=60), close), close)
+            row = self.out["Deals"][-1]
+            row["lost_reason"] = self.rng.choice(_LOST_REASONS[:3])   # lost to a competitor
+            row["lost_to"] = self.rng.choice(_COMPETITORS)[0]
+        for c, (category, severity) in zip(picks, (("Delivery", "Medium"), ("Quality", "Low"))):
+            opened = self.day_between(start, end - dt.timedelta(days=7))
+            self.complaint(c, opened, category, severity, "Resolved",
+                           resolved_on=self.cal.forward(opened + dt.timedelta(days=1)))
 
     def lost_deal(self, c: _Client, close: dt.date):
         created = self.day_between(max(c.created, close - dt.timedelta(days=80)), close)

@@ -427,3 +427,18 @@ def test_most_clients_are_low_risk(rows):
     active = [c["client_id"] for c in rows["Clients"] if c["status"] == "Active"]
     risky = [cid for cid in active if risk(rows, TODAY, cid)]
     assert len(risky) <= len(active) / 3, risky
+
+
+@pytest.mark.parametrize("today", [TODAY, dt.date(2026, 11, 27)])
+def test_the_demo_month_report_has_something_in_every_section(today):
+    """The demo's last full month: deals won and lost (to named competitors), complaints
+    opened and resolved, and deliveries mostly on time, as a real month has."""
+    from acctbook.excel import last_full_month
+    from acctbook.load import book_from_rows
+    from acctbook.report import month_figures
+    data, settings = demo_data(today)
+    f = month_figures(book_from_rows(data, settings), last_full_month(today), today)
+    assert f.deals_won >= 2 and f.deals_lost >= 2 and 0 < f.win_rate < 1
+    assert any(name for name, n in f.lost_by_competitor)
+    assert f.complaints_opened >= 1 and f.complaints_resolved >= 1
+    assert f.deliveries_due >= 10 and f.on_time_rate >= 0.7
