@@ -193,6 +193,7 @@ def demo(folder=None, today: dt.date | None = None, pdf: bool = False) -> DemoRe
     result = DemoResult(folder, {}, {})
     month = last_full_month(today)
     for lang, name in (("en", "acctbook-demo.xlsx"), ("he", "acctbook-demo.he.xlsx")):
+        _keep_previous(folder / name)
         p = new(folder / name, lang=lang, demo=True, today=today, overwrite=True)
         result.books[lang] = p
         result.checks[lang] = check(p, today)
@@ -202,6 +203,14 @@ def demo(folder=None, today: dt.date | None = None, pdf: bool = False) -> DemoRe
             result.contracts[lang] = _demo_contract(p, deal, folder / "contracts", today, pdf)
         result.reports[lang] = report(p, month, out=folder / "reports" / lang, pdf=pdf, today=today)
     return result
+
+
+def _keep_previous(path: Path) -> None:
+    """A demo book from an earlier run (perhaps edited) is kept as BOOK.previous.xlsx."""
+    if path.exists():
+        from .xlsxpatch import refuse_if_open
+        refuse_if_open(path)
+        path.replace(path.with_name(f"{path.stem}.previous{path.suffix}"))
 
 
 def _demo_contract(path: Path, deal: str, out: Path, today: dt.date, pdf: bool):

@@ -144,9 +144,7 @@ def monthly_report(book=None, today: dt.date | None = None, out_dir=None):
     return _run(book, _monthly_report, _day(today), out_dir)
 
 
-def last_full_month(today: dt.date) -> str:
-    first = today.replace(day=1) - dt.timedelta(days=1)
-    return f"{first.year}-{first.month:02d}"
+from .api import last_full_month  # noqa: E402 - the same default as `acctbook report`
 
 
 def report_month(value: Any, today: dt.date) -> str:

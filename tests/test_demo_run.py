@@ -62,3 +62,8 @@ def test_demo_runs_the_whole_day_twice(tmp_path):
             month = "October 2026" if lang == "en" else "אוקטובר 2026"
             assert "2026-10" in html.name and month in html.read_text(encoding="utf-8")
         assert sorted(p.name for p in (folder / "contracts").iterdir()) == sorted(c.name for c in contracts)
+    # The first run's books (a user may have edited them) are kept beside the new ones.
+    kept = folder / "acctbook-demo.previous.xlsx"
+    assert kept.is_file() and (folder / "acctbook-demo.he.previous.xlsx").is_file()
+    assert openpyxl.load_workbook(kept).sheetnames == openpyxl.load_workbook(
+        folder / "acctbook-demo.xlsx").sheetnames
