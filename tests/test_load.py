@@ -91,13 +91,14 @@ def test_a_partial_settings_table_keeps_the_defaults_for_rows_left_out():
     assert s.sla == {"High": 2, "Medium": 2, "Low": 5}
 
 
-def test_a_complaint_opened_in_the_future_is_not_an_error():
+def test_a_complaint_opened_in_the_future_is_a_warning_not_an_error():
     from acctbook.rules import check_book
     book = book_from_rows({
         "Clients": [{"client_id": "C-1", "name": "A", "status": "Active",
                      "created": dt.date(2025, 1, 1)}],
         "Complaints": [{"case_id": "K-1", "client_id": "C-1", "opened": dt.date(2026, 7, 1)}]})
-    assert [p for p in check_book(book, dt.date(2026, 6, 1)) if p.sheet == "Complaints"] == []
+    found = [p for p in check_book(book, dt.date(2026, 6, 1)) if p.sheet == "Complaints"]
+    assert [(p.severity, p.code) for p in found] == [("warning", "future-warning")]
 
 
 def test_a_percent_typed_with_a_percent_sign_is_flagged():
