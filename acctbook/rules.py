@@ -73,6 +73,8 @@ CODES: dict[str, tuple[str, str]] = {
     "email": (ERROR, "An email address is not valid."),
     "phone": (ERROR, "A phone number is not valid for the client's country (Country, or "
                      "Settings Country when blank; contacts use their client's)."),
+    "phone-unassigned": (WARNING, "A phone number has the right length for its country but "
+                                  "is not in a range in use there (054-1234567): check it."),
     "company-number": (ERROR, "An Israeli company number (Country IL) is not 9 digits with a "
                               "valid check digit."),
     "country": (ERROR, "A Country is not an ISO 3166 alpha-2 code."),
@@ -87,7 +89,7 @@ CODES: dict[str, tuple[str, str]] = {
 
 # Codes about contact details only: no computation reads those cells, so callers
 # that skip rows with errors may pass these to error_rows(ignore=...).
-CONTACT_DETAIL_CODES = frozenset({"email", "phone", "company-number"})
+CONTACT_DETAIL_CODES = frozenset({"email", "phone", "phone-unassigned", "company-number"})
 
 # ISO 3166 alpha-2: phonenumbers' regions (which include XK, Kosovo) plus the
 # territories without telephone numbering.
@@ -406,12 +408,15 @@ def phone_ok(value: str, region: str | None) -> bool | None:
         region = None
     if region and _phone_surely_ok(value, region):
         return True
+    if region == "IL" and _STAR_NUMBER.fullmatch(value.strip()):
+        return True          # Israeli businesses' star numbers (*6424), unknown to phonenumbers
     try:
         return phonenumbers.is_valid_number(phonenumbers.parse(value, region))
     except phonenumbers.NumberParseException:
         return False
 
 
+_STAR_NUMBER = re.compile(r"\*\d{4}")
 _PHONE_PLAIN = re.compile(r"\+?[\d\s\-().]+")
 _PHONE_FORMATTING = re.compile(r"[\s\-().]")
 
@@ -525,11 +530,30 @@ def _phone_problems(book: Book, t: LoadedTable, region: pd.Series) -> list[Probl
     bad = {(p, g) for p, g in zip(distinct["phone"], distinct["region"]) if phone_ok(p, g) is False}
     if not bad:
         return []
-    mask = pd.Series([(p, g) in bad for p, g in zip(given["phone"], given["region"])],
-                     index=given.index).reindex(t.frame.index, fill_value=False)
-    return _emit(book, t, mask, "phone", "phone",
-                 lambda r: f"Phone {_show(r.phone)} is not a valid phone number for "
-                           f"{region[r.Index]}")
+    # The right length for the country but outside the ranges in use (054-1234567): likely
+    # a typo or a made-up number, but it may be new: a warning, not an error.
+    unassigned = {pg for pg in bad if phone_possible(*pg)}
+    out = []
+    for code, which, say in (
+            ("phone", bad - unassigned, "is not a valid phone number for"),
+            ("phone-unassigned", unassigned, "has the length of a phone number but is not in "
+                                             "a range in use in")):
+        if not which:
+            continue
+        mask = pd.Series([(p, g) in which for p, g in zip(given["phone"], given["region"])],
+                         index=given.index).reindex(t.frame.index, fill_value=False)
+        out += _emit(book, t, mask, code, "phone",
+                     lambda r, say=say: f"Phone {_show(r.phone)} {say} {region[r.Index]}")
+    return out
+
+
+def phone_possible(value: str, region: str | None) -> bool:
+    """Does `value` have the shape of a number of `region` (length, prefix), assigned or not?"""
+    try:
+        return phonenumbers.is_possible_number(
+            phonenumbers.parse(value, region if region in COUNTRIES else None))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 def rule_company_number(book: Book, today: dt.date) -> list[Problem]:

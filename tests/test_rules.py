@@ -135,9 +135,11 @@ BREAKS = [
     ([("Clients", 1, {"phone": "050-123"})], "phone", "error", "Clients", 3, "Phone", "R3",
      "050-123"),
     ([("Contacts", 0, {"phone": "12"})], "phone", "error", "Contacts", 2, "Phone", "F2", "12"),
+    ([("Contacts", 0, {"phone": "054-1234567"})], "phone-unassigned", "warning", "Contacts", 2,
+     "Phone", "F2", "054-1234567"),
     # a number fine in Israel is wrong for a US client, and for its contact
-    ([("Clients", 0, {"country": "US"})], "phone", "error", "Contacts", 2, "Phone", "F2",
-     "054-4123456"),
+    ([("Clients", 0, {"country": "US"})], "phone-unassigned", "warning", "Contacts", 2,
+     "Phone", "F2", "054-4123456"),         # ten digits: a US length, not a US number
     ([("Clients", 0, {"company_number": "512345678"})], "company-number", "error", "Clients", 2,
      "Company number", "D2", "512345678"),
     # blank Country = Settings Country (IL)
@@ -580,3 +582,7 @@ def test_a_calamine_panic_is_unreadable_but_an_interrupt_is_not(tmp_path, monkey
         if expected is BookUnreadable:
             assert str(e.value) == (f"{path}: cannot read workbook (PanicException: invalid "
                                     f"range bounds)")
+
+
+def test_israeli_star_numbers_are_phone_numbers():
+    assert rules.phone_ok("*6424", "IL") is True and rules.phone_ok("*64", "IL") is False
