@@ -325,9 +325,42 @@ def _contact(book: Book, client_id: str, lang: str) -> tuple[dict, list[int]]:
     row = (primary or rows)[0]
     c = f.loc[row]
     out = {k: clean(c[k]) for k in ("name", "role", "email", "phone")}
-    extra = [x for x in (out["role"], out["email"], out["phone"]) if x]
+    rtl = lang == "he"
+    extra = [bidi_safe(x, rtl) for x in (out["role"], out["email"], out["phone"]) if x]
     out["details"] = f" ({', '.join(extra)})" if extra else ""
     return out, [row]
+
+
+LRM = "\u200e"
+_HEBREW = re.compile(r"[\u0590-\u05ff\ufb1d-\ufb4f]")
+_LTR_STRONG = re.compile(r"[0-9A-Za-z\u00c0-\u024f@]")
+_PHONE_LIKE = re.compile(r"\+?[\d(][\d\s\-().]*\d")
+
+
+def bidi_safe(text: str, rtl: bool) -> str:
+    """A value as it must sit in a paragraph of the other direction: in a Hebrew contract
+    a phone or an English name is held left-to-right between LRMs (050 765 4321 would
+    read 4321 765 050); in an English one a Hebrew value ends with an LRM, so the comma
+    and the number after it stay left-to-right. Invisible marks Word and LibreOffice honour."""
+    if not isinstance(text, str) or not text:
+        return text
+    if _PHONE_LIKE.fullmatch(text):
+        text = text.replace(" ", "\u00a0")         # a phone is never split across lines
+    if rtl:
+        if not _HEBREW.search(text) and _LTR_STRONG.search(text):
+            return f"{LRM}{text}{LRM}"
+        return text
+    return f"{text}{LRM}" if _HEBREW.search(text) else text
+
+
+def _bidi_leaves(value, rtl: bool):
+    if isinstance(value, str):
+        return bidi_safe(value, rtl)
+    if isinstance(value, dict):
+        return {k: v if k == "details" else _bidi_leaves(v, rtl) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_bidi_leaves(v, rtl) for v in value]
+    return value
 
 
 # The columns a contract prints or computes with, per table (Tiers: all of them). An
@@ -517,8 +550,9 @@ def render_contract(template_path, context: dict, out_docx) -> Path:
     from docxtpl import DocxTemplate
     from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
     tpl = DocxTemplate(str(template_path))
+    data = _bidi_leaves(dict(context), getattr(context, "lang", "en") == "he")
     try:
-        tpl.render(dict(context), jinja_env=sandbox())
+        tpl.render(data, jinja_env=sandbox())
     except UndefinedError as e:
         raise ContractError(f"template {Path(template_path).name} needs a field acctbook does "
                             f"not provide: {e.message}") from e

@@ -61,19 +61,24 @@ def xml_root(path: Path):
         return etree.fromstring(z.read("word/document.xml"))   # raises on broken XML
 
 
+def seen(text: str) -> str:
+    """Text as a reader sees it: without the invisible direction marks (LRM)."""
+    return text.replace("\u200e", "")
+
+
 def paragraphs(path: Path) -> list[str]:
     """Every paragraph's text in document order (tables included), tabs as \\t."""
     out = []
     for p in xml_root(path).iter(f"{W}p"):
         text = "".join(n.text or "" if n.tag == f"{W}t" else "\t"
                        for n in p.iter(f"{W}t", f"{W}tab"))
-        out.append(text)
+        out.append(seen(text))
     return out
 
 
 def table_rows(path: Path, index=0) -> list[list[str]]:
     tbl = list(xml_root(path).iter(f"{W}tbl"))[index]
-    return [["".join(t.text or "" for t in tc.iter(f"{W}t")) for tc in tr.iter(f"{W}tc")]
+    return [[seen("".join(t.text or "" for t in tc.iter(f"{W}t"))) for tc in tr.iter(f"{W}tc")]
             for tr in tbl.iter(f"{W}tr")]
 
 
@@ -421,6 +426,21 @@ def test_pdf_holds_the_clients_name(tmp_path, rows_added):
     assert "Blue & Sons <Trading> Ltd" in text and "CTR-2026-0002" in text
     assert sorted(p.name for p in r.pdf.parent.iterdir()) == [
         "CTR-2026-0002 Acme Ltd.docx", "CTR-2026-0002 Acme Ltd.pdf"]
+
+
+@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext")),
+                    reason="needs LibreOffice (soffice) and pdftotext")
+@pytest.mark.parametrize("language", ["he", "en"])
+def test_a_phone_reads_in_order_in_either_direction(tmp_path, rows_added, language):
+    """A phone in a Hebrew contract, and a Hebrew job title beside it in an English one,
+    keep their order on the page (read from the PDF LibreOffice makes)."""
+    d = data(language=language)
+    d["Contacts"][0].update(phone="050 765 4321", role="מנהל רכש")
+    path = real_book(tmp_path, d)
+    r = C.make_contract(path, "D-001", TODAY, out_dir=tmp_path / "out", pdf=True, tier_discount=0)
+    text = subprocess.run(["pdftotext", str(r.pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout.replace("\xa0", " ")
+    assert "050 765 4321" in text and "4321 765 050" not in text
 
 
 @pytest.mark.parametrize("name", ["contract.docx", "contract.he.docx"])
