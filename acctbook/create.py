@@ -511,6 +511,8 @@ def _generated(wb, table: Table, lang: str, fmt: _Formats) -> None:
     ws = _sheet(wb, table.sheet(lang), lang)
     _table(ws, table, [], lang, fmt, {})
     ws.freeze_panes(1, 0)
+    ws.set_landscape()                 # printed one page wide, as many pages long as needed
+    ws.fit_to_pages(1, 0)
 
 
 # --- Settings sheet -----------------------------------------------------------------------

@@ -1523,6 +1523,16 @@ class _Patcher:
         if _child(root, "pageMargins") is None:
             _insert_ordered(root, etree.Element(q("pageMargins"), left="0.7", right="0.7", top="0.75",
                                                 bottom="0.75", header="0.3", footer="0.3"), SHEET_ORDER)
+        if _child(root, "pageSetup") is None:
+            # Printed landscape, one page wide (a page setup the user made is kept above).
+            _insert_ordered(root, etree.Element(q("pageSetup"), orientation="landscape",
+                                                fitToWidth="1", fitToHeight="0"), SHEET_ORDER)
+            pr = _child(root, "sheetPr")
+            if pr is None:
+                pr = etree.Element(q("sheetPr"))
+                _insert_ordered(root, pr, SHEET_ORDER)
+            fit = _child(pr, "pageSetUpPr")
+            (fit if fit is not None else etree.SubElement(pr, q("pageSetUpPr"))).set("fitToPage", "1")
         parts = etree.Element(q("tableParts"), count="1")
         etree.SubElement(parts, q("tablePart")).set(f"{{{self.rel_ns}}}id", table_rid)
         _insert_ordered(root, parts, SHEET_ORDER)

@@ -815,3 +815,30 @@ def test_appended_row_keeps_the_row_above_format_over_the_columns(tmp_path):
     ws = openpyxl.load_workbook(book)["Clients"]
     assert ws.cell(last + 1, 1).value == "C-999"
     assert ws.cell(last + 1, header["Created"]).number_format == "dd/mm/yyyy"
+
+
+def test_generated_sheets_print_one_page_wide(tmp_path):
+    """Today prints landscape, fitted to one page wide, in a new book and after a refresh
+    that rebuilt it; a page setup the user chose is kept (read back with openpyxl)."""
+    from acctbook import api
+    book = api.new(tmp_path / "b.xlsx", demo=True, today=dt.date(2026, 3, 10))
+    for when in ("new", "refreshed"):
+        ws = openpyxl.load_workbook(book)["Today"]
+        assert ws.page_setup.orientation == "landscape", when
+        assert ws.page_setup.fitToWidth in (None, 1) and ws.page_setup.fitToHeight == 0, when
+        assert ws.sheet_properties.pageSetUpPr.fitToPage, when
+        api.refresh(book, dt.date(2026, 3, 10))
+    bare = tmp_path / "bare.xlsx"
+    patch_workbook(book, sheets=[SheetTable("Calls", "Calls", ["A"], [["x"]])], out=bare)
+    ws = openpyxl.load_workbook(bare)["Calls"]
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+
+
+def test_a_page_setup_the_user_chose_survives_the_rebuild(tmp_path):
+    from acctbook import api
+    book = api.new(tmp_path / "b.xlsx", demo=True, today=dt.date(2026, 3, 10))
+    wb = openpyxl.load_workbook(book)
+    wb["Today"].page_setup.orientation = "portrait"
+    wb.save(book)
+    api.refresh(book, dt.date(2026, 3, 10))
+    assert openpyxl.load_workbook(book)["Today"].page_setup.orientation == "portrait"
