@@ -126,6 +126,15 @@ def cmd_calls(a) -> int:
     return status
 
 
+def _say(line: str) -> None:
+    """A progress line; a reader that went away (`| head`) must not stop the work."""
+    try:
+        print(line, flush=True)
+    except BrokenPipeError:
+        import os
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
 def cmd_batch(a) -> int:
     from rich.progress import Progress
     failed = with_errors = status = 0
@@ -140,11 +149,11 @@ def cmd_batch(a) -> int:
             if item.ok:
                 r = item.result
                 with_errors += bool(r.errors)
-                print(f"ok    {item.path}: {len(r.results.queue)} call(s), {_summary(r.problems)}")
+                _say(f"ok    {item.path}: {len(r.results.queue)} call(s), {_summary(r.problems)}")
             else:
-                print(f"FAIL  {item.path}: {item.error}")
+                _say(f"FAIL  {item.path}: {item.error}")
         api.batch(a.books, today=a.today, on_done=done)
-    print(f"{len(a.books) - failed} refreshed ({with_errors} with errors), {failed} failed")
+    _say(f"{len(a.books) - failed} refreshed ({with_errors} with errors), {failed} failed")
     return status                  # the worst of the books' own exit codes
 
 
@@ -256,10 +265,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("acctbook: interrupted", file=sys.stderr)
         return 130
-    except BrokenPipeError:             # `acctbook calls BOOK | head`: the reader has enough
+    except BrokenPipeError:
+        # `acctbook check BOOK | head`: the reader stopped reading, so the output is not
+        # all out: quietly (no flush error at exit), but never as a success.
         import os
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())   # no flush error at exit
-        return 0
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 2
     except OSError as e:
         print(f"acctbook: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
         return 2

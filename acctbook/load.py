@@ -207,6 +207,15 @@ def _columns(rows: list[list], width: int, inputs: list[int]) -> tuple[list, lis
     return [grid[:, j].tolist() for j in range(width)], keep
 
 
+def _stale_rows(raw: RawTable, keep: list[int], computed: list[int]) -> tuple[int, ...]:
+    """Excel rows left out as not records that hold a computed value."""
+    if not computed or len(keep) == len(raw.rows):
+        return ()
+    kept = set(keep)
+    return tuple(raw.header_row + 1 + i for i, r in enumerate(raw.rows) if i not in kept
+                 and any(j < len(r) and r[j] not in (None, "") for j in computed))
+
+
 def _fast_numbers(values: list, integer: bool) -> np.ndarray | None:
     """The column as floats when every cell is a float or blank (the usual case), else None."""
     types = set(map(type, values))
@@ -301,6 +310,8 @@ def load_table(raw: RawTable, spec: schema.Table, problems: list[Problem],
               if not c.computed and c.key in columns]
     by_column, keep = _columns(raw.rows, len(raw.headers), inputs)
     rows = [raw.header_row + 1 + i for i in keep]
+    stale = _stale_rows(raw, keep, [columns[c.key] - raw.first_col for c in spec.columns
+                                    if c.computed and c.key in columns])
     index = pd.Index(rows, name="row")
     coll = _Collector(raw, columns, problems)
     quiet = _Collector(raw, columns, [])   # computed columns are acctbook's: never a problem
@@ -329,7 +340,7 @@ def load_table(raw: RawTable, spec: schema.Table, problems: list[Problem],
     frame = pd.DataFrame(data, index=index)
     last = raw.header_row + len(raw.rows)
     return LoadedTable(spec, raw.sheet, raw.header_row, raw.first_col, list(raw.headers),
-                       columns, frame, last)
+                       columns, frame, last, stale)
 
 
 def _blank(c: schema.Column, rows: list[int]) -> pd.Series:

@@ -114,6 +114,9 @@ class LoadedTable:
     columns: dict[str, int]
     frame: pd.DataFrame
     last_row: int = 0
+    # Rows that are not records but still hold acctbook's computed values (their inputs
+    # were cleared): refresh blanks those cells.
+    stale_rows: tuple[int, ...] = ()
 
     def cell(self, key: str, row: int) -> str | None:
         col = self.columns.get(key)

@@ -234,7 +234,8 @@ def month_figures(book: Book, month: str, today: dt.date | None = None) -> Month
         deliveries_due=d_due, deliveries_on_time=d_ok, on_time_rate=_rate(d_ok, d_due),
         events=events, event_clients=attending,
         top=_top(now, _as_of_results(book, start - dt.timedelta(days=1))[1]),
-        revenue_series=[(m, rev.get(m, 0.0)) for m in (_shift(month, k) for k in range(-11, 1))],
+        revenue_series=[(m, rev.get(m, 0.0)) for m in (_shift(month, k) for k in range(-11, 1))
+                        if m >= "1900-01"],            # no months before Excel's first date
     )
 
 

@@ -157,7 +157,7 @@ def computed_cells(book: Book, results) -> tuple[dict, list[Change]]:
         sheet_cells = cells.setdefault(t.sheet, {})
         # Table rows that are no longer records (their inputs were cleared) lose their
         # computed values too, so no stale Rank or follow-up stays behind.
-        gone = sorted(set(range(t.header_row + 1, t.last_row + 1)) - set(t.frame.index))
+        gone = t.stale_rows
         for c in t.spec.computed:
             col = t.columns.get(c.key)
             if col is None or c.key not in frame:

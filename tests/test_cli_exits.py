@@ -54,13 +54,26 @@ def test_a_read_only_book_is_refused_before_any_file_is_written(demo_book, tmp_p
     assert not out.exists()
 
 
-def test_calls_into_a_closed_pipe_is_quiet(demo_book, tmp_path):  # noqa: F811
+def test_a_closed_pipe_is_quiet_but_not_a_success(demo_book, tmp_path):  # noqa: F811
     import subprocess
     import sys
     p = fresh(demo_book, tmp_path)
-    proc = subprocess.run(f"{sys.executable} -m acctbook calls {p} --today 2026-11-26 | head -1",
-                          shell=True, capture_output=True, text=True, timeout=120)
-    assert proc.stdout.count("\n") == 1 and proc.stderr == ""
+    proc = subprocess.run(f"{sys.executable} -m acctbook calls {p} --today 2026-11-26 | head -1;"
+                          " exit ${PIPESTATUS[0]}", shell=True, executable="/bin/bash",
+                          capture_output=True, text=True, timeout=120)
+    assert proc.stdout.count("\n") == 1 and proc.stderr == "" and proc.returncode == 2
+
+
+def test_batch_finishes_every_book_when_its_reader_stops(demo_book, tmp_path):  # noqa: F811
+    import subprocess
+    import sys
+    books = [fresh(demo_book, tmp_path, f"b{i}.xlsx") for i in range(3)]
+    proc = subprocess.run(f"{sys.executable} -m acctbook batch {' '.join(map(str, books))} "
+                          "--today 2026-11-26 | head -1", shell=True, capture_output=True,
+                          text=True, timeout=300)
+    assert proc.stdout.startswith("ok ") and proc.stderr == ""
+    for b in books:                      # each one refreshed: Today filled in
+        assert openpyxl.load_workbook(b)["Today"]["B2"].value is not None
 
 
 def test_a_report_month_past_2199_is_bad_usage(demo_book, tmp_path):  # noqa: F811

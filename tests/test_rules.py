@@ -586,3 +586,16 @@ def test_a_calamine_panic_is_unreadable_but_an_interrupt_is_not(tmp_path, monkey
 
 def test_israeli_star_numbers_are_phone_numbers():
     assert rules.phone_ok("*6424", "IL") is True and rules.phone_ok("*64", "IL") is False
+
+
+def test_blank_table_rows_get_no_writes(tmp_path):
+    """Empty rows at the end of a table (room to type) are left alone by refresh."""
+    from acctbook.writeback import computed_cells, refresh_results
+    data = valid_data()
+    data["Clients"] += [{}] * 50
+    book = read_book(write_book(tmp_path / "b.xlsx", data))
+    t = book.tables["Clients"]
+    assert t.last_row >= t.header_row + 50 and t.stale_rows == ()
+    cells, _ = computed_cells(book, refresh_results(book, check_book(book, TODAY), TODAY))
+    rows = {r for r, _c in cells[t.sheet]}
+    assert rows == set(t.frame.index)
