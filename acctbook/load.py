@@ -338,9 +338,8 @@ def load_table(raw: RawTable, spec: schema.Table, problems: list[Problem],
         data[c.key] = _coerce(c, values, index, quiet if c.computed else coll, choices,
                               month_first)
     frame = pd.DataFrame(data, index=index)
-    last = raw.header_row + len(raw.rows)
     return LoadedTable(spec, raw.sheet, raw.header_row, raw.first_col, list(raw.headers),
-                       columns, frame, last, stale)
+                       columns, frame, stale)
 
 
 def _blank(c: schema.Column, rows: list[int]) -> pd.Series:

@@ -81,6 +81,14 @@ def col_letter(col: int) -> str:
     return letters
 
 
+def col_number(letters: str) -> int:
+    """Excel letters -> 1-based column number (A -> 1, AA -> 27); col_letter's inverse."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
 @dataclass
 class RawTable:
     """One Excel table as found in a file: the header and data rows as cell values.
@@ -113,7 +121,6 @@ class LoadedTable:
     headers: list[str]
     columns: dict[str, int]
     frame: pd.DataFrame
-    last_row: int = 0
     # Rows that are not records but still hold acctbook's computed values (their inputs
     # were cleared): refresh blanks those cells.
     stale_rows: tuple[int, ...] = ()

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import schema
 from .load import ExcelError
-from .model import BookUnreadable, RawTable
+from .model import BookUnreadable, RawTable, col_number
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -119,10 +119,7 @@ def _error_cells(xml: bytes) -> dict[tuple[int, int], str]:
         value = _VALUE.search(xml, m.end(), end.start() if end else len(xml))
         text = value[1].decode("utf-8", "replace").strip() if value else ""
         if text:
-            col = 0
-            for ch in ref[1].upper().decode():
-                col = col * 26 + ord(ch) - 64
-            out[int(ref[2]), col] = text
+            out[int(ref[2]), col_number(ref[1].decode())] = text
     return out
 
 
@@ -138,9 +135,8 @@ def _scan_errors(p: Path) -> dict[str, dict[tuple[int, int], str]]:
         found = {part: cells for part, cells in found.items() if cells}
         if not found:
             return {}
-        from .xlsxpatch import _Package, _Patcher    # sheet name -> part, as the writer sees it
-        sheets = _Patcher(_Package.open(str(p))).sheets
-        return {name: found[part.lower()] for name, part in sheets
+        from .xlsxpatch import sheet_parts          # sheet name -> part, as the writer sees it
+        return {name: found[part.lower()] for name, part in sheet_parts(p)
                 if part and part.lower() in found}
     except Exception:   # noqa: BLE001 - the scan only adds detail; calamine reports bad files
         return {}

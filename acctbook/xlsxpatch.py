@@ -74,7 +74,7 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from .model import AcctbookError, BookUnreadable, Refused, SheetTable, col_letter
+from .model import AcctbookError, BookUnreadable, Refused, SheetTable, col_letter, col_number
 from .read import MAX_TOTAL_UNCOMPRESSED, check_bounds
 from .schema import fold
 
@@ -168,9 +168,14 @@ def patch_workbook(path, cells: dict[str, dict[tuple[int, int], Any]] | None = N
 
 def sheet_names(path) -> list[str]:
     """The workbook's sheet names in tab order (same errors as patch_workbook)."""
+    return [name for name, _ in sheet_parts(path)]
+
+
+def sheet_parts(path) -> list[tuple[str, str | None]]:
+    """(sheet name, its part in the zip) in tab order (same errors as patch_workbook)."""
     path = os.fspath(path)
     try:
-        return [name for name, _ in _Patcher(_Package.open(path)).sheets]
+        return list(_Patcher(_Package.open(path)).sheets)
     except (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, struct.error,
             UnicodeDecodeError, KeyError, IndexError, ValueError) as e:
         raise BookUnreadable(f"{path}: cannot be read, the workbook is malformed ({e})") from e
@@ -515,18 +520,11 @@ def _esc_attr(text: str) -> str:
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 
-def _col_num(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
 def _split_ref(ref: str) -> tuple[int, int]:
     m = _REF.match(ref)
     if not m:
         raise ValueError(f"bad cell reference {ref!r}")
-    return int(m.group(2)), _col_num(m.group(1))
+    return int(m.group(2)), col_number(m.group(1))
 
 
 _LETTERS: dict[int, str] = {}
@@ -780,7 +778,7 @@ def _attrs(tag: bytes) -> dict[str, str]:
 def _col_of(letters: bytes) -> int:
     col = _COLS.get(letters)
     if col is None:
-        col = _COLS[letters] = _col_num(letters.decode())
+        col = _COLS[letters] = col_number(letters.decode())
     return col
 
 

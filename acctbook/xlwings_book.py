@@ -150,10 +150,7 @@ def write_cells(xbook, cells: dict[str, dict[tuple[int, int], Any]]) -> int:
     return writes
 
 
-# --- generated sheets --------------------------------------------------------------------------
-SheetData = SheetTable     # the same pure value the zip writer takes
-
-
+# --- generated sheets (the same SheetTable values the zip writer takes) -----------------------
 def _find_table(xbook, sheet_name: str, table_name: str, header: list[str] | None = None):
     """The table on its sheet, else wherever it sits (the user renamed the tab). A missing
     generated table (`header` given) is made again on its sheet, as the headless refresh
@@ -187,7 +184,7 @@ def _home(xbook, lang: str):
     return xbook.sheets[name] if name in [s.name for s in xbook.sheets] else None
 
 
-def write_table(xbook, st: SheetData) -> None:
+def write_table(xbook, st: SheetTable) -> None:
     """Replace a generated table's body with `st.rows` and resize the table to fit."""
     sheet, table = _find_table(xbook, st.sheet, st.table, st.header)
     top, left = table.range.row, table.range.column
