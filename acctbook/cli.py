@@ -258,7 +258,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        status = args.func(args)
+        sys.stdout.flush()              # a reader gone away shows here, not after exit
+        return status
     except AcctbookError as e:
         print(f"acctbook: {e}", file=sys.stderr)
         return e.exit_code
