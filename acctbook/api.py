@@ -266,5 +266,10 @@ def report(path, month: str | None = None, out=None, pdf: bool = False,
     name = None
     if sheet:
         from .writeback import write_report_sheet
-        name = write_report_sheet(path, figures, book.lang)
+        try:
+            name = write_report_sheet(path, figures, book.lang)
+        except BaseException:           # e.g. Excel holds the book: all or nothing
+            for made in files.values():
+                Path(made).unlink(missing_ok=True)
+            raise
     return ReportResult(figures.month, figures, files, name)

@@ -27,13 +27,16 @@ from pathlib import Path
 
 from . import schema
 from .model import AcctbookError
-from .assets import workbook_dir
+from .assets import templates_dir, workbook_dir
 
 WORKBOOK_DIR = workbook_dir()
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 # xlwings Lite's add-in in the Office store (FIELD-NOTES "xlwings").
 LITE_STORE_ID = "wa200008175"
 PYODIDE_VERSION = "0.27.5"
+ADDIN_VERSION = "1.0.0.0-18"          # as xlwings Lite saves it (FIELD-NOTES)
+# The templates Contract and Monthly report fill, carried in main.py for xlwings Lite.
+LITE_TEMPLATES = ("contract.docx", "contract.he.docx", "report.html.j2")
 BUTTON_SIZE = {"width": 200, "height": 36}
 BINDING = re.compile(r'@script\(\s*button\s*=\s*"\[(?P<shape>[^\]]+)\](?P<sheet>[^!"]+)!'
                      r'(?P<cell>[A-Z]{1,3}\d+)"[^)]*\)\s*\n\s*def\s+(?P<func>\w+)')
@@ -63,14 +66,17 @@ def main_py(lang: str) -> str:
 
 
 def lite_package() -> bytes:
-    """acctbook's modules that the buttons use, as a zip (same sources, same bytes)."""
+    """acctbook's modules that the buttons use, and the templates they fill (found there by
+    acctbook.assets as acctbook/templates), as a zip (same sources, same bytes)."""
+    files = [(f"acctbook/{src.name}", src) for src in sorted(PACKAGE_DIR.glob("*.py"))
+             if src.name not in NOT_IN_LITE]
+    files += [(f"acctbook/templates/{name}", templates_dir() / name) for name in LITE_TEMPLATES]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
-        for src in sorted(PACKAGE_DIR.glob("*.py")):
-            if src.name not in NOT_IN_LITE:
-                info = zipfile.ZipInfo(f"acctbook/{src.name}", ZIP_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                z.writestr(info, src.read_bytes(), compresslevel=9)
+        for arcname, src in files:
+            info = zipfile.ZipInfo(arcname, ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(info, src.read_bytes(), compresslevel=9)
     return buf.getvalue()
 
 
@@ -117,7 +123,7 @@ def webextension_xml(lang: str) -> bytes:
         return f'<we:property name="{name}" value="{escape(json.dumps(value), quote=True)}"/>'
     props = "".join(prop(n, v) for n, v in (
         ("main.py", main_py(lang)), ("requirements.txt", requirements_txt()),
-        ("pyodideVersion", PYODIDE_VERSION)))
+        ("pyodideVersion", PYODIDE_VERSION), ("addinVersion", ADDIN_VERSION)))
     return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
             '<we:webextension xmlns:we="http://schemas.microsoft.com/office/webextensions/'
             'webextension/2010/11" id="{6C6F2A85-3C67-4B0E-9E0A-ACC7B0000001}">'
@@ -126,8 +132,17 @@ def webextension_xml(lang: str) -> bytes:
             f'id="{LITE_STORE_ID}" version="1.0.0.0" store="{LITE_STORE_ID}" '
             f'storeType="OMEX"/></we:alternateReferences><we:properties>{props}'
             '</we:properties><we:bindings/><we:snapshot xmlns:r="http://schemas.'
-            'openxmlformats.org/officeDocument/2006/relationships"/></we:webextension>'
-            ).encode("utf-8")
+            'openxmlformats.org/officeDocument/2006/relationships"/>' + EXT_LST +
+            '</we:webextension>').encode("utf-8")
+
+
+# What xlwings Lite saves after the snapshot (FIELD-NOTES): containsCustomFunctions and an
+# empty customFunctionIdList (acctbook has no custom functions). The exact XML of a
+# Lite-saved part could not be looked up: the extension's uri is Office's for
+# containsCustomFunctions, from memory; check it against a workbook Lite has saved.
+EXT_LST = ('<we:extLst><a:ext xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+           'uri="{D87F86FE-615C-45B5-9D79-34F1136793EB}"><we:containsCustomFunctions/>'
+           '<we:customFunctionIdList/></a:ext></we:extLst>')
 
 
 TASKPANES_XML = (

@@ -215,7 +215,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     def documents(p):
         p.add_argument("--out", help="folder for the documents (default: beside the workbook)")
-        p.add_argument("--pdf", action="store_true", help="also a PDF (needs LibreOffice)")
+        p.add_argument("--pdf", action="store_true",
+                       help="also a PDF (a contract through Word or LibreOffice, a report through "
+                            "Chrome, Edge or Chromium)")
 
     p = add("new", cmd_new, "create a workbook from the schema")
     book(p, json=False)
@@ -227,7 +229,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = add("demo", cmd_demo, "the main job on a built-in example")
     p.add_argument("dir", nargs="?", default="acctbook-demo")
     p.add_argument("--pdf", action="store_true",
-                   help="also PDFs of the contracts and reports (needs LibreOffice; slower)")
+                   help="also PDFs of the contracts and reports (Word or LibreOffice; Chrome, "
+                        "Edge or Chromium; slower)")
     today(p)
     p = add("check", cmd_check, "validate a workbook")
     book(p)

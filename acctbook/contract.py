@@ -23,13 +23,9 @@ Template fields (templates/build_templates.py writes the two templates that use 
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import io
 import os
 import re
-import shutil
-import signal
-import subprocess
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -42,6 +38,8 @@ import pandas as pd
 from . import schema
 from .model import ERROR, AcctbookError, Book, Refused, col_letter
 from .assets import templates_dir
+from . import pdf as _pdf     # the module; `pdf` is make_contract's flag
+from .pdf import PDF_TIMEOUT, PdfUnavailable, pin_pdf  # noqa: F401 - contract.* as before
 
 TEMPLATES = templates_dir()
 TEMPLATE_FILES = {"en": "contract.docx", "he": "contract.he.docx"}
@@ -52,7 +50,6 @@ REFERRAL_BONUS_PCT = 5
 ID_RE = re.compile(r"^\s*CTR-(\d{4})-(\d{4,})\s*$", re.IGNORECASE)
 CENT = Decimal("0.01")
 BLANK_LINE = "______________________"
-PDF_TIMEOUT = 120          # seconds; a first LibreOffice start with a fresh profile takes ~2 s
 NAME_BYTES = 200           # a file name's stem in UTF-8: well under the usual 255-byte limit
 FIXED_TIME = (2026, 1, 1, 0, 0, 0)   # zip entry times of a saved .docx (as build_templates.py)
 
@@ -60,10 +57,6 @@ FIXED_TIME = (2026, 1, 1, 0, 0, 0)   # zip entry times of a saved .docx (as buil
 class ContractError(Refused):
     """The contract cannot be made from this book (missing fields, cells with errors, unknown
     deal, bad template): a refused request, exit 1."""
-
-
-class PdfUnavailable(ContractError):
-    """--pdf was asked for and LibreOffice is not installed."""
 
 
 @dataclass
@@ -579,66 +572,20 @@ def pinned_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-# LibreOffice stamps each PDF with the time of conversion (/CreationDate) and a random file
-# identifier (/ID, /DocChecksum). Each is rewritten in place with a value of the same length,
-# so every xref offset stays valid; anything else in the file is left alone.
-_PDF_DATE = re.compile(rb"(/(?:CreationDate|ModDate)\s*\(D:)(\d{14})")
-_PDF_ID = re.compile(rb"(/ID\s*\[\s*<)([0-9A-Fa-f]+)(>\s*<)([0-9A-Fa-f]+)(>)")
-_PDF_SUM = re.compile(rb"(/DocChecksum\s*/)([0-9A-Fa-f]+)")
-
-
-def pin_pdf(path, day: dt.date, seed: bytes) -> Path:
-    """Make a PDF's time stamp `day` 00:00:00 and its identifiers a hash of `seed` (the
-    document it was made from): no wall clock or random number in the file. The bytes are
-    then usually identical for identical inputs, not always: under load LibreOffice now and
-    then writes the embedded fonts in another object order."""
-    path = Path(path)
-    data = path.read_bytes()
-    digest = hashlib.sha256(seed).hexdigest().upper().encode()
-
-    def hexlike(old: bytes) -> bytes:
-        return (digest * (len(old) // len(digest) + 1))[:len(old)]
-
-    data = _PDF_DATE.sub(lambda m: m[1] + day.strftime("%Y%m%d000000").encode(), data)
-    data = _PDF_ID.sub(lambda m: m[1] + hexlike(m[2]) + m[3] + hexlike(m[4]) + m[5], data)
-    data = _PDF_SUM.sub(lambda m: m[1] + hexlike(m[2]), data)
-    path.write_bytes(data)
-    return path
-
-
 def soffice() -> str:
-    """The LibreOffice executable, or PdfUnavailable."""
-    exe = shutil.which("soffice") or shutil.which("libreoffice")
+    """The LibreOffice executable (on PATH or in its usual install places), or PdfUnavailable."""
+    exe = _pdf.find_soffice()
     if not exe:
-        raise PdfUnavailable("PDF needs LibreOffice, which is not installed: "
-                             "apt install libreoffice-writer (or leave out --pdf)")
+        raise PdfUnavailable(_pdf.docx_unavailable_message())
     return exe
 
 
 def to_pdf(docx, out_dir, timeout: float = PDF_TIMEOUT) -> Path:
-    """Convert with headless LibreOffice, a fresh profile per call (parallel runs stay apart)."""
-    exe = soffice()
-    docx, out_dir = Path(docx).resolve(), Path(out_dir).resolve()
-    profile = Path(tempfile.mkdtemp(prefix="acctbook-lo-"))
-    cmd = [exe, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-           "--nolockcheck", "--convert-to", "pdf", "--outdir", str(out_dir), str(docx)]
+    """out_dir/<stem>.pdf: Microsoft Word (docx2pdf, Windows and macOS) or LibreOffice."""
     try:
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, start_new_session=True)
-        try:
-            _, err = proc.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)   # soffice forks soffice.bin: end the group
-            proc.communicate()
-            raise ContractError(f"LibreOffice did not convert {docx.name} within {timeout:.0f} s")
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
-    pdf = out_dir / (docx.stem + ".pdf")
-    if proc.returncode != 0 or not pdf.is_file():
-        tail = err.decode("utf-8", "replace").strip().splitlines()[-1:] if err else []
-        raise ContractError(f"LibreOffice could not convert {docx.name} to PDF"
-                            + (f": {tail[0]}" if tail else ""))
-    return pdf
+        return _pdf.docx_to_pdf(docx, out_dir, timeout)
+    except _pdf.PdfFailed as e:
+        raise ContractError(f"could not convert {Path(docx).name} to PDF: {e}") from e
 
 
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
@@ -692,7 +639,7 @@ def make_contract(path, deal_id: str, today: dt.date, out_dir=None, pdf: bool = 
     from .load import read_book
     path = Path(path)
     if pdf:
-        soffice()                       # fail before anything is written
+        _pdf.check_docx_pdf()          # fail before anything is written
     book = read_book(path)
     deal_rows = _find(book.frame("Deals"), "deal_id", str(deal_id).strip())
     if not deal_rows:

@@ -55,6 +55,8 @@ TEXT: dict[str, dict[str, Any]] = {
         "between": "A number from {min:g} to {max:g}.",
         "int_ge": "A whole number ≥ {min:g}.",
         "int_between": "A whole number from {min:g} to {max:g}.",
+        "deal": "Pick a deal (not Lost) or type its Deal ID, then press Contract.",
+        "lists": "acctbook: the deals of Home's Deal drop-down (formulas; do not edit).",
         "help": (
             "How to use this workbook",
             "1. Press Refresh (or run: acctbook refresh BOOK).",
@@ -79,6 +81,8 @@ TEXT: dict[str, dict[str, Any]] = {
         "between": "מספר בין {min:g} ל-{max:g}.",
         "int_ge": "מספר שלם ≥ {min:g}.",
         "int_between": "מספר שלם בין {min:g} ל-{max:g}.",
+        "deal": "בחרו עסקה (לא אבודה) או הקלידו את מזהה העסקה, ואז לחצו חוזה.",
+        "lists": "acctbook: העסקאות ברשימה של תא עסקה בגיליון בית (נוסחאות; אין לשנות).",
         "help": (
             "איך עובדים עם החוברת",
             "1. לחצו רענון (או הריצו: acctbook refresh BOOK).",
@@ -221,6 +225,7 @@ def _build(filename: str, lang: str, data: dict, values: dict, lite: bool = Fals
     fmt = _Formats(wb)
     home = _sheet(wb, schema.generated_sheet("Home", lang), lang)
     _home(home, lang, fmt)
+    _deal_input(wb, home, lang, fmt)
     if lite or macros:
         from .buttons import draw_buttons
         draw_buttons(wb, home, lang, lite=lite, macros=macros)
@@ -229,9 +234,12 @@ def _build(filename: str, lang: str, data: dict, values: dict, lite: bool = Fals
         ws = _sheet(wb, table.sheet(lang), lang)
         _table(ws, table, data.get(table.name, []), lang, fmt, values)
         ws.freeze_panes(1, 0)
+        if macros and table is schema.DEALS:
+            _deals_contract_button(ws, lang)
     _generated(wb, schema.RANKINGS, lang, fmt)
     _generated(wb, schema.PROBLEMS, lang, fmt)
     _settings_sheet(wb, lang, fmt, data, values)
+    _lists_sheet(wb, lang)
     home.activate()
     wb.close()
 
@@ -505,6 +513,75 @@ def _home(ws, lang: str, fmt: _Formats) -> None:
     ws.write_string(schema.HOME_FIRST_ROW - 1, 7, help_lines[0], fmt.bold)
     for i, line in enumerate(help_lines[1:], start=schema.HOME_FIRST_ROW):
         ws.write_string(i, 7, line, fmt.wrap)
+
+
+def _quoted(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def _deal_input(wb, ws, lang: str, fmt: _Formats) -> None:
+    """Home's Deal cell for the Contract button: named DEAL_NAME, with a drop-down of the
+    deals not Lost from the Lists sheet. Typing a Deal ID is allowed (no error alert)."""
+    from .xlwings_book import DEAL_LABEL, DEAL_NAME, DEAL_ROW
+    r = DEAL_ROW - 1
+    ws.write_string(r, 0, DEAL_LABEL[lang == "he"], fmt.bold)
+    ws.write_blank(r, 1, None, fmt.month)        # text: a typed ID stays as typed
+    wb.define_name(DEAL_NAME, f"={_quoted(ws.get_name())}!$B${DEAL_ROW}")
+    ws.data_validation(r, 1, r, 1, {
+        "validate": "list", "source": deal_list_source(lang), "show_error": False,
+        "input_title": DEAL_LABEL[lang == "he"], "input_message": TEXT[lang]["deal"]})
+
+
+def _structured(table: Table, key: str, lang: str) -> str:
+    """`Deals[Deal ID]`: a structured reference to a column as the book names it."""
+    header = "".join("'" + ch if ch in "[]#'" else ch for ch in table.column(key).label(lang))
+    return f"{table.name}[{header}]"
+
+
+def _lists_sheet(wb, lang: str) -> None:
+    """The hidden Lists sheet: column B, per Deals row k, "D-0110 · Acme Ltd" (blank past
+    the table's end, for a blank Deal ID or a Lost deal); C counts B's labels so far; A is
+    the k-th label, so the list has no gaps. Plain formulas over structured references
+    (Excel 2010+, LibreOffice): they follow Deals as it grows. k is ROW()-1 (not volatile),
+    so every row's formula is the same text and the sheet compresses to almost nothing."""
+    ws = _sheet(wb, schema.lists_sheet(lang), lang)
+    n = schema.DEAL_LIST_ROWS
+    deal, client = (_structured(schema.DEALS, k, lang) for k in ("deal_id", "client_id"))
+    stage = _structured(schema.DEALS, "stage", lang)
+    name, cid = (_structured(schema.CLIENTS, k, lang) for k in ("name", "client_id"))
+    k = "ROW()-1"
+    lost = ",".join(f'INDEX({stage},{k})="{v}"' for v in dict.fromkeys(
+        ("Lost", schema.show_choice("Lost", lang))))
+    label = (f'=IF({k}>ROWS({deal}),"",IF(OR(INDEX({deal},{k})="",{lost}),"",'
+             f'INDEX({deal},{k})&IFERROR(" \u00b7 "&INDEX({name},MATCH(INDEX({client},{k}),'
+             f'{cid},0)),"")))')
+    kth = f'=IF({k}>$C${n + 1},"",INDEX($B$2:$B${n + 1},MATCH({k},$C$2:$C${n + 1},0)))'
+    ws.write_string(0, 0, TEXT[lang]["lists"])
+    ws.write_number(0, 2, 0)
+    for r in range(1, n + 1):
+        ws.write_formula(r, 0, kth, None, "")
+        ws.write_formula(r, 1, label, None, "")
+        ws.write_formula(r, 2, f'=C{r}+(B{r + 1}<>"")', None, 0)
+    ws.set_column(0, 1, 36)
+    ws.hide()
+
+
+def deal_list_source(lang: str) -> str:
+    """The Deal drop-down's source: Lists' filled rows of column A. A formula in the rule,
+    not a defined name: xlwings Lite's client sends every name of type Range with its
+    address, and a name computed by a formula is safer left out of that."""
+    lists, end = _quoted(schema.lists_sheet(lang)), schema.DEAL_LIST_ROWS + 1
+    return f"={lists}!$A$2:INDEX({lists}!$A$2:$A${end},MAX(1,{lists}!$C${end}))"
+
+
+def _deals_contract_button(ws, lang: str) -> None:
+    """Desktop (.xlsm): a Contract form button on Deals, right of the table. A form button
+    keeps the user's selection, so Contract takes the selected deal's row. xlwings Lite gets
+    no shape here: clicking one selects the cell behind it, losing the row."""
+    from .buttons import MACROS
+    caption = {k: (en, he) for k, en, he in schema.HOME_BUTTONS}["contract"][lang == "he"]
+    ws.insert_button(0, len(schema.DEALS.columns) + 1, {
+        "macro": MACROS["contract"], "caption": caption, "width": 120, "height": 20})
 
 
 def _generated(wb, table: Table, lang: str, fmt: _Formats) -> None:

@@ -72,6 +72,19 @@ def workbook_markdown() -> str:
         lines += _table(t)
     lines += ["### Home — בית", "", "Key figures, written by refresh in column B:", ""]
     lines += [f"- {en} — {he}" for _k, en, he in schema.HOME_KPIS]
+    from . import xlwings_book as xb
+    lists_en, lists_he = schema.LISTS_SHEET
+    lines += ["", "Inputs for the buttons, in column B below the figures:", "",
+              f"- {xb.REPORT_MONTH_LABEL[0]} — {xb.REPORT_MONTH_LABEL[1]}: the Monthly "
+              "report's month; blank = the last full month",
+              f"- {xb.DEAL_LABEL[0]} — {xb.DEAL_LABEL[1]} (the name `{xb.DEAL_NAME}`): the "
+              "Contract button's deal, picked from a drop-down of the deals not Lost "
+              "(`D-0110 · Client name`) or its Deal ID typed",
+              "", f"### {lists_en} — {lists_he}", "",
+              "Hidden, made with the workbook and never rewritten: formulas over the Deals "
+              "and Clients tables that list the deals not Lost (the Deal drop-down's source) "
+              f"for the first {schema.DEAL_LIST_ROWS:,} rows of Deals; Excel recalculates "
+              "them as Deals grows."]
     return "\n".join(lines) + "\n"
 
 

@@ -10,6 +10,7 @@ alert, never a traceback. xlwings Lite calls these from workbook/main.py.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 from pathlib import Path
 from typing import Any, Callable
@@ -20,6 +21,13 @@ from .model import AcctbookError, Refused
 
 TITLE = "acctbook"
 IN_LITE = sys.platform == "emscripten"     # xlwings Lite runs Python in Pyodide
+# xlwings Lite shows what Python writes under /data in Files > Import/Export, for download.
+LITE_DATA = Path("/data")
+LITE_DATA_ENV = "ACCTBOOK_LITE_DATA"       # another root than /data: for tests only
+# A Local Folder (desktop Excel on Windows) mounted in xlwings Lite: its path as Lite shows
+# it, set in Lite's Settings > Environment Variables. Lite's docs do not fix the mount
+# path, so acctbook does not guess it.
+LITE_FOLDER_ENV = "ACCTBOOK_FOLDER"
 
 
 def _caller(book):
@@ -86,8 +94,9 @@ def _check(book, today: dt.date):
 
 # --- Contract --------------------------------------------------------------------------------
 def contract(book=None, today: dt.date | None = None, out_dir=None):
-    """The contract for the deal in the selected row of Deals: a .docx next to the workbook
-    and a Draft row in Contracts. xlwings Lite has no folder to save into: it says so."""
+    """The contract for the deal in Home's Deal cell (or the selected row, pressed on Deals):
+    a .docx next to the workbook and a Draft row in Contracts. In xlwings Lite the .docx
+    goes to lite_folder() (/data/<book>/, downloaded from Lite's Files pane)."""
     return _run(book, _contract, _day(today), out_dir)
 
 
@@ -95,15 +104,15 @@ def _contract(book, today: dt.date, out_dir):
     from . import contract as ct
     bk = xb.load(book)
     deals = bk.tables["Deals"]
-    where = xb.selected_row(book)
-    if where is None or where[0] != deals.sheet or where[1] not in deals.frame.index:
-        raise Refused(f"select the row of a deal on the '{deals.sheet}' sheet, then press "
-                      "Contract")
-    deal_id = ct.clean(deals.frame.at[where[1], "deal_id"])
+    row = _chosen_deal(book, bk)
+    deal_id = ct.clean(deals.frame.at[row, "deal_id"])
     if not deal_id:
-        raise Refused(f"row {where[1]} of '{deals.sheet}' has no Deal ID")
+        raise Refused(f"row {row} of '{deals.sheet}' has no Deal ID")
+    if deals.frame.at[row, "stage"] == "Lost":
+        raise Refused(f"deal {deal_id} is Lost: no contract" if bk.lang != "he" else
+                      f"העסקה {deal_id} אבודה: אין חוזה")
     folder = _contract_folder(book, out_dir, deal_id)
-    client_id = ct.clean(deals.frame.at[where[1], "client_id"])
+    client_id = ct.clean(deals.frame.at[row, "client_id"])
     cid = ct.next_contract_id(bk.frame("Contracts")["contract_id"], today)
     ctx = ct.contract_context(bk, deal_id, today, cid,
                               ct.client_tier_discount(bk, client_id, today))
@@ -120,27 +129,88 @@ def _contract(book, today: dt.date, out_dir):
     except BaseException:
         target.unlink(missing_ok=True)      # all or nothing, as `acctbook contract`
         raise
-    _alert(book, f"Contract {cid} for deal {deal_id}: {target}")
+    _alert(book, _saved_alert(bk.lang, f"Contract {cid} for deal {deal_id}",
+                              f"חוזה {cid} לעסקה {deal_id}", [target]))
     return target
+
+
+def _chosen_deal(book, bk) -> int:
+    """The Excel row in Deals of the deal to contract: the selected row when Deals is the
+    active sheet (its desktop button keeps the selection); else Home's Deal cell, a label
+    from its drop-down ("D-0110 · Acme Ltd") or a Deal ID typed."""
+    deals = bk.tables["Deals"]
+    where = xb.selected_row(book)
+    if where is not None and where[0] == deals.sheet and where[1] in deals.frame.index:
+        return where[1]
+    value = xb.named_value(book, xb.DEAL_NAME, bk.lang, xb.DEAL_ROW)
+    text = "" if value is None else str(value).split("\u00b7")[0].strip().lstrip("'").strip()
+    if not text:
+        home = schema.generated_sheet("Home", bk.lang)
+        raise Refused(
+            f"choose a deal in the Deal cell on {home} (or select its row on the "
+            f"{deals.sheet} sheet), then press Contract" if bk.lang != "he" else
+            f"בחרו עסקה בתא עסקה בגיליון {home} (או בחרו את השורה שלה בגיליון "
+            f"{deals.sheet}), ואז לחצו חוזה")
+    wanted = text.casefold()
+    for row, deal_id in deals.frame["deal_id"].items():
+        if deal_id is not None and str(deal_id).strip().casefold() == wanted:
+            return row
+    raise Refused(f"deal {text} (the Deal cell) is not in {deals.sheet}" if bk.lang != "he"
+                  else f"העסקה {text} (בתא עסקה) אינה בגיליון {deals.sheet}")
 
 
 def _contract_folder(book, out_dir, deal_id: str) -> Path:
     if out_dir is not None:
         return Path(out_dir)
     if IN_LITE:
-        name = getattr(book, "name", None) or "BOOK.xlsx"
-        raise Refused("xlwings Lite cannot save files on your computer: on a computer with "
-                      f"acctbook installed, run: acctbook contract \"{name}\" {deal_id}")
+        return lite_folder(book)
     full = Path(getattr(book, "fullname", "") or "")
     if not full.is_absolute() or not full.parent.is_dir():
         raise Refused("save the workbook to a folder first: the contract goes next to it")
     return full.parent
 
 
+def lite_data() -> Path:
+    """xlwings Lite's /data (or, for tests, the folder ACCTBOOK_LITE_DATA names)."""
+    return Path(os.environ.get(LITE_DATA_ENV) or LITE_DATA)
+
+
+def lite_folder(book) -> Path:
+    """Where the buttons' files go in xlwings Lite: the Local Folder named by
+    ACCTBOOK_FOLDER when it is mounted, else <data root>/<book name without extension>/."""
+    mounted = os.environ.get(LITE_FOLDER_ENV, "").strip()
+    if mounted and Path(mounted).is_dir():
+        return Path(mounted)
+    name = str(getattr(book, "name", None) or "")
+    stem = Path(name.replace("\\", "/").split("/")[-1]).stem.strip() or "acctbook"
+    folder = lite_data() / stem
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _saved_alert(lang: str, en: str, he: str, paths: list[Path]) -> str:
+    """What a button made and where; in xlwings Lite also how to get the file out."""
+    where = ", ".join(str(p) for p in paths)
+    text = f"{he}: {where}" if lang == "he" else f"{en}: {where}"
+    if IN_LITE and paths and _under(paths[0], lite_data()):
+        text += (". להורדה: Files → Import/Export בחלונית xlwings Lite." if lang == "he" else
+                 ". To download: Files → Import/Export in the xlwings Lite pane.")
+    return text
+
+
+def _under(path: Path, root: Path) -> bool:
+    try:
+        path.resolve().relative_to(root.resolve())
+    except ValueError:
+        return False
+    return True
+
+
 # --- Monthly report ----------------------------------------------------------------------------
 def monthly_report(book=None, today: dt.date | None = None, out_dir=None):
-    """The `Report YYYY-MM` sheet for the month on Home (blank: the last full month); on the
-    desktop also report-YYYY-MM.html next to the workbook."""
+    """The `Report YYYY-MM` sheet for the month on Home (blank: the last full month), with
+    its three charts as pictures; also report-YYYY-MM.html next to the workbook (xlwings
+    Lite: in lite_folder(), and an alert says where)."""
     return _run(book, _monthly_report, _day(today), out_dir)
 
 
@@ -171,24 +241,33 @@ def _monthly_report(book, today: dt.date, out_dir):
     month = report_month(xb.home_value(book, bk.lang, xb.REPORT_MONTH_ROW), today)
     figures = rp.month_figures(bk, month, today)    # refuses a month not yet started
     desc = rp.report_sheet(figures, bk.lang)
-    write_report_sheet(book, desc, rp.NUMBER_FORMATS)
+    sheet = write_report_sheet(book, desc, rp.NUMBER_FORMATS)
+    charted = add_report_charts(sheet, desc)
     folder = Path(out_dir) if out_dir is not None else _book_folder(book)
-    if folder is not None:
-        rp.write_report_files(figures, folder, bk.lang)
+    paths = rp.write_report_files(figures, folder, bk.lang) if folder is not None else {}
+    said = []
+    if IN_LITE and paths:
+        said.append(_saved_alert(bk.lang, desc["name"], desc["name"], [paths["html"]]))
+    if not charted:        # never a report without its charts unsaid
+        said.append("הגרפים דורשים את matplotlib: pip install matplotlib (ב-xlwings Lite: "
+                    "הוסיפו matplotlib ל-requirements.txt)." if bk.lang == "he" else
+                    "The charts need matplotlib: pip install matplotlib (in xlwings Lite: "
+                    "add matplotlib to requirements.txt).")
+    if said:
+        _alert(book, " ".join(said))
     return desc["name"]
 
 
 def _book_folder(book) -> Path | None:
     if IN_LITE:
-        return None
+        return lite_folder(book)
     full = Path(getattr(book, "fullname", "") or "")
     return full.parent if full.is_absolute() and full.parent.is_dir() else None
 
 
-def write_report_sheet(book, desc: dict, formats: dict[str, str]) -> None:
+def write_report_sheet(book, desc: dict, formats: dict[str, str]):
     """The report sheet's cells through xlwings: one value write, formats by column runs.
-
-    Charts are left to `acctbook report` (XlsxWriter's native charts)."""
+    Returns the sheet; add_report_charts() draws its charts."""
     names = [s.name for s in book.sheets]
     if desc["name"] in names:
         sheet = book.sheets[desc["name"]]
@@ -197,7 +276,7 @@ def write_report_sheet(book, desc: dict, formats: dict[str, str]) -> None:
         sheet = book.sheets.add(name=desc["name"], after=book.sheets[len(names) - 1])
     cells = desc["cells"]
     if not cells:
-        return
+        return sheet
     nrows = max(c["row"] for c in cells) + 1
     ncols = max(c["col"] for c in cells) + 1
     grid: list[list[Any]] = [[None] * ncols for _ in range(nrows)]
@@ -213,6 +292,26 @@ def write_report_sheet(book, desc: dict, formats: dict[str, str]) -> None:
         for first, last in xb._runs(sorted(rows)):
             sheet.range((first + 1, col + 1), (last + 1, col + 1)).number_format = formats[kind]
     sheet.activate()
+    return sheet
+
+
+def add_report_charts(sheet, desc: dict) -> bool:
+    """The report's charts as pictures right of its tables (acctbook.charts: the remote
+    engine of xlwings Lite has no native charts); a second press replaces them by name.
+    False when matplotlib is missing."""
+    from . import charts
+    if not desc.get("charts"):
+        return True
+    if not charts.available():
+        return False
+    import tempfile
+    with tempfile.TemporaryDirectory(prefix="acctbook-charts-") as tmp:
+        for pic in charts.report_pictures(desc):
+            path = Path(tmp) / f"{pic['name']}.png"
+            path.write_bytes(pic["png"])
+            sheet.pictures.add(str(path), name=pic["name"], update=True,
+                               anchor=sheet.range((pic["row"] + 1, pic["col"] + 1)))
+    return True
 
 
 # --- what xlwings Lite's main.py and the VBA buttons call -----------------------------------------

@@ -28,20 +28,17 @@ from __future__ import annotations
 import base64
 import dataclasses
 import datetime as dt
-import os
 import re
-import shutil
-import subprocess
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
 import pandas as pd
 
-from . import ranking, schema
+from . import pdf, ranking, schema
 from .model import AcctbookError, Book, Refused
 from .assets import templates_dir
+from .pdf import PdfUnavailable  # noqa: F401 - report.PdfUnavailable, as before
 
 TOP_N = 10
 CLOSED_LATER = "Closed later"    # the pipeline line of deals open at month end, closed since
@@ -50,10 +47,6 @@ _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 class ReportError(AcctbookError):
     """A report request that cannot be served (bad month, no PDF converter, conversion failed)."""
-
-
-class PdfUnavailable(ReportError):
-    """Neither WeasyPrint nor LibreOffice (soffice) is installed."""
 
 
 # --- the figures -----------------------------------------------------------------------------
@@ -740,49 +733,26 @@ def write_report_files(report: MonthReport, out_dir, lang: str | None = None,
 
 
 def html_to_pdf(report: MonthReport, lang: str | None, target: Path) -> Path:
-    """WeasyPrint when installed (renders the inline SVG), else LibreOffice headless."""
+    """The report as PDF through acctbook.pdf (Chromium/Chrome/Edge, WeasyPrint, LibreOffice),
+    its clock and identifiers pinned: the same inputs give the same bytes (SPEC section 8)."""
+    lang = _lang(lang or report.lang)
     try:
-        import weasyprint   # optional; not a dependency
-    except ImportError:
-        weasyprint = None
-    from .contract import pin_pdf       # the same inputs give the same bytes (SPEC section 8)
-    if weasyprint is not None:
-        html = render_html(report, lang)
-        weasyprint.HTML(string=html).write_pdf(str(target))
-    else:
-        html = render_html(report, lang, for_pdf=True)
-        _soffice_pdf(html, target)
-    return pin_pdf(target, report.until, html.encode("utf-8"))
-
-
-def soffice_path() -> str | None:
-    return shutil.which("soffice") or shutil.which("libreoffice")
+        used = pdf.html_to_pdf(render_html(report, lang), target, rtl=lang == "he",
+                               plain_html=lambda: render_html(report, lang, for_pdf=True))
+    except pdf.PdfUnavailable as e:
+        e.exit_code = ReportError.exit_code     # the report's exit code for it, as before (2)
+        raise
+    except pdf.PdfFailed as e:
+        raise ReportError(f"cannot write the report PDF: {e}") from e
+    return pdf.pin_pdf(target, report.until, used.encode("utf-8"))
 
 
 def _soffice_pdf(html: str, target: Path, timeout: int = 120) -> Path:
-    exe = soffice_path()
-    if exe is None:
-        raise PdfUnavailable("cannot write the PDF: neither WeasyPrint nor LibreOffice (soffice) "
-                             "is installed; the HTML report is written")
-    with tempfile.TemporaryDirectory(prefix="acctbook-pdf-") as tmp:
-        src = Path(tmp) / "report.html"
-        src.write_text(html, encoding="utf-8")
-        # A fresh profile per run: two conversions sharing one silently lose output.
-        cmd = [exe, f"-env:UserInstallation={Path(tmp, 'profile').as_uri()}", "--headless",
-               "--infilter=HTML (StarWriter)", "--convert-to", "pdf:writer_pdf_Export",
-               "--outdir", str(Path(tmp, "out")), str(src)]
-        try:
-            run = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
-                                 env={**os.environ, "HOME": tmp})
-        except (OSError, subprocess.TimeoutExpired) as e:
-            raise ReportError(f"LibreOffice could not convert the report to PDF ({e})") from e
-        made = Path(tmp, "out", "report.pdf")
-        if run.returncode != 0 or not made.is_file() or made.stat().st_size == 0:
-            why = (run.stderr or run.stdout or "").strip().splitlines()[-1:] or ["no output"]
-            raise ReportError(f"LibreOffice could not convert the report to PDF ({why[0]})")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(str(made), str(target))
-    return target
+    """LibreOffice's HTML import alone (tests compare it; html_to_pdf tries it last)."""
+    try:
+        return pdf.soffice_html_pdf(html, target, timeout)
+    except pdf.PdfFailed as e:
+        raise ReportError(f"cannot write the report PDF: {e}") from e
 
 
 # --- the Report YYYY-MM sheet as data --------------------------------------------------------

@@ -440,6 +440,16 @@ def generated_sheet(name: str, lang: str) -> str:
     return he if lang == "he" else en
 
 
+# A hidden sheet of formulas made with the book (never read, never rewritten): the list
+# behind Home's Deal drop-down, which Excel recalculates as Deals grows.
+LISTS_SHEET = ("Lists", "רשימות")
+DEAL_LIST_ROWS = 2000      # Deals rows the drop-down covers; a later deal can still be typed
+
+
+def lists_sheet(lang: str) -> str:
+    return LISTS_SHEET[lang == "he"]
+
+
 # --- label lookups ---------------------------------------------------------------
 # Invisible direction marks (LRM, RLM, embeddings, isolates, BOM) that pasting Hebrew
 # drags along, and Hebrew gershayim/geresh typed for the ASCII quotes (מק״ט for מק"ט).

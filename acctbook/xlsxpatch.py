@@ -69,6 +69,7 @@ import tempfile
 import zipfile
 import zlib
 from dataclasses import dataclass, field
+from pathlib import PurePath
 from typing import Any, Iterable, Sequence
 from urllib.parse import unquote
 
@@ -181,16 +182,23 @@ def sheet_parts(path) -> list[tuple[str, str | None]]:
         raise BookUnreadable(f"{path}: cannot be read, the workbook is malformed ({e})") from e
 
 
+def _pure(path) -> PurePath:
+    """The path as pathlib sees it, never split by hand. A PurePath keeps its flavour, so
+    a PureWindowsPath (drive letter, UNC share) is handled the Windows way on any system;
+    anything else is a path of this system."""
+    return path if isinstance(path, PurePath) else PurePath(os.fspath(path))
+
+
 def backup_path(path) -> str:
     """BOOK.xlsx -> BOOK.bak.xlsx (the suffix is kept, so .xlsm stays .xlsm)."""
-    stem, ext = os.path.splitext(os.fspath(path))
-    return f"{stem}.bak{ext}"
+    p = _pure(path)
+    return str(p.with_name(f"{p.stem}.bak{p.suffix}"))
 
 
 def owner_file(path) -> str:
-    """The lock file Excel keeps beside a workbook it has open."""
-    folder, name = os.path.split(os.fspath(path))
-    return os.path.join(folder, "~$" + name)
+    """The lock file Excel keeps beside a workbook it has open: ~$BOOK.xlsx."""
+    p = _pure(path)
+    return str(p.with_name("~$" + p.name))
 
 
 # --- reading the package ----------------------------------------------------------------
@@ -344,18 +352,25 @@ def _write_atomically(pkg: _Package, patcher: "_Patcher", target: str, keep_back
             os.fsync(fh.fileno())
         if os.path.exists(target):
             shutil.copymode(target, tmp)
-            st = os.stat(target)
-            if (st.st_uid, st.st_gid) != (os.geteuid(), os.getegid()):
-                try:                            # root refreshing a manager's book keeps it theirs
-                    os.chown(tmp, st.st_uid, st.st_gid)
-                except OSError:
-                    pass
+            _keep_owner(target, tmp)
         else:                                   # mkstemp made it 0600: use the usual mode
             mask = os.umask(0)
             os.umask(mask)
             os.chmod(tmp, 0o666 & ~mask)
-        bak = _keep_backup(target) if keep_backup else None
-        os.replace(tmp, target)
+        had_backup = keep_backup and os.path.exists(backup_path(target))
+        bak = None
+        try:
+            bak = _keep_backup(target) if keep_backup else None
+            os.replace(tmp, target)
+        except PermissionError as e:
+            # Windows: Excel (or OneDrive, an antivirus) holds the book open, so it can be
+            # neither replaced nor renamed into the backup. A request to retry, not a failure;
+            # the folder is left as it was (a backup made for this write goes again).
+            if bak and not had_backup:
+                _remove_quietly(bak)
+            raise Refused(f"{target}: cannot replace the workbook ({e.strerror or e}); if it is "
+                          "open in another program (Excel?), close the workbook in Excel, then "
+                          "run again; it is unchanged") from e
     except BaseException as e:
         _remove_quietly(tmp)
         if isinstance(e, OSError):
@@ -363,6 +378,21 @@ def _write_atomically(pkg: _Package, patcher: "_Patcher", target: str, keep_back
         raise
     _fsync_dir(folder)
     return bak
+
+
+def _keep_owner(target: str, tmp: str) -> None:
+    """Root refreshing a manager's book keeps it theirs. Windows has no owners to keep
+    (no os.chown, os.geteuid): nothing to do there."""
+    geteuid, getegid = getattr(os, "geteuid", None), getattr(os, "getegid", None)
+    chown = getattr(os, "chown", None)
+    if geteuid is None or getegid is None or chown is None:
+        return
+    st = os.stat(target)
+    if (st.st_uid, st.st_gid) != (geteuid(), getegid()):
+        try:
+            chown(tmp, st.st_uid, st.st_gid)
+        except OSError:
+            pass
 
 
 def _write_zip(pkg: _Package, patcher: "_Patcher", fh) -> None:
@@ -381,14 +411,21 @@ def _write_zip(pkg: _Package, patcher: "_Patcher", fh) -> None:
 
 
 def _keep_backup(target: str) -> str:
-    """Keep the current file as BOOK.bak.xlsx: a hard link when possible (no copy)."""
+    """Keep the current file as BOOK.bak.xlsx: a hard link when possible (no copy), else a copy."""
     bak = backup_path(target)
     tmp = bak + ".tmp"
     _remove_quietly(tmp)
     try:
-        try:
-            os.link(target, tmp)
-        except OSError:
+        linked = False
+        # Not on Windows: there a link to a book Excel holds open can be neither renamed nor
+        # removed (sharing violation), which would leave BOOK.bak.xlsx.tmp behind.
+        if os.name != "nt":
+            try:
+                os.link(target, tmp)
+                linked = True
+            except OSError:             # no hard links here (FAT, some shares): copy
+                pass
+        if not linked:
             shutil.copy2(target, tmp)
         os.replace(tmp, bak)
     except BaseException:

@@ -24,6 +24,11 @@ from .model import ERROR, Book, LoadedTable, NotAnAcctbook, Problem, RawTable, S
 # full month); create.py writes its label. Two rows below the last KPI.
 REPORT_MONTH_ROW = schema.HOME_FIRST_ROW + len(schema.HOME_KPIS) + 1
 REPORT_MONTH_LABEL = ("Report month (YYYY-MM)", "חודש הדוח (YYYY-MM)")
+# The Contract button's deal, one row below: picked from the drop-down ("D-0110 · Acme
+# Ltd", listed on the hidden Lists sheet) or a Deal ID typed. DEAL_NAME points at the cell.
+DEAL_ROW = REPORT_MONTH_ROW + 1
+DEAL_LABEL = ("Deal", "עסקה")
+DEAL_NAME = "acctbook_deal"
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -312,6 +317,16 @@ def append_row(xbook, table: LoadedTable, values: dict[str, Any], lang: str) -> 
 def home_value(xbook, lang: str, row: int, col: int = 2) -> Any:
     sheet = _home(xbook, lang)
     return None if sheet is None else _plain(sheet.range((row, col)).value)
+
+
+def named_value(xbook, name: str, lang: str, row: int, col: int = 2) -> Any:
+    """A Home input by its workbook name (it follows the cell when rows move); a book made
+    before the name existed: the cell at its place on Home."""
+    try:
+        rng = xbook.names[name].refers_to_range
+    except Exception:       # no such name (desktop and remote engines raise differently)
+        return home_value(xbook, lang, row, col)
+    return _plain(rng.value)
 
 
 def selected_row(xbook) -> tuple[str, int] | None:

@@ -389,8 +389,10 @@ def test_a_failed_register_write_leaves_no_document(tmp_path, monkeypatch):
 def test_pdf_without_libreoffice_is_a_clear_error_before_anything_is_written(tmp_path, monkeypatch,
                                                                                rows_added):
     path = real_book(tmp_path)
-    monkeypatch.setattr(C.shutil, "which", lambda name: None)
-    with pytest.raises(PdfUnavailable, match="apt install libreoffice-writer"):
+    from acctbook import pdf
+    monkeypatch.setattr(pdf, "find_soffice", lambda *a, **k: None)
+    monkeypatch.setattr(pdf, "word_converter", lambda *a, **k: None)
+    with pytest.raises(PdfUnavailable, match="LibreOffice .*Microsoft Word|Microsoft Word .*LibreOffice"):
         C.make_contract(path, "D-001", TODAY, out_dir=tmp_path / "out", pdf=True, tier_discount=0)
     assert not (tmp_path / "out").exists() and rows_added == []
 

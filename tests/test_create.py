@@ -107,9 +107,11 @@ def test_sheets_in_order_home_active(create_wbs, lang):
         schema.TABLES[n].sheet(lang) for n in
         ("Clients", "Contacts", "Interactions", "Deals", "DealItems", "Orders", "Contracts",
          "Complaints", "Products", "Competitors", "Events")] + [
-        gen("Rankings"), gen("Problems"), schema.SETTINGS.sheet(lang)]
+        gen("Rankings"), gen("Problems"), schema.SETTINGS.sheet(lang),
+        schema.lists_sheet(lang)]
     assert wb.sheetnames == expected
     assert wb.active.title == gen("Home")
+    assert [ws.title for ws in wb.worksheets if ws.sheet_state != "visible"] == [expected[-1]]
     if lang == "en":
         assert expected[6] == "Deal items"
     else:
@@ -277,6 +279,70 @@ def test_home_title_and_kpi_labels(create_wbs, lang):
         assert all(c.value is None for c in row)
     help_text = " ".join(str(c.value) for c in ws["H"] if c.value)
     assert ("Refresh" in help_text and "Interactions" in help_text) if lang == "en" else help_text
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_home_deal_cell_is_named_with_a_dropdown_of_the_deal_list(create_wbs, lang):
+    from acctbook.xlwings_book import DEAL_LABEL, DEAL_NAME, DEAL_ROW
+    wb = create_wbs[lang]
+    home = schema.generated_sheet("Home", lang)
+    assert list(wb.defined_names[DEAL_NAME].destinations) == [(home, f"$B${DEAL_ROW}")]
+    ws = wb[home]
+    assert ws.cell(DEAL_ROW, 1).value == DEAL_LABEL[lang == "he"]
+    dv = _validation_at(ws, f"B{DEAL_ROW}")
+    assert not dv.showErrorMessage                  # a typed Deal ID is accepted
+    lists = schema.lists_sheet(lang)
+    n = schema.DEAL_LIST_ROWS
+    assert dv.type == "list" and dv.formula1 == (     # Lists' filled rows of column A
+        f"'{lists}'!$A$2:INDEX('{lists}'!$A$2:$A${n + 1},MAX(1,'{lists}'!$C${n + 1}))")
+    assert list(wb.defined_names) == [DEAL_NAME]     # only plain ranges for xlwings Lite
+    deal_ids = "Deals[מזהה עסקה]" if lang == "he" else "Deals[Deal ID]"
+    assert deal_ids in wb[lists]["B2"].value and f"$B${n + 1}" in wb[lists]["A2"].value
+
+
+@pytest.fixture(scope="module")
+def demo_recalculated(tmp_path_factory) -> dict:
+    """Demo books (en, he) recalculated by LibreOffice in one conversion: the Lists sheet's
+    values as its formulas compute them, and the demo's deals."""
+    soffice = shutil.which("soffice")
+    if not soffice:
+        pytest.skip("LibreOffice (soffice) is not installed")
+    from acctbook.demo import demo_data
+    folder = tmp_path_factory.mktemp("lists")
+    data, settings = demo_data(dt.date(2026, 3, 10))
+    books = [create_workbook(folder / f"demo.{lang}.xlsx", lang, data, settings)
+             for lang in LANGS]
+    profile = folder / "profile"
+    (profile / "user").mkdir(parents=True)
+    # LibreOffice keeps an .xlsx's cached results unless told to recalculate on load.
+    (profile / "user" / "registrymodifications.xcu").write_text(
+        '<?xml version="1.0" encoding="UTF-8"?><oor:items '
+        'xmlns:oor="http://openoffice.org/2001/registry" '
+        'xmlns:xs="http://www.w3.org/2001/XMLSchema" '
+        'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><item '
+        'oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" '
+        'oor:op="fuse"><value>0</value></prop></item></oor:items>', encoding="utf-8")
+    out = folder / "out"
+    proc = subprocess.run([soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
+                           "--convert-to", "xlsx", "--outdir", str(out), *map(str, books)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    lists = {}
+    for lang in LANGS:
+        ws = openpyxl.load_workbook(out / f"demo.{lang}.xlsx", data_only=True)[
+            schema.lists_sheet(lang)]
+        lists[lang] = [v for (v,) in ws.iter_rows(min_row=2, max_col=1, values_only=True) if v]
+    return {"lists": lists, "data": data}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_libreoffice_computes_the_deal_list(demo_recalculated, lang):
+    data = demo_recalculated["data"]
+    names = {c["client_id"]: c["name"] for c in data["Clients"]}
+    want = [f"{d['deal_id']} \u00b7 {names[d['client_id']]}" for d in data["Deals"]
+            if d["stage"] != "Lost"]
+    assert any(d["stage"] == "Lost" for d in data["Deals"]) and len(want) > 10
+    assert demo_recalculated["lists"][lang] == want
 
 
 # --- data -------------------------------------------------------------------------------------

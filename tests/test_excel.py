@@ -58,6 +58,7 @@ def books(tmp_path_factory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("excel")
     data, settings = demo_data(TODAY)
     return {"demo": create_workbook(folder / "demo.xlsx", "en", data, settings, lite=True),
+            "demo_he": create_workbook(folder / "demo.he.xlsx", "he", data, settings, lite=True),
             "bad": _bad_book(folder / "bad.xlsx", "en"),
             "he": _bad_book(folder / "bad.he.xlsx", "he")}
 
@@ -206,28 +207,131 @@ def _deal_row(path) -> tuple[int, str]:
     raise AssertionError("no open deal in the demo")
 
 
-def test_contract_button_for_the_selected_deal(books, tmp_path):
-    row, deal = _deal_row(books["demo"])
-    result, actions = xr.run(excel.contract, books["demo"], TODAY, active="Deals",
-                             selection=f"B{row}", out_dir=tmp_path)
-    assert result is not None and result.is_file() and result.suffix == ".docx"
-    wb = openpyxl.load_workbook(books["demo"])
+def _deals(path, lang: str = "en") -> list[dict]:
+    """Every deal of the book: row, id, stage (canonical), client id, name and legal name."""
+    wb = openpyxl.load_workbook(path, read_only=True)
+    clients = {r[0]: r for r in wb[schema.CLIENTS.sheet(lang)].iter_rows(min_row=2,
+                                                                       values_only=True)}
+    stages = schema.choice_index(schema.STAGES)
+    out = []
+    for i, r in enumerate(wb[schema.DEALS.sheet(lang)].iter_rows(min_row=2, values_only=True),
+                          start=2):
+        if r[0]:
+            c = clients.get(r[1]) or (None, None, None)
+            out.append({"row": i, "id": r[0], "stage": stages.get(schema.fold(r[3] or "")),
+                        "client": r[1], "name": c[1], "legal_name": c[2],
+                        "label": f"{r[0]} \u00b7 {c[1]}"})
+    return out
+
+
+def _open_deal(path, lang: str = "en", skip: int = 0) -> dict:
+    return [d for d in _deals(path, lang) if d["stage"] in ("Proposal", "Negotiation")][skip]
+
+
+def _with_deal_cell(path, tmp: Path, value) -> Path:
+    """A copy of the book with Home's Deal cell (the cell named acctbook_deal) set, as the
+    user picks from its drop-down or types."""
+    wb = openpyxl.load_workbook(path)
+    sheet, ref = next(wb.defined_names["acctbook_deal"].destinations)
+    wb[sheet][ref.replace("$", "")] = value
+    copy = tmp / ("chosen-" + Path(path).name)
+    wb.save(copy)
+    return copy
+
+
+def _press_home(func, path, lang: str, **kw):
+    """Pressed as xlwings Lite presses Home's shape: Home active, the shape's hidden cell
+    selected (from main.py's binding)."""
+    cell = next(b["cell"] for b in buttons.bindings(buttons.main_py(lang))
+                if b["func"] == func.__name__)
+    return xr.run(func, path, TODAY, active=schema.generated_sheet("Home", lang),
+                  selection=cell, **kw)
+
+
+def _docx_text(path: Path) -> str:
+    import docx
+    doc = docx.Document(str(path))
+    cells = [c.text for t in doc.tables for row in t.rows for c in row.cells]
+    return "\n".join([p.text for p in doc.paragraphs] + cells)
+
+
+def _assert_contract_made(path, result, actions, deal: dict) -> None:
+    """The .docx names the deal's client; one Draft row for the deal in Contracts."""
+    assert result is not None and result.is_file() and result.suffix == ".docx", actions
+    text = _docx_text(result)
+    assert (deal["legal_name"] or deal["name"]) in text
+    wb = openpyxl.load_workbook(path)
     before = _table(wb, "Contracts")[1]
     played = xr.apply(wb, actions)
-    ref, after = _table(wb, "Contracts")
+    assert played["unknown"] == []
+    _ref, after = _table(wb, "Contracts")
     assert len(after) == len(before) + 1
-    new = dict(zip(after[0], after[-1]))
-    assert new["Deal ID"] == deal and new["Status"] == "Draft"
-    assert new["Contract ID"].startswith("CTR-2026-")
-    assert any(deal in a for a in played["alerts"])
+    new = after[-1]
+    assert new[2] == deal["id"] and new[1] == deal["client"]         # Deal ID, Client ID
+    assert new[4] in ("Draft", schema.show_choice("Draft", "he"))
+    assert new[0].startswith("CTR-2026-")
+    assert len(played["alerts"]) == 1 and deal["id"] in played["alerts"][0]
 
 
-def test_contract_button_needs_a_deal_row(books):
-    result, actions = xr.run(excel.contract, books["demo"], TODAY, active="Home",
-                             selection="A1")
-    assert result is None
-    alerts = [a["args"][0] for a in actions if a["func"] == "alert"]
-    assert len(alerts) == 1 and "Deals" in alerts[0]
+@pytest.mark.parametrize("which,lang,typed", [("demo", "en", None), ("demo_he", "he", None),
+                                              ("demo", "en", "  {low}  ")])
+def test_contract_from_home_for_the_deal_in_the_deal_cell(books, tmp_path, which, lang, typed):
+    """Pressed on Home (its shape selects the cell behind it): the deal picked in the Deal
+    cell ("D-0110 · Client" from the drop-down), or its Deal ID typed in any case."""
+    deal = _open_deal(books[which], lang)
+    value = deal["label"] if typed is None else typed.format(low=deal["id"].lower())
+    path = _with_deal_cell(books[which], tmp_path, value)
+    out = tmp_path / "out"
+    out.mkdir()
+    result, actions = _press_home(excel.contract, path, lang, out_dir=out)
+    _assert_contract_made(path, result, actions, deal)
+    assert list(out.iterdir()) == [result]
+
+
+def test_contract_from_the_deals_sheet_takes_the_selected_row(books, tmp_path):
+    """Pressed on Deals (its desktop button keeps the selection): the selected row's deal,
+    not the one in Home's Deal cell."""
+    chosen, selected = _open_deal(books["demo"]), _open_deal(books["demo"], skip=1)
+    path = _with_deal_cell(books["demo"], tmp_path, chosen["label"])
+    result, actions = xr.run(excel.contract, path, TODAY, active="Deals",
+                             selection=f"C{selected['row']}", out_dir=tmp_path)
+    _assert_contract_made(path, result, actions, selected)
+
+
+def test_contract_from_an_older_book_without_the_name_reads_home(books, tmp_path):
+    deal = _open_deal(books["demo"])
+    path = _with_deal_cell(books["demo"], tmp_path, deal["id"])
+    wb = openpyxl.load_workbook(path)
+    del wb.defined_names["acctbook_deal"]
+    wb.save(path)
+    result, actions = _press_home(excel.contract, path, "en", out_dir=tmp_path)
+    _assert_contract_made(path, result, actions, deal)
+
+
+@pytest.mark.parametrize("which,lang", [("demo", "en"), ("demo_he", "he")])
+def test_contract_without_a_deal_says_what_to_do(books, tmp_path, which, lang):
+    result, actions = _press_home(excel.contract, books[which], lang, out_dir=tmp_path)
+    assert result is None and [a["func"] for a in actions] == ["alert"]
+    assert list(tmp_path.iterdir()) == []
+    alert = actions[0]["args"][0]
+    if lang == "en":
+        assert alert == ("choose a deal in the Deal cell on Home (or select its row on the "
+                         "Deals sheet), then press Contract")
+    else:
+        assert "בחרו עסקה" in alert and schema.DEALS.sheet("he") in alert
+        assert not re.search("[A-Za-z]", alert)
+
+
+@pytest.mark.parametrize("value,words", [("lost", "is Lost"), ("D-9999", "not in Deals")])
+def test_contract_refuses_a_lost_or_unknown_deal(books, tmp_path, value, words):
+    if value == "lost":
+        value = next(d for d in _deals(books["demo"]) if d["stage"] == "Lost")["label"]
+    path = _with_deal_cell(books["demo"], tmp_path, value)
+    out = tmp_path / "out"
+    out.mkdir()
+    result, actions = _press_home(excel.contract, path, "en", out_dir=out)
+    assert result is None and [a["func"] for a in actions] == ["alert"]
+    assert words in actions[0]["args"][0] and list(out.iterdir()) == []
 
 
 def test_report_month_from_home():
@@ -295,12 +399,15 @@ def test_lite_code_binds_shapes_that_exist_on_home(tmp_path, lang):
 
 
 # What the Lite test runs in a fresh Python: the main.py taken out of the workbook, as
-# Pyodide would (sys.platform "emscripten", no compiled-only package), each button on a
+# Pyodide would (sys.platform "emscripten", no package Pyodide lacks), each button on a
 # remote Book of the file; the installed acctbook must not be the one that answers.
+# Pyodide 0.27 ships lxml and matplotlib built for it (lxml-5.2.1-cp312-pyodide_2024_0
+# wheels); docxtpl, python-docx and jinja2 are pure Python (py3-none-any) from PyPI: those
+# stay importable. calamine, XlsxWriter and openpyxl are the file tools Lite never needs.
 LITE_RUN = r"""
 import datetime as dt, importlib.util, json, sys
 payload, main_file, out_file = sys.argv[1:4]
-BLOCK = {"python_calamine", "lxml", "xlsxwriter", "docxtpl", "docx", "openpyxl"}
+BLOCK = {"python_calamine", "xlsxwriter", "openpyxl"}
 class Blocker:
     def find_spec(self, name, path=None, target=None):
         if name.split(".")[0] in BLOCK:
@@ -335,8 +442,8 @@ def _distributions(requirements: str) -> set[str]:
     """The distributions requirements.txt brings, with everything they depend on."""
     from importlib.metadata import PackageNotFoundError, requires
     norm = lambda n: re.sub(r"[-_.]+", "-", n).lower()         # noqa: E731
-    todo = [norm(line.split("#")[0].strip()) for line in requirements.splitlines()
-            if line.split("#")[0].strip()]
+    todo = [norm(re.match(r"[A-Za-z0-9._-]+", line.split("#")[0].strip())[0])
+            for line in requirements.splitlines() if line.split("#")[0].strip()]
     seen: set[str] = set()
     while todo:
         name = todo.pop()
@@ -354,20 +461,26 @@ def _distributions(requirements: str) -> set[str]:
 def test_lite_workbook_runs_on_the_code_it_carries(tmp_path):
     """A new workbook's main.py alone, as xlwings Lite runs it: its own copy of acctbook,
     no compiled-only package, every import covered by requirements.txt; Refresh equals the
-    headless refresh, Contract says it needs the desktop, Monthly report writes its sheet."""
+    headless refresh; Contract and Monthly report leave their .docx and .html under the
+    data root (/data in Lite; ACCTBOOK_LITE_DATA here) in a folder named after the book,
+    and their alerts say where and how to download; the report sheet gets its 3 charts."""
     from importlib.metadata import packages_distributions
     p = api.new(tmp_path / "lite.xlsx", demo=True, today=TODAY)
     code, reqs, _props = _lite_parts(p)
     (tmp_path / "main.py").write_text(code, encoding="utf-8")
-    row, _deal = _deal_row(p)
-    presses = {"refresh": xr.payload(p), "check": xr.payload(p),
-               "contract": xr.payload(p, active="Deals", selection=f"B{row}"),
+    chosen = _with_deal_cell(p, tmp_path, _open_deal(p)["label"])
+    contract_cell = next(b["cell"] for b in buttons.bindings(code) if b["func"] == "contract")
+    presses = {"refresh": xr.payload(p), "check": xr.payload(p),     # Lite: Home's shapes
+               "contract": xr.payload(chosen, active="Home", selection=contract_cell),
                "monthly_report": xr.payload(p)}
     (tmp_path / "payload.json").write_text(json.dumps(presses))
     (tmp_path / "run.py").write_text(LITE_RUN)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     env["TMPDIR"] = str(tmp_path / "pyodide-tmp")
     (tmp_path / "pyodide-tmp").mkdir()
+    data = tmp_path / "lite-data"           # stands for xlwings Lite's /data
+    env[excel.LITE_DATA_ENV] = str(data)
+    env.pop(excel.LITE_FOLDER_ENV, None)
     run = subprocess.run([sys.executable, "run.py", "payload.json", "main.py", "out.json"],
                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stderr[-3000:]
@@ -380,13 +493,32 @@ def test_lite_workbook_runs_on_the_code_it_carries(tmp_path):
     _assert_like_headless(p, actions["refresh"], "en", today, tmp_path)
     check = xr.apply(openpyxl.load_workbook(p), actions["check"])
     assert check["alerts"] == ["No problems found."] and check["unknown"] == []
-    contract = [a for a in actions["contract"] if a["func"] != "alert"]
-    alerts = [a["args"][0] for a in actions["contract"] if a["func"] == "alert"]
-    assert contract == [] and len(alerts) == 1 and "xlwings Lite cannot save" in alerts[0]
+    # Contract: the .docx under <data root>/<book name>/, a Draft row, an alert naming it.
+    deal = _open_deal(p)
+    wb = openpyxl.load_workbook(chosen)
+    played = xr.apply(wb, actions["contract"])
+    docs = list((data / chosen.stem).glob("*.docx"))
+    assert len(docs) == 1 and len(played["alerts"]) == 1, played["alerts"]
+    assert str(docs[0]) in played["alerts"][0] and "Files → Import/Export" in played["alerts"][0]
+    new = dict(zip(_table(wb, "Contracts")[1][0], _table(wb, "Contracts")[1][-1]))
+    assert new["Deal ID"] == deal["id"] and new["Status"] == "Draft"
+    client = deal["name"]
+    import docx                      # read back in this process, where python-docx is free
+    text = "\n".join(par.text for par in docx.Document(str(docs[0])).paragraphs)
+    text += "\n".join(c.text for t in docx.Document(str(docs[0])).tables
+                      for r in t.rows for c in r.cells)
+    assert client in text
+    # Monthly report: its sheet with 3 charts, report-YYYY-MM.html under <data root>/lite/.
     report = actions["monthly_report"]
-    assert not [a for a in report if a["func"] == "alert"]
     month = excel.last_full_month(today)
     assert [a["args"][1] for a in report if a["func"] == "addSheet"] == [f"Report {month}"]
+    assert len([a for a in report if a["func"] == "addPicture"]) == 3
+    html = data / "lite" / f"report-{month}.html"
+    alerts = [a["args"][0] for a in report if a["func"] == "alert"]
+    assert html.is_file() and len(alerts) == 1 and str(html) in alerts[0], alerts
+    assert "Files → Import/Export" in alerts[0]
+    first = dt.date.fromisoformat(month + "-01")
+    assert f"Monthly report — {first:%B %Y}" in html.read_text(encoding="utf-8")
     assert not list(tmp_path.glob("report-*.html"))
 
     # Every package the buttons imported is one requirements.txt installs (or the stdlib).
@@ -406,7 +538,13 @@ def test_xlsm_buttons_name_macros_in_its_vba_module(tmp_path):
         vba = z.read("xl/vbaProject.bin")
         assert not any(n.startswith("xl/webextensions") for n in z.namelist())
     named = re.findall(r"<x:FmlaMacro>\[0\]!(\w+)</x:FmlaMacro>", vml)
-    assert sorted(named) == sorted(buttons.MACROS.values())
+    # Home's four, and Contract again on Deals (right of its table, in the header row).
+    assert sorted(named) == sorted([*buttons.MACROS.values(), "Contract"])
+    deals_vml = _sheet_vml(p, "Deals")
+    assert re.findall(r"<x:FmlaMacro>\[0\]!(\w+)</x:FmlaMacro>", deals_vml) == ["Contract"]
+    left, _dx, top = (int(v) for v in
+                      re.search(r"<x:Anchor>([^<]+)</x:Anchor>", deals_vml)[1].split(",")[:3])
+    assert left > len(schema.DEALS.columns) - 1 and top == 0
     modules = buttons.vba_modules(vba)
     subs = set(re.findall(r"^Sub (\w+)\(\)", modules["Module1"], re.M))
     assert set(named) <= subs
@@ -417,6 +555,16 @@ def test_xlsm_buttons_name_macros_in_its_vba_module(tmp_path):
     original = buttons.vba_modules(buttons.standalone_vba())
     assert "Function RunPython" in modules["xlwings"] or "Sub RunPython" in modules["xlwings"]
     assert modules["xlwings"] == original["xlwings"]
+
+
+def _sheet_vml(path, sheet: str) -> str:
+    """The VML drawing (form buttons) of one sheet of the file."""
+    wb = openpyxl.load_workbook(path, read_only=True)
+    n = wb.sheetnames.index(sheet) + 1
+    with zipfile.ZipFile(path) as z:
+        rels = z.read(f"xl/worksheets/_rels/sheet{n}.xml.rels").decode()
+        target = re.search(r'Target="\.\./drawings/(vmlDrawing\d+\.vml)"', rels)[1]
+        return z.read(f"xl/drawings/{target}").decode()
 
 
 def test_libreoffice_reads_the_macros_and_the_buttons_that_call_them(tmp_path):
@@ -439,8 +587,9 @@ def test_libreoffice_reads_the_macros_and_the_buttons_that_call_them(tmp_path):
     assert "Public Function RunPython(" in xlwings_module
     bound = re.findall(r"vnd\.sun\.star\.script:VBAProject\.Module1\.(\w+)\?", content)
     labels = re.findall(r'<form:button [^>]*form:label="([^"]+)"', content)
-    assert bound == list(buttons.MACROS.values())
-    assert labels == [en for key, en, _he in schema.HOME_BUTTONS if key in buttons.MACROS]
+    assert bound == [*buttons.MACROS.values(), "Contract"]       # Home's, then Deals'
+    assert labels == [en for key, en, _he in schema.HOME_BUTTONS
+                      if key in buttons.MACROS] + ["Contract"]
 
 
 def test_new_refuses_xlsx_with_macros(tmp_path):

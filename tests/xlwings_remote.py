@@ -10,6 +10,7 @@ bench/buttons.py. The remote engine needs XLWINGS_LICENSE_KEY (tests and bench o
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import re
 from typing import Any
@@ -69,7 +70,33 @@ def payload(path, active: str | None = None, selection: str = "A1",
     return {"client": "Office.js", "version": xw.__version__,
             "book": {"name": str(path).rsplit("/", 1)[-1], "active_sheet_index": index,
                      "selection": selection},
-            "names": [], "sheets": sheets}
+            "names": _names(wb), "sheets": sheets}
+
+
+def _names(wb: openpyxl.Workbook) -> list[dict]:
+    """The defined names that refer to one range, as Office.js sends them (its named
+    items of type Range; Excel's own `_xlnm.` names aside). A name defined by a formula
+    is left out: Excel would evaluate it, openpyxl cannot."""
+    sheets = [s.title for s in wb.worksheets]
+    out = []
+    scoped = [(None, wb.defined_names)] + [(ws, ws.defined_names) for ws in wb.worksheets]
+    for ws, names in scoped:
+        for name, dn in names.items():
+            if name.startswith("_xlnm."):
+                continue
+            try:
+                dest = list(dn.destinations)
+            except Exception:       # not a plain reference
+                continue
+            if len(dest) != 1 or dest[0][0] not in sheets:
+                continue
+            sheet, ref = dest[0]
+            out.append({"name": name, "sheet_index": sheets.index(sheet),
+                        "address": ref.replace("$", ""),
+                        "scope_sheet_name": None if ws is None else ws.title,
+                        "scope_sheet_index": None if ws is None else sheets.index(ws.title),
+                        "book_scope": ws is None})
+    return out
 
 
 def run(func, path, today, active=None, selection="A1", **kw):
@@ -95,8 +122,9 @@ def _excel(v: Any) -> Any:
 
 
 def apply(wb: openpyxl.Workbook, actions: list[dict]) -> dict:
-    """Play the actions onto `wb`; returns {"alerts": [...], "active": sheet, "links": {...}}."""
-    out: dict = {"alerts": [], "active": None, "links": {}, "unknown": []}
+    """Play the actions onto `wb`; returns {"alerts": [...], "active": sheet, "links": {...},
+    "pictures": {sheet: [{"name", "row", "col", "png"}]}} (row/col 1-based, png bytes)."""
+    out: dict = {"alerts": [], "active": None, "links": {}, "unknown": [], "pictures": {}}
     sheets = wb.worksheets
 
     def cells(a):
@@ -125,10 +153,22 @@ def apply(wb: openpyxl.Workbook, actions: list[dict]) -> dict:
         elif f == "addHyperlink":
             ws = sheets[a["sheet_position"]]
             out["links"][(ws.title, a["start_row"] + 1, a["start_column"] + 1)] = a["args"][0]
+        elif f == "addSheet":           # args: 0-based position, name
+            wb.create_sheet(a["args"][1], a["args"][0])
+            sheets = wb.worksheets
         elif f == "activateSheet":
             out["active"] = sheets[a["args"][0]].title
         elif f == "alert":
             out["alerts"].append(a["args"][0])
+        elif f == "addPicture":         # args: base64 PNG, column, row (0-based), left, top
+            pics = out["pictures"].setdefault(sheets[a["sheet_position"]].title, [])
+            pics.append({"name": f"Picture {len(pics) + 1}", "row": a["args"][2] + 1,
+                         "col": a["args"][1] + 1, "png": base64.b64decode(a["args"][0])})
+        elif f == "setPictureName":     # args: index on the sheet, name
+            out["pictures"][sheets[a["sheet_position"]].title][a["args"][0]]["name"] = a["args"][1]
+        elif f == "updatePicture":      # args: base64 PNG, index, name, width, height
+            pic = out["pictures"][sheets[a["sheet_position"]].title][a["args"][1]]
+            pic["png"] = base64.b64decode(a["args"][0])
         else:
             out["unknown"].append(f)
     return out

@@ -56,7 +56,7 @@ def check(book: xw.Book):
 
 @script(button="[acctbook_contract]Home!D10")
 def contract(book: xw.Book):
-    """Contract: for the deal in the selected row of Deals (desktop Excel saves the file)."""
+    """Contract: for the deal in Home's Deal cell (desktop Excel saves the file)."""
     press(book, "contract")
 
 
