@@ -207,6 +207,9 @@ def contract_context(book: Book, deal_id: str, today: dt.date, contract_id: str,
                             f"(no row with that {schema.DEALS.column('deal_id').en})")
     drow = rows[0]
     deal = deals.loc[drow]
+    if deal["stage"] == "Lost":             # a lost deal gets no contract, from any door
+        raise ContractError(f"deal {deal_id} is Lost: no contract" if book.lang != "he" else
+                            f"העסקה {deal_id} אבודה: אין חוזה")
     s = book.settings
     ctx = ContractContext()
     client_id = clean(deal["client_id"])

@@ -65,6 +65,7 @@ TEXT: dict[str, dict[str, Any]] = {
             "4. Grey columns are filled by acctbook on Refresh; leave them alone.",
             "5. Problems lists anything acctbook could not accept, with a link to the cell.",
             "6. Your company details and rules are on the Settings sheet.",
+            "7. Contract: choose the deal in the Deal cell below the figures, then press Contract.",
         ),
     },
     "he": {
@@ -91,6 +92,7 @@ TEXT: dict[str, dict[str, Any]] = {
             "4. עמודות אפורות מתמלאות על ידי acctbook ברענון; אל תשנו אותן.",
             "5. בגיליון בעיות מופיע כל מה ש-acctbook לא קיבל, עם קישור לתא.",
             "6. פרטי החברה והכללים נמצאים בגיליון הגדרות.",
+            "7. חוזה: בחרו את העסקה בתא עסקה שמתחת לנתונים, ואז לחצו חוזה.",
         ),
     },
 }

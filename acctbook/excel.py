@@ -108,9 +108,6 @@ def _contract(book, today: dt.date, out_dir):
     deal_id = ct.clean(deals.frame.at[row, "deal_id"])
     if not deal_id:
         raise Refused(f"row {row} of '{deals.sheet}' has no Deal ID")
-    if deals.frame.at[row, "stage"] == "Lost":
-        raise Refused(f"deal {deal_id} is Lost: no contract" if bk.lang != "he" else
-                      f"העסקה {deal_id} אבודה: אין חוזה")
     folder = _contract_folder(book, out_dir, deal_id)
     client_id = ct.clean(deals.frame.at[row, "client_id"])
     cid = ct.next_contract_id(bk.frame("Contracts")["contract_id"], today)

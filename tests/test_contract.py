@@ -339,6 +339,19 @@ def test_unknown_deal_is_a_contract_error():
     assert e.value.exit_code == 1
 
 
+def test_a_lost_deal_gets_no_contract(tmp_path, capsys):
+    """`acctbook contract` on a Lost deal: refused (exit 1), nothing written."""
+    from acctbook import cli
+    d = data()
+    d["Deals"][0]["stage"] = "Lost"
+    path = real_book(tmp_path, d)
+    before = path.read_bytes()
+    assert cli.main(["contract", str(path), "D-001", "--today", TODAY.isoformat()]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "deal D-001 is Lost" in err[0]
+    assert path.read_bytes() == before and [p.name for p in path.parent.iterdir()] == ["book.xlsx"]
+
+
 # --- make_contract: files and the register row ----------------------------------------------------
 def test_make_contract_writes_the_docx_and_returns_the_row(tmp_path, rows_added):
     d = data()
