@@ -15,12 +15,12 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from . import api
-from .model import AcctbookError
+from acctbook import api
+from acctbook.book.model import AcctbookError
 
 
 def _date(text: str) -> dt.date:
-    from .load import DATE_MAX, DATE_MIN       # the dates a workbook may hold
+    from acctbook.book.coerce import DATE_MAX, DATE_MIN       # the dates a workbook may hold
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:

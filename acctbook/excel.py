@@ -2,7 +2,7 @@
 
 Each takes the open workbook (`xlwings.Book`; default `xw.Book.caller()`, the desktop
 add-in or the standalone VBA module's RunPython) and calls the same code as the CLI,
-reading and writing through acctbook.xlwings_book so Excel updates live. Bad data
+reading and writing through acctbook.xlbook.book so Excel updates live. Bad data
 lands on the Problems sheet, which is then selected; any failure is one friendly
 alert, never a traceback. xlwings Lite calls these from workbook/main.py.
 """
@@ -15,9 +15,15 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
-from . import schema
-from . import xlwings_book as xb
-from .model import AcctbookError, Refused
+from acctbook.book import schema
+from acctbook.book.model import AcctbookError, Refused
+from acctbook.book.rules import check_book
+from acctbook.core import plan
+from acctbook.documents import charts
+from acctbook.documents import contract as ct
+from acctbook.documents import report as rp
+from acctbook.documents.report import last_full_month
+from acctbook.xlbook import book as xb
 
 TITLE = "acctbook"
 IN_LITE = sys.platform == "emscripten"     # xlwings Lite runs Python in Pyodide
@@ -68,11 +74,9 @@ def refresh(book=None, today: dt.date | None = None):
 
 
 def _refresh(book, today: dt.date):
-    from .rules import check_book
-    from .writeback import refresh_results
     bk = xb.load(book)
     problems = check_book(bk, today)
-    results = refresh_results(bk, problems, today)
+    results = plan.refresh_results(bk, problems, today)
     return xb.write_refresh(book, bk, results, problems)
 
 
@@ -83,7 +87,6 @@ def check(book=None, today: dt.date | None = None):
 
 
 def _check(book, today: dt.date):
-    from .rules import check_book
     bk = xb.load(book)
     problems = check_book(bk, today)
     out = xb.write_problems(book, bk, problems)
@@ -101,7 +104,6 @@ def contract(book=None, today: dt.date | None = None, out_dir=None):
 
 
 def _contract(book, today: dt.date, out_dir):
-    from . import contract as ct
     bk = xb.load(book)
     deals = bk.tables["Deals"]
     row = _chosen_deal(book, bk)
@@ -211,9 +213,6 @@ def monthly_report(book=None, today: dt.date | None = None, out_dir=None):
     return _run(book, _monthly_report, _day(today), out_dir)
 
 
-from .api import last_full_month  # noqa: E402 - the same default as `acctbook report`
-
-
 def report_month(value: Any, today: dt.date) -> str:
     """The month typed on Home: '2026-02', a date Excel made of it, or blank."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -229,16 +228,11 @@ def report_month(value: Any, today: dt.date) -> str:
 
 
 def _monthly_report(book, today: dt.date, out_dir):
-    try:
-        from . import report as rp
-        rp.month_figures, rp.report_sheet            # noqa: B018 - present in this version?
-    except (ImportError, AttributeError):
-        raise AcctbookError("the monthly report is not available in this version of acctbook")
     bk = xb.load(book)
     month = report_month(xb.home_value(book, bk.lang, xb.REPORT_MONTH_ROW), today)
     figures = rp.month_figures(bk, month, today)    # refuses a month not yet started
     desc = rp.report_sheet(figures, bk.lang)
-    sheet = write_report_sheet(book, desc, rp.NUMBER_FORMATS)
+    sheet = xb.write_report_sheet(book, desc, rp.NUMBER_FORMATS)
     charted = add_report_charts(sheet, desc)
     folder = Path(out_dir) if out_dir is not None else _book_folder(book)
     paths = rp.write_report_files(figures, folder, bk.lang) if folder is not None else {}
@@ -262,41 +256,10 @@ def _book_folder(book) -> Path | None:
     return full.parent if full.is_absolute() and full.parent.is_dir() else None
 
 
-def write_report_sheet(book, desc: dict, formats: dict[str, str]):
-    """The report sheet's cells through xlwings: one value write, formats by column runs.
-    Returns the sheet; add_report_charts() draws its charts."""
-    names = [s.name for s in book.sheets]
-    if desc["name"] in names:
-        sheet = book.sheets[desc["name"]]
-        sheet.clear_contents()
-    else:
-        sheet = book.sheets.add(name=desc["name"], after=book.sheets[len(names) - 1])
-    cells = desc["cells"]
-    if not cells:
-        return sheet
-    nrows = max(c["row"] for c in cells) + 1
-    ncols = max(c["col"] for c in cells) + 1
-    grid: list[list[Any]] = [[None] * ncols for _ in range(nrows)]
-    for c in cells:
-        grid[c["row"]][c["col"]] = c["value"]
-    sheet.range((1, 1), (nrows, ncols)).value = [[xb.excel_value(v) for v in row]
-                                                 for row in grid]
-    kinds: dict[tuple[int, str], list[int]] = {}
-    for c in cells:
-        if c["kind"] in formats and c["value"] is not None:
-            kinds.setdefault((c["col"], c["kind"]), []).append(c["row"])
-    for (col, kind), rows in sorted(kinds.items()):
-        for first, last in xb._runs(sorted(rows)):
-            sheet.range((first + 1, col + 1), (last + 1, col + 1)).number_format = formats[kind]
-    sheet.activate()
-    return sheet
-
-
 def add_report_charts(sheet, desc: dict) -> bool:
-    """The report's charts as pictures right of its tables (acctbook.charts: the remote
+    """The report's charts as pictures right of its tables (acctbook.documents.charts: the remote
     engine of xlwings Lite has no native charts); a second press replaces them by name.
     False when matplotlib is missing."""
-    from . import charts
     if not desc.get("charts"):
         return True
     if not charts.available():

@@ -38,8 +38,8 @@ import xlwings as xw  # noqa: E402
 
 import xlwings_remote as xr  # noqa: E402
 from acctbook import excel  # noqa: E402
-from acctbook.create import create_workbook  # noqa: E402
-from acctbook.demo import demo_data  # noqa: E402
+from acctbook.create.workbook import create_workbook  # noqa: E402
+from acctbook.create.demo import demo_data  # noqa: E402
 from medium import TODAY, medium_data  # noqa: E402
 
 RUNS = 5

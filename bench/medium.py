@@ -16,9 +16,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from acctbook import schema  # noqa: E402
-from acctbook.create import create_workbook  # noqa: E402
-from acctbook.identity import il_number_complete  # noqa: E402
+from acctbook.book import schema  # noqa: E402
+from acctbook.create.workbook import create_workbook  # noqa: E402
+from acctbook.book.identity import il_number_complete  # noqa: E402
 
 TODAY = dt.date(2026, 11, 26)
 

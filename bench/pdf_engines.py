@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/pdf_engines.py [--runs 3]
 
-The demo workbook's report (English and Hebrew) through each engine acctbook.pdf can drive:
+The demo workbook's report (English and Hebrew) through each engine acctbook.documents.pdf can drive:
 headless Chromium, WeasyPrint (when importable), LibreOffice's HTML import (with the report's
 LibreOffice variant). Per engine: median seconds per report, pages, and quality read back with
 `pdftotext -layout`: every amount (the cells marked nowrap) on one line, and every section
@@ -24,8 +24,10 @@ from pathlib import Path
 from lxml import html as lhtml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from acctbook import api, pdf, report as rp  # noqa: E402
-from acctbook.load import read_book  # noqa: E402
+from acctbook import api  # noqa: E402
+from acctbook.documents import pdf
+from acctbook.documents import report as rp
+from acctbook.xlsx.read import read_book  # noqa: E402
 
 TODAY = dt.date(2026, 6, 15)
 MONTH = "2026-05"

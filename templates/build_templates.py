@@ -3,7 +3,7 @@
 Run `python templates/build_templates.py` after changing the wording here; commit both .docx files.
 Users may edit the .docx files in Word afterwards, so every Jinja tag sits in a run of its own
 (Word keeps a run whole when text around it is edited). Fields the templates use are the keys of
-`acctbook.contract.contract_context` (see the docstring there).
+`acctbook.documents.contract.contract_context` (see the docstring there).
 
 Layout: title, contract number and date, parties, recitals, numbered clauses, an items table
 whose rows repeat with `{%tr for item in items %}`, totals, term and renewal, general terms, the

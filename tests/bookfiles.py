@@ -17,7 +17,7 @@ from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from acctbook import schema
+from acctbook.book import schema
 
 TODAY = dt.date(2026, 6, 1)
 D = dt.date

@@ -302,7 +302,7 @@ def test_check_reports_excel_error_values(tmp_path):
 
 
 def test_new_books_accept_dates_from_1900_to_2199(tmp_path):
-    from acctbook.load import DATE_MAX, DATE_MIN
+    from acctbook.book.coerce import DATE_MAX, DATE_MIN
     p = tmp_path / "blank.xlsx"
     assert run("new", p).returncode == 0
     from openpyxl.utils.datetime import from_excel

@@ -18,9 +18,10 @@ import docx as python_docx
 import pytest
 from lxml import etree
 
-from acctbook import contract as C
-from acctbook.contract import ContractError, PdfUnavailable
-from acctbook.load import book_from_rows
+from acctbook import jobs
+from acctbook.documents import contract as C
+from acctbook.documents.contract import ContractError, PdfUnavailable
+from acctbook.book.coerce import book_from_rows
 from bookfiles import valid_data, write_book
 
 TODAY = dt.date(2026, 6, 1)
@@ -102,7 +103,7 @@ def real_book(tmp_path, d=None, settings=None, lang="en", name="book.xlsx") -> P
 def rows_added(monkeypatch):
     """Record the Contracts rows make_contract would add (the workbook writer is the lead's)."""
     added = []
-    monkeypatch.setattr(C, "_add_contract_row", lambda path, row: added.append((path, row)))
+    monkeypatch.setattr(jobs, "add_contract_row", lambda path, row: added.append((path, row)))
     return added
 
 
@@ -357,7 +358,7 @@ def test_make_contract_writes_the_docx_and_returns_the_row(tmp_path, rows_added)
     d = data()
     d["Contracts"].append({**d["Contracts"][0], "contract_id": "CTR-2026-0004"})
     path = real_book(tmp_path, d)
-    r = C.make_contract(path, "D-001", TODAY, tier_discount=7)
+    r = jobs.contract(path, "D-001", TODAY, tier_discount=7)
     assert r.contract_id == "CTR-2026-0005"
     assert r.docx == path.parent / "CTR-2026-0005 Acme Ltd.docx" and r.docx.is_file()
     assert r.pdf is None
@@ -379,7 +380,7 @@ def test_missing_fields_write_nothing(tmp_path, rows_added):
     before = path.read_bytes()
     out = tmp_path / "out"
     with pytest.raises(ContractError) as e:
-        C.make_contract(path, "D-001", TODAY, out_dir=out, tier_discount=0)
+        jobs.contract(path, "D-001", TODAY, out_dir=out, tier_discount=0)
     msg = str(e.value)
     assert "Clients!C2 Legal name is empty for client C-001" in msg
     assert "Settings!B4 Company name is empty" in msg
@@ -393,20 +394,20 @@ def test_a_failed_register_write_leaves_no_document(tmp_path, monkeypatch):
 
     def refuse(path, row):
         raise C.AcctbookError("the workbook is open in Excel")
-    monkeypatch.setattr(C, "_add_contract_row", refuse)
+    monkeypatch.setattr(jobs, "add_contract_row", refuse)
     with pytest.raises(C.AcctbookError, match="open in Excel"):
-        C.make_contract(path, "D-001", TODAY, out_dir=out, tier_discount=0)
+        jobs.contract(path, "D-001", TODAY, out_dir=out, tier_discount=0)
     assert not out.exists()                    # nor the folder made for the document
 
 
 def test_pdf_without_libreoffice_is_a_clear_error_before_anything_is_written(tmp_path, monkeypatch,
                                                                                rows_added):
     path = real_book(tmp_path)
-    from acctbook import pdf
+    from acctbook.documents import pdf
     monkeypatch.setattr(pdf, "find_soffice", lambda *a, **k: None)
     monkeypatch.setattr(pdf, "word_converter", lambda *a, **k: None)
     with pytest.raises(PdfUnavailable, match="LibreOffice .*Microsoft Word|Microsoft Word .*LibreOffice"):
-        C.make_contract(path, "D-001", TODAY, out_dir=tmp_path / "out", pdf=True, tier_discount=0)
+        jobs.contract(path, "D-001", TODAY, out_dir=tmp_path / "out", pdf=True, tier_discount=0)
     assert not (tmp_path / "out").exists() and rows_added == []
 
 
@@ -416,7 +417,7 @@ def test_client_names_cannot_escape_the_output_folder(tmp_path, rows_added):
     assert C.safe_file_name("CTR-2026-0001", "...") == "CTR-2026-0001.docx"
     path = real_book(tmp_path, data(name="../../evil/..\\name"))
     out = tmp_path / "deep" / "out"
-    r = C.make_contract(path, "D-001", TODAY, out_dir=out, tier_discount=0)
+    r = jobs.contract(path, "D-001", TODAY, out_dir=out, tier_discount=0)
     assert r.docx.parent == out and r.docx.name.startswith("CTR-2026-0002 ")
     assert "/" not in r.docx.name and "\\" not in r.docx.name
     assert sorted(p.name for p in tmp_path.iterdir()) == ["books", "deep"]
@@ -426,7 +427,7 @@ def test_tier_discount_comes_from_the_clients_revenue(tmp_path, rows_added):
     d = data()
     d["Orders"][0].update(quantity=3000, unit_price=100, discount=0, amount=300000)
     path = real_book(tmp_path, d)               # 300,000 in 12 months: Gold, 7%
-    r = C.make_contract(path, "D-001", TODAY)
+    r = jobs.contract(path, "D-001", TODAY)
     assert table_rows(r.docx)[2] == ["2", "Gadget", "3", "₪80.00", "7%", "₪223.20"]
 
 
@@ -434,7 +435,7 @@ def test_tier_discount_comes_from_the_clients_revenue(tmp_path, rows_added):
                     reason="needs LibreOffice (soffice) and pdftotext")
 def test_pdf_holds_the_clients_name(tmp_path, rows_added):
     path = real_book(tmp_path, data(legal_name="Blue & Sons <Trading> Ltd", language="he"))
-    r = C.make_contract(path, "D-001", TODAY, out_dir=tmp_path / "out", pdf=True, tier_discount=0)
+    r = jobs.contract(path, "D-001", TODAY, out_dir=tmp_path / "out", pdf=True, tier_discount=0)
     assert r.pdf == tmp_path / "out" / "CTR-2026-0002 Acme Ltd.pdf" and r.pdf.is_file()
     text = subprocess.run(["pdftotext", str(r.pdf), "-"], capture_output=True, text=True,
                           check=True).stdout
@@ -452,7 +453,7 @@ def test_a_phone_reads_in_order_in_either_direction(tmp_path, rows_added, langua
     d = data(language=language)
     d["Contacts"][0].update(phone="050 765 4321", role="מנהל רכש")
     path = real_book(tmp_path, d)
-    r = C.make_contract(path, "D-001", TODAY, out_dir=tmp_path / "out", pdf=True, tier_discount=0)
+    r = jobs.contract(path, "D-001", TODAY, out_dir=tmp_path / "out", pdf=True, tier_discount=0)
     text = subprocess.run(["pdftotext", str(r.pdf), "-"], capture_output=True, text=True,
                           check=True).stdout.replace("\xa0", " ")
     assert "050 765 4321" in text and "4321 765 050" not in text
@@ -521,7 +522,7 @@ def test_make_contract_appends_one_row_to_the_contracts_table(demo_book, tmp_pat
     last = int(table.ref.split(":")[1][1:])
     before = _zip_parts(path)
     deal = _open_deal(path, lang)
-    r = C.make_contract(path, deal, DEMO_TODAY, out_dir=tmp_path / "out")
+    r = jobs.contract(path, deal, DEMO_TODAY, out_dir=tmp_path / "out")
     after = _zip_parts(path)
     changed = {n for n in before if before[n] != after.get(n)}
     assert set(after) == set(before) and len(changed) == 2
@@ -534,7 +535,7 @@ def test_make_contract_appends_one_row_to_the_contracts_table(demo_book, tmp_pat
     assert row["File"] == f"out/{r.docx.name}"                   # relative to the book's folder
     assert row["Start"] == dt.datetime(2026, 11, 26) and row["End"] == dt.datetime(2027, 11, 25)
     assert ws.cell(last + 1, 6).is_date and row["Referral clause"] in ("Yes", "No")
-    r2 = C.make_contract(path, deal, DEMO_TODAY, out_dir=tmp_path / "out")
+    r2 = jobs.contract(path, deal, DEMO_TODAY, out_dir=tmp_path / "out")
     n1, n2 = (int(x.rsplit("-", 1)[1]) for x in (r.contract_id, r2.contract_id))
     assert n2 == n1 + 1
     ws, table = _contracts(path)
@@ -544,7 +545,7 @@ def test_make_contract_appends_one_row_to_the_contracts_table(demo_book, tmp_pat
 def test_hebrew_book_shows_choices_in_hebrew(tmp_path):
     from acctbook import api
     path = api.new(tmp_path / "he.xlsx", lang="he", demo=True, today=DEMO_TODAY)
-    r = C.make_contract(path, _open_deal(path, "he"), DEMO_TODAY, out_dir=tmp_path)
+    r = jobs.contract(path, _open_deal(path, "he"), DEMO_TODAY, out_dir=tmp_path)
     import openpyxl
     ws = openpyxl.load_workbook(path)["חוזים"]
     table = ws.tables["Contracts"]
@@ -561,7 +562,7 @@ def test_a_refused_append_leaves_no_document_and_the_book_unchanged(demo_book, t
     (tmp_path / "~$book.xlsx").write_text("excel")               # Excel has it open
     out = tmp_path / "out"
     with pytest.raises(C.AcctbookError, match="open in Excel"):
-        C.make_contract(path, _open_deal(path, "en"), DEMO_TODAY, out_dir=out / "deeper")
+        jobs.contract(path, _open_deal(path, "en"), DEMO_TODAY, out_dir=out / "deeper")
     assert not out.exists() and path.read_bytes() == before     # no empty folder left behind
 
 
@@ -598,12 +599,12 @@ def test_errors_in_cells_the_contract_never_reads_do_not_stop_it(tmp_path, rows_
         {"class": "A", "days": "soon"}]
     d["Cadence"][0]["days"] = "soon"
     path = real_book(tmp_path, d)
-    from acctbook.load import read_book
-    from acctbook.rules import check_book
+    from acctbook.xlsx.read import read_book
+    from acctbook.book.rules import check_book
     errors = [p for p in check_book(read_book(path), TODAY) if p.severity == "error"]
     assert {p.sheet for p in errors} >= {"Clients", "Settings"}
     assert any(p.sheet == "Settings" and p.row == 2 for p in errors)   # beside Company name
-    result = C.make_contract(path, "D-001", TODAY, tier_discount=0)
+    result = jobs.contract(path, "D-001", TODAY, tier_discount=0)
     assert result.docx.is_file() and len(rows_added) == 1
 
 
@@ -613,7 +614,7 @@ def test_a_negative_deal_amount_refuses_a_contract_without_items(tmp_path, rows_
     d["Deals"][0]["amount"] = -30000
     path = real_book(tmp_path, d)
     with pytest.raises(ContractError, match=r"Deals!E2: Amount must be 0 or more, not -30000"):
-        C.make_contract(path, "D-001", TODAY, tier_discount=0)
+        jobs.contract(path, "D-001", TODAY, tier_discount=0)
     assert rows_added == [] and [p.name for p in path.parent.iterdir()] == ["book.xlsx"]
 
 
@@ -622,14 +623,15 @@ def test_a_quantity_that_is_not_a_number_is_not_called_empty(tmp_path, rows_adde
     d["DealItems"][1]["quantity"] = "ten"
     path = real_book(tmp_path, d)
     with pytest.raises(ContractError) as e:
-        C.make_contract(path, "D-001", TODAY, tier_discount=0)
+        jobs.contract(path, "D-001", TODAY, tier_discount=0)
     assert "Deal items!C3: Quantity: 'ten' is not a number" in str(e.value)
     assert "empty" not in str(e.value) and rows_added == []
 
 
 def test_the_excel_contract_button_refuses_cells_with_errors(tmp_path, monkeypatch):
-    from acctbook import excel, xlwings_book as xb
-    from acctbook.load import read_book
+    from acctbook import excel
+    from acctbook.xlbook import book as xb
+    from acctbook.xlsx.read import read_book
     d = data()
     d["DealItems"][1]["discount"] = 150
     path = real_book(tmp_path, d)
@@ -652,7 +654,7 @@ def test_long_names_in_wide_scripts_are_cut_by_bytes_never_mid_character(tmp_pat
     assert len(file.encode("utf-8")) <= 210 and file.endswith(".docx")
     assert file.startswith("CTR-2026-0001 " + name[:3]) and "\ufffd" not in file
     path = real_book(tmp_path, data(name=name))
-    r = C.make_contract(path, "D-001", TODAY, tier_discount=0)
+    r = jobs.contract(path, "D-001", TODAY, tier_discount=0)
     assert r.docx.is_file() and r.docx.name == C.safe_file_name("CTR-2026-0002", name)
 
 
@@ -663,7 +665,7 @@ def test_the_docx_is_byte_identical_for_the_same_inputs(tmp_path, rows_added):
     for i in range(2):
         (tmp_path / str(i)).mkdir()
         path = real_book(tmp_path / str(i))
-        docs.append(C.make_contract(path, "D-001", TODAY, tier_discount=0).docx.read_bytes())
+        docs.append(jobs.contract(path, "D-001", TODAY, tier_discount=0).docx.read_bytes())
         time.sleep(2.1 * (i == 0))                   # zip times have a 2-second resolution
     assert docs[0] == docs[1]
     with zipfile.ZipFile(tmp_path / "0" / "books" / "CTR-2026-0002 Acme Ltd.docx") as z:
@@ -681,7 +683,7 @@ def test_the_pdf_carries_no_clock_and_stays_valid(tmp_path, rows_added):
     for i in range(2):
         (tmp_path / str(i)).mkdir()
         path = real_book(tmp_path / str(i))
-        pdfs.append(C.make_contract(path, "D-001", TODAY, pdf=True, tier_discount=0).pdf)
+        pdfs.append(jobs.contract(path, "D-001", TODAY, pdf=True, tier_discount=0).pdf)
         time.sleep(1.1)                                       # a different CreationDate second
     a, b = (p.read_bytes() for p in pdfs)
     ids = [re.search(rb"/ID\s*\[[^]]*\]", x)[0] for x in (a, b)]

@@ -8,9 +8,9 @@ import datetime as dt
 
 import pytest
 
-from acctbook import schema
-from acctbook.core import compute, follow_up_candidates
-from acctbook.load import book_from_rows
+from acctbook.book import schema
+from acctbook.core.compute import compute, follow_up_candidates
+from acctbook.book.coerce import book_from_rows
 
 D = dt.date
 TODAY = D(2026, 11, 20)          # a Friday
@@ -361,7 +361,7 @@ def test_rank_follows_the_score_as_written_and_points_add_up():
     """On the demo book three weeks on (raw scores that round alike), every Rankings row's
     five points add up to its Score, and rank goes by Score as shown, then Revenue, then ID;
     the Clients sheet shows the same Score and Rank."""
-    from acctbook.demo import demo_data
+    from acctbook.create.demo import demo_data
     data, settings = demo_data(D(2026, 11, 27))
     b = book_from_rows(data, settings)
     r = compute(b, D(2026, 12, 18))
@@ -419,15 +419,15 @@ def test_weights_typed_as_percentages_give_the_same_scores():
 def test_a_typo_in_credit_limit_keeps_the_client_on_today(tmp_path):
     """Credit limit '5k' is an error on Problems, but the client keeps its follow-up."""
     from bookfiles import write_book
-    from acctbook.load import read_book
+    from acctbook.xlsx.read import read_book
     today = D(2026, 6, 10)
     data = {"Clients": [client("E1", credit_limit="5k", key_account="yess"), client("E2")],
             "Complaints": [{"case_id": "k", "client_id": "E1", "opened": D(2026, 6, 1),
                             "severity": "High", "status": "Open"}]}
     b = read_book(write_book(tmp_path / "e.xlsx", data))
     assert {p.code for p in b.problems} >= {"type-number", "yes-no"}
-    from acctbook.writeback import refresh_results
-    from acctbook.rules import check_book
+    from acctbook.core.plan import refresh_results
+    from acctbook.book.rules import check_book
     results = refresh_results(b, check_book(b, today), today)
     assert "E1" in list(results.queue["client_id"])
 
@@ -556,7 +556,7 @@ def test_blank_next_step_and_severity_read_from_a_file_are_not_nan(tmp_path):
     """Through a real file (pandas keeps a blank text cell as NaN beside filled ones):
     the reasons fall back to their wording for a blank, never 'nan'."""
     from bookfiles import write_book
-    from acctbook.load import read_book
+    from acctbook.xlsx.read import read_book
     today = D(2026, 6, 10)
     data = {
         "Clients": [client("P1", created=D(2026, 6, 1)), client("P2", created=D(2026, 6, 1)),

@@ -1,4 +1,4 @@
-"""acctbook.create: new workbooks built from the schema, read back with openpyxl."""
+"""acctbook.create.workbook: new workbooks built from the schema, read back with openpyxl."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import openpyxl
 import pytest
 from openpyxl.utils import column_index_from_string, range_boundaries
 
-from acctbook import schema
-from acctbook.create import TEMPLATE_NAMES, build_templates, create_workbook
-from acctbook.model import AcctbookError
+from acctbook.book import schema
+from acctbook.create.workbook import TEMPLATE_NAMES, build_templates, create_workbook
+from acctbook.book.model import AcctbookError
 
 REPO = Path(__file__).resolve().parent.parent
 LANGS = ("en", "he")
@@ -283,7 +283,7 @@ def test_home_title_and_kpi_labels(create_wbs, lang):
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_home_deal_cell_is_named_with_a_dropdown_of_the_deal_list(create_wbs, lang):
-    from acctbook.xlwings_book import DEAL_LABEL, DEAL_NAME, DEAL_ROW
+    from acctbook.xlbook.book import DEAL_LABEL, DEAL_NAME, DEAL_ROW
     wb = create_wbs[lang]
     home = schema.generated_sheet("Home", lang)
     assert list(wb.defined_names[DEAL_NAME].destinations) == [(home, f"$B${DEAL_ROW}")]
@@ -307,7 +307,7 @@ def demo_recalculated(tmp_path_factory) -> dict:
     soffice = shutil.which("soffice")
     if not soffice:
         pytest.skip("LibreOffice (soffice) is not installed")
-    from acctbook.demo import demo_data
+    from acctbook.create.demo import demo_data
     folder = tmp_path_factory.mktemp("lists")
     data, settings = demo_data(dt.date(2026, 3, 10))
     books = [create_workbook(folder / f"demo.{lang}.xlsx", lang, data, settings)

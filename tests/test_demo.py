@@ -15,9 +15,9 @@ import phonenumbers
 import pytest
 from email_validator import EmailNotValidError, validate_email
 
-from acctbook import schema
-from acctbook.demo import DEMO_SCENARIOS, DEMO_SEED, demo_data
-from acctbook.identity import il_number_ok
+from acctbook.book import schema
+from acctbook.create.demo import DEMO_SCENARIOS, DEMO_SEED, demo_data
+from acctbook.book.identity import il_number_ok
 
 TODAY = dt.date(2026, 3, 10)                 # a Tuesday
 # A Saturday in Pesach week and the day after Rosh Hashanah: holidays and a weekend
@@ -434,8 +434,8 @@ def test_the_demo_month_report_has_something_in_every_section(today):
     """The demo's last full month: deals won and lost (to named competitors), complaints
     opened and resolved, and deliveries mostly on time, as a real month has."""
     from acctbook.excel import last_full_month
-    from acctbook.load import book_from_rows
-    from acctbook.report import month_figures
+    from acctbook.book.coerce import book_from_rows
+    from acctbook.documents.report import month_figures
     data, settings = demo_data(today)
     f = month_figures(book_from_rows(data, settings), last_full_month(today), today)
     assert f.deals_won >= 2 and f.deals_lost >= 2 and 0 < f.win_rate < 1

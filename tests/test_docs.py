@@ -3,15 +3,15 @@
 import re
 from pathlib import Path
 
-from acctbook import schema
-from acctbook.docs import workbook_markdown
+from acctbook.book import schema
+from acctbook.create.docs import workbook_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_workbook_reference_matches_the_schema():
     committed = (ROOT / "docs" / "workbook.md").read_text(encoding="utf-8")
-    assert committed == workbook_markdown(), "run: python -m acctbook.docs > docs/workbook.md"
+    assert committed == workbook_markdown(), "run: python -m acctbook.create.docs > docs/workbook.md"
 
 
 def test_every_column_of_every_table_is_documented_in_both_languages():

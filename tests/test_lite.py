@@ -16,7 +16,11 @@ import openpyxl
 import pytest
 
 import xlwings_remote as xr
-from acctbook import api, buttons, charts, excel, schema
+from acctbook import api
+from acctbook.create import lite as buttons
+from acctbook.documents import charts
+from acctbook import excel
+from acctbook.book import schema
 
 TODAY = dt.date(2026, 3, 10)
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -4,9 +4,9 @@ import datetime as dt
 
 import pytest
 
-from acctbook import schema
-from acctbook.load import book_from_rows, load_book, rows_to_raw
-from acctbook.model import NotAnAcctbook, RawTable
+from acctbook.book import schema
+from acctbook.book.coerce import book_from_rows, load_book, rows_to_raw
+from acctbook.book.model import NotAnAcctbook, RawTable
 
 
 def raw_book(clients: RawTable) -> dict:
@@ -49,7 +49,7 @@ def test_every_type_failure_is_collected_with_its_cell():
          "credit_limit": "lots", "payment_terms": 12.5, "key_account": "perhaps"}]})
     got = {(p.code, p.cell) for p in book.problems}
     col = {c.key: schema.CLIENTS.columns.index(c) + 1 for c in schema.CLIENTS.columns}
-    from acctbook.model import col_letter
+    from acctbook.book.model import col_letter
     want = {("choice", f"{col_letter(col['status'])}2"), ("type-date", f"{col_letter(col['created'])}2"),
             ("type-number", f"{col_letter(col['credit_limit'])}2"),
             ("type-integer", f"{col_letter(col['payment_terms'])}2"),
@@ -92,7 +92,7 @@ def test_a_partial_settings_table_keeps_the_defaults_for_rows_left_out():
 
 
 def test_a_complaint_opened_in_the_future_is_a_warning_not_an_error():
-    from acctbook.rules import check_book
+    from acctbook.book.rules import check_book
     book = book_from_rows({
         "Clients": [{"client_id": "C-1", "name": "A", "status": "Active",
                      "created": dt.date(2025, 1, 1)}],
@@ -123,7 +123,7 @@ def test_local_text_dates_follow_the_country(country, want):
     ("nan", None), ("NaN", None), ("inf", None), ("-Infinity", None), ("1_000", None),
     ("", None), ("lots", None)])
 def test_numbers_typed_as_text(text, want):
-    from acctbook.load import parse_number
+    from acctbook.book.coerce import parse_number
     assert parse_number(text) == want
 
 

@@ -1,4 +1,4 @@
-"""acctbook.pdf, the one PDF runner: which converter is used where, finding the programs in
+"""acctbook.documents.pdf, the one PDF runner: which converter is used where, finding the programs in
 their usual install places (fake trees under tmp_path, never the real /), the one-line
 refusal when nothing is there, and one real Chromium render of the monthly report.
 
@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from acctbook import cli, pdf
-from acctbook import report as rp
+from acctbook import cli
+from acctbook.documents import pdf
+from acctbook.documents import report as rp
 from bookfiles import valid_data, write_book
 
 posix_only = pytest.mark.skipif(os.name == "nt", reason="the fake programs are shell scripts")
@@ -192,7 +193,7 @@ def chromium_report(tmp_path_factory):
     if not (pdf.find_browser() and shutil.which("pdftotext")):
         pytest.skip("needs Chromium/Chrome/Edge and pdftotext")
     from acctbook import api
-    from acctbook.load import read_book
+    from acctbook.xlsx.read import read_book
     folder = tmp_path_factory.mktemp("chromium")
     today = dt.date(2026, 6, 15)
     book = api.new(folder / "demo.xlsx", demo=True, today=today)

@@ -16,9 +16,9 @@ import pytest
 from lxml import etree
 from openpyxl import load_workbook
 
-from acctbook import report as rp
-from acctbook.load import book_from_rows
-from acctbook.model import AcctbookError
+from acctbook.documents import report as rp
+from acctbook.book.coerce import book_from_rows
+from acctbook.book.model import AcctbookError
 
 D = dt.date
 MONTH = "2026-05"
@@ -402,7 +402,7 @@ def test_hebrew_xlsx_is_right_to_left(report, tmp_path):
 
 # --- the month and today (docs6 findings 2, 5, 6, 8) ---------------------------------------------
 def test_a_month_that_has_not_started_is_refused():
-    from acctbook.model import Refused
+    from acctbook.book.model import Refused
     with pytest.raises(Refused, match="2026-06 has not started yet") as e:
         rp.month_figures(_book(), MONTH.replace("05", "06"), today=D(2026, 5, 31))
     assert e.value.exit_code == 1

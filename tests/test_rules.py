@@ -12,10 +12,11 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from acctbook import rules, schema
-from acctbook.load import read_book
-from acctbook.model import BookUnreadable, NotAnAcctbook, Problem
-from acctbook.rules import CODES, RULES, check_book, error_rows
+from acctbook.book import rules
+from acctbook.book import schema
+from acctbook.xlsx.read import read_book
+from acctbook.book.model import BookUnreadable, NotAnAcctbook, Problem
+from acctbook.book.rules import CODES, RULES, check_book, error_rows
 from bookfiles import IL_NUMBERS, TODAY, valid_data, write_book
 
 D = dt.date
@@ -351,7 +352,7 @@ def test_docs_list_exactly_the_codes():
 def test_loader_emits_only_listed_codes():
     """rules.py cannot emit an unlisted code (_emit looks its severity up in CODES);
     the loader's codes are typed into load.py, so read them from there."""
-    src = (ROOT / "acctbook" / "load.py").read_text()
+    src = (ROOT / "acctbook" / "book" / "coerce.py").read_text()
     used = set(re.findall(r'(?:ERROR|WARNING),\s*"([a-z-]+)"', src))
     used |= set(re.findall(r'code = "([a-z-]+)" if .* else "([a-z-]+)"', src)[0])
     assert used == {c for c in CODES if c in used} and len(used) == 10, used - set(CODES)
@@ -448,7 +449,7 @@ def test_excel_error_values_are_reported_in_every_input_column_and_read_as_blank
 def test_error_cells_are_found_as_calamine_leaves_them_out():
     """calamine reads an error cell as "", like an empty one; the sheet XML says t="e"."""
     import python_calamine
-    from acctbook.read import _error_cells
+    from acctbook.xlsx.read import _error_cells
     path = CORPUS / "errors.xlsx"
     sheet = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Feuil1")
     assert sheet.to_python()[:7] == [[""]] * 7
@@ -566,7 +567,7 @@ def test_missing_required_columns_in_several_tables_are_reported_together(tmp_pa
 
 
 def test_a_calamine_panic_is_unreadable_but_an_interrupt_is_not(tmp_path, monkeypatch):
-    from acctbook import read
+    from acctbook.xlsx import read
 
     class PanicException(BaseException):       # what pyo3 raises for a Rust panic
         pass
@@ -590,7 +591,7 @@ def test_israeli_star_numbers_are_phone_numbers():
 
 def test_blank_table_rows_get_no_writes(tmp_path):
     """Empty rows at the end of a table (room to type) are left alone by refresh."""
-    from acctbook.writeback import computed_cells, refresh_results
+    from acctbook.core.plan import computed_cells, refresh_results
     data = valid_data()
     data["Clients"] += [{}] * 50
     path = write_book(tmp_path / "b.xlsx", data)

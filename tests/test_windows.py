@@ -24,8 +24,8 @@ from pathlib import Path, PureWindowsPath
 
 import pytest
 
-from acctbook import xlsxpatch
-from acctbook.model import Refused
+from acctbook.xlsx import patch as xlsxpatch
+from acctbook.book.model import Refused
 
 ROOT = Path(__file__).resolve().parents[1]
 TODAY = dt.date(2026, 11, 26)

@@ -4,8 +4,8 @@ import datetime as dt
 
 import numpy as np
 
-from acctbook.load import book_from_rows
-from acctbook.workdays import Calendar, public_holidays
+from acctbook.book.coerce import book_from_rows
+from acctbook.core.workdays import Calendar, public_holidays
 
 D = dt.date
 

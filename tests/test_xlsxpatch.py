@@ -1,4 +1,4 @@
-"""acctbook.xlsxpatch: writes by patching the zip; everything it does not own stays byte for byte.
+"""acctbook.xlsx.patch: writes by patching the zip; everything it does not own stays byte for byte.
 
 Workbooks are written with XlsxWriter (or come from the corpus) and read back with
 openpyxl, python-calamine and LibreOffice: never with the module under test.
@@ -18,9 +18,9 @@ import pytest
 import python_calamine
 from openpyxl.styles.numbers import is_date_format
 
-from acctbook import xlsxpatch
-from acctbook.model import AcctbookError, BookUnreadable, Refused
-from acctbook.xlsxpatch import SheetTable, patch_workbook
+from acctbook.xlsx import patch as xlsxpatch
+from acctbook.book.model import AcctbookError, BookUnreadable, Refused
+from acctbook.xlsx.patch import SheetTable, patch_workbook
 
 try:
     from . import xlsx_fixtures as fx
@@ -350,8 +350,8 @@ def test_zip_bomb_is_refused(tmp_path):
 def test_too_much_in_all_is_refused(tmp_path, monkeypatch):
     path = tmp_path / "big.xlsx"
     shutil.copyfile(f"{CORPUS}/date.xlsx", path)
-    import acctbook.read
-    monkeypatch.setattr(acctbook.read, "MAX_TOTAL_UNCOMPRESSED", 1000)
+    import acctbook.xlsx.read
+    monkeypatch.setattr(acctbook.xlsx.package, "MAX_TOTAL_UNCOMPRESSED", 1000)
     with pytest.raises(BookUnreadable, match="refused"):
         patch_workbook(path, {"Sheet1": {(1, 1): 1}})
 
@@ -728,7 +728,8 @@ def test_new_computed_cells_take_their_columns_number_format(tmp_path):
     """The template formats whole computed columns and leaves their cells empty: after a
     refresh Revenue 12m shows #,##0.00, Rank 0, Weighted amount #,##0.00; a date format the
     user put on the Next follow-up column is kept (read back with openpyxl)."""
-    from acctbook import api, schema
+    from acctbook import api
+    from acctbook.book import schema
     book = api.new(tmp_path / "b.xlsx", demo=True, today=dt.date(2026, 3, 10))
     wb = openpyxl.load_workbook(book)
     ws = wb["Clients"]

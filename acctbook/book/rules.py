@@ -20,9 +20,9 @@ from typing import Any, Callable, Iterable
 import pandas as pd
 import phonenumbers
 
-from . import schema
-from .identity import fold_name, il_number_ok
-from .model import ERROR, WARNING, Book, LoadedTable, Problem, col_letter
+from acctbook.book import schema
+from acctbook.book.identity import fold_name, il_number_ok
+from acctbook.book.model import ERROR, WARNING, Book, LoadedTable, Problem, col_letter
 
 Rule = Callable[[Book, dt.date], Iterable[Problem]]
 

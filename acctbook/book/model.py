@@ -12,7 +12,7 @@ from typing import Any
 
 import pandas as pd
 
-from . import schema
+from acctbook.book import schema
 
 ERROR, WARNING = "error", "warning"
 
@@ -196,3 +196,12 @@ class Book:
 
     def __contains__(self, name: str) -> bool:
         return name in self.tables
+
+
+class ExcelError(str):
+    """A cell holding an Excel error value (#N/A, #DIV/0!, ...), as the file reader marks it.
+
+    A str subclass so code that only shows cell values keeps working; the loader
+    reports it (`excel-error`) and reads the cell as blank."""
+
+    __slots__ = ()

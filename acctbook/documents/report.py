@@ -35,10 +35,13 @@ from typing import Any, Callable
 
 import pandas as pd
 
-from . import pdf, ranking, schema
-from .model import AcctbookError, Book, Refused
-from .assets import templates_dir
-from .pdf import PdfUnavailable  # noqa: F401 - report.PdfUnavailable, as before
+from acctbook.documents import pdf
+from acctbook.core import ranking
+from acctbook.book import schema
+from acctbook.book.model import AcctbookError, Book, Refused, col_letter
+from acctbook.core import compute as core
+from acctbook.book.assets import templates_dir
+from acctbook.documents.pdf import PdfUnavailable  # noqa: F401 - report.PdfUnavailable, as before
 
 TOP_N = 10
 CLOSED_LATER = "Closed later"    # the pipeline line of deals open at month end, closed since
@@ -360,8 +363,7 @@ def as_of(book: Book, day: dt.date) -> Book:
 
 
 def _as_of_results(book: Book, day: dt.date):
-    """(the book as of `day`, core.compute over it); core imported here, as a sibling module."""
-    from . import core
+    """(the book as of `day`, core.compute over it)."""
     then = as_of(book, day)
     return then, core.compute(then, day)
 
@@ -733,7 +735,7 @@ def write_report_files(report: MonthReport, out_dir, lang: str | None = None,
 
 
 def html_to_pdf(report: MonthReport, lang: str | None, target: Path) -> Path:
-    """The report as PDF through acctbook.pdf (Chromium/Chrome/Edge, WeasyPrint, LibreOffice),
+    """The report as PDF through acctbook.documents.pdf (Chromium/Chrome/Edge, WeasyPrint, LibreOffice),
     its clock and identifiers pinned: the same inputs give the same bytes (SPEC section 8)."""
     lang = _lang(lang or report.lang)
     try:
@@ -765,7 +767,6 @@ def _quote_sheet(name: str) -> str:
 
 
 def _ref(sheet: str, r0: int, c0: int, r1: int, c1: int) -> str:
-    from .model import col_letter
     return f"{_quote_sheet(sheet)}!${col_letter(c0 + 1)}${r0 + 1}:${col_letter(c1 + 1)}${r1 + 1}"
 
 
@@ -896,3 +897,10 @@ def _write_cell(ws, cell: dict, fmt) -> None:
         ws.write_datetime(r, c, dt.datetime.combine(v, dt.time()), fmt)
     else:
         ws.write_number(r, c, float(v), fmt)
+
+
+def last_full_month(today: dt.date) -> str:
+    """The month before `today`'s: what `acctbook report` and the button report by default."""
+    first = today.replace(day=1)
+    prev = first - dt.timedelta(days=1)
+    return f"{prev.year:04d}-{prev.month:02d}"

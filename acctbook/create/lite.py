@@ -25,9 +25,9 @@ import zipfile
 from html import escape
 from pathlib import Path
 
-from . import schema
-from .model import AcctbookError
-from .assets import templates_dir, workbook_dir
+from acctbook.book import schema
+from acctbook.book.model import AcctbookError
+from acctbook.book.assets import templates_dir, workbook_dir
 
 WORKBOOK_DIR = workbook_dir()
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -41,12 +41,13 @@ BUTTON_SIZE = {"width": 200, "height": 36}
 BINDING = re.compile(r'@script\(\s*button\s*=\s*"\[(?P<shape>[^\]]+)\](?P<sheet>[^!"]+)!'
                      r'(?P<cell>[A-Z]{1,3}\d+)"[^)]*\)\s*\n\s*def\s+(?P<func>\w+)')
 # One VBA Sub per button (macro name -> acctbook.excel function).
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 CODE_LINE = 'ACCTBOOK_CODE = ""'
-# Modules the Excel buttons never import: file-based commands (calamine, lxml, XlsxWriter)
-# and the tools that make workbooks. Everything else travels inside main.py.
-NOT_IN_LITE = {"__main__.py", "cli.py", "create.py", "read.py", "xlsxpatch.py", "buttons.py",
-               "docs.py", "demo.py"}
+# What the buttons run, by layer (ARCHITECTURE.md): the pure layers, the xlwings adapter, the
+# documents they fill, and the buttons themselves. Never the file adapter (calamine, lxml),
+# the workbook makers, jobs, api or cli.
+LITE_PACKAGES = ("book", "core", "xlbook", "documents")
+LITE_MODULES = ("__init__.py", "excel.py")
 MACROS = {"refresh": "Refresh", "check": "Check", "contract": "Contract",
           "monthly_report": "MonthlyReport"}
 
@@ -67,9 +68,11 @@ def main_py(lang: str) -> str:
 
 def lite_package() -> bytes:
     """acctbook's modules that the buttons use, and the templates they fill (found there by
-    acctbook.assets as acctbook/templates), as a zip (same sources, same bytes)."""
-    files = [(f"acctbook/{src.name}", src) for src in sorted(PACKAGE_DIR.glob("*.py"))
-             if src.name not in NOT_IN_LITE]
+    acctbook.book.assets as acctbook/templates), as a zip (same sources, same bytes)."""
+    files = [(f"acctbook/{name}", PACKAGE_DIR / name) for name in LITE_MODULES]
+    for sub in LITE_PACKAGES:
+        files += [(f"acctbook/{sub}/{src.name}", src)
+                  for src in sorted((PACKAGE_DIR / sub).glob("*.py"))]
     files += [(f"acctbook/templates/{name}", templates_dir() / name) for name in LITE_TEMPLATES]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import followups, ranking, risk
-from .model import Book
-from .workdays import Calendar, years_around
+from acctbook.core import followups
+from acctbook.core import ranking
+from acctbook.core import risk
+from acctbook.book.model import Book
+from acctbook.core.workdays import Calendar, years_around
 
 CLASS_ORDER = {"A": 0, "B": 1, "C": 2}
 

@@ -7,7 +7,7 @@ stays importable under Pyodide.
 
 Writes are batched the way Excel likes them: one value write per contiguous run of a
 computed column (not per cell), one per generated table body, then a table resize.
-What to write comes from writeback.py, exactly as for the headless refresh.
+What to write comes from acctbook.core.plan, exactly as for the headless refresh.
 """
 
 from __future__ import annotations
@@ -17,18 +17,12 @@ import math
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from . import schema
-from .model import ERROR, Book, LoadedTable, NotAnAcctbook, Problem, RawTable, SheetTable
-
-# Home: the Monthly report's month is read from column B of this row (blank = the last
-# full month); create.py writes its label. Two rows below the last KPI.
-REPORT_MONTH_ROW = schema.HOME_FIRST_ROW + len(schema.HOME_KPIS) + 1
-REPORT_MONTH_LABEL = ("Report month (YYYY-MM)", "חודש הדוח (YYYY-MM)")
-# The Contract button's deal, one row below: picked from the drop-down ("D-0110 · Acme
-# Ltd", listed on the hidden Lists sheet) or a Deal ID typed. DEAL_NAME points at the cell.
-DEAL_ROW = REPORT_MONTH_ROW + 1
-DEAL_LABEL = ("Deal", "עסקה")
-DEAL_NAME = "acctbook_deal"
+from acctbook.book import schema
+from acctbook.book.coerce import load_book
+from acctbook.book.model import ERROR, Book, ExcelError, LoadedTable, NotAnAcctbook, Problem, RawTable, SheetTable
+from acctbook.core import plan
+from acctbook.book.schema import (DEAL_LABEL, DEAL_NAME, DEAL_ROW,  # noqa: F401 - xb.DEAL_ROW
+                                  REPORT_MONTH_LABEL, REPORT_MONTH_ROW)
 
 
 # --- reading -------------------------------------------------------------------------------
@@ -62,14 +56,13 @@ def _rows(rng) -> list[list[Any]]:
     if rng is None:
         return []
     # err_to_str: an error cell arrives as "#N/A", not None, and is reported as the file
-    # reader reports it (load.ExcelError), never read as a blank.
+    # reader reports it (model.ExcelError), never read as a blank.
     values = rng.options(ndim=2, err_to_str=True).value
     return [[_cell(v) for v in row] for row in values]
 
 
 def _cell(v: Any) -> Any:
     if isinstance(v, str) and v in EXCEL_ERRORS:
-        from .load import ExcelError
         return ExcelError(v)
     return _plain(v)
 
@@ -94,7 +87,6 @@ def read_tables(xbook, names: Iterable[str] | None = None) -> dict[str, RawTable
 
 def load(xbook) -> Book:
     """The open workbook, typed (load.load_book over the tables read through xlwings)."""
-    from .load import load_book
     return load_book(read_tables(xbook), _book_name(xbook))
 
 
@@ -229,13 +221,12 @@ class Written:
 
 
 def write_refresh(xbook, book: Book, results, problems: list[Problem]) -> Written:
-    """The headless refresh's cells and sheets (writeback.py decides them), through xlwings."""
-    from . import writeback
-    cells, _changes = writeback.computed_cells(book, results)
+    """The headless refresh's cells and sheets (plan.py decides them), through xlwings."""
+    cells, _changes = plan.computed_cells(book, results)
     home = _home(xbook, book.lang)
     if home is not None:
-        cells.setdefault(home.name, {}).update(writeback.home_cells(results, problems))
-    sheets = writeback.generated_sheets(book, results, problems)
+        cells.setdefault(home.name, {}).update(plan.home_cells(results, problems))
+    sheets = plan.generated_sheets(book, results, problems)
     for st in sheets:                # every generated table found (or made) before a write
         _find_table(xbook, st.sheet, st.table, st.header)
     writes = write_cells(xbook, cells)
@@ -250,11 +241,10 @@ def write_problems(xbook, book: Book, problems: list[Problem]) -> Written:
     """Check alone: the Problems sheet and Home's error and warning counts, nothing computed."""
     import pandas as pd
 
-    from . import writeback
     empty = _NoResults(
         queue=pd.DataFrame(columns=[c.key for c in schema.TODAY.columns] + ["client_row"]),
         rankings=pd.DataFrame(columns=[c.key for c in schema.RANKINGS.columns] + ["client_row"]))
-    probs = writeback.generated_sheets(book, empty, problems)[-1]
+    probs = plan.generated_sheets(book, empty, problems)[-1]
     write_table(xbook, probs)
     errors = sum(p.severity == ERROR for p in problems)
     keys = [k for k, _en, _he in schema.HOME_KPIS]
@@ -287,7 +277,7 @@ def append_target(xbook, table: LoadedTable) -> tuple[Any, Any, int, int]:
         width = len(table.headers)
         below = _rows(sheet.range((row, left), (row, left + width - 1)))
         if any(v is not None for line in below for v in line):
-            from .model import Refused
+            from acctbook.book.model import Refused
             raise Refused(f"cannot add a row to table {table.spec.name}: row {row} below it "
                           f"on '{sheet.name}' holds data; move that data away and try again")
     return sheet, xtable, row, top + len(existing)
@@ -338,3 +328,33 @@ def selected_row(xbook) -> tuple[str, int] | None:
     if sel is None:
         return None
     return sel.sheet.name, sel.row
+
+
+def write_report_sheet(book, desc: dict, formats: dict[str, str]):
+    """The report sheet's cells through xlwings: one value write, formats by column runs.
+    Returns the sheet; add_report_charts() draws its charts."""
+    names = [s.name for s in book.sheets]
+    if desc["name"] in names:
+        sheet = book.sheets[desc["name"]]
+        sheet.clear_contents()
+    else:
+        sheet = book.sheets.add(name=desc["name"], after=book.sheets[len(names) - 1])
+    cells = desc["cells"]
+    if not cells:
+        return sheet
+    nrows = max(c["row"] for c in cells) + 1
+    ncols = max(c["col"] for c in cells) + 1
+    grid: list[list[Any]] = [[None] * ncols for _ in range(nrows)]
+    for c in cells:
+        grid[c["row"]][c["col"]] = c["value"]
+    sheet.range((1, 1), (nrows, ncols)).value = [[excel_value(v) for v in row]
+                                                 for row in grid]
+    kinds: dict[tuple[int, str], list[int]] = {}
+    for c in cells:
+        if c["kind"] in formats and c["value"] is not None:
+            kinds.setdefault((c["col"], c["kind"]), []).append(c["row"])
+    for (col, kind), rows in sorted(kinds.items()):
+        for first, last in _runs(sorted(rows)):
+            sheet.range((first + 1, col + 1), (last + 1, col + 1)).number_format = formats[kind]
+    sheet.activate()
+    return sheet

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .model import Settings
+from acctbook.book.model import Settings
 
 WEEKMASKS = {"Sun-Thu": "1111001", "Mon-Fri": "1111100"}   # numpy masks run Mon..Sun
 

@@ -11,7 +11,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from .model import Settings
+from acctbook.book.model import Settings
 
 CLOSED_STAGES = ("Won", "Lost")
 SCORE_DECIMALS = 1       # Score and points as written to the workbook

@@ -578,3 +578,12 @@ HOME_BUTTONS: tuple[tuple[str, str, str], ...] = (
     ("contract", "Contract", "חוזה"),
     ("monthly_report", "Monthly report", "דוח חודשי"),
 )
+# Home: the Monthly report's month is read from column B of this row (blank = the last
+# full month); create/workbook.py writes its label. Two rows below the last KPI.
+REPORT_MONTH_ROW = HOME_FIRST_ROW + len(HOME_KPIS) + 1
+REPORT_MONTH_LABEL = ("Report month (YYYY-MM)", "חודש הדוח (YYYY-MM)")
+# The Contract button's deal, one row below: picked from the drop-down ("D-0110 · Acme
+# Ltd", listed on the hidden Lists sheet) or a Deal ID typed. DEAL_NAME points at the cell.
+DEAL_ROW = REPORT_MONTH_ROW + 1
+DEAL_LABEL = ("Deal", "עסקה")
+DEAL_NAME = "acctbook_deal"

@@ -20,8 +20,8 @@ import holidays as _holidays
 import numpy as np
 import phonenumbers
 
-from . import schema
-from .identity import il_number_complete
+from acctbook.book import schema
+from acctbook.book.identity import il_number_complete
 
 DEMO_SEED = 7
 

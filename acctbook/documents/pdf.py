@@ -23,7 +23,7 @@ import tempfile
 from pathlib import Path
 from typing import Mapping, Sequence
 
-from .model import AcctbookError, Refused
+from acctbook.book.model import AcctbookError, Refused
 
 PDF_TIMEOUT = 120      # seconds; a first start with a fresh profile takes 1-2 s
 

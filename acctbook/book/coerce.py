@@ -14,23 +14,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from . import schema
-from .model import (ERROR, WARNING, Book, LoadedTable, NotAnAcctbook, Problem, RawTable,
+from acctbook.book import schema
+from acctbook.book.model import (ERROR, WARNING, Book, ExcelError, LoadedTable, NotAnAcctbook, Problem, RawTable,
                     Settings, col_letter)
 
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
 _LOCAL = re.compile(r"^\s*(\d{1,2})[./](\d{1,2})[./](\d{4})\s*$")   # d/m/yyyy (IL, EU)
 # Countries that write local dates month first (m/d/yyyy).
 MONTH_FIRST = frozenset({"US", "PH", "FM", "MH", "PW", "BZ"})
-
-
-class ExcelError(str):
-    """A cell holding an Excel error value (#N/A, #DIV/0!, ...), as the file reader marks it.
-
-    A str subclass so code that only shows cell values keeps working; the loader
-    reports it (`excel-error`) and reads the cell as blank."""
-
-    __slots__ = ()
 
 
 def _empty(v: Any) -> bool:
@@ -498,12 +489,6 @@ def load_book(raw: dict[str, RawTable], path: str | None = None) -> Book:
         tables[spec.name] = load_table(raw[spec.name], spec, problems, by_setting,
                                        settings.country in MONTH_FIRST)
     return Book(tables, settings, lang, path, problems)
-
-
-def read_book(path) -> Book:
-    """Read and type a workbook file (the calamine adapter, imported lazily)."""
-    from .read import read_tables
-    return load_book(read_tables(path), str(path))
 
 
 def rows_to_raw(spec: schema.Table, rows: list[dict], lang: str = "en") -> RawTable:

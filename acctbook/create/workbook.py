@@ -24,11 +24,12 @@ from xlsxwriter.exceptions import XlsxWriterException
 from xlsxwriter.utility import xl_range
 from xlsxwriter.worksheet import Worksheet
 
-from . import schema
-from .model import AcctbookError, col_letter
-from .schema import (CHOICE, DATE, INTEGER, NUMBER, PERCENT, YESNO, Column, Table)
-from .assets import workbook_dir
-from .load import DATE_MAX, DATE_MIN   # the dates acctbook reads; validation allows the same
+from acctbook.book import schema
+from acctbook.book.model import AcctbookError, col_letter
+from acctbook.book.schema import (CHOICE, DATE, INTEGER, NUMBER, PERCENT, YESNO, Column, Table)
+from acctbook.book.assets import workbook_dir
+from acctbook.create.lite import MACROS, draw_buttons, embed_lite
+from acctbook.book.coerce import DATE_MAX, DATE_MIN   # the dates acctbook reads; validation allows the same
 
 TABLE_STYLE = "Table Style Medium 2"
 CREATED = dt.datetime(2026, 1, 1)       # fixed, so the same inputs give the same bytes
@@ -133,7 +134,6 @@ def create_workbook(path, lang: str = "en", data: Mapping[str, list[dict]] | Non
     try:
         _build(tmp, lang, data, values, lite=lite, macros=macros)
         if lite:
-            from .buttons import embed_lite
             embed_lite(tmp, lang)
         os.chmod(tmp, _file_mode())      # mkstemp makes 0600; a workbook is an ordinary file
         os.replace(tmp, path)
@@ -229,7 +229,6 @@ def _build(filename: str, lang: str, data: dict, values: dict, lite: bool = Fals
     _home(home, lang, fmt)
     _deal_input(wb, home, lang, fmt)
     if lite or macros:
-        from .buttons import draw_buttons
         draw_buttons(wb, home, lang, lite=lite, macros=macros)
     _generated(wb, schema.TODAY, lang, fmt)
     for table in schema.DATA_TABLES:
@@ -508,9 +507,8 @@ def _home(ws, lang: str, fmt: _Formats) -> None:
         ws.write_string(r, 0, he if lang == "he" else en)
         ws.write_blank(r, 1, None, fmt.home.get(key, fmt.home_count))
     # The Monthly report button reads its month here (acctbook.excel.report_month).
-    from .xlwings_book import REPORT_MONTH_LABEL, REPORT_MONTH_ROW
-    ws.write_string(REPORT_MONTH_ROW - 1, 0, REPORT_MONTH_LABEL[lang == "he"], fmt.bold)
-    ws.write_blank(REPORT_MONTH_ROW - 1, 1, None, fmt.month)
+    ws.write_string(schema.REPORT_MONTH_ROW - 1, 0, schema.REPORT_MONTH_LABEL[lang == "he"], fmt.bold)
+    ws.write_blank(schema.REPORT_MONTH_ROW - 1, 1, None, fmt.month)
     help_lines = TEXT[lang]["help"]
     ws.write_string(schema.HOME_FIRST_ROW - 1, 7, help_lines[0], fmt.bold)
     for i, line in enumerate(help_lines[1:], start=schema.HOME_FIRST_ROW):
@@ -522,16 +520,15 @@ def _quoted(sheet: str) -> str:
 
 
 def _deal_input(wb, ws, lang: str, fmt: _Formats) -> None:
-    """Home's Deal cell for the Contract button: named DEAL_NAME, with a drop-down of the
+    """Home's Deal cell for the Contract button: named schema.DEAL_NAME, with a drop-down of the
     deals not Lost from the Lists sheet. Typing a Deal ID is allowed (no error alert)."""
-    from .xlwings_book import DEAL_LABEL, DEAL_NAME, DEAL_ROW
-    r = DEAL_ROW - 1
-    ws.write_string(r, 0, DEAL_LABEL[lang == "he"], fmt.bold)
+    r = schema.DEAL_ROW - 1
+    ws.write_string(r, 0, schema.DEAL_LABEL[lang == "he"], fmt.bold)
     ws.write_blank(r, 1, None, fmt.month)        # text: a typed ID stays as typed
-    wb.define_name(DEAL_NAME, f"={_quoted(ws.get_name())}!$B${DEAL_ROW}")
+    wb.define_name(schema.DEAL_NAME, f"={_quoted(ws.get_name())}!$B${schema.DEAL_ROW}")
     ws.data_validation(r, 1, r, 1, {
         "validate": "list", "source": deal_list_source(lang), "show_error": False,
-        "input_title": DEAL_LABEL[lang == "he"], "input_message": TEXT[lang]["deal"]})
+        "input_title": schema.DEAL_LABEL[lang == "he"], "input_message": TEXT[lang]["deal"]})
 
 
 def _structured(table: Table, key: str, lang: str) -> str:
@@ -580,7 +577,6 @@ def _deals_contract_button(ws, lang: str) -> None:
     """Desktop (.xlsm): a Contract form button on Deals, right of the table. A form button
     keeps the user's selection, so Contract takes the selected deal's row. xlwings Lite gets
     no shape here: clicking one selects the cell behind it, losing the row."""
-    from .buttons import MACROS
     caption = {k: (en, he) for k, en, he in schema.HOME_BUTTONS}["contract"][lang == "he"]
     ws.insert_button(0, len(schema.DEALS.columns) + 1, {
         "macro": MACROS["contract"], "caption": caption, "width": 120, "height": 20})

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-_HERE = Path(__file__).resolve().parent
+_HERE = Path(__file__).resolve().parents[1]     # the package folder (this is acctbook/book)
 
 
 def _folder(name: str) -> Path:

@@ -1,7 +1,6 @@
-"""Writing a refresh back: check, compute, then the computed cells and generated sheets.
-
-Glue between the pure core (core.compute) and the zip writer (xlsxpatch): it
-decides which cells acctbook owns and what they hold, nothing more.
+"""What a refresh writes, as values: the computed cells, Home's figures and the generated
+sheets. Pure: the file adapter (acctbook.xlsx) and the xlwings adapter (acctbook.xlbook) both
+write exactly this, so a button and `acctbook refresh` give the same book.
 """
 
 from __future__ import annotations
@@ -13,9 +12,10 @@ from typing import Any
 
 import pandas as pd
 
-from . import schema
-from .api import Change, RefreshResult
-from .model import ERROR, Book, LoadedTable, Problem, SheetTable, col_letter
+from acctbook.book import schema
+from acctbook.book.model import ERROR, Book, LoadedTable, Problem, SheetTable, col_letter
+from acctbook.book.results import Change
+from acctbook.core.compute import READS, compute
 
 # Tables whose computed columns refresh writes, and the Results attribute holding them.
 COMPUTED = (("Clients", "clients"), ("Deals", "deals"), ("Complaints", "complaints"))
@@ -26,34 +26,8 @@ def refresh_results(book: Book, problems: list[Problem], today: dt.date):
 
     Shared by the file path and the xlwings buttons, so both write the same values.
     """
-    from .core import compute
     return with_skipped_clients(book, compute(without_error_rows(book, problems), today),
                                 problems)
-
-
-def refresh_file(path, today: dt.date, dry_run: bool = False) -> RefreshResult:
-    from .load import read_book
-    from .rules import check_book
-    book = read_book(path)
-    problems = check_book(book, today)
-    results = refresh_results(book, problems, today)
-    cells, changes = computed_cells(book, results)
-    home = schema.generated_sheet("Home", book.lang)
-    if dry_run or home in _sheet_names(path):      # a book without Home just gets no KPIs
-        cells.setdefault(home, {}).update(home_cells(results, problems))
-    sheets = generated_sheets(book, results, problems)
-    out = RefreshResult(str(path), today, problems, results, changes, book=book)
-    if not dry_run:
-        from .xlsxpatch import patch_workbook
-        res = patch_workbook(path, cells, sheets)
-        out.written = True
-        out.backup = str(getattr(res, "backup", None) or "") or None
-    return out
-
-
-def _sheet_names(path) -> list[str]:
-    from .xlsxpatch import sheet_names
-    return sheet_names(path)
 
 
 SKIPPED = {"en": "Not computed: fix this row's errors (see Problems)",
@@ -62,7 +36,6 @@ SKIPPED = {"en": "Not computed: fix this row's errors (see Problems)",
 
 def skipped_rows(book: Book, problems: list[Problem]) -> dict[str, set[int]]:
     """Table name -> Excel rows skipped: rows with an error in a column the core reads."""
-    from .core import READS
     by_sheet = {t.sheet: t for t in book.tables.values() if t.spec.name in READS}
     out: dict[str, set[int]] = {}
     for p in problems:
@@ -226,19 +199,3 @@ def generated_sheets(book: Book, results, problems: list[Problem]) -> list[Sheet
         for p in problems], columns=[c.key for c in schema.PROBLEMS.columns] + ["_target"])
     probs = table(schema.PROBLEMS, prob_frame, "cell", lambda target: target, "_target")
     return [today, rankings, probs]
-
-
-def write_report_sheet(path, figures, lang: str) -> str:
-    """Put the `Report YYYY-MM` sheet, native charts included, into the workbook; return its
-    name. XlsxWriter builds the sheet alone in a temporary file; the zip writer imports it,
-    replacing an earlier report for the same month."""
-    import tempfile
-    from pathlib import Path
-
-    from .report import build_report_xlsx, report_sheet_name
-    from .xlsxpatch import SheetImport, patch_workbook
-    name = report_sheet_name(figures.month, lang)
-    with tempfile.TemporaryDirectory(prefix="acctbook-report-") as tmp:
-        source = build_report_xlsx(figures, lang, Path(tmp) / "report.xlsx")
-        patch_workbook(path, imports=[SheetImport(source, name, name)])
-    return name

@@ -1,11 +1,11 @@
 """The workbook reference (docs/workbook.md), generated from the schema so it cannot drift.
 
-    python -m acctbook.docs > docs/workbook.md
+    python -m acctbook.create.docs > docs/workbook.md
 """
 
 from __future__ import annotations
 
-from . import schema
+from acctbook.book import schema
 
 TYPE_TEXT = {schema.TEXT: "text", schema.DATE: "date", schema.NUMBER: "number",
              schema.INTEGER: "integer", schema.PERCENT: "percent (0–100)",
@@ -52,7 +52,7 @@ def _table(t: schema.Table) -> list[str]:
 
 def workbook_markdown() -> str:
     lines = ["# The workbook", "",
-             "Generated from `acctbook/schema.py` by `python -m acctbook.docs`; a test fails "
+             "Generated from `acctbook/book/schema.py` by `python -m acctbook.create.docs`; a test fails "
              "when it drifts. acctbook finds tables by name and columns by header (English or "
              "Hebrew, any order, case-insensitive); your own extra columns are ignored and kept.",
              "", "## Data sheets", ""]
@@ -72,12 +72,11 @@ def workbook_markdown() -> str:
         lines += _table(t)
     lines += ["### Home — בית", "", "Key figures, written by refresh in column B:", ""]
     lines += [f"- {en} — {he}" for _k, en, he in schema.HOME_KPIS]
-    from . import xlwings_book as xb
     lists_en, lists_he = schema.LISTS_SHEET
     lines += ["", "Inputs for the buttons, in column B below the figures:", "",
-              f"- {xb.REPORT_MONTH_LABEL[0]} — {xb.REPORT_MONTH_LABEL[1]}: the Monthly "
+              f"- {schema.REPORT_MONTH_LABEL[0]} — {schema.REPORT_MONTH_LABEL[1]}: the Monthly "
               "report's month; blank = the last full month",
-              f"- {xb.DEAL_LABEL[0]} — {xb.DEAL_LABEL[1]} (the name `{xb.DEAL_NAME}`): the "
+              f"- {schema.DEAL_LABEL[0]} — {schema.DEAL_LABEL[1]} (the name `{schema.DEAL_NAME}`): the "
               "Contract button's deal, picked from a drop-down of the deals not Lost "
               "(`D-0110 · Client name`) or its Deal ID typed",
               "", f"### {lists_en} — {lists_he}", "",

@@ -13,9 +13,9 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from . import schema
-from .model import Settings
-from .workdays import Calendar
+from acctbook.book import schema
+from acctbook.book.model import Settings
+from acctbook.core.workdays import Calendar
 
 COMPLAINT, PAYMENT, DELIVERY, PROMISE, RETRY, STALE, CADENCE, RENEWAL = range(1, 9)
 OPEN_ORDER = ("Open", "Partly delivered")

@@ -24,22 +24,21 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
-import tempfile
 import zipfile
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Iterable
 
 import pandas as pd
 
-from . import schema
-from .model import ERROR, AcctbookError, Book, Refused, col_letter
-from .assets import templates_dir
-from . import pdf as _pdf     # the module; `pdf` is make_contract's flag
-from .pdf import PDF_TIMEOUT, PdfUnavailable, pin_pdf  # noqa: F401 - contract.* as before
+from acctbook.book import schema
+from acctbook.book.model import ERROR, AcctbookError, Book, Refused, col_letter
+from acctbook.book.assets import templates_dir
+from acctbook.book.rules import check_book
+from acctbook.core.compute import compute
+from acctbook.documents import pdf as _pdf     # the module; `pdf` is make_contract's flag
+from acctbook.documents.pdf import PDF_TIMEOUT, PdfUnavailable, pin_pdf  # noqa: F401 - contract.* as before
 
 TEMPLATES = templates_dir()
 TEMPLATE_FILES = {"en": "contract.docx", "he": "contract.he.docx"}
@@ -57,14 +56,6 @@ FIXED_TIME = (2026, 1, 1, 0, 0, 0)   # zip entry times of a saved .docx (as buil
 class ContractError(Refused):
     """The contract cannot be made from this book (missing fields, cells with errors, unknown
     deal, bad template): a refused request, exit 1."""
-
-
-@dataclass
-class ContractResult:
-    contract_id: str
-    docx: Path
-    pdf: Path | None
-    row: dict[str, Any]
 
 
 class ContractContext(dict):
@@ -186,7 +177,7 @@ def _setting_where(book: Book, key: str) -> str:
     return f"{t.sheet} {s.en}"
 
 
-def _find(frame: pd.DataFrame, key: str, value: str) -> list[int]:
+def find_rows(frame: pd.DataFrame, key: str, value: str) -> list[int]:
     col = frame[key]
     return [r for r, v in zip(frame.index, col) if v is not None and str(v).strip() == value]
 
@@ -201,7 +192,7 @@ def contract_context(book: Book, deal_id: str, today: dt.date, contract_id: str,
     Fields the book lacks are None in the context and listed in `.missing`.
     """
     deals = book.frame("Deals")
-    rows = _find(deals, "deal_id", str(deal_id).strip())
+    rows = find_rows(deals, "deal_id", str(deal_id).strip())
     if not rows:
         raise ContractError(f"deal {deal_id} is not in {book.tables['Deals'].sheet} "
                             f"(no row with that {schema.DEALS.column('deal_id').en})")
@@ -213,7 +204,7 @@ def contract_context(book: Book, deal_id: str, today: dt.date, contract_id: str,
     s = book.settings
     ctx = ContractContext()
     client_id = clean(deal["client_id"])
-    crows = _find(book.frame("Clients"), "client_id", client_id)
+    crows = find_rows(book.frame("Clients"), "client_id", client_id)
     if not crows:
         raise ContractError(f"{_cell(book, 'Deals', 'client_id', drow)} {client_id or '(blank)'} "
                             f"of deal {deal_id} is not a client in {book.tables['Clients'].sheet}")
@@ -258,7 +249,7 @@ def contract_context(book: Book, deal_id: str, today: dt.date, contract_id: str,
                                 ("referral_clause_default", referral is None)) if blank]
     ctx.errors = input_errors(book, today, {
         "Deals": [drow], "Clients": [crow],
-        "DealItems": _find(book.frame("DealItems"), "deal_id", ctx["deal"]["id"]),
+        "DealItems": find_rows(book.frame("DealItems"), "deal_id", ctx["deal"]["id"]),
         "Products": sorted({r for ln in lines for r in ln["product_rows"]}),
         "Contacts": contact_rows,
         "Tiers": list(book.frame("Tiers").index) if ctx["discount"]["applied"] else []},
@@ -314,7 +305,7 @@ def _contact(book: Book, client_id: str, lang: str) -> tuple[dict, list[int]]:
     """The client's Primary contact, else its first contact, blanks when it has none; and
     the row it came from."""
     f = book.frame("Contacts")
-    rows = _find(f, "client_id", client_id)
+    rows = find_rows(f, "client_id", client_id)
     primary = [r for r in rows if f.at[r, "primary"] is True]
     if not (primary or rows):
         return {"name": "", "role": "", "email": "", "phone": "", "details": ""}, []
@@ -379,7 +370,6 @@ def input_errors(book: Book, today: dt.date, rows: dict[str, list[int]],
     """The check's ERROR problems (the loader's too) in the cells the contract reads: the
     CONTRACT_READS columns of the given rows, and the Settings rows for the `settings`
     keys (not the other tables that share the Settings sheet): `Sheet!D5: message` each."""
-    from .rules import check_book
     st = book.tables["Settings"]
     index, keys = schema.setting_index(), set(settings)
     rows = {**rows, "Settings": [r for r, name in zip(st.frame.index, st.frame["setting"])
@@ -398,7 +388,7 @@ def _lines(book: Book, drow: int, deal: pd.Series, tier: float, fmt: Fmt,
            missing: dict) -> list[dict]:
     """The deal's items (or one line for its Amount) with prices, discounts and line totals."""
     items = book.frame("DealItems")
-    rows = _find(items, "deal_id", clean(deal["deal_id"]))
+    rows = find_rows(items, "deal_id", clean(deal["deal_id"]))
     products = book.frame("Products")
     problems: list[str] = []
     lines = []
@@ -412,7 +402,7 @@ def _lines(book: Book, drow: int, deal: pd.Series, tier: float, fmt: Fmt,
     for n, r in enumerate(rows, 1):
         it = items.loc[r]
         sku = clean(it["sku"])
-        prow = _find(products, "sku", sku)
+        prow = find_rows(products, "sku", sku)
         product = products.loc[prow[0]] if prow else None
         if product is None:
             problems.append(f"{_cell(book, 'DealItems', 'sku', r)} {sku or '(blank)'} is not a "
@@ -616,8 +606,7 @@ def template_path(lang: str, templates_dir=None) -> Path:
 
 def client_tier_discount(book: Book, client_id: str, today: dt.date) -> float:
     """The client's tier discount %, from its Revenue 12m as of today (SPEC section 5)."""
-    from .core import compute
-    rows = _find(book.frame("Clients"), "client_id", client_id)
+    rows = find_rows(book.frame("Clients"), "client_id", client_id)
     if not rows:
         return 0.0
     tier = compute(book, today).clients.at[rows[0], "tier"]
@@ -633,93 +622,3 @@ def contract_row(ctx: ContractContext, file: str) -> dict[str, Any]:
             "discount": v["discount"], "payment_terms": v["payment_terms"],
             "referral_clause": schema.YES if v["referral"] else schema.NO,
             "renewal_notice": v["renewal_notice"], "file": file}
-
-
-def make_contract(path, deal_id: str, today: dt.date, out_dir=None, pdf: bool = False,
-                  tier_discount: float | None = None, referral: bool | None = None,
-                  templates_dir=None) -> ContractResult:
-    """Make the contract for a deal: .docx (and PDF), plus the Contracts row. All or nothing."""
-    from .load import read_book
-    path = Path(path)
-    if pdf:
-        _pdf.check_docx_pdf()          # fail before anything is written
-    book = read_book(path)
-    deal_rows = _find(book.frame("Deals"), "deal_id", str(deal_id).strip())
-    if not deal_rows:
-        raise ContractError(f"deal {deal_id} is not in {book.tables['Deals'].sheet}")
-    client_id = clean(book.frame("Deals").at[deal_rows[0], "client_id"])
-    if tier_discount is None:
-        tier_discount = client_tier_discount(book, client_id, today)
-    cid = next_contract_id(book.frame("Contracts")["contract_id"], today)
-    ctx = contract_context(book, deal_id, today, cid, tier_discount, referral)
-    template = template_path(ctx.lang, templates_dir)
-    check_fields(template, ctx)
-    from .xlsxpatch import refuse_unless_writable
-    refuse_unless_writable(path)        # open in Excel or read-only: before any folder or file
-    out = Path(out_dir) if out_dir is not None else path.resolve().parent
-    name = safe_file_name(cid, ctx.values["client_name"] or ctx["client"]["id"])
-    final_docx = out / name
-    final_pdf = out / (Path(name).stem + ".pdf") if pdf else None
-    for f in (final_docx, final_pdf):
-        if f is not None and f.exists():
-            raise ContractError(f"{f} already exists; move it away and run again")
-    made_dirs = [d for d in (out, *out.parents) if not d.exists()]
-    out.mkdir(parents=True, exist_ok=True)
-    placed: list[Path] = []
-    try:
-        # Rendered in a private folder beside the target, then renamed into place (atomic on
-        # one file system); any failure removes whatever was placed, so nothing is left
-        # half-done: not even the folders made for it.
-        with tempfile.TemporaryDirectory(prefix=".acctbook-", dir=out) as tmp:
-            docx = render_contract(template, ctx, Path(tmp) / name)
-            made_pdf = to_pdf(docx, tmp) if pdf else None
-            if made_pdf is not None:
-                pin_pdf(made_pdf, today, docx.read_bytes())
-            os.replace(docx, final_docx)
-            placed.append(final_docx)
-            if made_pdf is not None:
-                os.replace(made_pdf, final_pdf)
-                placed.append(final_pdf)
-            row = contract_row(ctx, _file_text(final_docx, path))
-            _add_contract_row(path, row)
-    except BaseException:
-        for f in placed:
-            f.unlink(missing_ok=True)
-        for d in made_dirs:             # deepest first; a folder someone filled meanwhile stays
-            try:
-                d.rmdir()
-            except OSError:
-                break
-        raise
-    return ContractResult(cid, final_docx, final_pdf, row)
-
-
-def _file_text(doc: Path, book_path: Path) -> str:
-    """File as the register shows it: relative to the workbook's folder when inside it."""
-    try:
-        return str(doc.resolve().relative_to(book_path.resolve().parent))
-    except ValueError:
-        return str(doc.resolve())
-
-
-# ============================================================================================
-# WORKBOOK WRITE: the one place that changes the workbook. It appends `row` (schema keys) to
-# the Contracts table through the refresh issue's writer (acctbook/xlsxpatch.py).
-# ============================================================================================
-def _add_contract_row(path, row: dict[str, Any]) -> None:
-    """Append `row` (schema keys) to the Contracts table under the book's own header texts,
-    choices shown in the book's language. Columns the book lacks are left out."""
-    from .load import read_book
-    from .xlsxpatch import patch_workbook
-    book = read_book(path)
-    table = book.tables["Contracts"]
-    values = {}
-    for key, value in row.items():
-        col = table.columns.get(key)
-        if col is None:
-            continue              # the user removed that column: nothing to write there
-        spec = table.spec.column(key)
-        if spec.type in (schema.CHOICE, schema.YESNO) and isinstance(value, str):
-            value = schema.show_choice(value, book.lang)
-        values[table.headers[col - table.first_col]] = value
-    patch_workbook(path, appends={schema.CONTRACTS.name: [values]})

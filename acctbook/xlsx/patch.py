@@ -75,9 +75,9 @@ from urllib.parse import unquote
 
 from lxml import etree
 
-from .model import AcctbookError, BookUnreadable, Refused, SheetTable, col_letter, col_number
-from .read import MAX_TOTAL_UNCOMPRESSED, check_bounds
-from .schema import fold
+from acctbook.book.model import AcctbookError, BookUnreadable, Refused, SheetTable, col_letter, col_number
+from acctbook.xlsx.package import MAX_TOTAL_UNCOMPRESSED, check_bounds
+from acctbook.book.schema import fold
 
 # --- limits and constants ---------------------------------------------------------------
 FAST_LEVEL_ABOVE = 4 << 20                # parts above this are deflated at level 1

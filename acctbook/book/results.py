@@ -1,0 +1,103 @@
+"""What each command returns: plain values shared by jobs, api, the CLI and the buttons."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from acctbook.book.model import ERROR, WARNING, Book, Problem
+
+
+@dataclass
+class CheckResult:
+    path: str
+    problems: list[Problem]
+    book: Book | None = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == WARNING]
+
+
+@dataclass
+class Change:
+    """One computed cell whose value a refresh changes (`refresh --dry-run` lists them)."""
+    sheet: str
+    cell: str
+    old: Any
+    new: Any
+
+
+@dataclass
+class RefreshResult:
+    path: str
+    today: dt.date
+    problems: list[Problem]
+    results: Any                       # core.compute.Results
+    changes: list[Change] = field(default_factory=list)
+    written: bool = False
+    backup: str | None = None
+    book: Book | None = None
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.severity == ERROR]
+
+
+@dataclass
+class BatchItem:
+    path: str
+    result: RefreshResult | None = None
+    error: str | None = None
+    failure_code: int = 0          # the exit code the failure has on its own (1 refused, 2)
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def exit_code(self) -> int:
+        """As `acctbook refresh` of this book alone would exit (README, exit codes)."""
+        return self.failure_code if not self.ok else 1 if self.result.errors else 0
+
+
+@dataclass
+class ContractResult:
+    contract_id: str
+    docx: Path
+    pdf: Path | None
+    row: dict[str, Any]
+
+
+@dataclass
+class ReportResult:
+    month: str
+    report: Any                        # documents.report.MonthReport
+    files: dict[str, Path]
+    sheet: str | None = None
+
+
+@dataclass
+class DemoResult:
+    folder: Path
+    books: dict[str, Path]
+    checks: dict[str, CheckResult]
+    refreshes: dict[str, RefreshResult] = field(default_factory=dict)
+    contracts: dict[str, ContractResult] = field(default_factory=dict)
+    reports: dict[str, ReportResult] = field(default_factory=dict)
+
+    @property
+    def paths(self) -> list[Path]:
+        """Every file the demo made, books first."""
+        out = list(self.books.values())
+        for c in self.contracts.values():
+            out += [p for p in (c.docx, c.pdf) if p]
+        for r in self.reports.values():
+            out += [p for p in r.files.values() if p]
+        return out

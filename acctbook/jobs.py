@@ -1,0 +1,265 @@
+"""What each command does end to end, on a workbook file: read it, run the pure layers, write
+documents and the workbook back. The one place that combines the file adapter (acctbook.xlsx)
+with the documents and the workbook makers (ARCHITECTURE.md). `today` always comes in from
+acctbook.api, which alone reads the clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from acctbook.book import schema
+from acctbook.book.model import AcctbookError, Book, Refused
+from acctbook.book.results import (BatchItem, CheckResult, ContractResult, DemoResult,
+                                   RefreshResult, ReportResult)
+from acctbook.book.rules import check_book
+from acctbook.core import plan
+from acctbook.create.demo import DEMO_SEED, demo_data
+from acctbook.create.workbook import create_workbook
+from acctbook.documents import contract as ct
+from acctbook.documents import pdf as pdfs
+from acctbook.documents import report as rp
+from acctbook.xlsx.patch import (SheetImport, patch_workbook, refuse_if_open,
+                                 refuse_unless_writable, sheet_names)
+from acctbook.xlsx.read import read_book
+
+
+# --- new, check, refresh, batch ---------------------------------------------------------------
+def new(path, lang: str, demo: bool, today: dt.date, seed: int | None = None,
+        overwrite: bool = False, macros: bool = False, lite: bool = True) -> Path:
+    if lang not in schema.LANGS:
+        raise AcctbookError(f"unknown language '{lang}' (use en or he)")
+    if Path(path).exists() and not overwrite:
+        raise Refused(f"{path}: already exists; acctbook new never replaces a workbook "
+                      "(choose another name)")
+    data = settings = None
+    if demo:
+        data, settings = demo_data(today, seed=DEMO_SEED if seed is None else seed)
+    return create_workbook(path, lang=lang, data=data, settings=settings,
+                           lite=lite and not macros, macros=macros)
+
+
+def load(path) -> Book:
+    return read_book(path)
+
+
+def check(path, today: dt.date) -> CheckResult:
+    book = load(path)
+    return CheckResult(str(path), check_book(book, today), book)
+
+
+def refresh(path, today: dt.date, dry_run: bool = False) -> RefreshResult:
+    """Check, compute, and write the computed cells, Home's figures and the generated sheets."""
+    book = read_book(path)
+    problems = check_book(book, today)
+    results = plan.refresh_results(book, problems, today)
+    cells, changes = plan.computed_cells(book, results)
+    home = schema.generated_sheet("Home", book.lang)
+    if dry_run or home in sheet_names(path):      # a book without Home just gets no KPIs
+        cells.setdefault(home, {}).update(plan.home_cells(results, problems))
+    sheets = plan.generated_sheets(book, results, problems)
+    out = RefreshResult(str(path), today, problems, results, changes, book=book)
+    if not dry_run:
+        res = patch_workbook(path, cells, sheets)
+        out.written = True
+        out.backup = str(getattr(res, "backup", None) or "") or None
+    return out
+
+
+def batch(paths: Iterable, today: dt.date,
+          on_done: Callable[[BatchItem], None] | None = None) -> list[BatchItem]:
+    """Refresh many workbooks; one bad workbook does not stop the others."""
+    out = []
+    for p in paths:
+        try:
+            item = BatchItem(str(p), refresh(p, today))
+        except AcctbookError as e:
+            item = BatchItem(str(p), error=str(e), failure_code=e.exit_code)
+        except Exception as e:  # one broken book must not stop the others
+            item = BatchItem(str(p), error=f"internal error ({type(e).__name__}: {e})",
+                             failure_code=2)
+        out.append(item)
+        if on_done:
+            on_done(item)
+    return out
+
+
+# --- contract ----------------------------------------------------------------------------------
+def contract(path, deal_id: str, today: dt.date, out_dir=None, pdf: bool = False,
+             tier_discount: float | None = None, referral: bool | None = None,
+             templates_dir=None) -> ContractResult:
+    """Make the contract for a deal: .docx (and PDF), plus the Contracts row. All or nothing."""
+    path = Path(path)
+    if pdf:
+        pdfs.check_docx_pdf()          # fail before anything is written
+    book = read_book(path)
+    deal_rows = ct.find_rows(book.frame("Deals"), "deal_id", str(deal_id).strip())
+    if not deal_rows:
+        raise ct.ContractError(f"deal {deal_id} is not in {book.tables['Deals'].sheet}")
+    client_id = ct.clean(book.frame("Deals").at[deal_rows[0], "client_id"])
+    if tier_discount is None:
+        tier_discount = ct.client_tier_discount(book, client_id, today)
+    cid = ct.next_contract_id(book.frame("Contracts")["contract_id"], today)
+    ctx = ct.contract_context(book, deal_id, today, cid, tier_discount, referral)
+    template = ct.template_path(ctx.lang, templates_dir)
+    ct.check_fields(template, ctx)
+    refuse_unless_writable(path)        # open in Excel or read-only: before any folder or file
+    out = Path(out_dir) if out_dir is not None else path.resolve().parent
+    name = ct.safe_file_name(cid, ctx.values["client_name"] or ctx["client"]["id"])
+    final_docx = out / name
+    final_pdf = out / (Path(name).stem + ".pdf") if pdf else None
+    for f in (final_docx, final_pdf):
+        if f is not None and f.exists():
+            raise ct.ContractError(f"{f} already exists; move it away and run again")
+    made_dirs = [d for d in (out, *out.parents) if not d.exists()]
+    out.mkdir(parents=True, exist_ok=True)
+    placed: list[Path] = []
+    try:
+        # Rendered in a private folder beside the target, then renamed into place (atomic on
+        # one file system); any failure removes whatever was placed, so nothing is left
+        # half-done: not even the folders made for it.
+        with tempfile.TemporaryDirectory(prefix=".acctbook-", dir=out) as tmp:
+            docx = ct.render_contract(template, ctx, Path(tmp) / name)
+            made_pdf = ct.to_pdf(docx, tmp) if pdf else None
+            if made_pdf is not None:
+                pdfs.pin_pdf(made_pdf, today, docx.read_bytes())
+            os.replace(docx, final_docx)
+            placed.append(final_docx)
+            if made_pdf is not None:
+                os.replace(made_pdf, final_pdf)
+                placed.append(final_pdf)
+            row = ct.contract_row(ctx, _file_text(final_docx, path))
+            add_contract_row(path, row)
+    except BaseException:
+        for f in placed:
+            f.unlink(missing_ok=True)
+        for d in made_dirs:             # deepest first; a folder someone filled meanwhile stays
+            try:
+                d.rmdir()
+            except OSError:
+                break
+        raise
+    return ContractResult(cid, final_docx, final_pdf, row)
+
+
+def _file_text(doc: Path, book_path: Path) -> str:
+    """File as the register shows it: relative to the workbook's folder when inside it."""
+    try:
+        return str(doc.resolve().relative_to(book_path.resolve().parent))
+    except ValueError:
+        return str(doc.resolve())
+
+
+def add_contract_row(path, row: dict[str, Any]) -> None:
+    """Append `row` (schema keys) to the Contracts table under the book's own header texts,
+    choices shown in the book's language. Columns the book lacks are left out."""
+    book = read_book(path)
+    table = book.tables["Contracts"]
+    values = {}
+    for key, value in row.items():
+        col = table.columns.get(key)
+        if col is None:
+            continue              # the user removed that column: nothing to write there
+        spec = table.spec.column(key)
+        if spec.type in (schema.CHOICE, schema.YESNO) and isinstance(value, str):
+            value = schema.show_choice(value, book.lang)
+        values[table.headers[col - table.first_col]] = value
+    patch_workbook(path, appends={schema.CONTRACTS.name: [values]})
+
+
+# --- report ------------------------------------------------------------------------------------
+def report(path, month: str | None, today: dt.date, out=None, pdf: bool = False,
+           sheet: bool = True) -> ReportResult:
+    """The monthly report: figures, the `Report YYYY-MM` sheet, HTML (and PDF)."""
+    month = (month or "").strip() or rp.last_full_month(today)
+    rp.refuse_unstarted(month, today)           # a bad or future month: before any reading
+    book = load(path)
+    if sheet:
+        refuse_unless_writable(path)            # open in Excel or read-only: before any file
+    figures = rp.month_figures(book, month, today)    # the current month: to date
+    out_dir = Path(out) if out is not None else Path(path).resolve().parent
+    files = rp.write_report_files(figures, out_dir, book.lang, pdf=pdf)
+    name = None
+    if sheet:
+        try:
+            name = write_report_sheet(path, figures, book.lang)
+        except BaseException:           # e.g. Excel holds the book: all or nothing
+            for made in files.values():
+                Path(made).unlink(missing_ok=True)
+            raise
+    return ReportResult(figures.month, figures, files, name)
+
+
+def write_report_sheet(path, figures, lang: str) -> str:
+    """Put the `Report YYYY-MM` sheet, native charts included, into the workbook; return its
+    name. XlsxWriter builds the sheet alone in a temporary file; the zip writer imports it,
+    replacing an earlier report for the same month."""
+    name = rp.report_sheet_name(figures.month, lang)
+    with tempfile.TemporaryDirectory(prefix="acctbook-report-") as tmp:
+        source = rp.build_report_xlsx(figures, lang, Path(tmp) / "report.xlsx")
+        patch_workbook(path, imports=[SheetImport(source, name, name)])
+    return name
+
+
+# --- demo --------------------------------------------------------------------------------------
+def demo_deal(book: Book, lang: str) -> str | None:
+    """The demo's contract deal: the first open deal in Proposal or Negotiation whose client
+    has a Legal name, a Company number and the Language `lang`."""
+    clients = book.frame("Clients")
+    by_id = {cid: row for cid, row in zip(clients["client_id"], clients.index) if cid}
+    deals = book.frame("Deals")
+    for deal_id, client_id, stage in zip(deals["deal_id"], deals["client_id"], deals["stage"]):
+        row = by_id.get(client_id)
+        if not deal_id or stage not in ("Proposal", "Negotiation") or row is None:
+            continue
+        c = clients.loc[row]
+        if c["legal_name"] and c["company_number"] and c["language"] == lang:
+            return deal_id
+    return None
+
+
+def demo(folder, today: dt.date, pdf: bool = False) -> DemoResult:
+    """The whole day on the built-in example, for each language (en, he): the demo workbook,
+    checked and refreshed; a contract for a deal of a client speaking the book's language
+    (into contracts/); the report for the last full month (into reports/, HTML; PDF too
+    when `pdf`), its sheet added to the workbook."""
+    folder = Path(folder or "acctbook-demo")
+    folder.mkdir(parents=True, exist_ok=True)
+    result = DemoResult(folder, {}, {})
+    month = rp.last_full_month(today)
+    for lang, name in (("en", "acctbook-demo.xlsx"), ("he", "acctbook-demo.he.xlsx")):
+        _keep_previous(folder / name)
+        p = new(folder / name, lang=lang, demo=True, today=today, overwrite=True)
+        result.books[lang] = p
+        result.checks[lang] = check(p, today)
+        result.refreshes[lang] = refresh(p, today)
+        deal = demo_deal(load(p), lang)
+        if deal is not None:
+            result.contracts[lang] = _demo_contract(p, deal, folder / "contracts", today, pdf)
+        result.reports[lang] = report(p, month, today, out=folder / "reports" / lang, pdf=pdf)
+    return result
+
+
+def _keep_previous(path: Path) -> None:
+    """A demo book from an earlier run (perhaps edited) is kept as BOOK.previous.xlsx."""
+    if path.exists():
+        refuse_if_open(path)
+        path.replace(path.with_name(f"{path.stem}.previous{path.suffix}"))
+
+
+def _demo_contract(path: Path, deal: str, out: Path, today: dt.date, pdf: bool):
+    """contract(), first removing this demo's own document from an earlier run (the
+    workbook was made afresh, so the contract gets the same number and name again)."""
+    book = load(path)
+    cid = ct.next_contract_id(book.frame("Contracts")["contract_id"], today)
+    deals, clients = book.frame("Deals"), book.frame("Clients")
+    client_id = deals.loc[deals["deal_id"] == deal, "client_id"].iloc[0]
+    name = clients.loc[clients["client_id"] == client_id, "name"].iloc[0]
+    stem = Path(ct.safe_file_name(cid, ct.clean(name) or client_id)).stem
+    for ext in (".docx", ".pdf"):
+        (out / (stem + ext)).unlink(missing_ok=True)
+    return contract(path, deal, today, out_dir=out, pdf=pdf)
