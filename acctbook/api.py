@@ -16,7 +16,7 @@ from acctbook import jobs
 from acctbook.book.model import Book
 from acctbook.book.results import (BatchItem, Change, CheckResult, ContractResult,  # noqa: F401
                                    DemoResult, RefreshResult, ReportResult)
-from acctbook.documents.report import last_full_month  # noqa: F401 - acctbook.api.last_full_month
+from acctbook.documents.figures import last_full_month  # noqa: F401 - acctbook.api.last_full_month
 
 demo_deal = jobs.demo_deal
 

@@ -1,6 +1,6 @@
 """The `acctbook` command: each subcommand parses options and calls one api function.
 
-Every failure ends as one clear line and a non-zero exit (SPEC section 7):
+Every failure ends as one clear line and a non-zero exit (README, "Exit codes"):
 0 done; 1 the book has errors or the request was refused; 2 bad usage or a
 file that cannot be read.
 """
@@ -98,7 +98,7 @@ def cmd_refresh(a) -> int:
             print(f"refreshed {a.book} for {r.today.isoformat()}: {len(r.changes)} cell(s) changed, "
                   f"{len(r.results.queue)} call(s) on Today, {_summary(r.problems)}"
                   + (f"; previous version kept as {r.backup}" if r.backup else ""))
-    return 1 if r.errors else 0      # written, but the book has errors (SPEC 7)
+    return 1 if r.errors else 0      # written, but the book has errors
 
 
 def _show(v) -> str:
@@ -109,7 +109,7 @@ def _show(v) -> str:
 def cmd_calls(a) -> int:
     res = api.refresh(a.book, today=a.today, dry_run=True)   # api.calls, with the problems
     recs = res.results.queue.to_dict("records")
-    status = 1 if res.errors else 0                # SPEC 7: 1 when the book has errors
+    status = 1 if res.errors else 0                # 1 when the book has errors (README, "Exit codes")
     if a.json:
         _print_json([{k: _jsonable(v) for k, v in r.items() if k != "client_row"} for r in recs])
         return status

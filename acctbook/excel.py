@@ -21,8 +21,10 @@ from acctbook.book.rules import check_book
 from acctbook.core import plan
 from acctbook.documents import charts
 from acctbook.documents import contract as ct
-from acctbook.documents import report as rp
-from acctbook.documents.report import last_full_month
+from acctbook.documents.docx import clean, render_contract
+from acctbook.documents.figures import last_full_month, month_figures
+from acctbook.documents.report_html import write_report_files
+from acctbook.documents.report_sheet import NUMBER_FORMATS, report_sheet
 from acctbook.xlbook import book as xb
 
 TITLE = "acctbook"
@@ -107,11 +109,11 @@ def _contract(book, today: dt.date, out_dir):
     bk = xb.load(book)
     deals = bk.tables["Deals"]
     row = _chosen_deal(book, bk)
-    deal_id = ct.clean(deals.frame.at[row, "deal_id"])
+    deal_id = clean(deals.frame.at[row, "deal_id"])
     if not deal_id:
         raise Refused(f"row {row} of '{deals.sheet}' has no Deal ID")
     folder = _contract_folder(book, out_dir, deal_id)
-    client_id = ct.clean(deals.frame.at[row, "client_id"])
+    client_id = clean(deals.frame.at[row, "client_id"])
     cid = ct.next_contract_id(bk.frame("Contracts")["contract_id"], today)
     ctx = ct.contract_context(bk, deal_id, today, cid,
                               ct.client_tier_discount(bk, client_id, today))
@@ -121,7 +123,7 @@ def _contract(book, today: dt.date, out_dir):
     target = folder / ct.safe_file_name(cid, ctx.values["client_name"] or ctx["client"]["id"])
     if target.exists():
         raise Refused(f"{target} already exists; move it away and press Contract again")
-    ct.render_contract(template, ctx, target)
+    render_contract(template, ctx, target)
     try:
         file_text = target.name if out_dir is None else str(target)
         xb.append_row(book, bk.tables["Contracts"], ct.contract_row(ctx, file_text), bk.lang)
@@ -230,12 +232,12 @@ def report_month(value: Any, today: dt.date) -> str:
 def _monthly_report(book, today: dt.date, out_dir):
     bk = xb.load(book)
     month = report_month(xb.home_value(book, bk.lang, xb.REPORT_MONTH_ROW), today)
-    figures = rp.month_figures(bk, month, today)    # refuses a month not yet started
-    desc = rp.report_sheet(figures, bk.lang)
-    sheet = xb.write_report_sheet(book, desc, rp.NUMBER_FORMATS)
+    figures = month_figures(bk, month, today)       # refuses a month not yet started
+    desc = report_sheet(figures, bk.lang)
+    sheet = xb.write_report_sheet(book, desc, NUMBER_FORMATS)
     charted = add_report_charts(sheet, desc)
     folder = Path(out_dir) if out_dir is not None else _book_folder(book)
-    paths = rp.write_report_files(figures, folder, bk.lang) if folder is not None else {}
+    paths = write_report_files(figures, folder, bk.lang) if folder is not None else {}
     said = []
     if IN_LITE and paths:
         said.append(_saved_alert(bk.lang, desc["name"], desc["name"], [paths["html"]]))

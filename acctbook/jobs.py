@@ -22,9 +22,12 @@ from acctbook.create.demo import DEMO_SEED, demo_data
 from acctbook.create.workbook import create_workbook
 from acctbook.documents import contract as ct
 from acctbook.documents import pdf as pdfs
-from acctbook.documents import report as rp
-from acctbook.xlsx.patch import (SheetImport, patch_workbook, refuse_if_open,
-                                 refuse_unless_writable, sheet_names)
+from acctbook.documents.docx import ContractError, clean, render_contract
+from acctbook.documents.figures import last_full_month, month_figures, refuse_unstarted
+from acctbook.documents.report_html import write_report_files
+from acctbook.documents.report_sheet import build_report_xlsx, report_sheet_name
+from acctbook.xlsx.file import WorkbookFile, open_book
+from acctbook.xlsx.patch import SheetImport, refuse_if_open, refuse_unless_writable
 from acctbook.xlsx.read import read_book
 
 
@@ -54,17 +57,16 @@ def check(path, today: dt.date) -> CheckResult:
 
 def refresh(path, today: dt.date, dry_run: bool = False) -> RefreshResult:
     """Check, compute, and write the computed cells, Home's figures and the generated sheets."""
-    book = read_book(path)
+    wbf = open_book(path)                # the file is read and checked once, then patched
+    book = wbf.read_book()
     problems = check_book(book, today)
     results = plan.refresh_results(book, problems, today)
-    cells, changes = plan.computed_cells(book, results)
     home = schema.generated_sheet("Home", book.lang)
-    if dry_run or home in sheet_names(path):      # a book without Home just gets no KPIs
-        cells.setdefault(home, {}).update(plan.home_cells(results, problems))
-    sheets = plan.generated_sheets(book, results, problems)
-    out = RefreshResult(str(path), today, problems, results, changes, book=book)
+    with_home = dry_run or home in wbf.sheet_names()     # a book without Home gets no KPIs
+    to_write = plan.plan_refresh(book, problems, results, with_home)
+    out = RefreshResult(str(path), today, problems, results, to_write.changes, book=book)
     if not dry_run:
-        res = patch_workbook(path, cells, sheets)
+        res = wbf.patch(to_write.cells, to_write.sheets)
         out.written = True
         out.backup = str(getattr(res, "backup", None) or "") or None
     return out
@@ -99,8 +101,8 @@ def contract(path, deal_id: str, today: dt.date, out_dir=None, pdf: bool = False
     book = read_book(path)
     deal_rows = ct.find_rows(book.frame("Deals"), "deal_id", str(deal_id).strip())
     if not deal_rows:
-        raise ct.ContractError(f"deal {deal_id} is not in {book.tables['Deals'].sheet}")
-    client_id = ct.clean(book.frame("Deals").at[deal_rows[0], "client_id"])
+        raise ContractError(f"deal {deal_id} is not in {book.tables['Deals'].sheet}")
+    client_id = clean(book.frame("Deals").at[deal_rows[0], "client_id"])
     if tier_discount is None:
         tier_discount = ct.client_tier_discount(book, client_id, today)
     cid = ct.next_contract_id(book.frame("Contracts")["contract_id"], today)
@@ -114,7 +116,7 @@ def contract(path, deal_id: str, today: dt.date, out_dir=None, pdf: bool = False
     final_pdf = out / (Path(name).stem + ".pdf") if pdf else None
     for f in (final_docx, final_pdf):
         if f is not None and f.exists():
-            raise ct.ContractError(f"{f} already exists; move it away and run again")
+            raise ContractError(f"{f} already exists; move it away and run again")
     made_dirs = [d for d in (out, *out.parents) if not d.exists()]
     out.mkdir(parents=True, exist_ok=True)
     placed: list[Path] = []
@@ -123,8 +125,11 @@ def contract(path, deal_id: str, today: dt.date, out_dir=None, pdf: bool = False
         # one file system); any failure removes whatever was placed, so nothing is left
         # half-done: not even the folders made for it.
         with tempfile.TemporaryDirectory(prefix=".acctbook-", dir=out) as tmp:
-            docx = ct.render_contract(template, ctx, Path(tmp) / name)
-            made_pdf = ct.to_pdf(docx, tmp) if pdf else None
+            docx = render_contract(template, ctx, Path(tmp) / name)
+            try:
+                made_pdf = pdfs.docx_to_pdf(docx, tmp) if pdf else None
+            except pdfs.PdfFailed as e:      # the contract's failure: exit 1
+                raise ContractError(f"could not convert {docx.name} to PDF: {e}") from e
             if made_pdf is not None:
                 pdfs.pin_pdf(made_pdf, today, docx.read_bytes())
             os.replace(docx, final_docx)
@@ -157,7 +162,8 @@ def _file_text(doc: Path, book_path: Path) -> str:
 def add_contract_row(path, row: dict[str, Any]) -> None:
     """Append `row` (schema keys) to the Contracts table under the book's own header texts,
     choices shown in the book's language. Columns the book lacks are left out."""
-    book = read_book(path)
+    wbf = open_book(path)
+    book = wbf.read_book()
     table = book.tables["Contracts"]
     values = {}
     for key, value in row.items():
@@ -168,25 +174,26 @@ def add_contract_row(path, row: dict[str, Any]) -> None:
         if spec.type in (schema.CHOICE, schema.YESNO) and isinstance(value, str):
             value = schema.show_choice(value, book.lang)
         values[table.headers[col - table.first_col]] = value
-    patch_workbook(path, appends={schema.CONTRACTS.name: [values]})
+    wbf.patch(appends={schema.CONTRACTS.name: [values]})
 
 
 # --- report ------------------------------------------------------------------------------------
 def report(path, month: str | None, today: dt.date, out=None, pdf: bool = False,
            sheet: bool = True) -> ReportResult:
     """The monthly report: figures, the `Report YYYY-MM` sheet, HTML (and PDF)."""
-    month = (month or "").strip() or rp.last_full_month(today)
-    rp.refuse_unstarted(month, today)           # a bad or future month: before any reading
-    book = load(path)
+    month = (month or "").strip() or last_full_month(today)
+    refuse_unstarted(month, today)              # a bad or future month: before any reading
+    wbf = open_book(path)                       # read once; the sheet goes into that read
+    book = wbf.read_book()
     if sheet:
         refuse_unless_writable(path)            # open in Excel or read-only: before any file
-    figures = rp.month_figures(book, month, today)    # the current month: to date
+    figures = month_figures(book, month, today)       # the current month: to date
     out_dir = Path(out) if out is not None else Path(path).resolve().parent
-    files = rp.write_report_files(figures, out_dir, book.lang, pdf=pdf)
+    files = write_report_files(figures, out_dir, book.lang, pdf=pdf)
     name = None
     if sheet:
         try:
-            name = write_report_sheet(path, figures, book.lang)
+            name = write_report_sheet(wbf, figures, book.lang)
         except BaseException:           # e.g. Excel holds the book: all or nothing
             for made in files.values():
                 Path(made).unlink(missing_ok=True)
@@ -197,11 +204,12 @@ def report(path, month: str | None, today: dt.date, out=None, pdf: bool = False,
 def write_report_sheet(path, figures, lang: str) -> str:
     """Put the `Report YYYY-MM` sheet, native charts included, into the workbook; return its
     name. XlsxWriter builds the sheet alone in a temporary file; the zip writer imports it,
-    replacing an earlier report for the same month."""
-    name = rp.report_sheet_name(figures.month, lang)
+    replacing an earlier report for the same month. `path` may be a workbook already opened."""
+    wbf = path if isinstance(path, WorkbookFile) else open_book(path)
+    name = report_sheet_name(figures.month, lang)
     with tempfile.TemporaryDirectory(prefix="acctbook-report-") as tmp:
-        source = rp.build_report_xlsx(figures, lang, Path(tmp) / "report.xlsx")
-        patch_workbook(path, imports=[SheetImport(source, name, name)])
+        source = build_report_xlsx(figures, lang, Path(tmp) / "report.xlsx")
+        wbf.patch(imports=[SheetImport(source, name, name)])
     return name
 
 
@@ -230,7 +238,7 @@ def demo(folder, today: dt.date, pdf: bool = False) -> DemoResult:
     folder = Path(folder or "acctbook-demo")
     folder.mkdir(parents=True, exist_ok=True)
     result = DemoResult(folder, {}, {})
-    month = rp.last_full_month(today)
+    month = last_full_month(today)
     for lang, name in (("en", "acctbook-demo.xlsx"), ("he", "acctbook-demo.he.xlsx")):
         _keep_previous(folder / name)
         p = new(folder / name, lang=lang, demo=True, today=today, overwrite=True)
@@ -259,7 +267,7 @@ def _demo_contract(path: Path, deal: str, out: Path, today: dt.date, pdf: bool):
     deals, clients = book.frame("Deals"), book.frame("Clients")
     client_id = deals.loc[deals["deal_id"] == deal, "client_id"].iloc[0]
     name = clients.loc[clients["client_id"] == client_id, "name"].iloc[0]
-    stem = Path(ct.safe_file_name(cid, ct.clean(name) or client_id)).stem
+    stem = Path(ct.safe_file_name(cid, clean(name) or client_id)).stem
     for ext in (".docx", ".pdf"):
         (out / (stem + ext)).unlink(missing_ok=True)
     return contract(path, deal, today, out_dir=out, pdf=pdf)

@@ -26,7 +26,7 @@ from lxml import html as lhtml
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from acctbook import api  # noqa: E402
 from acctbook.documents import pdf
-from acctbook.documents import report as rp
+from acctbook.documents import figures, report_html
 from acctbook.xlsx.read import read_book  # noqa: E402
 
 TODAY = dt.date(2026, 6, 15)
@@ -100,20 +100,20 @@ def main() -> None:
         reports = {}
         for lang in ("en", "he"):
             p = api.new(Path(tmp, f"demo-{lang}.xlsx"), lang=lang, demo=True, today=TODAY)
-            reports[lang] = rp.month_figures(read_book(p), MONTH, TODAY)
+            reports[lang] = figures.month_figures(read_book(p), MONTH, TODAY)
         print(f"{'engine':<12} {'lang':<4} {'s/report':>9} {'min':>6} {'pages':>5} "
               f"{'amounts on 1 line':>18} {'sections on 1 page':>19} {'chart titles':>12}")
         for name, lo, convert in engines():
             for lang, r in reports.items():
-                html = rp.render_html(r, lang, for_pdf=lo)
+                html = report_html.render_html(r, lang, for_pdf=lo)
                 times = []
                 for i in range(a.runs):
                     target = Path(tmp, f"{name}-{lang}-{i}.pdf")
                     t0 = time.perf_counter()
                     convert(html, target)
                     times.append(time.perf_counter() - t0)
-                titles = [c["title"] for c in rp._charts(r, lang, bars_only=lo).values()]
-                pages, whole, total, sec_ok, secs, ok = quality(target, rp.render_html(r, lang), titles)
+                titles = [c["title"] for c in report_html.chart_blocks(r, lang, bars_only=lo).values()]
+                pages, whole, total, sec_ok, secs, ok = quality(target, report_html.render_html(r, lang), titles)
                 print(f"{name:<12} {lang:<4} {statistics.median(times):>9.2f} {min(times):>6.2f} "
                       f"{pages:>5} {f'{whole}/{total}':>18} {f'{sec_ok}/{secs}':>19} {ok:>12}")
 

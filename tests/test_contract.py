@@ -19,8 +19,12 @@ import pytest
 from lxml import etree
 
 from acctbook import jobs
+from acctbook.book.model import AcctbookError
 from acctbook.documents import contract as C
-from acctbook.documents.contract import ContractError, PdfUnavailable
+from acctbook.documents import docx as D
+from acctbook.documents import pdf as pdf_runner
+from acctbook.documents.docx import ContractError
+from acctbook.documents.pdf import PdfUnavailable
 from acctbook.book.coerce import book_from_rows
 from bookfiles import valid_data, write_book
 
@@ -54,7 +58,7 @@ def render(tmp_path, bk, deal="D-001", tier=7.0, referral=None, name="out.docx")
     ctx = C.contract_context(bk, deal, TODAY, "CTR-2026-0002", tier, referral)
     template = C.template_path(ctx.lang)
     C.check_fields(template, ctx)
-    return C.render_contract(template, ctx, tmp_path / name), ctx
+    return D.render_contract(template, ctx, tmp_path / name), ctx
 
 
 def xml_root(path: Path):
@@ -303,7 +307,7 @@ def test_a_template_may_not_reach_python_internals(tmp_path):
     doc.save(bad)
     ctx = C.contract_context(book(), "D-001", TODAY, "CTR-2026-0001", 0)
     with pytest.raises(ContractError, match="unsafe"):
-        C.render_contract(bad, ctx, tmp_path / "x.docx")
+        D.render_contract(bad, ctx, tmp_path / "x.docx")
     assert not (tmp_path / "x.docx").exists()
 
 
@@ -393,9 +397,9 @@ def test_a_failed_register_write_leaves_no_document(tmp_path, monkeypatch):
     out = tmp_path / "out"
 
     def refuse(path, row):
-        raise C.AcctbookError("the workbook is open in Excel")
+        raise AcctbookError("the workbook is open in Excel")
     monkeypatch.setattr(jobs, "add_contract_row", refuse)
-    with pytest.raises(C.AcctbookError, match="open in Excel"):
+    with pytest.raises(AcctbookError, match="open in Excel"):
         jobs.contract(path, "D-001", TODAY, out_dir=out, tier_discount=0)
     assert not out.exists()                    # nor the folder made for the document
 
@@ -480,7 +484,7 @@ def test_parallel_conversions_each_get_their_pdf(tmp_path):
         folder.mkdir()
         docs.append(render(folder, book(data(legal_name=name)), name=f"{name}.docx")[0])
     with ThreadPoolExecutor(2) as pool:
-        pdfs = list(pool.map(lambda d: C.to_pdf(d, d.parent), docs))
+        pdfs = list(pool.map(lambda d: pdf_runner.docx_to_pdf(d, d.parent), docs))
     for pdf, name in zip(pdfs, ("Alpha Works Ltd", "Beta Trading Ltd")):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
                               check=True).stdout
@@ -561,7 +565,7 @@ def test_a_refused_append_leaves_no_document_and_the_book_unchanged(demo_book, t
     before = path.read_bytes()
     (tmp_path / "~$book.xlsx").write_text("excel")               # Excel has it open
     out = tmp_path / "out"
-    with pytest.raises(C.AcctbookError, match="open in Excel"):
+    with pytest.raises(AcctbookError, match="open in Excel"):
         jobs.contract(path, _open_deal(path, "en"), DEMO_TODAY, out_dir=out / "deeper")
     assert not out.exists() and path.read_bytes() == before     # no empty folder left behind
 
@@ -669,7 +673,7 @@ def test_the_docx_is_byte_identical_for_the_same_inputs(tmp_path, rows_added):
         time.sleep(2.1 * (i == 0))                   # zip times have a 2-second resolution
     assert docs[0] == docs[1]
     with zipfile.ZipFile(tmp_path / "0" / "books" / "CTR-2026-0002 Acme Ltd.docx") as z:
-        assert {i.date_time for i in z.infolist()} == {C.FIXED_TIME}
+        assert {i.date_time for i in z.infolist()} == {D.FIXED_TIME}
 
 
 @pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdfinfo")),

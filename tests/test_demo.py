@@ -435,7 +435,7 @@ def test_the_demo_month_report_has_something_in_every_section(today):
     opened and resolved, and deliveries mostly on time, as a real month has."""
     from acctbook.excel import last_full_month
     from acctbook.book.coerce import book_from_rows
-    from acctbook.documents.report import month_figures
+    from acctbook.documents.figures import month_figures
     data, settings = demo_data(today)
     f = month_figures(book_from_rows(data, settings), last_full_month(today), today)
     assert f.deals_won >= 2 and f.deals_lost >= 2 and 0 < f.win_rate < 1

@@ -348,9 +348,9 @@ def test_report_month_from_home():
 
 def test_monthly_report_button(books, tmp_path):
     try:
-        from acctbook.documents.report import month_figures  # noqa: F401
+        from acctbook.documents.figures import month_figures  # noqa: F401
     except ImportError:
-        pytest.skip("acctbook.documents.report is not finished yet")
+        pytest.skip("acctbook.documents.figures is not finished yet")
     result, actions = xr.run(excel.monthly_report, books["demo"], TODAY, out_dir=tmp_path)
     alerts = [a["args"][0] for a in actions if a["func"] == "alert"]
     assert result == "Report 2026-02", alerts

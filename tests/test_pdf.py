@@ -20,7 +20,7 @@ import pytest
 
 from acctbook import cli
 from acctbook.documents import pdf
-from acctbook.documents import report as rp
+from acctbook.documents import figures, report_html
 from bookfiles import valid_data, write_book
 
 posix_only = pytest.mark.skipif(os.name == "nt", reason="the fake programs are shell scripts")
@@ -197,8 +197,8 @@ def chromium_report(tmp_path_factory):
     folder = tmp_path_factory.mktemp("chromium")
     today = dt.date(2026, 6, 15)
     book = api.new(folder / "demo.xlsx", demo=True, today=today)
-    report = rp.month_figures(read_book(book), "2026-05", today)
-    target = rp.html_to_pdf(report, "en", folder / "report-2026-05.pdf")
+    report = figures.month_figures(read_book(book), "2026-05", today)
+    target = report_html.html_to_pdf(report, "en", folder / "report-2026-05.pdf")
     text = subprocess.run(["pdftotext", "-layout", str(target), "-"], capture_output=True,
                           text=True, check=True).stdout
     return report, target, text
@@ -207,7 +207,7 @@ def chromium_report(tmp_path_factory):
 def test_the_report_pdf_keeps_a_7_digit_amount_on_one_line(chromium_report):
     report, target, text = chromium_report
     assert report.revenue >= 1_000_000                    # the demo month: seven digits
-    amount = rp.Formats("en", report.currency).money(report.revenue)
+    amount = report_html.Formats("en", report.currency).money(report.revenue)
     line = next(line for line in text.splitlines() if "Revenue in the month" in line)
     assert amount in line, line
     data = target.read_bytes()

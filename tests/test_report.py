@@ -16,7 +16,8 @@ import pytest
 from lxml import etree
 from openpyxl import load_workbook
 
-from acctbook.documents import report as rp
+from acctbook.documents import figures, report_html, report_sheet
+from acctbook.documents import pdf as pdf_runner
 from acctbook.book.coerce import book_from_rows
 from acctbook.book.model import AcctbookError
 
@@ -140,7 +141,7 @@ def _book(**extra):
 
 @pytest.fixture(scope="module")
 def report():
-    return rp.month_figures(_book(), MONTH)
+    return figures.month_figures(_book(), MONTH)
 
 
 # --- the figures ---------------------------------------------------------------------------------
@@ -232,7 +233,7 @@ def test_top_accounts_and_rank_movement(report):
 def test_a_month_that_is_not_yyyy_mm_is_a_clear_error():
     for bad in ("2026-13", "May 2026", "2026-5", ""):
         with pytest.raises(AcctbookError, match="YYYY-MM"):
-            rp.month_figures(_book(), bad)
+            figures.month_figures(_book(), bad)
 
 
 # --- HTML ------------------------------------------------------------------------------------------
@@ -242,7 +243,7 @@ def _row(html: str, label: str, value: str) -> bool:
 
 
 def test_html_in_english_shows_the_figures_formatted(report):
-    html = rp.render_html(report, "en")
+    html = report_html.render_html(report, "en")
     assert '<html lang="en" dir="ltr">' in html
     for label, value in [("Revenue in the month", "₪3,750"), ("Previous month", "₪1,500"),
                          ("Change vs previous month", "+150%"),
@@ -262,7 +263,7 @@ def test_html_in_english_shows_the_figures_formatted(report):
 
 
 def test_html_in_hebrew_is_right_to_left_with_hebrew_labels(report):
-    html = rp.render_html(report, "he")
+    html = report_html.render_html(report, "he")
     assert '<html lang="he" dir="rtl">' in html
     money = "\u200f3,750\xa0\u200f₪"    # babel's he pattern: RLM, number, nbsp, RLM, sign
     assert _row(html, "הכנסות בחודש", money)
@@ -274,7 +275,7 @@ def test_html_in_hebrew_is_right_to_left_with_hebrew_labels(report):
 
 def test_names_are_data_in_html_never_code(report):
     for lang in ("en", "he"):
-        html = rp.render_html(report, lang)
+        html = report_html.render_html(report, lang)
         assert INJ_VARS in html and INJ_LOOP in html       # shown as typed, not evaluated
         assert "Tom &amp; Jerry &lt;Ltd&gt;" in html and AMP not in html
         assert "Acme &amp; &lt;Sons&gt;" in html and COMPANY not in html
@@ -282,7 +283,7 @@ def test_names_are_data_in_html_never_code(report):
 
 
 def test_html_and_pdf_files_are_written(report, tmp_path):
-    paths = rp.write_report_files(report, tmp_path, "en")
+    paths = report_html.write_report_files(report, tmp_path, "en")
     assert paths == {"html": tmp_path / "report-2026-05.html"}
     assert "Zeta Industries" in paths["html"].read_text(encoding="utf-8")
 
@@ -296,10 +297,10 @@ def test_pdf_without_a_converter_is_a_clear_error(report, tmp_path, monkeypatch)
             raise ImportError(name)
         return real_import(name, *a, **k)
     monkeypatch.setattr(builtins, "__import__", no_weasyprint)
-    monkeypatch.setattr(rp.pdf, "find_browser", lambda *a, **k: None)
-    monkeypatch.setattr(rp.pdf, "find_soffice", lambda *a, **k: None)
-    with pytest.raises(rp.PdfUnavailable, match="Chrome, Microsoft Edge or Chromium") as e:
-        rp.write_report_files(report, tmp_path, "en", pdf=True)
+    monkeypatch.setattr(pdf_runner, "find_browser", lambda *a, **k: None)
+    monkeypatch.setattr(pdf_runner, "find_soffice", lambda *a, **k: None)
+    with pytest.raises(pdf_runner.PdfUnavailable, match="Chrome, Microsoft Edge or Chromium") as e:
+        report_html.write_report_files(report, tmp_path, "en", pdf=True)
     assert e.value.exit_code == 2                          # the report's code, as before
     assert (tmp_path / "report-2026-05.html").is_file()   # the HTML is still there
 
@@ -313,9 +314,9 @@ def _squash(s: str) -> str:
                     reason="LibreOffice (soffice) and pdftotext are needed for the PDF test")
 @pytest.mark.parametrize("lang", ["en", "he"])
 def test_pdf_through_libreoffice_holds_the_names_as_text(report, tmp_path, lang, monkeypatch):
-    monkeypatch.setattr(rp, "html_to_pdf", lambda r, lg, t: rp._soffice_pdf(
-        rp.render_html(r, lg, for_pdf=True), t))          # LibreOffice even if WeasyPrint is there
-    pdf = rp.write_report_files(report, tmp_path, lang, pdf=True)["pdf"]
+    monkeypatch.setattr(report_html, "html_to_pdf", lambda r, lg, t: pdf_runner.soffice_html_pdf(
+        report_html.render_html(r, lg, for_pdf=True), t))  # LibreOffice even if WeasyPrint is there
+    pdf = report_html.write_report_files(report, tmp_path, lang, pdf=True)["pdf"]
     assert pdf.read_bytes()[:5] == b"%PDF-"
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
     assert "A4" in info
@@ -333,16 +334,16 @@ def test_pdf_through_libreoffice_holds_the_names_as_text(report, tmp_path, lang,
 
 # --- the Report YYYY-MM sheet --------------------------------------------------------------------
 def test_report_sheet_description_is_plain_data(report):
-    desc = rp.report_sheet(report, "en")
+    desc = report_sheet.report_sheet(report, "en")
     assert desc["name"] == "Report 2026-05" and desc["rtl"] is False
     assert [c["key"] for c in desc["charts"]] == ["revenue", "channels", "pipeline"]
-    assert rp.report_sheet(report, "he")["name"] == "דוח 2026-05"
-    assert rp.report_sheet(report, "he")["rtl"] is True
+    assert report_sheet.report_sheet(report, "he")["name"] == "דוח 2026-05"
+    assert report_sheet.report_sheet(report, "he")["rtl"] is True
 
 
 @pytest.fixture(scope="module")
 def xlsx(report, tmp_path_factory):
-    return rp.build_report_xlsx(report, "en", tmp_path_factory.mktemp("x") / "report.xlsx")
+    return report_sheet.build_report_xlsx(report, "en", tmp_path_factory.mktemp("x") / "report.xlsx")
 
 
 def _ref_cells(ws, ref: str) -> list:
@@ -393,7 +394,7 @@ def test_xlsx_has_three_native_charts_over_the_sheet_cells(xlsx, report):
 
 
 def test_hebrew_xlsx_is_right_to_left(report, tmp_path):
-    path = rp.build_report_xlsx(report, "he", tmp_path / "he.xlsx")
+    path = report_sheet.build_report_xlsx(report, "he", tmp_path / "he.xlsx")
     ws = load_workbook(path)["דוח 2026-05"]
     assert ws.sheet_view.rightToLeft
     labels = [r[0] for r in ws.iter_rows(min_col=1, max_col=1, values_only=True)]
@@ -404,18 +405,18 @@ def test_hebrew_xlsx_is_right_to_left(report, tmp_path):
 def test_a_month_that_has_not_started_is_refused():
     from acctbook.book.model import Refused
     with pytest.raises(Refused, match="2026-06 has not started yet") as e:
-        rp.month_figures(_book(), MONTH.replace("05", "06"), today=D(2026, 5, 31))
+        figures.month_figures(_book(), MONTH.replace("05", "06"), today=D(2026, 5, 31))
     assert e.value.exit_code == 1
 
 
 def test_a_past_month_does_not_depend_on_the_day_it_is_reported(report):
     for today in (D(2026, 5, 31), D(2026, 6, 1), D(2027, 3, 9)):
-        assert rp.month_figures(_book(), MONTH, today=today) == report
+        assert figures.month_figures(_book(), MONTH, today=today) == report
     assert report.to_date is None and report.until == D(2026, 5, 31)
 
 
 def test_the_current_month_is_reported_to_date():
-    r = rp.month_figures(_book(), MONTH, today=D(2026, 5, 20))
+    r = figures.month_figures(_book(), MONTH, today=D(2026, 5, 20))
     assert r.to_date == D(2026, 5, 20) and r.end == D(2026, 5, 31)
     # Revenue to 05-20: O1 1000 + 450, O2 2000 (O6 is dated 05-31) = 3450.
     assert r.revenue == 3450
@@ -428,17 +429,17 @@ def test_the_current_month_is_reported_to_date():
     # 05-18) is overdue; C2's complaint K5 (contact 05-18 + 2 business days) is due today,
     # not overdue yet (at month end: 2).
     assert r.followups_overdue == 1
-    html = rp.render_html(r, "en")
+    html = report_html.render_html(r, "en")
     assert "<title>Monthly report — May 2026, to date (May 20, 2026)</title>" in html
     assert "<h1>Monthly report — May 2026, to date (May 20, 2026)</h1>" in html
     assert "Follow-ups overdue today" in html and "at month end" not in html
-    a1 = rp.report_sheet(r, "en")["cells"][0]
+    a1 = report_sheet.report_sheet(r, "en")["cells"][0]
     assert a1["value"] == "Monthly report — May 2026, to date (May 20, 2026)"
-    assert "עד כה" in rp.report_sheet(r, "he")["cells"][0]["value"]
+    assert "עד כה" in report_sheet.report_sheet(r, "he")["cells"][0]["value"]
 
 
 def test_month_is_trimmed():
-    assert rp.month_figures(_book(), " 2026-05 ").month == MONTH
+    assert figures.month_figures(_book(), " 2026-05 ").month == MONTH
 
 
 def test_a_partly_delivered_line_is_not_delivered_on_time(report):
@@ -448,7 +449,7 @@ def test_a_partly_delivered_line_is_not_delivered_on_time(report):
                "status": "Partly delivered"}
     short = {**partial, "order_id": "O8", "status": "Delivered"}     # says Delivered, 1 of 7
     whole = {**partial, "order_id": "O9", "delivered_qty": 7, "status": "Delivered"}
-    r = rp.month_figures(_book(Orders=[partial, short, whole]), MONTH)
+    r = figures.month_figures(_book(Orders=[partial, short, whole]), MONTH)
     assert (r.deliveries_due, r.deliveries_on_time) == (report.deliveries_due + 3,
                                                         report.deliveries_on_time + 1)
 
@@ -458,37 +459,37 @@ def test_a_closed_deal_without_stage_since_counts_by_created_and_says_so(report)
            "created": D(2026, 5, 5)}
     undated = {"deal_id": "D14", "client_id": "C1", "title": "t", "stage": "Lost",
                "amount": 50, "lost_reason": "Price"}
-    r = rp.month_figures(_book(Deals=[won, undated]), MONTH)
+    r = figures.month_figures(_book(Deals=[won, undated]), MONTH)
     assert (r.deals_won, r.won_amount) == (report.deals_won + 1, report.won_amount + 700)
     assert r.deals_lost == report.deals_lost
     assert (r.closed_by_created, r.closed_undated) == (["D13 (2026-05)"], ["D14"])
-    april = rp.month_figures(_book(Deals=[won, undated]), "2026-04")  # said in every report
+    april = figures.month_figures(_book(Deals=[won, undated]), "2026-04")  # said in every report
     for rep in (r, april):
-        html = rp.render_html(rep, "en")
+        html = report_html.render_html(rep, "en")
         assert ("Won or Lost deals with Stage since blank, counted in the month they were "
                 "created: D13 (2026-05)") in html
         assert "deals with neither Stage since nor Created, counted in no month: D14" in html
-        third = [c for c in rp.report_sheet(rep, "en")["cells"] if c["row"] == 2]
+        third = [c for c in report_sheet.report_sheet(rep, "en")["cells"] if c["row"] == 2]
         assert "D13 (2026-05)" in third[0]["value"] and "D14" in third[0]["value"]
     assert april.deals_won == 0
-    assert report.closed_by_created == [] and 'class="note"' not in rp.render_html(report, "en")
+    assert report.closed_by_created == [] and 'class="note"' not in report_html.render_html(report, "en")
 
 
 def test_pipeline_at_a_past_month_end_counts_deals_closed_since():
     late = {"deal_id": "D15", "client_id": "C1", "title": "t", "stage": "Won", "amount": 1000,
             "probability": 80, "created": D(2026, 4, 1), "stage_since": D(2026, 5, 3)}
-    r = rp.month_figures(_book(Deals=[late]), "2026-04")
+    r = figures.month_figures(_book(Deals=[late]), "2026-04")
     # Open on 04-30: D5 Proposal (created 03-01), D8 Qualified (Created blank). Closed since,
     # Created blank or by 04-30: D1 10000, D2 5000, D3 100, D9 2500, D10 100, D11 100,
     # D12 500 and D15 1000 (D4 was Lost on 04-28; D6 and D7 came later); weighted only by
     # their own Probability: D15 1000 × 80 % = 800.
     got = {p.stage: (p.deals, p.amount, p.weighted) for p in r.pipeline}
     assert got["Proposal"] == (1, 10000, 6000) and got["Qualified"] == (1, 4000, 800)
-    assert got[rp.CLOSED_LATER] == (8, 19300, 800)
+    assert got[figures.CLOSED_LATER] == (8, 19300, 800)
     assert r.pipeline_weighted == 6000 + 800 + 800
-    assert "Closed since (stage then unknown)" in rp.render_html(r, "en")
+    assert "Closed since (stage then unknown)" in report_html.render_html(r, "en")
     assert "Closed since (stage then unknown)" in [
-        c["value"] for c in rp.report_sheet(r, "en")["cells"]]
+        c["value"] for c in report_sheet.report_sheet(r, "en")["cells"]]
 
 
 def _pdf_id(data: bytes) -> bytes:
@@ -496,7 +497,7 @@ def _pdf_id(data: bytes) -> bytes:
     return m[0] if m else b""
 
 
-@pytest.mark.skipif(not ((shutil.which("soffice") or rp.pdf.find_browser()) and shutil.which("pdfinfo")),
+@pytest.mark.skipif(not ((shutil.which("soffice") or pdf_runner.find_browser()) and shutil.which("pdfinfo")),
                     reason="a PDF engine and pdfinfo are needed for the PDF test")
 def test_the_report_pdf_carries_no_clock_and_stays_valid(report, tmp_path):
     """The converter's time stamp and random /ID are pinned (to the month's last day and a
@@ -505,7 +506,7 @@ def test_the_report_pdf_carries_no_clock_and_stays_valid(report, tmp_path):
     import time
     pdfs = []
     for i in range(2):
-        pdfs.append(rp.write_report_files(report, tmp_path / str(i), "en", pdf=True)["pdf"])
+        pdfs.append(report_html.write_report_files(report, tmp_path / str(i), "en", pdf=True)["pdf"])
         time.sleep(1.1)
     a, b = (p.read_bytes() for p in pdfs)
     assert _pdf_id(a) == _pdf_id(b) and re.search(rb"/CreationDate\s*\(D:20260531000000", a)

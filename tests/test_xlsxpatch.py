@@ -249,8 +249,8 @@ def test_failure_while_writing_the_zip_leaves_the_original(book, monkeypatch):
         if len(calls) == 3:
             raise RuntimeError("disk vanished")
         return real_copy(self, pkg, info)
-    real_copy = xlsxpatch._ZipOut.copy
-    monkeypatch.setattr(xlsxpatch._ZipOut, "copy", broken_copy)
+    real_copy = xlsxpatch.ZipOut.copy
+    monkeypatch.setattr(xlsxpatch.ZipOut, "copy", broken_copy)
     with pytest.raises(RuntimeError):
         patch_workbook(book, _computed_cells(), _generated())
     assert open(book, "rb").read() == before
@@ -843,3 +843,45 @@ def test_a_page_setup_the_user_chose_survives_the_rebuild(tmp_path):
     wb.save(book)
     api.refresh(book, dt.date(2026, 3, 10))
     assert openpyxl.load_workbook(book)["Today"].page_setup.orientation == "portrait"
+
+
+# --- one open per command (acctbook.xlsx.file) -------------------------------------------------
+def test_one_handle_reads_names_and_patches_the_same_read(book):
+    from acctbook.xlsx.file import open_book
+    wbf = open_book(book)
+    assert wbf.sheet_names() == xlsxpatch.sheet_names(book)
+    result = wbf.patch({"Clients": {(2, 3): 42}})
+    assert result.changed and openpyxl.load_workbook(book)["Clients"]["C2"].value == 42
+    with pytest.raises(AcctbookError, match="already written"):
+        wbf.patch({"Clients": {(2, 3): 43}})
+
+
+def test_a_book_saved_meanwhile_is_refused_and_left_as_saved(book):
+    from acctbook.xlsx.file import open_book
+    wbf = open_book(book)
+    patch_workbook(book, {"Clients": {(2, 3): "typed in Excel"}}, backup=False)   # saved meanwhile
+    saved = open(book, "rb").read()
+    with pytest.raises(Refused, match="changed on disk"):
+        wbf.patch({"Clients": {(2, 3): 42}})
+    assert open(book, "rb").read() == saved
+    assert _leftovers(os.path.dirname(book)) == []
+    assert not os.path.exists(xlsxpatch.backup_path(book))
+
+
+def test_reader_and_writer_give_the_same_messages(tmp_path):
+    from acctbook.xlsx.read import read_book
+    path = tmp_path / "notes.xlsx"
+    path.write_text("just text")
+    for call in (read_book, lambda p: patch_workbook(p, {"A": {(1, 1): 1}})):
+        with pytest.raises(BookUnreadable, match="not an Excel workbook \\(not a zip file\\)"):
+            call(path)
+
+
+def test_one_date_serial_and_number_text():
+    from acctbook.book.cells import excel_serial, number_text
+    assert excel_serial(dt.date(1900, 1, 1)) == 1 and excel_serial(dt.date(1900, 2, 28)) == 59
+    assert excel_serial(dt.date(1900, 3, 1)) == 61 and excel_serial(dt.date(1899, 12, 31)) is None
+    assert excel_serial(dt.datetime(2026, 1, 1, 12)) == 46023.5
+    assert excel_serial(dt.date(1904, 1, 1), date1904=True) == 0
+    assert excel_serial(dt.date(1903, 12, 31), date1904=True) is None
+    assert number_text(0.1 + 0.2) == "0.30000000000000004" and number_text(3.0) == "3"

@@ -433,7 +433,7 @@ def _component_index() -> dict[str, str]:
 
 
 def _pairs(t: LoadedTable, kcol, vcol, index, defaults, conv) -> dict:
-    """The table's rows over the SPEC defaults: a row left out keeps its default."""
+    """The table's rows over the defaults (docs/workbook.md, Settings): a row left out keeps its default."""
     out = {k: conv(v) for k, v in defaults}
     for k, v in zip(t.frame[kcol], t.frame[vcol]):
         if k is None or pd.isna(v):

@@ -33,7 +33,7 @@ class Problem:
         return f"{book_name}:{place}" if book_name else place
 
     def line(self, book_name: str = "") -> str:
-        """`BOOK:Sheet!D14: message` (SPEC section 7); warnings say so."""
+        """`BOOK:Sheet!D14: message` (README, "The commands"); warnings say so."""
         tag = "warning: " if self.severity == WARNING else ""
         return f"{self.where(book_name)}: {tag}{self.message}"
 
@@ -52,7 +52,7 @@ def _is_midnight(v) -> bool:
     return not hasattr(v, "hour") or (v.hour, v.minute, v.second) == (0, 0, 0)
 
 
-# --- errors that stop a command (exit codes per SPEC section 7) -----------------------
+# --- errors that stop a command (README, "Exit codes") -----------------------
 class AcctbookError(Exception):
     """A failure the CLI reports as one clear line; never a traceback."""
     exit_code = 2

@@ -1,10 +1,10 @@
-"""Every validation rule of SPEC section 2, as a list of small pure functions.
+"""Every validation rule, as a list of small pure functions.
 
 Each rule takes (book, today) and yields Problems; `check_book` runs them all
 after the loader's own type problems. Rules work on whole columns (pandas
 masks, isin, duplicated, map) and build a Problem only for a failing row, so a
 book of 200,000 interactions checks in well under a second. Values checked one
-by one (email, phone, names) are cached by value.
+by one (email, phone, names) are checked in acctbook.book.identity, cached by value.
 
 Every code a problem can carry is in CODES with its severity; docs/problems.md
 lists exactly these (a test keeps them in step).
@@ -14,17 +14,17 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import lru_cache
 from typing import Any, Callable, Iterable
 
 import pandas as pd
-import phonenumbers
 
 from acctbook.book import schema
-from acctbook.book.identity import fold_name, il_number_ok
-from acctbook.book.model import ERROR, WARNING, Book, LoadedTable, Problem, col_letter
+from acctbook.book.identity import (COUNTRIES, currencies, email_error, folded_name, il_number_ok,
+                                    phone_ok, phone_possible)
+from acctbook.book.model import ERROR, WARNING, Book, LoadedTable, Problem, col_letter, col_number
 
 Rule = Callable[[Book, dt.date], Iterable[Problem]]
+_LETTERS = re.compile(r"[A-Z]*")       # a cell reference's column letters, for sorting
 
 # code -> (severity, what it means). The loader's codes come first.
 CODES: dict[str, tuple[str, str]] = {
@@ -90,17 +90,6 @@ CODES: dict[str, tuple[str, str]] = {
 # Codes about contact details only: no computation reads those cells, so callers
 # that skip rows with errors may pass these to error_rows(ignore=...).
 CONTACT_DETAIL_CODES = frozenset({"email", "phone", "phone-unassigned", "company-number"})
-
-# ISO 3166 alpha-2: phonenumbers' regions (which include XK, Kosovo) plus the
-# territories without telephone numbering.
-COUNTRIES = frozenset(phonenumbers.SUPPORTED_REGIONS) | {
-    "AQ", "BV", "GS", "HM", "PN", "TF", "UM"}
-
-
-@lru_cache(maxsize=1)
-def _currencies() -> frozenset[str]:
-    from babel.numbers import list_currencies
-    return frozenset(list_currencies())
 
 
 # --- small helpers ----------------------------------------------------------------
@@ -369,123 +358,7 @@ def rule_orders(book: Book, today: dt.date) -> list[Problem]:
     return out
 
 
-# --- identity checks --------------------------------------------------------------------
-# Plain ASCII addresses that email_validator surely accepts; anything else (or a
-# reserved domain) goes to email_validator itself. It costs ~60 µs a value,
-# too much for 30,000 contacts, while this match costs ~1 µs.
-_EMAIL_PLAIN = re.compile(r"[A-Za-z0-9_%+\-]{1,64}(?:\.[A-Za-z0-9_%+\-]+)*@"
-                          r"((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63})")
-_SPECIAL_DOMAINS = ("arpa", "invalid", "local", "localhost", "onion", "test")
-
-
-def _email_surely_ok(value: str) -> bool:
-    m = _EMAIL_PLAIN.fullmatch(value)
-    if not m or len(value) > 254 or len(value.split("@")[0]) > 64 or "--" in m[1]:
-        return False
-    domain = m[1].lower()
-    return not any(domain == d or domain.endswith("." + d) for d in _SPECIAL_DOMAINS)
-
-
-@lru_cache(maxsize=100_000)
-def email_error(value: str) -> str | None:
-    """Why `value` is not a valid email address, or None when it is."""
-    if _email_surely_ok(value):
-        return None
-    from email_validator import EmailNotValidError, validate_email
-    try:
-        validate_email(value, check_deliverability=False)
-    except EmailNotValidError as e:
-        return str(e)
-    return None
-
-
-@lru_cache(maxsize=100_000)
-def phone_ok(value: str, region: str | None) -> bool | None:
-    """Is `value` a valid phone number dialled from `region`? None: cannot tell (no region)."""
-    if region not in COUNTRIES:
-        if not value.lstrip().startswith("+"):
-            return None      # the bad Country is reported on its own
-        region = None
-    if region and _phone_surely_ok(value, region):
-        return True
-    if region == "IL" and _STAR_NUMBER.fullmatch(value.strip()):
-        return True          # Israeli businesses' star numbers (*6424), unknown to phonenumbers
-    try:
-        return phonenumbers.is_valid_number(phonenumbers.parse(value, region))
-    except phonenumbers.NumberParseException:
-        return False
-
-
-_STAR_NUMBER = re.compile(r"\*\d{4}")
-_PHONE_PLAIN = re.compile(r"\+?[\d\s\-().]+")
-_PHONE_FORMATTING = re.compile(r"[\s\-().]")
-
-
-def _phone_surely_ok(value: str, region: str) -> bool:
-    """True only when phonenumbers would surely call `value` valid for `region`.
-
-    parse + is_valid_number cost ~60 µs a number, too much for 30,000 contacts.
-    For a plain national or +CC number of a region that owns its calling code
-    (or is its main region) this takes the national number as parse would and
-    matches the region's own patterns as is_valid_number would. False means
-    "ask phonenumbers": unusual characters, an international dialling prefix, a
-    leading zero, prefix-rewriting regions, and every number that fails here.
-    """
-    checks = _region_checks(region)
-    if checks is None or not _PHONE_PLAIN.fullmatch(value):
-        return False
-    cc, prefix, idd, general, types = checks
-    digits = _PHONE_FORMATTING.sub("", value)
-    if digits.startswith("+"):
-        if not digits.startswith(cc, 1):
-            return False
-        rest = digits[1 + len(cc):]
-    elif digits.startswith(cc) or (idd and idd.match(digits)):
-        return False
-    else:
-        rest = digits
-    if prefix and rest.startswith(prefix):
-        rest = rest[len(prefix):]
-    if not rest.isdigit() or rest[0] == "0":
-        return False
-
-    def matches(desc) -> bool:
-        lengths, pattern = desc
-        return (not lengths or len(rest) in lengths) and pattern.fullmatch(rest) is not None
-    return matches(general) and any(matches(d) for d in types)
-
-
-_NUMBER_TYPES = ("premium_rate", "toll_free", "shared_cost", "voip", "personal_number", "pager",
-                 "uan", "voicemail", "fixed_line", "mobile")
-
-
-@lru_cache(maxsize=None)
-def _region_checks(region: str):
-    """(calling code, national prefix, IDD pattern, general desc, type descs) or None
-    when the region's numbers need phonenumbers' full logic."""
-    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE, PhoneMetadata
-    md = PhoneMetadata.metadata_for_region(region)
-    if md is None:
-        return None
-    prefix = md.national_prefix_for_parsing
-    owners = COUNTRY_CODE_TO_REGION_CODE.get(md.country_code, ())
-    main = len(owners) == 1 or (owners[0] == region and md.leading_digits is None)
-    if not main or md.national_prefix_transform_rule or (prefix and not prefix.isdigit()):
-        return None
-
-    def desc(d):
-        if d is None or d.national_number_pattern is None:
-            return None
-        lengths = frozenset(n for n in d.possible_length if n > 0)
-        return lengths, re.compile(d.national_number_pattern)
-    general = desc(md.general_desc)
-    if general is None:
-        return None
-    idd = re.compile(md.international_prefix) if md.international_prefix else None
-    types = [x for x in (desc(getattr(md, n, None)) for n in _NUMBER_TYPES) if x]
-    return str(md.country_code), prefix, idd, general, types
-
-
+# --- identity checks (acctbook.book.identity) on whole columns ------------------------------
 def _bad_values(s: pd.Series, is_bad: Callable[[str], bool]) -> pd.Series:
     """Mask of `s` whose value fails `is_bad`, testing each distinct value once."""
     values = s.dropna().unique()
@@ -547,15 +420,6 @@ def _phone_problems(book: Book, t: LoadedTable, region: pd.Series) -> list[Probl
     return out
 
 
-def phone_possible(value: str, region: str | None) -> bool:
-    """Does `value` have the shape of a number of `region` (length, prefix), assigned or not?"""
-    try:
-        return phonenumbers.is_possible_number(
-            phonenumbers.parse(value, region if region in COUNTRIES else None))
-    except phonenumbers.NumberParseException:
-        return False
-
-
 def rule_company_number(book: Book, today: dt.date) -> list[Problem]:
     t = book.tables["Clients"]
     f = t.frame
@@ -583,7 +447,7 @@ def rule_country(book: Book, today: dt.date) -> list[Problem]:
 
 def rule_currency(book: Book, today: dt.date) -> list[Problem]:
     t = book.tables["Deals"]
-    codes = _currencies()
+    codes = currencies()
     bad = _bad_values(t.frame["currency"], lambda v: v.strip().upper() not in codes)
     msg = "is not an ISO 4217 currency code (e.g. ILS, USD, EUR)"
     return _emit(book, t, bad, "currency", "currency",
@@ -606,17 +470,12 @@ def _settings_checks(book: Book, key: str, code: str, is_bad: Callable[[str], bo
                  lambda r: f"Setting '{label}': {_show(r.value)} {why(str(r.value))}")
 
 
-@lru_cache(maxsize=100_000)
-def _folded(name: str) -> str:
-    return fold_name(name)
-
-
 def rule_duplicate_clients(book: Book, today: dt.date) -> list[Problem]:
     t = book.tables["Clients"]
     f = t.frame
     number = f["company_number"].map(lambda v: re.sub(r"[\s\-./]", "", v) if v else None)
     number = number.where(number.ne(""))
-    name = f["name"].map(lambda v: _folded(v) if v else None)
+    name = f["name"].map(lambda v: folded_name(v) if v else None)
     name = name.where(name.ne(""))
     out = _duplicates(book, t, number, "company_number",
                       "likely duplicate of client {id} (row {row}): same Company number")
@@ -651,7 +510,7 @@ def rule_weights(book: Book, today: dt.date) -> list[Problem]:
     nothing to divide by. A negative weight is already a `range` error."""
     t = book.tables.get("Weights")
     if t is None or t.frame.empty:
-        return []          # no rows: the SPEC's defaults, which add up to 1
+        return []          # no rows: the defaults (docs/rules.md, section 1), adding up to 1
     weights = [float(book.settings.weights.get(c, 0.0)) for c in schema.COMPONENTS]
     if any(w < 0 for w in weights):
         return []
@@ -693,18 +552,7 @@ def check_book(book: Book, today: dt.date) -> list[Problem]:
         sheet = book.tables[spec.name].sheet if spec.name in book.tables else spec.sheet(book.lang)
         order.setdefault(sheet, i)
     return sorted(found, key=lambda p: (order.get(p.sheet, len(order)), p.row or 0,
-                                        _column_number(p.cell)))
-
-
-_CELL = re.compile(r"^([A-Z]+)")
-
-
-def _column_number(cell: str | None) -> int:
-    m = _CELL.match(cell or "")
-    n = 0
-    for ch in m[1] if m else "":
-        n = n * 26 + ord(ch) - 64
-    return n
+                                        col_number(_LETTERS.match(p.cell or "")[0])))
 
 
 def error_rows(problems: Iterable[Problem], ignore: Iterable[str] = ()) -> dict[str, set[int]]:

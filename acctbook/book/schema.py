@@ -1,7 +1,7 @@
 """The workbook's schema as data: every sheet, table, column, type, choice and rule.
 
 This one description drives reading, validation, the template workbook, its
-drop-downs and the docs (SPEC section 2). Keys are stable snake_case names the
+drop-downs and the docs (docs/workbook.md is generated from it). Keys are stable snake_case names the
 code uses; labels are what users see, in English and Hebrew. Both languages'
 headers and choice values are recognised when reading.
 """
@@ -13,7 +13,7 @@ from typing import Any
 
 LANGS = ("en", "he")
 
-# Column types (SPEC section 2).
+# Column types (each column's type is listed in docs/workbook.md).
 TEXT, DATE, NUMBER, INTEGER, PERCENT, CHOICE, YESNO, REF = (
     "text", "date", "number", "integer", "percent", "choice", "yesno", "ref")
 
@@ -362,7 +362,7 @@ SETTINGS_TABLES: tuple[Table, ...] = (SETTINGS, CADENCE, STAGE_PROBABILITY, SLA,
 ALL_TABLES: tuple[Table, ...] = DATA_TABLES + SETTINGS_TABLES
 TABLES: dict[str, Table] = {t.name: t for t in ALL_TABLES}
 
-# Score components, in the SPEC's order.
+# Score components, in docs/rules.md's order.
 COMPONENTS = ("Revenue", "Growth", "Frequency", "Recency", "Pipeline")
 COMPONENT_HE = {"Revenue": "הכנסות", "Growth": "צמיחה", "Frequency": "תדירות",
                 "Recency": "עדכניות", "Pipeline": "צנרת"}
@@ -426,7 +426,7 @@ DEFAULT_TIERS = (("Platinum", 1_000_000, 10), ("Gold", 250_000, 7), ("Silver", 5
 DEFAULT_WEIGHTS = (("Revenue", 0.50), ("Growth", 0.15), ("Frequency", 0.15),
                    ("Recency", 0.10), ("Pipeline", 0.10))
 
-# Generated sheets: rebuilt on every run (SPEC section 2).
+# Generated sheets: rebuilt on every run (docs/workbook.md).
 GENERATED_SHEETS = {
     "Home": ("Home", "בית"),
     "Today": ("Today", "היום"),

@@ -54,12 +54,12 @@ class Results:
 def compute(book: Book, today: dt.date) -> Results:
     s = book.settings
     p = _prepare(book, today)
-    f, per, rank, cal, open_cases = p["f"], p["per"], p["rank"], p["cal"], p["open_cases"]
-    rsk = risk.assess(per, p["orders"], open_cases, today, book.lang)
-    cands = followups.candidates(per, p["tables"], s, today, cal, latest=p["latest"])
+    f, per, rank, cal, open_cases = p.frames, p.per_client, p.ranked, p.calendar, p.open_cases
+    rsk = risk.assess(per, p.live_orders, open_cases, today, book.lang)
+    cands = followups.candidates(per, p.rule_tables, s, today, cal, latest=p.latest)
     nxt = followups.next_follow_up(cands, book.lang).reindex(per.index)
     nxt["status"] = followups.follow_up_status(nxt["date"], today, int(s["upcoming_window"] or 0))
-    last = p["latest"]["date"].reindex(per.index)
+    last = p.latest["date"].reindex(per.index)
 
     by_id = _frame({
         "last_contact": _dates(last),
@@ -92,11 +92,24 @@ def follow_up_candidates(book: Book, today: dt.date) -> pd.DataFrame:
     """Every rule's candidate per client (replacements applied) with its reason text:
     what Next follow-up was chosen from."""
     p = _prepare(book, today)
-    return followups.candidates(p["per"], p["tables"], book.settings, today, p["cal"],
-                                lang=book.lang, latest=p["latest"])
+    return followups.candidates(p.per_client, p.rule_tables, book.settings, today, p.calendar,
+                                lang=book.lang, latest=p.latest)
 
 
-def _prepare(book: Book, today: dt.date) -> dict:
+@dataclass(frozen=True)
+class Prepared:
+    """What every part of compute() needs, worked out once."""
+    frames: dict[str, pd.DataFrame]   # table name -> book.frame(name), as loaded
+    per_client: pd.DataFrame          # one row per Client ID, with class and both revenues
+    live_orders: pd.DataFrame         # ranking.live_orders: no Cancelled lines, effective amount
+    ranked: pd.DataFrame              # ranking.rank_clients, indexed by Client ID
+    calendar: Calendar                # business days for the years around today and the data
+    open_cases: pd.Series             # complaints not Resolved, counted per Client ID
+    latest: pd.DataFrame              # followups.latest_interactions, indexed by Client ID
+    rule_tables: dict[str, pd.DataFrame]   # `frames` with Orders as live orders: the rules' input
+
+
+def _prepare(book: Book, today: dt.date) -> Prepared:
     """What every part needs: frames, per-client facts with class, live orders, calendar."""
     s = book.settings
     f = {name: book.frame(name) for name in ("Clients", "Interactions", "Orders", "Deals",
@@ -105,13 +118,13 @@ def _prepare(book: Book, today: dt.date) -> dict:
     orders = ranking.live_orders(f["Orders"])
     rank = ranking.rank_clients(per, orders, f["Deals"], s, today)
     per = per.join(rank[["class", "revenue_12m", "revenue_prior"]])
-    return {
-        "f": f, "per": per, "orders": orders, "rank": rank,
-        "cal": Calendar.from_settings(s, years_around(today, _date_bounds(f))),
-        "open_cases": _open_complaints(f["Complaints"]),
-        "latest": followups.latest_interactions(f["Interactions"]),
-        "tables": {**f, "Orders": orders},
-    }
+    return Prepared(
+        frames=f, per_client=per, live_orders=orders, ranked=rank,
+        calendar=Calendar.from_settings(s, years_around(today, _date_bounds(f))),
+        open_cases=_open_complaints(f["Complaints"]),
+        latest=followups.latest_interactions(f["Interactions"]),
+        rule_tables={**f, "Orders": orders},
+    )
 
 
 # --- per distinct client ------------------------------------------------------------------
@@ -164,7 +177,8 @@ def _primary_contacts(contacts: pd.DataFrame) -> pd.DataFrame:
 
 
 def _queue(per, by_id, rank, contacts, pipeline, open_cases, today) -> pd.DataFrame:
-    """SPEC 4: follow-ups due today or earlier; Overdue first, then rule, class, score, ID."""
+    """Follow-ups due today or earlier; Overdue first, then rule, class, score, ID
+    (docs/rules.md, "The call queue")."""
     due = by_id[by_id["follow_up_status"].isin(("Overdue", "Today"))]
     q = pd.DataFrame({
         "_late": (due["follow_up_status"] == "Today").astype(int),

@@ -1,8 +1,12 @@
-"""Follow-up dates (SPEC section 3): the eight rules, the earliest candidate, its reason; SLA.
+"""Follow-up dates: the eight follow-up rules, the earliest candidate, its reason; SLA.
 
-Pure functions over the loaded frames; `today` is a datetime.date argument and
-business days come from a workdays.Calendar. Candidates are a long DataFrame:
-client_id, rule (1..8), date, record (the record's ID), row (its Excel row),
+As described in docs/rules.md, "Follow-up candidates" and "Complaint SLA". Each follow-up
+rule is a `due_*` function giving its candidate dates (the validation rules are
+acctbook.book.rules' `rule_*`).
+
+Pure functions over the loaded frames; `today` is a datetime.date argument and business
+days come from a workdays.Calendar. Candidates are a long DataFrame: client_id, rule
+(the follow-up rule's number, 1..8), date, record (the record's ID), row (its Excel row),
 and the arguments its reason text needs (a: a date, t: a text, n: a number).
 """
 
@@ -68,7 +72,7 @@ def latest_interactions(interactions: pd.DataFrame) -> pd.DataFrame:
     return _latest(interactions)
 
 
-# --- the rules ------------------------------------------------------------------------------
+# --- the follow-up rules --------------------------------------------------------------------
 def _frame(client_id, rule, date, record=None, row=None, a=None, t=None, n=None) -> pd.DataFrame:
     size = len(client_id)
     fill = lambda v: [None] * size if v is None else list(v) if not isinstance(v, np.ndarray) else v
@@ -94,7 +98,7 @@ def _later(x: pd.Series, y: pd.Series) -> pd.Series:
     return x.where(x.notna() & ~(y > x), y)
 
 
-def rule_complaint(complaints, last, settings, cal):
+def due_complaint(complaints, last, settings, cal):
     c = complaints[(complaints["status"] != "Resolved") & complaints["opened"].notna()
                    & complaints["client_id"].notna()]
     base = _later(c["opened"], _lookup(c["client_id"], last))
@@ -103,7 +107,7 @@ def rule_complaint(complaints, last, settings, cal):
                   c["case_id"], c.index, t=c["severity"])
 
 
-def rule_payment(orders, today, cal):
+def due_payment(orders, today, cal):
     o = orders[orders["invoice_due"].notna() & orders["paid_on"].isna()
                & (orders["invoice_due"] < pd.Timestamp(today))]
     o = o.drop_duplicates(["client_id", "order_id", "invoice_due"])
@@ -111,7 +115,7 @@ def rule_payment(orders, today, cal):
                   o["order_id"], o.index, a=o["invoice_due"].dt.date)
 
 
-def rule_delivery(orders, settings, cal):
+def due_delivery(orders, settings, cal):
     o = orders[orders["status"].isin(OPEN_ORDER) & orders["due_date"].notna()]
     o = o.drop_duplicates(["client_id", "order_id", "due_date"])
     n = int(settings["delivery_check_days"] or 0)
@@ -119,20 +123,20 @@ def rule_delivery(orders, settings, cal):
                   o["order_id"], o.index, a=o["due_date"].dt.date)
 
 
-def rule_promise(latest, cal):
+def due_promise(latest, cal):
     p = latest[latest["next_step_date"].notna()]
     return _frame(p.index, PROMISE, cal.roll_forward_many(_days(p["next_step_date"])),
                   None, p["row"], a=p["next_step_date"].dt.date, t=p["next_step"])
 
 
-def rule_retry(latest, settings, cal):
+def due_retry(latest, settings, cal):
     r = latest[(latest["outcome"] == NO_ANSWER) & latest["next_step_date"].isna()]
     n = int(settings["retry_after_no_answer"] or 0)
     return _frame(r.index, RETRY, cal.add_many(_days(r["date"]), n), None, r["row"],
                   a=r["date"].dt.date)
 
 
-def rule_stale(deals, last, settings, cal):
+def due_stale(deals, last, settings, cal):
     d = deals[deals["stage"].isin(STALE_STAGES) & deals["client_id"].notna()]
     base = _later(d["stage_since"], _lookup(d["client_id"], last))
     base = base.where(base.notna(), d["created"])   # no dates at all: from the deal's creation
@@ -148,7 +152,7 @@ def cadence_key(status: pd.Series, cls: pd.Series) -> pd.Series:
     return key.where(~status.isin(("Prospect", "Dormant")), status)
 
 
-def rule_cadence(clients, interactions, settings, cal):
+def due_cadence(clients, interactions, settings, cal):
     """`clients`: indexed by Client ID with status, created and class."""
     answered = _latest(interactions[interactions["outcome"] != NO_ANSWER])["date"]
     base = answered.reindex(clients.index)
@@ -162,7 +166,7 @@ def rule_cadence(clients, interactions, settings, cal):
                   a=base.dt.date, t=key, n=days)
 
 
-def rule_renewal(contracts, deals, settings, cal):
+def due_renewal(contracts, deals, settings, cal):
     c = contracts[(contracts["status"] == "Signed") & contracts["end"].notna()]
     # A contract without a Client ID belongs to its deal's client.
     by_deal = deals.dropna(subset=["deal_id"]).drop_duplicates("deal_id").set_index("deal_id")
@@ -200,14 +204,14 @@ def candidates(clients: pd.DataFrame, tables: dict[str, pd.DataFrame], settings:
     last = latest["date"]
     orders = tables["Orders"]
     parts = [
-        rule_complaint(tables["Complaints"], last, settings, cal),
-        rule_payment(orders, today, cal),
-        rule_delivery(orders, settings, cal),
-        rule_promise(latest, cal),
-        rule_retry(latest, settings, cal),
-        rule_stale(tables["Deals"], last, settings, cal),
-        rule_cadence(active, inter, settings, cal),
-        rule_renewal(tables["Contracts"], tables["Deals"], settings, cal),
+        due_complaint(tables["Complaints"], last, settings, cal),
+        due_payment(orders, today, cal),
+        due_delivery(orders, settings, cal),
+        due_promise(latest, cal),
+        due_retry(latest, settings, cal),
+        due_stale(tables["Deals"], last, settings, cal),
+        due_cadence(active, inter, settings, cal),
+        due_renewal(tables["Contracts"], tables["Deals"], settings, cal),
     ]
     out = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
     out = out[out["client_id"].isin(active.index) & out["date"].notna()]

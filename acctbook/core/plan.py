@@ -1,6 +1,7 @@
 """What a refresh writes, as values: the computed cells, Home's figures and the generated
-sheets. Pure: the file adapter (acctbook.xlsx) and the xlwings adapter (acctbook.xlbook) both
-write exactly this, so a button and `acctbook refresh` give the same book.
+sheets, as one RefreshPlan made by plan_refresh(). Pure: the file adapter (acctbook.xlsx,
+through acctbook.jobs) and the xlwings adapter (acctbook.xlbook) both write exactly that
+object, so a button and `acctbook refresh` give the same book.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import pandas as pd
 from acctbook.book import schema
 from acctbook.book.model import ERROR, Book, LoadedTable, Problem, SheetTable, col_letter
 from acctbook.book.results import Change
-from acctbook.core.compute import READS, compute
+from acctbook.core.compute import READS, Results, compute
 
 # Tables whose computed columns refresh writes, and the Results attribute holding them.
 COMPUTED = (("Clients", "clients"), ("Deals", "deals"), ("Complaints", "complaints"))
@@ -199,3 +200,28 @@ def generated_sheets(book: Book, results, problems: list[Problem]) -> list[Sheet
         for p in problems], columns=[c.key for c in schema.PROBLEMS.columns] + ["_target"])
     probs = table(schema.PROBLEMS, prob_frame, "cell", lambda target: target, "_target")
     return [today, rankings, probs]
+
+
+# --- the whole plan -------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class RefreshPlan:
+    """Everything a refresh writes, for the file writer and the xlwings writer alike.
+
+    `cells`: sheet name -> {(Excel row, column number): value}, the computed columns and
+    Home's figures; `sheets`: the generated Today, Rankings and Problems tables;
+    `changes`: the computed cells whose value differs from the book's (Home not included).
+    """
+    cells: dict[str, dict[tuple[int, int], Any]]
+    sheets: list[SheetTable]
+    changes: list[Change]
+
+
+def plan_refresh(book: Book, problems: list[Problem], results: Results,
+                 with_home: bool) -> RefreshPlan:
+    """What a refresh writes, from `results` (refresh_results). `with_home`: the book has its
+    Home sheet (under the book's language's name), so Home's figures are written too."""
+    cells, changes = computed_cells(book, results)
+    if with_home:
+        home = schema.generated_sheet("Home", book.lang)
+        cells.setdefault(home, {}).update(home_cells(results, problems))
+    return RefreshPlan(cells, generated_sheets(book, results, problems), changes)

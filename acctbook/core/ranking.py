@@ -1,4 +1,6 @@
-"""Key-account ranking (SPEC section 5): revenue windows, Class, Score, Rank, Tier; Weighted amount.
+"""Key-account ranking: revenue windows, Class, Score, Rank, Tier; Weighted amount.
+
+As described in docs/rules.md, "Key-account ranking".
 
 Pure functions over the loaded frames; `today` is a datetime.date argument.
 Per-client results are indexed by Client ID (one row per distinct ID).

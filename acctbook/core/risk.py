@@ -1,5 +1,5 @@
-"""Risk and Risk reasons (SPEC section 5): a client's reliability from unpaid invoices,
-open complaints and falling revenue.
+"""Risk and Risk reasons (docs/rules.md, "Risk"): a client's reliability from unpaid
+invoices, open complaints and falling revenue.
 
 Unpaid invoices are live orders (not Cancelled) with an Invoice due and no Paid on.
 High: one is more than 30 days overdue, or together they exceed the Credit limit.
@@ -10,7 +10,6 @@ the prior window's. Else Low. Risk reasons lists every condition met.
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import pandas as pd
 
@@ -91,7 +90,7 @@ def assess(clients: pd.DataFrame, orders: pd.DataFrame, open_complaints: pd.Seri
             why.append(tx["complaints"].format(n=n_open))
         if fall:
             medium = True
-            why.append(tx["revenue"].format(p=math.floor(r / p * 100)))
+            why.append(tx["revenue"].format(p=_whole_percent(r, p)))
         risks.append("High" if high else "Medium" if medium else "Low")
         texts.append("; ".join(why) or None)
     return pd.DataFrame({"risk": risks, "risk_reasons": texts}, index=clients.index)
@@ -104,3 +103,9 @@ def _overdue_lines(g: list[tuple[str, int]], tx: dict) -> list[str]:
     if rest > 0:
         lines.append(tx["more1"] if rest == 1 else tx["more"].format(n=rest))
     return lines
+
+
+def _whole_percent(part: float, whole: float) -> int:
+    """floor(part / whole * 100) in whole cents, as abc_class counts: in floats 29 / 100 * 100
+    is 28.999999999999996, which would print 28%."""
+    return (round(part * 100) * 100) // round(whole * 100)

@@ -1,4 +1,5 @@
-"""Business-day arithmetic (SPEC section 3): Work week, Country's public holidays, Holidays table.
+"""Business-day arithmetic (docs/rules.md, "The calendar"): Work week, Country's public
+holidays, Holidays table.
 
 "+N business days" is the Nth business day after a date and "−N" the Nth before
 it, whether or not the date itself is a business day; numpy's busday_offset does

@@ -1,7 +1,9 @@
-"""Create a new acctbook workbook from the schema (SPEC sections 2 and 8).
+"""Create a new acctbook workbook from the schema (docs/workbook.md shows what it holds).
 
-Everything here is driven by acctbook/schema.py: sheets, tables, headers,
-widths, formats, drop-downs and the Settings defaults. The output is
+Everything here is driven by acctbook/book/schema.py: sheets, tables, headers,
+widths, formats, drop-downs and the Settings defaults. Home and the hidden Lists sheet
+are made in home.py, words and cell formats come from style.py, drop-downs and bounds
+from validation.py, the buttons from lite.py and vba.py. The output is
 deterministic (fixed creation date, fixed zip timestamps), so the committed
 templates in workbook/ can be checked for drift byte for byte.
 
@@ -17,90 +19,28 @@ import os
 import sys
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Iterable, Mapping
+from typing import Any, Callable, Mapping
 
 import xlsxwriter
 from xlsxwriter.exceptions import XlsxWriterException
+from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_range
 from xlsxwriter.worksheet import Worksheet
 
 from acctbook.book import schema
 from acctbook.book.model import AcctbookError, col_letter
-from acctbook.book.schema import (CHOICE, DATE, INTEGER, NUMBER, PERCENT, YESNO, Column, Table)
+from acctbook.book.schema import CHOICE, YESNO, Column, Table
 from acctbook.book.assets import workbook_dir
-from acctbook.create.lite import MACROS, draw_buttons, embed_lite
-from acctbook.book.coerce import DATE_MAX, DATE_MIN   # the dates acctbook reads; validation allows the same
+from acctbook.book.cells import excel_serial, number_text
+from acctbook.create.home import deal_input, deals_contract_button, lists_sheet, write_home
+from acctbook.create.lite import draw_buttons, embed_lite
+from acctbook.create.style import TEXT, Formats
+from acctbook.create.validation import column_validation, setting_value_rules
 
 TABLE_STYLE = "Table Style Medium 2"
 CREATED = dt.datetime(2026, 1, 1)       # fixed, so the same inputs give the same bytes
-DATE_FORMAT = schema.TYPE_FORMATS[DATE]
 GROW_ROWS = 1000                        # validation reaches this many rows past the data
-NUMBER_LIMIT = 1e15                     # "any number" validation bounds
-LIST_LIMIT = 255                        # Excel's limit on a literal drop-down list
-GREY = "#D9D9D9"
 TEMPLATE_NAMES = {"en": "acctbook.xlsx", "he": "acctbook.he.xlsx"}
-
-# Words the workbook shows, per language.
-TEXT: dict[str, dict[str, Any]] = {
-    "en": {
-        "computed": "Computed by acctbook: filled on Refresh. Edits here are overwritten.",
-        "bad": "Invalid value",
-        "pick": "Pick a value from the list.",
-        "date": "A date, yyyy-mm-dd.",
-        "date_past": "A date, yyyy-mm-dd, not after today.",
-        "number": "A number.",
-        "integer": "A whole number.",
-        "ge": "A number ≥ {min:g}.",
-        "gt": "A number > {min:g}.",
-        "le": "A number ≤ {max:g}.",
-        "between": "A number from {min:g} to {max:g}.",
-        "int_ge": "A whole number ≥ {min:g}.",
-        "int_between": "A whole number from {min:g} to {max:g}.",
-        "deal": "Pick a deal (not Lost) or type its Deal ID, then press Contract.",
-        "lists": "acctbook: the deals of Home's Deal drop-down (formulas; do not edit).",
-        "help": (
-            "How to use this workbook",
-            "1. Press Refresh (or run: acctbook refresh BOOK).",
-            "2. Work the Today sheet from top to bottom.",
-            "3. Log each call, e-mail, meeting or visit as a row in Interactions.",
-            "4. Grey columns are filled by acctbook on Refresh; leave them alone.",
-            "5. Problems lists anything acctbook could not accept, with a link to the cell.",
-            "6. Your company details and rules are on the Settings sheet.",
-            "7. Contract: choose the deal in the Deal cell below the figures, then press Contract.",
-        ),
-    },
-    "he": {
-        "computed": "מחושב על ידי acctbook: מתמלא ברענון. שינויים כאן יידרסו.",
-        "bad": "ערך לא תקין",
-        "pick": "בחרו ערך מהרשימה.",
-        "date": "תאריך בתבנית yyyy-mm-dd.",
-        "date_past": "תאריך בתבנית yyyy-mm-dd, לא אחרי היום.",
-        "number": "מספר.",
-        "integer": "מספר שלם.",
-        "ge": "מספר ≥ {min:g}.",
-        "gt": "מספר > {min:g}.",
-        "le": "מספר ≤ {max:g}.",
-        "between": "מספר בין {min:g} ל-{max:g}.",
-        "int_ge": "מספר שלם ≥ {min:g}.",
-        "int_between": "מספר שלם בין {min:g} ל-{max:g}.",
-        "deal": "בחרו עסקה (לא אבודה) או הקלידו את מזהה העסקה, ואז לחצו חוזה.",
-        "lists": "acctbook: העסקאות ברשימה של תא עסקה בגיליון בית (נוסחאות; אין לשנות).",
-        "help": (
-            "איך עובדים עם החוברת",
-            "1. לחצו רענון (או הריצו: acctbook refresh BOOK).",
-            "2. עברו על גיליון היום מלמעלה למטה.",
-            "3. רשמו כל שיחה, דוא\"ל, פגישה או ביקור כשורה ביומן קשר.",
-            "4. עמודות אפורות מתמלאות על ידי acctbook ברענון; אל תשנו אותן.",
-            "5. בגיליון בעיות מופיע כל מה ש-acctbook לא קיבל, עם קישור לתא.",
-            "6. פרטי החברה והכללים נמצאים בגיליון הגדרות.",
-            "7. חוזה: בחרו את העסקה בתא עסקה שמתחת לנתונים, ואז לחצו חוזה.",
-        ),
-    },
-}
-
-# Home KPI value formats (column B); refresh writes the values.
-HOME_FORMATS = {"refreshed": DATE_FORMAT, "revenue_12m": "#,##0",
-                "weighted_pipeline": "#,##0"}
 
 
 # --- public API ---------------------------------------------------------------------------
@@ -114,7 +54,7 @@ def create_workbook(path, lang: str = "en", data: Mapping[str, list[dict]] | Non
     defaults. Unknown tables, columns or settings raise AcctbookError.
     `lite`: embed workbook/main.py and requirements.txt for xlwings Lite and draw its
     shape buttons on Home. `macros`: an .xlsm with xlwings' standalone VBA module and
-    form buttons calling RunPython into acctbook.excel (see acctbook/buttons.py).
+    form buttons calling RunPython into acctbook.excel (see lite.py and vba.py).
     """
     path = Path(path)
     suffix = ".xlsm" if macros else ".xlsx"
@@ -189,45 +129,22 @@ def _setting_values(overrides: Mapping[str, Any], lang: str) -> dict[str, Any]:
 
 
 # --- the workbook -------------------------------------------------------------------------
-class _Formats:
-    """Every cell format, made once per workbook (formats are shared, not per cell)."""
-
-    def __init__(self, wb: xlsxwriter.Workbook):
-        self.wb = wb
-        self.date = wb.add_format({"num_format": DATE_FORMAT})
-        self._numbers = {DATE_FORMAT: self.date}
-        self.computed_header = wb.add_format({"bold": True, "bg_color": GREY,
-                                              "font_color": "#000000", "border": 1})
-        self.title = wb.add_format({"bold": True, "font_size": 16})
-        self.bold = wb.add_format({"bold": True})
-        self.home = {k: wb.add_format({"num_format": f}) for k, f in HOME_FORMATS.items()}
-        self.home_count = self.number(schema.TYPE_FORMATS[INTEGER])
-        self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-        self.month = wb.add_format({"num_format": "@"})   # text: Excel keeps 2026-02 as typed
-
-    def number(self, code: str | None):
-        """The format showing values with `code` (a column's number_format), made once."""
-        if code is None:
-            return None
-        if code not in self._numbers:
-            self._numbers[code] = self.wb.add_format({"num_format": code})
-        return self._numbers[code]
 
 
 def _build(filename: str, lang: str, data: dict, values: dict, lite: bool = False,
            macros: bool = False) -> None:
     wb = xlsxwriter.Workbook(filename, {
         "in_memory": True,            # fixed zip timestamps (1980-01-01)
-        "strings_to_formulas": False,  # a cell value is never executed (SPEC 8)
+        "strings_to_formulas": False,  # a cell value is never executed
         "strings_to_urls": False,
         "strings_to_numbers": False,
     })
     wb.set_properties({"title": schema.HOME_TITLE[lang == "he"], "author": "acctbook",
                        "created": CREATED})
-    fmt = _Formats(wb)
+    fmt = Formats(wb)
     home = _sheet(wb, schema.generated_sheet("Home", lang), lang)
-    _home(home, lang, fmt)
-    _deal_input(wb, home, lang, fmt)
+    write_home(home, lang, fmt)
+    deal_input(wb, home, lang, fmt)
     if lite or macros:
         draw_buttons(wb, home, lang, lite=lite, macros=macros)
     _generated(wb, schema.TODAY, lang, fmt)
@@ -236,11 +153,11 @@ def _build(filename: str, lang: str, data: dict, values: dict, lite: bool = Fals
         _table(ws, table, data.get(table.name, []), lang, fmt, values)
         ws.freeze_panes(1, 0)
         if macros and table is schema.DEALS:
-            _deals_contract_button(ws, lang)
+            deals_contract_button(ws, lang)
     _generated(wb, schema.RANKINGS, lang, fmt)
     _generated(wb, schema.PROBLEMS, lang, fmt)
     _settings_sheet(wb, lang, fmt, data, values)
-    _lists_sheet(wb, lang)
+    lists_sheet(_sheet(wb, schema.lists_sheet(lang), lang), lang)
     home.activate()
     wb.close()
 
@@ -257,7 +174,7 @@ def _width(col: Column, lang: str) -> int:
     return max(col.width, len(col.label(lang)) + 3)
 
 
-def _table(ws, table: Table, rows: list[dict], lang: str, fmt: _Formats, values: dict,
+def _table(ws, table: Table, rows: list[dict], lang: str, fmt: Formats, values: dict,
            first_col: int = 0) -> None:
     """One Excel table with header in row 1 at `first_col`, its data and validation."""
     text = TEXT[lang]
@@ -278,13 +195,38 @@ def _table(ws, table: Table, rows: list[dict], lang: str, fmt: _Formats, values:
     if not table.generated:
         last = len(rows) + GROW_ROWS
         for i, col in enumerate(table.columns):
-            rule = _validation(col, lang, values)
+            rule = column_validation(col, lang, values)
             if rule:
                 ws.data_validation(1, first_col + i, last, first_col + i, rule)
 
 
+# --- XlsxWriter's private methods, all in one place --------------------------------------------
+def _xlsxwriter_private(ws: Worksheet) -> tuple[Callable[[str], int], Callable[[int, int], int],
+                                                Callable[[Format], int]]:
+    """The four private XlsxWriter methods (checked with XlsxWriter 3.3) that _Sheet's fast
+    rows use. Public calls (write_string, write_number) would keep an object per cell and
+    take about ten times as long on a big table, so they stay; an XlsxWriter upgrade that
+    renames one fails here, with this message, and nowhere else:
+
+    * SharedStringTable._get_shared_string_index(text): the text's index in the shared
+      string table, as write_string() stores it;
+    * Worksheet._check_dimensions(row, col): non-zero past Excel's last row or column;
+    * Format._get_xf_index(): a format's style id, known only when the file is saved;
+    * Worksheet._write_rows(): writes the sheet's rows into `self.fh` (the open XML
+      file); _Sheet extends it to add its own.
+
+    Returns (string index, bounds check, style id) for `ws`.
+    """
+    try:
+        Worksheet._write_rows    # noqa: B018 (only checked: _Sheet overrides it)
+        return (ws.str_table._get_shared_string_index, ws._check_dimensions,
+                Format._get_xf_index)
+    except AttributeError as exc:
+        raise AcctbookError(f"XlsxWriter {xlsxwriter.__version__} lacks a method acctbook "
+                            f"uses ({exc}): install XlsxWriter 3.3") from exc
+
+
 # --- cell values --------------------------------------------------------------------------
-EXCEL_EPOCH_ORDINAL = dt.date(1899, 12, 30).toordinal()
 MAX_STRING = 32767
 
 
@@ -304,11 +246,12 @@ class _Sheet(Worksheet):
         self._styles: dict[str, Any] = {}       # fragment placeholder -> Format or None
 
     def add_rows(self, first_col: int, columns: tuple[Column, ...], rows: list[dict],
-                 lang: str, fmt: "_Formats") -> None:
+                 lang: str, fmt: "Formats") -> None:
         """Rows of dicts (schema keys) into the cells below row 1 from `first_col`."""
         if not rows:
             return
-        if self._check_dimensions(len(rows), first_col + len(columns) - 1):
+        index, out_of_bounds, _style_id = _xlsxwriter_private(self)
+        if out_of_bounds(len(rows), first_col + len(columns) - 1):
             raise AcctbookError(f"too many rows ({len(rows)}) for one Excel sheet")
         self._styles["d"] = fmt.date
         plan = []
@@ -318,8 +261,7 @@ class _Sheet(Worksheet):
             plan.append((col.key, f'<c r="{col_letter(first_col + i + 1)}', slot,
                          f'"{{{slot}}} t="s"><v>', f'"{{{slot}}}><v>',
                          col.type in (CHOICE, YESNO)))
-        cell = _cell_maker(self.str_table, lang)
-        index = self.str_table._get_shared_string_index
+        cell = _cell_maker(index, lang)
         shown = schema.CHOICE_HE if lang == "he" else {}
         serials: dict[dt.date, float | None] = {}
         body = self._body
@@ -341,12 +283,12 @@ class _Sheet(Worksheet):
                 elif tv is dt.date:
                     serial = serials.get(v)
                     if serial is None:
-                        serial = serials[v] = _serial(v)
+                        serial = serials[v] = excel_serial(v)
                     if serial is not None:
-                        append(f'{pre}{rr}"{{d}}><v>{serial:.16G}</v></c>')
+                        append(f'{pre}{rr}"{{d}}><v>{number_text(serial)}</v></c>')
                         continue
                 elif (tv is float or tv is int) and -math.inf < v < math.inf:
-                    append(f"{pre}{rr}{num_mid}{v:.16G}</v></c>")
+                    append(f"{pre}{rr}{num_mid}{number_text(v)}</v></c>")
                     continue
                 frag = cell(pre + rr, slot, v, choice)
                 if frag:
@@ -368,7 +310,8 @@ class _Sheet(Worksheet):
 
     def _write_rows(self) -> None:
         super()._write_rows()
-        styles = {k: f' s="{f._get_xf_index()}"' if f is not None else ""
+        style_id = _xlsxwriter_private(self)[2]
+        styles = {k: f' s="{style_id(f)}"' if f is not None else ""
                   for k, f in self._styles.items()}
         write = self.fh.write
         for r in sorted(self._body):
@@ -377,9 +320,10 @@ class _Sheet(Worksheet):
                 write(f'<row r="{r + 1}">{"".join(frags).format_map(styles)}</row>')
 
 
-def _cell_maker(sst, lang: str) -> Callable[[str, str, Any, bool], str | None]:
-    """A function: (cell start, style slot, value, is-choice) -> the cell's XML."""
-    index = sst._get_shared_string_index
+def _cell_maker(index: Callable[[str], int],
+                lang: str) -> Callable[[str, str, Any, bool], str | None]:
+    """A function: (cell start, style slot, value, is-choice) -> the cell's XML; `index`
+    gives a text's place in the shared string table."""
     shown = schema.CHOICE_HE if lang == "he" else {}
     yes, no = (schema.show_choice(v, lang) for v in (schema.YES, schema.NO))
 
@@ -397,7 +341,7 @@ def _cell_maker(sst, lang: str) -> Callable[[str, str, Any, bool], str | None]:
         if t is float or t is int:
             if v != v or v in (math.inf, -math.inf):      # NaN / inf are blanks
                 return None
-            return f'{start}"{{{slot}}}><v>{v:.16G}</v></c>'
+            return f'{start}"{{{slot}}}><v>{number_text(v)}</v></c>'
         if t is bool:
             if choice:
                 return text(start, slot, yes if v else no)
@@ -405,184 +349,20 @@ def _cell_maker(sst, lang: str) -> Callable[[str, str, Any, bool], str | None]:
         if isinstance(v, (dt.date, dt.datetime)):
             if v != v:                                      # pandas NaT is a blank
                 return None
-            serial = _serial(v)
+            serial = excel_serial(v)
             if serial is None:                              # before 1900: Excel has no date
                 return text(start, slot, v.isoformat())
-            return f'{start}"{{d}}><v>{serial:.16G}</v></c>'
+            return f'{start}"{{d}}><v>{number_text(serial)}</v></c>'
         if isinstance(v, numbers.Real):                     # numpy numbers
             return cell(start, slot, float(v), choice)
         return text(start, slot, str(v))
     return cell
 
 
-def _serial(v: dt.date) -> float | None:
-    """The Excel (1900 system) serial of a date or datetime; None before 1900."""
-    if isinstance(v, dt.datetime):
-        v = v.replace(tzinfo=None)
-        day = v.toordinal()
-        fraction = (v.hour * 3600 + v.minute * 60 + v.second + v.microsecond / 1e6) / 86400
-    else:
-        day, fraction = v.toordinal(), 0.0
-    serial = day - EXCEL_EPOCH_ORDINAL
-    if serial < 61:                      # Excel counts a 29 Feb 1900 that never was
-        serial -= 1
-    return serial + fraction if serial >= 1 else None
-
-
-# --- data validation ----------------------------------------------------------------------
-def _validation(col: Column, lang: str, values: dict) -> dict | None:
-    """The Excel data-validation rule for a column, or None where Excel cannot check it."""
-    if col.computed:
-        return None
-    text = TEXT[lang]
-    if col.type == YESNO:
-        return _list_rule(col.label(lang), (schema.YES, schema.NO), lang)
-    if col.type == CHOICE:
-        choices = col.choices
-        if col.choices_setting:
-            raw = values.get(col.choices_setting) or ""
-            choices = tuple(s.strip() for s in str(raw).split(",") if s.strip())
-        return _list_rule(col.label(lang), choices, lang) if choices else None
-    if col.type == DATE:
-        rule = {"validate": "date", "criteria": "between",
-                "minimum": DATE_MIN, "maximum": DATE_MAX}
-        if col.not_future:
-            rule["maximum"] = "=TODAY()"
-        message = text["date_past" if col.not_future else "date"]
-        return _messages(rule, col.label(lang), message, lang)
-    if col.type in (NUMBER, PERCENT, INTEGER):
-        return _number_rule(col.label(lang), col.type, col.min, col.max, col.min_exclusive,
-                            lang)
-    return None
-
-
-def _list_rule(title: str, choices: Iterable[str], lang: str) -> dict | None:
-    shown = [schema.show_choice(c, lang) for c in choices]
-    # A literal list is one Excel string: a quote inside is doubled ("דוא""ל").
-    source = [s.replace('"', '""') for s in shown]
-    if not source or len(",".join(source)) + 2 > LIST_LIMIT:
-        return None
-    return _messages({"validate": "list", "source": source}, title, TEXT[lang]["pick"], lang)
-
-
-def _number_rule(title: str, kind: str, lo, hi, lo_exclusive: bool, lang: str) -> dict:
-    text = TEXT[lang]
-    whole = kind == INTEGER
-    rule: dict[str, Any] = {"validate": "integer" if whole else "decimal"}
-    if lo is not None and hi is not None:
-        rule.update(criteria="between", minimum=lo, maximum=hi)
-        message = text["int_between" if whole else "between"].format(min=lo, max=hi)
-    elif lo is not None:
-        rule.update(criteria=">" if lo_exclusive else ">=", value=lo)
-        key = "gt" if lo_exclusive else ("int_ge" if whole else "ge")
-        message = text[key].format(min=lo)
-    elif hi is not None:
-        rule.update(criteria="<=", value=hi)
-        message = text["le"].format(max=hi)
-    else:
-        rule.update(criteria="between", minimum=-NUMBER_LIMIT, maximum=NUMBER_LIMIT)
-        message = text["integer" if whole else "number"]
-    return _messages(rule, title, message, lang)
-
-
-def _messages(rule: dict, title: str, message: str, lang: str) -> dict:
-    title = title[:32]                 # Excel's limit on a validation title
-    rule.update(input_title=title, input_message=message,
-                error_title=TEXT[lang]["bad"], error_message=message)
-    return rule
-
-
 # --- generated sheets ---------------------------------------------------------------------
-def _home(ws, lang: str, fmt: _Formats) -> None:
-    ws.write_string(0, 0, schema.HOME_TITLE[lang == "he"], fmt.title)
-    ws.set_row(0, 24)
-    ws.set_column(0, 0, max(len(k[2 if lang == "he" else 1]) for k in schema.HOME_KPIS) + 4)
-    ws.set_column(1, 1, 16)
-    ws.set_column(2, 5, 12)            # C gap, D–F kept free for the buttons
-    ws.set_column(7, 7, 72)
-    ws.set_landscape()                 # Home prints on one page, buttons and help included
-    ws.fit_to_pages(1, 1)
-    for i, (key, en, he) in enumerate(schema.HOME_KPIS):
-        r = schema.HOME_FIRST_ROW - 1 + i
-        ws.write_string(r, 0, he if lang == "he" else en)
-        ws.write_blank(r, 1, None, fmt.home.get(key, fmt.home_count))
-    # The Monthly report button reads its month here (acctbook.excel.report_month).
-    ws.write_string(schema.REPORT_MONTH_ROW - 1, 0, schema.REPORT_MONTH_LABEL[lang == "he"], fmt.bold)
-    ws.write_blank(schema.REPORT_MONTH_ROW - 1, 1, None, fmt.month)
-    help_lines = TEXT[lang]["help"]
-    ws.write_string(schema.HOME_FIRST_ROW - 1, 7, help_lines[0], fmt.bold)
-    for i, line in enumerate(help_lines[1:], start=schema.HOME_FIRST_ROW):
-        ws.write_string(i, 7, line, fmt.wrap)
 
 
-def _quoted(sheet: str) -> str:
-    return "'" + sheet.replace("'", "''") + "'"
-
-
-def _deal_input(wb, ws, lang: str, fmt: _Formats) -> None:
-    """Home's Deal cell for the Contract button: named schema.DEAL_NAME, with a drop-down of the
-    deals not Lost from the Lists sheet. Typing a Deal ID is allowed (no error alert)."""
-    r = schema.DEAL_ROW - 1
-    ws.write_string(r, 0, schema.DEAL_LABEL[lang == "he"], fmt.bold)
-    ws.write_blank(r, 1, None, fmt.month)        # text: a typed ID stays as typed
-    wb.define_name(schema.DEAL_NAME, f"={_quoted(ws.get_name())}!$B${schema.DEAL_ROW}")
-    ws.data_validation(r, 1, r, 1, {
-        "validate": "list", "source": deal_list_source(lang), "show_error": False,
-        "input_title": schema.DEAL_LABEL[lang == "he"], "input_message": TEXT[lang]["deal"]})
-
-
-def _structured(table: Table, key: str, lang: str) -> str:
-    """`Deals[Deal ID]`: a structured reference to a column as the book names it."""
-    header = "".join("'" + ch if ch in "[]#'" else ch for ch in table.column(key).label(lang))
-    return f"{table.name}[{header}]"
-
-
-def _lists_sheet(wb, lang: str) -> None:
-    """The hidden Lists sheet: column B, per Deals row k, "D-0110 · Acme Ltd" (blank past
-    the table's end, for a blank Deal ID or a Lost deal); C counts B's labels so far; A is
-    the k-th label, so the list has no gaps. Plain formulas over structured references
-    (Excel 2010+, LibreOffice): they follow Deals as it grows. k is ROW()-1 (not volatile),
-    so every row's formula is the same text and the sheet compresses to almost nothing."""
-    ws = _sheet(wb, schema.lists_sheet(lang), lang)
-    n = schema.DEAL_LIST_ROWS
-    deal, client = (_structured(schema.DEALS, k, lang) for k in ("deal_id", "client_id"))
-    stage = _structured(schema.DEALS, "stage", lang)
-    name, cid = (_structured(schema.CLIENTS, k, lang) for k in ("name", "client_id"))
-    k = "ROW()-1"
-    lost = ",".join(f'INDEX({stage},{k})="{v}"' for v in dict.fromkeys(
-        ("Lost", schema.show_choice("Lost", lang))))
-    label = (f'=IF({k}>ROWS({deal}),"",IF(OR(INDEX({deal},{k})="",{lost}),"",'
-             f'INDEX({deal},{k})&IFERROR(" \u00b7 "&INDEX({name},MATCH(INDEX({client},{k}),'
-             f'{cid},0)),"")))')
-    kth = f'=IF({k}>$C${n + 1},"",INDEX($B$2:$B${n + 1},MATCH({k},$C$2:$C${n + 1},0)))'
-    ws.write_string(0, 0, TEXT[lang]["lists"])
-    ws.write_number(0, 2, 0)
-    for r in range(1, n + 1):
-        ws.write_formula(r, 0, kth, None, "")
-        ws.write_formula(r, 1, label, None, "")
-        ws.write_formula(r, 2, f'=C{r}+(B{r + 1}<>"")', None, 0)
-    ws.set_column(0, 1, 36)
-    ws.hide()
-
-
-def deal_list_source(lang: str) -> str:
-    """The Deal drop-down's source: Lists' filled rows of column A. A formula in the rule,
-    not a defined name: xlwings Lite's client sends every name of type Range with its
-    address, and a name computed by a formula is safer left out of that."""
-    lists, end = _quoted(schema.lists_sheet(lang)), schema.DEAL_LIST_ROWS + 1
-    return f"={lists}!$A$2:INDEX({lists}!$A$2:$A${end},MAX(1,{lists}!$C${end}))"
-
-
-def _deals_contract_button(ws, lang: str) -> None:
-    """Desktop (.xlsm): a Contract form button on Deals, right of the table. A form button
-    keeps the user's selection, so Contract takes the selected deal's row. xlwings Lite gets
-    no shape here: clicking one selects the cell behind it, losing the row."""
-    caption = {k: (en, he) for k, en, he in schema.HOME_BUTTONS}["contract"][lang == "he"]
-    ws.insert_button(0, len(schema.DEALS.columns) + 1, {
-        "macro": MACROS["contract"], "caption": caption, "width": 120, "height": 20})
-
-
-def _generated(wb, table: Table, lang: str, fmt: _Formats) -> None:
+def _generated(wb, table: Table, lang: str, fmt: Formats) -> None:
     ws = _sheet(wb, table.sheet(lang), lang)
     _table(ws, table, [], lang, fmt, {})
     ws.freeze_panes(1, 0)
@@ -592,7 +372,8 @@ def _generated(wb, table: Table, lang: str, fmt: _Formats) -> None:
 
 # --- Settings sheet -----------------------------------------------------------------------
 def _default_rows(lang: str) -> dict[str, list[dict]]:
-    """The SPEC defaults of the small Settings tables, first column shown in `lang`."""
+    """The defaults of the small Settings tables (docs/rules.md, "Defaults"), first column
+    shown in `lang`."""
     def first(v):
         return schema.show_choice(v, lang)
 
@@ -627,7 +408,7 @@ def _settings_rows(values: dict, lang: str) -> list[dict]:
     return rows
 
 
-def _settings_sheet(wb, lang: str, fmt: _Formats, data: dict, values: dict) -> None:
+def _settings_sheet(wb, lang: str, fmt: Formats, data: dict, values: dict) -> None:
     ws = _sheet(wb, schema.SETTINGS.sheet(lang), lang)
     defaults = _default_rows(lang)
     col = 0
@@ -638,26 +419,9 @@ def _settings_sheet(wb, lang: str, fmt: _Formats, data: dict, values: dict) -> N
             rows = data.get(table.name, defaults[table.name])
         _table(ws, table, rows, lang, fmt, values, first_col=col)
         if table.name == "Settings":
-            _setting_value_rules(ws, col + 1, lang)
+            setting_value_rules(ws, col + 1, lang)
         col += len(table.columns) + 1   # one empty column between tables
     ws.freeze_panes(1, 0)
-
-
-def _setting_value_rules(ws, c: int, lang: str) -> None:
-    """Per-row validation of the Settings Value column, where Excel can check it."""
-    for r, s in enumerate(schema.SETTING_ROWS, start=1):
-        title = s.label(lang)
-        if s.type == schema.CHOICE:
-            rule = _list_rule(title, s.choices, lang)
-        elif s.type == schema.YESNO:
-            rule = _list_rule(title, (schema.YES, schema.NO), lang)
-        elif s.type == PERCENT:
-            rule = _number_rule(title, PERCENT, 0, 100, False, lang)
-        elif s.type == INTEGER:
-            rule = _number_rule(title, INTEGER, s.min, None, False, lang)
-        else:
-            continue
-        ws.data_validation(r, c, r, c, rule)
 
 
 def main(argv: list[str] | None = None) -> int:

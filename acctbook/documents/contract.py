@@ -1,12 +1,12 @@
-"""Contracts from Word templates (SPEC section 6): `acctbook contract BOOK DEAL_ID`.
+"""Contracts from Word templates (README, "The commands"): `acctbook contract BOOK DEAL_ID`.
 
 `contract_context` turns a deal into the fields a template uses, every amount, date and
 percentage already formatted for the document's language (babel), and collects the check's
 errors in the cells it read (a legal document is never made from a value the book rejects).
 `check_fields` names those cells and every missing field the chosen template needs.
-`render_contract` fills the template with docxtpl inside a sandboxed, autoescaping Jinja2
-environment: cell values are data, never template code. `make_contract` orchestrates, writing
-nothing unless everything succeeded.
+acctbook.documents.docx renders the template (sandboxed, autoescaping Jinja2: cell values
+are data, never template code); `jobs.contract` orchestrates, writing nothing unless
+everything succeeded.
 
 Template fields (templates/build_templates.py writes the two templates that use them):
   contract.id, .date, .template       company.name, .number, .address, .phone, .email,
@@ -23,9 +23,7 @@ Template fields (templates/build_templates.py writes the two templates that use 
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
-import zipfile
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Iterable
@@ -33,12 +31,11 @@ from typing import Any, Iterable
 import pandas as pd
 
 from acctbook.book import schema
-from acctbook.book.model import ERROR, AcctbookError, Book, Refused, col_letter
 from acctbook.book.assets import templates_dir
+from acctbook.book.model import ERROR, Book, col_letter
 from acctbook.book.rules import check_book
 from acctbook.core.compute import compute
-from acctbook.documents import pdf as _pdf     # the module; `pdf` is make_contract's flag
-from acctbook.documents.pdf import PDF_TIMEOUT, PdfUnavailable, pin_pdf  # noqa: F401 - contract.* as before
+from acctbook.documents.docx import ContractError, bidi_safe, clean, template_fields
 
 TEMPLATES = templates_dir()
 TEMPLATE_FILES = {"en": "contract.docx", "he": "contract.he.docx"}
@@ -50,12 +47,6 @@ ID_RE = re.compile(r"^\s*CTR-(\d{4})-(\d{4,})\s*$", re.IGNORECASE)
 CENT = Decimal("0.01")
 BLANK_LINE = "______________________"
 NAME_BYTES = 200           # a file name's stem in UTF-8: well under the usual 255-byte limit
-FIXED_TIME = (2026, 1, 1, 0, 0, 0)   # zip entry times of a saved .docx (as build_templates.py)
-
-
-class ContractError(Refused):
-    """The contract cannot be made from this book (missing fields, cells with errors, unknown
-    deal, bad template): a refused request, exit 1."""
 
 
 class ContractContext(dict):
@@ -129,24 +120,8 @@ class Fmt:
         return Locale.parse(self.locale).territories.get((code or "").upper(), code or "")
 
 
-# XML 1.0 forbids most control characters; \a and \f would also become docxtpl paragraph/page
-# breaks. Tabs and newlines stay (docxtpl turns them into w:tab and w:br).
-_BAD_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ufffe\uffff\ud800-\udfff]")
-
-
-def clean(v: Any) -> str:
-    """A cell value as document text: never None, no characters XML cannot hold."""
-    if v is None or (isinstance(v, float) and pd.isna(v)):
-        return ""
-    return _BAD_XML.sub("", str(v)).strip()
-
-
 def _dec(v: Any) -> Decimal:
     return Decimal(str(float(v)))
-
-
-def _blank(v: Any) -> bool:
-    return v is None or (isinstance(v, float) and pd.isna(v)) or (isinstance(v, str) and not v.strip())
 
 
 def year_end(start: dt.date) -> dt.date:
@@ -191,25 +166,10 @@ def contract_context(book: Book, deal_id: str, today: dt.date, contract_id: str,
     referral: include the referral clause; None = Settings `Referral clause default`.
     Fields the book lacks are None in the context and listed in `.missing`.
     """
-    deals = book.frame("Deals")
-    rows = find_rows(deals, "deal_id", str(deal_id).strip())
-    if not rows:
-        raise ContractError(f"deal {deal_id} is not in {book.tables['Deals'].sheet} "
-                            f"(no row with that {schema.DEALS.column('deal_id').en})")
-    drow = rows[0]
-    deal = deals.loc[drow]
-    if deal["stage"] == "Lost":             # a lost deal gets no contract, from any door
-        raise ContractError(f"deal {deal_id} is Lost: no contract" if book.lang != "he" else
-                            f"העסקה {deal_id} אבודה: אין חוזה")
+    drow, deal, crow, client = _deal_and_client(book, deal_id)
     s = book.settings
     ctx = ContractContext()
     client_id = clean(deal["client_id"])
-    crows = find_rows(book.frame("Clients"), "client_id", client_id)
-    if not crows:
-        raise ContractError(f"{_cell(book, 'Deals', 'client_id', drow)} {client_id or '(blank)'} "
-                            f"of deal {deal_id} is not a client in {book.tables['Clients'].sheet}")
-    crow = crows[0]
-    client = book.frame("Clients").loc[crow]
     lang = client["language"] or s["language"] or book.lang
     lang = lang if lang in schema.LANGS else "en"
     currency = (clean(deal["currency"]) or clean(s["currency"]) or "ILS").upper()
@@ -229,47 +189,87 @@ def contract_context(book: Book, deal_id: str, today: dt.date, contract_id: str,
     _totals(ctx, lines, s.vat_rate, fmt)
     ctx["discount"] = {"tier": fmt.pct(tier),
                        "applied": tier > 0 and any(ln["tier"] for ln in lines)}
-    days = client["payment_terms"]
-    days = int(days) if not pd.isna(days) else int(s["payment_terms"] or 0)
-    ctx["payment"] = {"days": str(days)}
-    place = ctx["client"]["address"] or ("מחצרי הלקוח" if lang == "he" else "the Client's premises")
-    close = deal["expected_close"]
-    ctx["delivery"] = {"place": place,
-                       "by": fmt.date(close.date()) if not pd.isna(close) and close.date() > today
-                       else ""}
+    days = _payment_and_delivery(ctx, s, client, deal, today, fmt)
     use_referral = bool(s["referral_clause_default"]) if referral is None else bool(referral)
-    # The cells this contract is made from; a Settings value counts only where it is used
-    # (the Settings currency when the deal has none, and so on); every Tiers row decides
-    # the client's tier, so all of them count once a tier discount is applied.
-    used = ["company_name", "company_number", "company_address", "company_phone",
-            "manager_email", "manager_name", "country", "vat_rate", "renewal_notice"]
-    used += [k for k, blank in (("language", not client["language"]),
-                                ("currency", not clean(deal["currency"])),
-                                ("payment_terms", pd.isna(client["payment_terms"])),
-                                ("referral_clause_default", referral is None)) if blank]
     ctx.errors = input_errors(book, today, {
         "Deals": [drow], "Clients": [crow],
         "DealItems": find_rows(book.frame("DealItems"), "deal_id", ctx["deal"]["id"]),
         "Products": sorted({r for ln in lines for r in ln["product_rows"]}),
         "Contacts": contact_rows,
         "Tiers": list(book.frame("Tiers").index) if ctx["discount"]["applied"] else []},
-        used)
+        _settings_used(client, deal, referral))
     ctx["referral"] = use_referral
     ctx["referral_bonus"] = fmt.pct(REFERRAL_BONUS_PCT)
     end = year_end(today)
     notice = int(s["renewal_notice"] or 0)
     ctx["term"] = {"start": fmt.date(today), "end": fmt.date(end), "notice_days": str(notice)}
-    contact = ctx["contact"]
-    ctx["signatures"] = {
-        "supplier_name": ctx["company"]["manager"] or BLANK_LINE,
-        "supplier_title": ("מנהל/ת תיק לקוח" if lang == "he" else "Account manager")
-        if ctx["company"]["manager"] else BLANK_LINE,
-        "client_name": contact["name"] or BLANK_LINE,
-        "client_title": contact["role"] or BLANK_LINE}
+    ctx["signatures"] = _signatures(ctx["company"], ctx["contact"], lang)
     ctx.values.update(client_id=client_id, deal_id=ctx["deal"]["id"], start=today, end=end,
                       payment_terms=days, referral=use_referral, renewal_notice=notice,
                       template=TEMPLATE_FILES[lang], client_name=clean(client["name"]))
     return ctx
+
+
+def _deal_and_client(book: Book, deal_id: str) -> tuple[int, pd.Series, int, pd.Series]:
+    """(deal row, deal, client row, client): ContractError for an unknown or Lost deal, or
+    a deal whose Client ID is not a client."""
+    deals = book.frame("Deals")
+    rows = find_rows(deals, "deal_id", str(deal_id).strip())
+    if not rows:
+        raise ContractError(f"deal {deal_id} is not in {book.tables['Deals'].sheet} "
+                            f"(no row with that {schema.DEALS.column('deal_id').en})")
+    drow = rows[0]
+    deal = deals.loc[drow]
+    if deal["stage"] == "Lost":             # a lost deal gets no contract, from any door
+        raise ContractError(f"deal {deal_id} is Lost: no contract" if book.lang != "he" else
+                            f"העסקה {deal_id} אבודה: אין חוזה")
+    client_id = clean(deal["client_id"])
+    crows = find_rows(book.frame("Clients"), "client_id", client_id)
+    if not crows:
+        raise ContractError(f"{_cell(book, 'Deals', 'client_id', drow)} {client_id or '(blank)'} "
+                            f"of deal {deal_id} is not a client in {book.tables['Clients'].sheet}")
+    return drow, deal, crows[0], book.frame("Clients").loc[crows[0]]
+
+
+def _payment_and_delivery(ctx: ContractContext, s, client: pd.Series, deal: pd.Series,
+                          today: dt.date, fmt: Fmt) -> int:
+    """ctx["payment"] and ctx["delivery"]; returns the payment days (the client's, else the
+    Settings')."""
+    days = client["payment_terms"]
+    days = int(days) if not pd.isna(days) else int(s["payment_terms"] or 0)
+    ctx["payment"] = {"days": str(days)}
+    place = ctx["client"]["address"] or (
+        "מחצרי הלקוח" if ctx.lang == "he" else "the Client's premises")
+    close = deal["expected_close"]
+    ctx["delivery"] = {"place": place,
+                       "by": fmt.date(close.date()) if not pd.isna(close) and close.date() > today
+                       else ""}
+    return days
+
+
+def _settings_used(client: pd.Series, deal: pd.Series, referral: bool | None) -> list[str]:
+    """The Settings keys this contract is made from. A Settings value counts only where it
+    is used (the Settings currency when the deal has none, and so on); every Tiers row
+    decides the client's tier, so all of them count once a tier discount is applied (the
+    caller passes those rows)."""
+    used = ["company_name", "company_number", "company_address", "company_phone",
+            "manager_email", "manager_name", "country", "vat_rate", "renewal_notice"]
+    used += [k for k, blank in (("language", not client["language"]),
+                                ("currency", not clean(deal["currency"])),
+                                ("payment_terms", pd.isna(client["payment_terms"])),
+                                ("referral_clause_default", referral is None)) if blank]
+    return used
+
+
+def _signatures(company: dict, contact: dict, lang: str) -> dict:
+    """Who signs: the account manager for the supplier, the contact for the client (a blank
+    line where the book has no name)."""
+    return {
+        "supplier_name": company["manager"] or BLANK_LINE,
+        "supplier_title": ("מנהל/ת תיק לקוח" if lang == "he" else "Account manager")
+        if company["manager"] else BLANK_LINE,
+        "client_name": contact["name"] or BLANK_LINE,
+        "client_title": contact["role"] or BLANK_LINE}
 
 
 def _company(book: Book, fmt: Fmt, missing: dict) -> dict:
@@ -316,38 +316,6 @@ def _contact(book: Book, client_id: str, lang: str) -> tuple[dict, list[int]]:
     extra = [bidi_safe(x, rtl) for x in (out["role"], out["email"], out["phone"]) if x]
     out["details"] = f" ({', '.join(extra)})" if extra else ""
     return out, [row]
-
-
-LRM = "\u200e"
-_HEBREW = re.compile(r"[\u0590-\u05ff\ufb1d-\ufb4f]")
-_LTR_STRONG = re.compile(r"[0-9A-Za-z\u00c0-\u024f@]")
-_PHONE_LIKE = re.compile(r"\+?[\d(][\d\s\-().]*\d")
-
-
-def bidi_safe(text: str, rtl: bool) -> str:
-    """A value as it must sit in a paragraph of the other direction: in a Hebrew contract
-    a phone or an English name is held left-to-right between LRMs (050 765 4321 would
-    read 4321 765 050); in an English one a Hebrew value ends with an LRM, so the comma
-    and the number after it stay left-to-right. Invisible marks Word and LibreOffice honour."""
-    if not isinstance(text, str) or not text:
-        return text
-    if _PHONE_LIKE.fullmatch(text):
-        text = text.replace(" ", "\u00a0")         # a phone is never split across lines
-    if rtl:
-        if not _HEBREW.search(text) and _LTR_STRONG.search(text):
-            return f"{LRM}{text}{LRM}"
-        return text
-    return f"{text}{LRM}" if _HEBREW.search(text) else text
-
-
-def _bidi_leaves(value, rtl: bool):
-    if isinstance(value, str):
-        return bidi_safe(value, rtl)
-    if isinstance(value, dict):
-        return {k: v if k == "details" else _bidi_leaves(v, rtl) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_bidi_leaves(v, rtl) for v in value]
-    return value
 
 
 # The columns a contract prints or computes with, per table (Tiers: all of them). An
@@ -457,48 +425,6 @@ def _totals(ctx: ContractContext, lines: list[dict], vat_rate: float, fmt: Fmt) 
 
 
 # --- what the template needs ------------------------------------------------------------------
-def sandbox():
-    """The Jinja2 environment every contract renders in: sandboxed, autoescaping, strict."""
-    from jinja2 import StrictUndefined
-    from jinja2.sandbox import SandboxedEnvironment
-    return SandboxedEnvironment(autoescape=True, undefined=StrictUndefined)
-
-
-def _template_source(path: Path) -> str:
-    """The template's Jinja source as docxtpl sees it (body, headers, footers)."""
-    from docxtpl import DocxTemplate
-    tpl = DocxTemplate(str(path))
-    with zipfile.ZipFile(path) as z:
-        parts = [n for n in z.namelist()
-                 if re.fullmatch(r"word/(document|header\d*|footer\d*)\.xml", n)]
-        return "\n".join(tpl.patch_xml(z.read(n).decode("utf-8")) for n in sorted(parts))
-
-
-def template_fields(path: Path) -> tuple[set[str], set[str]]:
-    """(top-level names the template needs, the `name.attr` fields it reads)."""
-    from docx.opc.exceptions import PackageNotFoundError
-    from docxtpl import DocxTemplate
-    from jinja2 import nodes
-    from jinja2.exceptions import TemplateSyntaxError
-    env = sandbox()
-    try:
-        top = DocxTemplate(str(path)).get_undeclared_template_variables(jinja_env=env)
-        ast = env.parse(_template_source(path))
-    except TemplateSyntaxError as e:
-        raise ContractError(f"template {path.name}: {e.message} (Jinja tag near line {e.lineno})") from e
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as e:
-        # an empty file, a failed sync, "Save as" another format under the same name
-        raise ContractError(f"template {path}: not a readable .docx ({e})") from e
-    loops = {f.target.name: f.iter.name for f in ast.find_all(nodes.For)
-             if isinstance(f.target, nodes.Name) and isinstance(f.iter, nodes.Name)}
-    leaves = set()
-    for g in ast.find_all(nodes.Getattr):
-        if isinstance(g.node, nodes.Name):
-            leaves.add(f"{loops.get(g.node.name, g.node.name)}[].{g.attr}"
-                       if g.node.name in loops else f"{g.node.name}.{g.attr}")
-    return set(top), leaves
-
-
 def missing_fields(path: Path, ctx: ContractContext) -> list[str]:
     """Every field the template needs that the book (or acctbook) does not provide."""
     top, leaves = template_fields(path)
@@ -530,57 +456,7 @@ def check_fields(path: Path, ctx: ContractContext) -> None:
                             + "; ".join(missing))
 
 
-# --- rendering and PDF ------------------------------------------------------------------------
-def render_contract(template_path, context: dict, out_docx) -> Path:
-    """Fill the template; values are escaped data (autoescape), the template runs sandboxed."""
-    from docxtpl import DocxTemplate
-    from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
-    tpl = DocxTemplate(str(template_path))
-    data = _bidi_leaves(dict(context), getattr(context, "lang", "en") == "he")
-    try:
-        tpl.render(data, jinja_env=sandbox())
-    except UndefinedError as e:
-        raise ContractError(f"template {Path(template_path).name} needs a field acctbook does "
-                            f"not provide: {e.message}") from e
-    except SecurityError as e:
-        raise ContractError(f"template {Path(template_path).name} tries something unsafe: {e}") from e
-    except TemplateError as e:
-        raise ContractError(f"template {Path(template_path).name}: {e}") from e
-    out = Path(out_docx)
-    buf = io.BytesIO()
-    tpl.save(buf)
-    out.write_bytes(pinned_zip(buf.getvalue()))
-    return out
-
-
-def pinned_zip(data: bytes) -> bytes:
-    """The same zip with fixed entry times: python-docx stamps the wall clock, and the same
-    workbook and --today must give the same bytes (SPEC section 8)."""
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, \
-            zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for info in src.infolist():
-            z.writestr(zipfile.ZipInfo(info.filename, FIXED_TIME), src.read(info),
-                       compress_type=zipfile.ZIP_DEFLATED)
-    return out.getvalue()
-
-
-def soffice() -> str:
-    """The LibreOffice executable (on PATH or in its usual install places), or PdfUnavailable."""
-    exe = _pdf.find_soffice()
-    if not exe:
-        raise PdfUnavailable(_pdf.docx_unavailable_message())
-    return exe
-
-
-def to_pdf(docx, out_dir, timeout: float = PDF_TIMEOUT) -> Path:
-    """out_dir/<stem>.pdf: Microsoft Word (docx2pdf, Windows and macOS) or LibreOffice."""
-    try:
-        return _pdf.docx_to_pdf(docx, out_dir, timeout)
-    except _pdf.PdfFailed as e:
-        raise ContractError(f"could not convert {Path(docx).name} to PDF: {e}") from e
-
-
+# --- the file ---------------------------------------------------------------------------------
 _UNSAFE = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
 
 
@@ -605,7 +481,7 @@ def template_path(lang: str, templates_dir=None) -> Path:
 
 
 def client_tier_discount(book: Book, client_id: str, today: dt.date) -> float:
-    """The client's tier discount %, from its Revenue 12m as of today (SPEC section 5)."""
+    """The client's tier discount %, from its Revenue 12m as of today (docs/rules.md, section 5)."""
     rows = find_rows(book.frame("Clients"), "client_id", client_id)
     if not rows:
         return 0.0

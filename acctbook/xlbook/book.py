@@ -102,8 +102,8 @@ def excel_value(v: Any) -> Any:
     """A Python value ready for Range.value: text always stays text.
 
     Excel turns typed text into numbers, dates or formulas ('0501' -> 501, '=1+1' -> 2); a
-    leading apostrophe makes it plain text, as typing it would (SPEC 8: a cell value is
-    never executed). Blanks are None, dates stay dates.
+    leading apostrophe makes it plain text, as typing it would (a cell value is never
+    executed: README, templates). Blanks are None, dates stay dates.
     """
     if v is None:
         return None
@@ -222,15 +222,12 @@ class Written:
 
 def write_refresh(xbook, book: Book, results, problems: list[Problem]) -> Written:
     """The headless refresh's cells and sheets (plan.py decides them), through xlwings."""
-    cells, _changes = plan.computed_cells(book, results)
-    home = _home(xbook, book.lang)
-    if home is not None:
-        cells.setdefault(home.name, {}).update(plan.home_cells(results, problems))
-    sheets = plan.generated_sheets(book, results, problems)
-    for st in sheets:                # every generated table found (or made) before a write
+    with_home = _home(xbook, book.lang) is not None
+    to_write = plan.plan_refresh(book, problems, results, with_home)
+    for st in to_write.sheets:           # every generated table found (or made) before a write
         _find_table(xbook, st.sheet, st.table, st.header)
-    writes = write_cells(xbook, cells)
-    for st in sheets:
+    writes = write_cells(xbook, to_write.cells)
+    for st in to_write.sheets:
         write_table(xbook, st)
     if problems:
         select_sheet(xbook, schema.PROBLEMS.sheet(book.lang), schema.PROBLEMS.name)

@@ -1,18 +1,33 @@
-"""The workbook file as a zip package: the checks made before anything inflates it.
+"""The workbook file as a zip package: opened and checked once, read part by part, written
+back atomically.
 
-Shared by the reader (xlsx/read.py) and the writer (xlsx/patch.py).
+The reader (xlsx/read.py) and the writer (xlsx/patch.py) share one check that a file is a
+workbook (`Package.open`, with the zip-bomb limits), the refusals (Excel has the book
+open, it is read-only) and the OPC/XML helpers. The atomic write copies every part it does
+not change byte for byte (the compressed bytes themselves), keeps BOOK.bak.xlsx and
+refuses when the file changed since it was opened (README, "The workbook stays the
+source of truth").
+Changed parts are deflated at level 6 when small and level 1 above 4 MiB (compression is
+most of the cost of a write).
 """
 
 from __future__ import annotations
 
+import io
 import os
+import posixpath
+import re
+import shutil
+import struct
+import tempfile
 import zipfile
-from pathlib import Path
+import zlib
+from pathlib import PurePath
+from urllib.parse import unquote
 
-from acctbook.book.model import BookUnreadable
+from lxml import etree
 
-_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
+from acctbook.book.model import AcctbookError, BookUnreadable, Refused
 
 # A zip whose parts would inflate beyond these is refused before anything inflates it.
 MAX_TOTAL_UNCOMPRESSED = 1 << 30          # 1 GiB declared in all
@@ -34,29 +49,421 @@ def check_bounds(path, infos: list[zipfile.ZipInfo]) -> None:
         raise BookUnreadable(f"{path}: too many parts ({len(infos)})")
 
 
-def check_file(path: str | os.PathLike) -> Path:
-    """Fail with one clear line unless `path` is a readable .xlsx/.xlsm zip."""
-    p = Path(path)
-    if not p.exists():
-        raise BookUnreadable(f"{p}: no such file")
-    if p.is_dir():
-        raise BookUnreadable(f"{p}: is a folder, not a workbook")
+FAST_LEVEL_ABOVE = 4 << 20                # parts above this are deflated at level 1
+LEVEL_SMALL, LEVEL_BIG = 6, 1
+NEW_PART_TIME = (1980, 1, 1, 0, 0, 0)     # fixed, so a patch is deterministic
+
+CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+PKG_REL_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+MAIN_T = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+MAIN_S = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+REL_T = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+REL_S = "http://purl.oclc.org/ooxml/officeDocument/relationships"
+CT_SHEET = "application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"
+CT_TABLE = "application/vnd.openxmlformats-officedocument.spreadsheetml.table+xml"
+CT_RELS = "application/vnd.openxmlformats-package.relationships+xml"
+CT_STYLES = "application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"
+
+PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
+                         load_dtd=False, dtd_validation=False)
+
+
+def _pure(path) -> PurePath:
+    """The path as pathlib sees it, never split by hand. A PurePath keeps its flavour, so
+    a PureWindowsPath (drive letter, UNC share) is handled the Windows way on any system;
+    anything else is a path of this system."""
+    return path if isinstance(path, PurePath) else PurePath(os.fspath(path))
+
+
+def backup_path(path) -> str:
+    """BOOK.xlsx -> BOOK.bak.xlsx (the suffix is kept, so .xlsm stays .xlsm)."""
+    p = _pure(path)
+    return str(p.with_name(f"{p.stem}.bak{p.suffix}"))
+
+
+def owner_file(path) -> str:
+    """The lock file Excel keeps beside a workbook it has open: ~$BOOK.xlsx."""
+    p = _pure(path)
+    return str(p.with_name("~$" + p.name))
+
+
+# --- reading the package ----------------------------------------------------------------
+def refuse_if_open(path) -> None:
+    real = os.path.realpath(path)          # Excel's owner file sits beside the real file
+    if os.path.exists(owner_file(real)):
+        raise Refused(f"{path}: the workbook is open in Excel ({os.path.basename(owner_file(real))} "
+                      "exists); close it and try again")
+
+
+def refuse_unless_writable(path) -> None:
+    """Refuse a book Excel has open, or one its owner marked read-only (even for root,
+    who could replace it), before any work or any other file is written."""
+    refuse_if_open(path)
+    real = os.path.realpath(path)
     try:
-        with open(p, "rb") as fh:
-            head = fh.read(8)
+        mode = os.stat(real).st_mode
+    except OSError:
+        return                             # missing: the reader says so in its own words
+    if not mode & 0o222 or not os.access(real, os.W_OK):
+        raise Refused(f"{path}: the workbook is read-only; make it writable and try again")
+    if not os.access(os.path.dirname(real) or ".", os.W_OK | os.X_OK):
+        raise Refused(f"{path}: cannot write in its folder {os.path.dirname(real) or '.'}")
+
+
+class Package:
+    """The zip as read: entries in order, raw compressed bytes available for copying.
+    `stamp` is the file as it was when read (size, mtime, inode): the write refuses to
+    replace a file that changed since."""
+
+    def __init__(self, path: str, data: bytes, zf: zipfile.ZipFile, stamp: tuple | None = None):
+        self.path, self.data, self.zf, self.stamp = path, data, zf, stamp
+        self.infos = zf.infolist()
+        # Part names are case-insensitive; some writers store "xl\\workbook.xml".
+        self.by_lower = {i.filename.replace("\\", "/").lower(): i.filename for i in self.infos}
+
+    @classmethod
+    def open(cls, path) -> "Package":
+        """The one check that a file is a workbook, for the reader and the writer alike:
+        one clear line (BookUnreadable) for a missing file, a folder, an unreadable, too big,
+        encrypted or old .xls file, anything that is not a zip, a corrupt zip or a zip bomb."""
+        path = os.fspath(path)
+        data, stamp = _read_file(path)
+        if data[:4] == b"\xd0\xcf\x11\xe0":
+            raise BookUnreadable(f"{path}: encrypted (password-protected) or old .xls workbook; "
+                                 "save it as an unprotected .xlsx")
+        if data[:2] != b"PK":
+            raise BookUnreadable(f"{path}: not an Excel workbook (not a zip file)")
+        try:
+            zf = zipfile.ZipFile(io.BytesIO(data))
+        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError,
+                NotImplementedError, struct.error, EOFError) as e:
+            raise BookUnreadable(f"{path}: corrupt workbook (bad zip: {e})") from None
+        check_bounds(path, zf.infolist())
+        return cls(path, data, zf, stamp)
+
+    def changed_on_disk(self, target: str) -> bool:
+        """The file at `target` is no longer the one read (saved meanwhile, replaced)."""
+        if self.stamp is None:
+            return False
+        try:
+            return file_stamp(os.stat(target)) != self.stamp
+        except OSError:
+            return True
+
+    def name(self, part: str) -> str | None:
+        """The zip entry for an OPC part name (part names are case-insensitive)."""
+        return self.by_lower.get(part.replace("\\", "/").lstrip("/").lower())
+
+    def read(self, part: str) -> bytes:
+        name = self.name(part)
+        if name is None:
+            raise BookUnreadable(f"{self.path}: part {part} is missing")
+        try:
+            return self.zf.read(name)
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as e:
+            raise BookUnreadable(f"{self.path}: corrupt workbook, part {name} ({e})") from None
+
+    def raw(self, info: zipfile.ZipInfo) -> tuple[bytes, bytes, int, int]:
+        """(name bytes, compressed bytes, dos time, dos date) straight from the local header."""
+        off = info.header_offset
+        head = self.data[off:off + 30]
+        if len(head) < 30 or head[:4] != b"PK\x03\x04":
+            raise BookUnreadable(f"{self.path}: corrupt workbook, bad local header for {info.filename}")
+        _, _, _, _, dtime, ddate, _, _, _, nlen, elen = struct.unpack("<IHHHHHIIIHH", head)
+        start = off + 30 + nlen + elen
+        body = self.data[start:start + info.compress_size]
+        if len(body) != info.compress_size:
+            raise BookUnreadable(f"{self.path}: corrupt workbook, part {info.filename} is truncated")
+        return self.data[off + 30:off + 30 + nlen], body, dtime, ddate
+
+
+def file_stamp(st: os.stat_result) -> tuple:
+    return st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev
+
+
+def _read_file(path: str) -> tuple[bytes, tuple]:
+    """The file's bytes and its stamp, read through one open file."""
+    try:
+        with open(path, "rb") as fh:
+            st = os.fstat(fh.fileno())
+            if st.st_size > MAX_TOTAL_UNCOMPRESSED:
+                raise BookUnreadable(f"{path}: refused, the file is larger than "
+                                     f"{MAX_TOTAL_UNCOMPRESSED >> 20} MiB")
+            return fh.read(), file_stamp(st)
+    except FileNotFoundError:
+        raise BookUnreadable(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise BookUnreadable(f"{path}: is a folder, not a workbook") from None
+    except PermissionError as e:
+        if os.path.isdir(path):          # Windows opens a folder with "permission denied"
+            raise BookUnreadable(f"{path}: is a folder, not a workbook") from None
+        raise BookUnreadable(f"{path}: cannot be read ({e.strerror or e})") from None
     except OSError as e:
-        raise BookUnreadable(f"{p}: cannot read: {e.strerror or e}") from None
-    if head == _OLE:
-        raise BookUnreadable(f"{p}: encrypted (password-protected) or legacy .xls workbook; "
-                             "save it as an unprotected .xlsx first")
-    if not head.startswith(b"PK"):
-        raise BookUnreadable(f"{p}: not an Excel workbook (.xlsx or .xlsm)")
+        raise BookUnreadable(f"{path}: cannot be read ({e.strerror or e})") from None
+
+
+# --- writing the package ----------------------------------------------------------------
+class ZipOut:
+    """A minimal zip writer that can store already-compressed bytes unchanged."""
+
+    def __init__(self, fh):
+        self.fh, self.offset, self.central = fh, 0, []
+
+    def _entry(self, name: bytes, flags: int, method: int, dtime: int, ddate: int,
+               crc: int, body: bytes, usize: int, external: int, system: int) -> None:
+        if self.offset + len(body) >= 0xFFFFFFFF or usize >= 0xFFFFFFFF:
+            raise AcctbookError("workbook too large to write (over 4 GiB)")
+        flags &= ~0x0008                       # sizes are in the header: no data descriptor
+        local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, flags, method, dtime, ddate,
+                            crc, len(body), usize, len(name), 0)
+        self.central.append(struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (system << 8) | 20, 20,
+                                         flags, method, dtime, ddate, crc, len(body), usize,
+                                         len(name), 0, 0, 0, 0, external, self.offset) + name)
+        self.fh.write(local + name)
+        self.fh.write(body)
+        self.offset += len(local) + len(name) + len(body)
+
+    def copy(self, pkg: Package, info: zipfile.ZipInfo) -> None:
+        name, body, dtime, ddate = pkg.raw(info)
+        self._entry(name, info.flag_bits, info.compress_type, dtime, ddate, info.CRC, body,
+                    info.file_size, info.external_attr, info.create_system)
+
+    def write(self, name: str, data: bytes, date_time=NEW_PART_TIME, external: int = 0,
+              system: int = 0) -> None:
+        level = LEVEL_BIG if len(data) > FAST_LEVEL_ABOVE else LEVEL_SMALL
+        comp = zlib.compressobj(level, zlib.DEFLATED, -15)
+        body = comp.compress(data) + comp.flush()
+        y, mo, d, h, mi, s = date_time
+        ddate = ((max(y, 1980) - 1980) << 9) | (mo << 5) | d
+        dtime = (h << 11) | (mi << 5) | (s // 2)
+        try:
+            bname, flags = name.encode("ascii"), 0
+        except UnicodeEncodeError:
+            bname, flags = name.encode("utf-8"), 0x800
+        self._entry(bname, flags, zipfile.ZIP_DEFLATED, dtime, ddate, zlib.crc32(data), body,
+                    len(data), external, system)
+
+    def close(self) -> None:
+        cd = b"".join(self.central)
+        self.fh.write(cd)
+        self.fh.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(self.central),
+                                  len(self.central), len(cd), self.offset, 0))
+
+
+def write_atomically(pkg: Package, patched, target: str, keep_backup: bool) -> str | None:
+    """Write the package with `patched`'s parts (a Parts: parts, added, removed) to `target`
+    through a temporary file renamed over it; returns the backup kept, if any. Writing over
+    the file read, it refuses when that file changed on disk since it was read."""
+    same_file = os.path.exists(target) and os.path.realpath(target) == os.path.realpath(pkg.path)
+    folder = os.path.dirname(os.path.abspath(target))
     try:
-        with zipfile.ZipFile(p) as z:
-            if "xl/workbook.xml" not in z.namelist() and not any(
-                    n.endswith("workbook.xml") for n in z.namelist()):
-                raise BookUnreadable(f"{p}: a zip file, but not an Excel workbook")
-            check_bounds(p, z.infolist())
-    except zipfile.BadZipFile as e:
-        raise BookUnreadable(f"{p}: corrupt workbook file ({e})") from None
-    return p
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".~" + os.path.basename(target) + ".", suffix=".tmp")
+    except OSError as e:
+        raise AcctbookError(f"{target}: cannot write in {folder} ({e.strerror or e})") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            _write_zip(pkg, patched, fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if os.path.exists(target):
+            shutil.copymode(target, tmp)
+            _keep_owner(target, tmp)
+        else:                                   # mkstemp made it 0600: use the usual mode
+            mask = os.umask(0)
+            os.umask(mask)
+            os.chmod(tmp, 0o666 & ~mask)
+        if same_file and pkg.changed_on_disk(target):
+            raise Refused(f"{target}: the workbook changed on disk while acctbook worked on it "
+                          "(saved in Excel?); it is left as it is: run again")
+        had_backup = keep_backup and os.path.exists(backup_path(target))
+        bak = None
+        try:
+            bak = _keep_backup(target) if keep_backup else None
+            os.replace(tmp, target)
+        except PermissionError as e:
+            # Windows: Excel (or OneDrive, an antivirus) holds the book open, so it can be
+            # neither replaced nor renamed into the backup. A request to retry, not a failure;
+            # the folder is left as it was (a backup made for this write goes again).
+            if bak and not had_backup:
+                _remove_quietly(bak)
+            raise Refused(f"{target}: cannot replace the workbook ({e.strerror or e}); if it is "
+                          "open in another program (Excel?), close the workbook in Excel, then "
+                          "run again; it is unchanged") from e
+    except BaseException as e:
+        _remove_quietly(tmp)
+        if isinstance(e, OSError):
+            raise AcctbookError(f"{target}: cannot write ({e.strerror or e}); the workbook is unchanged") from e
+        raise
+    _fsync_dir(folder)
+    return bak
+
+
+def _keep_owner(target: str, tmp: str) -> None:
+    """Root refreshing a manager's book keeps it theirs. Windows has no owners to keep
+    (no os.chown, os.geteuid): nothing to do there."""
+    geteuid, getegid = getattr(os, "geteuid", None), getattr(os, "getegid", None)
+    chown = getattr(os, "chown", None)
+    if geteuid is None or getegid is None or chown is None:
+        return
+    st = os.stat(target)
+    if (st.st_uid, st.st_gid) != (geteuid(), getegid()):
+        try:
+            chown(tmp, st.st_uid, st.st_gid)
+        except OSError:
+            pass
+
+
+def _write_zip(pkg: Package, patched, fh) -> None:
+    out = ZipOut(fh)
+    for info in pkg.infos:
+        if info.filename in patched.removed:
+            continue
+        new = patched.parts.get(info.filename)
+        if new is None:
+            out.copy(pkg, info)
+        else:
+            out.write(info.filename, new, info.date_time, info.external_attr, info.create_system)
+    for name in patched.added:
+        out.write(name, patched.parts[name])
+    out.close()
+
+
+def _keep_backup(target: str) -> str:
+    """Keep the current file as BOOK.bak.xlsx: a hard link when possible (no copy), else a copy."""
+    bak = backup_path(target)
+    tmp = bak + ".tmp"
+    _remove_quietly(tmp)
+    try:
+        linked = False
+        # Not on Windows: there a link to a book Excel holds open can be neither renamed nor
+        # removed (sharing violation), which would leave BOOK.bak.xlsx.tmp behind.
+        if os.name != "nt":
+            try:
+                os.link(target, tmp)
+                linked = True
+            except OSError:             # no hard links here (FAT, some shares): copy
+                pass
+        if not linked:
+            shutil.copy2(target, tmp)
+        os.replace(tmp, bak)
+    except BaseException:
+        _remove_quietly(tmp)
+        raise
+    return bak
+
+
+def _remove_quietly(p: str) -> None:
+    try:
+        os.remove(p)
+    except OSError:
+        pass
+
+
+def _fsync_dir(folder: str) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+# --- small XML helpers ------------------------------------------------------------------
+def parse_part(pkg: Package, part: str) -> etree._ElementTree:
+    try:
+        return etree.ElementTree(etree.fromstring(pkg.read(part), PARSER))
+    except etree.XMLSyntaxError as e:
+        raise BookUnreadable(f"{pkg.path}: part {part} is not valid XML ({e})") from None
+
+
+XML_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'
+
+
+def serialize(tree: etree._ElementTree) -> bytes:
+    # lxml writes the declaration with single quotes; write Excel's own form instead.
+    return XML_DECL + etree.tostring(tree, encoding="UTF-8", xml_declaration=False)
+
+
+def local_name(el) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) else ""
+
+
+def find_children(el, name: str) -> list:
+    return [c for c in el if local_name(c) == name]
+
+
+def find_child(el, name: str):
+    for c in el:
+        if local_name(c) == name:
+            return c
+    return None
+
+
+def rel_id(el) -> str | None:
+    for ns in (REL_T, REL_S):
+        v = el.get(f"{{{ns}}}id")
+        if v is not None:
+            return v
+    return None
+
+
+def canon(name: str) -> str:
+    """A zip entry name as an OPC part name: forward slashes."""
+    return name.replace("\\", "/")
+
+
+def rels_part(part: str) -> str:
+    folder, name = posixpath.split(part.replace("\\", "/").lstrip("/"))
+    return posixpath.join(folder, "_rels", name + ".rels")
+
+
+def resolve(base: str, target: str) -> str:
+    target = unquote(target.split("#")[0])
+    if target.startswith("/"):
+        return target.lstrip("/")
+    base = base.replace("\\", "/").lstrip("/")
+    return posixpath.normpath(posixpath.join(posixpath.dirname(base), target))
+
+
+def insert_ordered(parent, child, order: list[str]) -> None:
+    """Insert `child` among `parent`'s children where the schema's sequence wants it."""
+    rank = order.index(local_name(child))
+    for i, c in enumerate(parent):
+        name = local_name(c)
+        if name == "AlternateContent":
+            name = _alternate_name(c)
+        if name in order and order.index(name) > rank:
+            parent.insert(i, child)
+            return
+    parent.append(child)
+
+
+def _alternate_name(el) -> str:
+    for choice in el:
+        for c in choice:
+            return local_name(c)
+    return ""
+
+
+WORKBOOK_ORDER = ["fileVersion", "fileSharing", "workbookPr", "AlternateContent", "absPath",
+                  "workbookProtection", "bookViews", "sheets", "functionGroups",
+                  "externalReferences", "definedNames", "calcPr", "oleSize", "customWorkbookViews",
+                  "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing", "fileRecoveryPr",
+                  "webPublishObjects", "extLst"]
+
+
+def cut_element(xml: bytes, name: bytes) -> bytes:
+    """The XML without the first `<name>` element (any prefix); unchanged if absent."""
+    m = re.search(rb"<((?:[\w.-]+:)?)" + name + rb"\b[^>]*?(/?)>", xml)
+    if not m:
+        return xml
+    if m.group(2):
+        return xml[:m.start()] + xml[m.end():]
+    close = b"</" + m.group(1) + name + b">"
+    end = xml.find(close, m.end())
+    return xml if end < 0 else xml[:m.start()] + xml[end + len(close):]
+

@@ -3,21 +3,24 @@
 This adapter only turns a file into RawTables; typing and checks live in acctbook.book
 (coerce, rules), which also serve the xlwings adapter. python-calamine is imported only
 when a file is read, so the package stays importable where it is absent (xlwings Lite).
+
+The file is read once (package.Package.open, the same check the writer makes): calamine
+reads the bytes already in memory, the error scan the same zip, the sheet names come from
+the same parts. Every function takes a path or a workbook already opened (parts.Parts).
 """
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import threading
 import zipfile
-from pathlib import Path
 
 from acctbook.book import schema
 from acctbook.book.coerce import load_book
 from acctbook.book.model import Book, BookUnreadable, ExcelError, RawTable, col_number
-from acctbook.xlsx.package import check_file
-
+from acctbook.xlsx.parts import Parts
 
 
 # Above this file size tables are read by two threads, each with its own workbook:
@@ -75,20 +78,19 @@ def _error_cells(xml: bytes) -> dict[tuple[int, int], str]:
     return out
 
 
-def _scan_errors(p: Path) -> dict[str, dict[tuple[int, int], str]]:
+def _scan_errors(parts: Parts) -> dict[str, dict[tuple[int, int], str]]:
     """Sheet name -> its error cells; {} when there are none (the usual case) or the
     package is too odd to tell (calamine then decides whether it can be read)."""
     try:
-        with zipfile.ZipFile(p) as z:
-            found = {i.filename.replace("\\", "/").lower(): _error_cells(z.read(i))
-                     for i in z.infolist()
-                     if _SHEET_PART.search(i.filename.replace("\\", "/"))
-                     and _has_error_cells(z, i)}
+        z = parts.pkg.zf
+        found = {i.filename.replace("\\", "/").lower(): _error_cells(z.read(i))
+                 for i in z.infolist()
+                 if _SHEET_PART.search(i.filename.replace("\\", "/"))
+                 and _has_error_cells(z, i)}
         found = {part: cells for part, cells in found.items() if cells}
         if not found:
             return {}
-        from acctbook.xlsx.patch import sheet_parts          # sheet name -> part, as the writer sees it
-        return {name: found[part.lower()] for name, part in sheet_parts(p)
+        return {name: found[part.lower()] for name, part in parts.sheets   # as the writer sees them
                 if part and part.lower() in found}
     except Exception:   # noqa: BLE001 - the scan only adds detail; calamine reports bad files
         return {}
@@ -97,13 +99,13 @@ def _scan_errors(p: Path) -> dict[str, dict[tuple[int, int], str]]:
 class _ErrorScan:
     """The error scan running in a thread; `mark` waits for it and puts the errors in."""
 
-    def __init__(self, p: Path):
+    def __init__(self, parts: Parts):
         self.result: dict[str, dict[tuple[int, int], str]] = {}
-        self.thread = threading.Thread(target=self._run, args=(p,), daemon=True)
+        self.thread = threading.Thread(target=self._run, args=(parts,), daemon=True)
         self.thread.start()
 
-    def _run(self, p: Path) -> None:
-        self.result = _scan_errors(p)
+    def _run(self, parts: Parts) -> None:
+        self.result = _scan_errors(parts)
 
     def mark(self, raw: RawTable) -> RawTable:
         self.thread.join()
@@ -121,17 +123,28 @@ def _read_one(wb, tname: str) -> tuple:
     return t.sheet, t.start[0], t.start[1] + 1, [str(c) for c in t.columns], t.to_python()
 
 
-def open_tables(path: str | os.PathLike, names=None, first=()):
+def opened(book: str | os.PathLike | Parts) -> Parts:
+    """A workbook opened and checked once (a path is opened now)."""
+    return book if isinstance(book, Parts) else Parts.open(book)
+
+
+def _calamine(pc, parts: Parts):
+    """A calamine workbook over the bytes already read: the file is not opened again."""
+    return pc.CalamineWorkbook.from_filelike(io.BytesIO(parts.pkg.data), load_tables=True)
+
+
+def open_tables(book: str | os.PathLike | Parts, names=None, first=()):
     """(the acctbook tables in the file, in its order; an iterator of (name, RawTable)
     in the order they are read). `first` names the tables to read before the others."""
-    p = check_file(path)
+    parts = opened(book)
+    p = parts.pkg.path
     try:
         import python_calamine as pc
     except ImportError:  # pragma: no cover - only where calamine is absent
         raise BookUnreadable("reading files needs python-calamine: pip install python-calamine")
     wanted = {n.casefold(): n for n in (names or schema.TABLES)}
     try:
-        wb = pc.CalamineWorkbook.from_path(str(p), load_tables=True)
+        wb = _calamine(pc, parts)
         last = {wanted[t.casefold()]: t for t in wb.table_names if t.casefold() in wanted}
     except BaseException as e:  # calamine raises its own types for broken XML/zip parts
         if not _calamine_failure(e):
@@ -139,9 +152,9 @@ def open_tables(path: str | os.PathLike, names=None, first=()):
         raise _unreadable(p, e) from None
     rank = {n: i for i, n in enumerate(first)}
     todo = sorted(last.items(), key=lambda kv: rank.get(kv[0], len(rank)))
-    scan = _ErrorScan(p)
-    if os.path.getsize(p) >= PARALLEL_ABOVE and len(todo) > 1:
-        stream = _read_parallel(pc, p, wb, todo)
+    scan = _ErrorScan(parts)
+    if len(parts.pkg.data) >= PARALLEL_ABOVE and len(todo) > 1:
+        stream = _read_parallel(pc, parts, wb, todo)
     else:
         stream = _read_serial(p, wb, todo)
     return list(last), _marked(stream, scan)
@@ -175,7 +188,7 @@ def _read_serial(p, wb, todo):
         wb.close()
 
 
-def _read_parallel(pc, p, wb, todo):
+def _read_parallel(pc, parts: Parts, wb, todo):
     """Two threads take the next table left; results come back as they are done."""
     import queue
     done: queue.Queue = queue.Queue()
@@ -196,8 +209,9 @@ def _read_parallel(pc, p, wb, todo):
         finally:
             book.close()
 
+    p = parts.pkg.path
     try:
-        other = pc.CalamineWorkbook.from_path(str(p), load_tables=True)
+        other = _calamine(pc, parts)
     except BaseException as e:
         wb.close()
         if not _calamine_failure(e):
@@ -219,13 +233,14 @@ def _read_parallel(pc, p, wb, todo):
             t.join()
 
 
-def read_tables(path: str | os.PathLike, names=None) -> dict[str, RawTable]:
+def read_tables(book: str | os.PathLike | Parts, names=None) -> dict[str, RawTable]:
     """Every acctbook table found in the file, by table name (case-insensitive)."""
-    order, stream = open_tables(path, names)
+    order, stream = open_tables(book, names)
     got = dict(stream)
     return {n: got[n] for n in order}
 
 
-def read_book(path) -> Book:
+def read_book(book: str | os.PathLike | Parts) -> Book:
     """Read and type a workbook file."""
-    return load_book(read_tables(path), str(path))
+    parts = opened(book)
+    return load_book(read_tables(parts), str(parts.pkg.path))

@@ -1,0 +1,100 @@
+"""How a new workbook reads and looks: the words it shows, per language, and its cell formats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import xlsxwriter
+
+from acctbook.book import schema
+from acctbook.book.schema import DATE, INTEGER
+
+DATE_FORMAT = schema.TYPE_FORMATS[DATE]
+GREY = "#D9D9D9"                        # the header of a computed column
+
+# Words the workbook shows, per language.
+TEXT: dict[str, dict[str, Any]] = {
+    "en": {
+        "computed": "Computed by acctbook: filled on Refresh. Edits here are overwritten.",
+        "bad": "Invalid value",
+        "pick": "Pick a value from the list.",
+        "date": "A date, yyyy-mm-dd.",
+        "date_past": "A date, yyyy-mm-dd, not after today.",
+        "number": "A number.",
+        "integer": "A whole number.",
+        "ge": "A number ≥ {min:g}.",
+        "gt": "A number > {min:g}.",
+        "le": "A number ≤ {max:g}.",
+        "between": "A number from {min:g} to {max:g}.",
+        "int_ge": "A whole number ≥ {min:g}.",
+        "int_between": "A whole number from {min:g} to {max:g}.",
+        "deal": "Pick a deal (not Lost) or type its Deal ID, then press Contract.",
+        "lists": "acctbook: the deals of Home's Deal drop-down (formulas; do not edit).",
+        "help": (
+            "How to use this workbook",
+            "1. Press Refresh (or run: acctbook refresh BOOK).",
+            "2. Work the Today sheet from top to bottom.",
+            "3. Log each call, e-mail, meeting or visit as a row in Interactions.",
+            "4. Grey columns are filled by acctbook on Refresh; leave them alone.",
+            "5. Problems lists anything acctbook could not accept, with a link to the cell.",
+            "6. Your company details and rules are on the Settings sheet.",
+            "7. Contract: choose the deal in the Deal cell below the figures, then press Contract.",
+        ),
+    },
+    "he": {
+        "computed": "מחושב על ידי acctbook: מתמלא ברענון. שינויים כאן יידרסו.",
+        "bad": "ערך לא תקין",
+        "pick": "בחרו ערך מהרשימה.",
+        "date": "תאריך בתבנית yyyy-mm-dd.",
+        "date_past": "תאריך בתבנית yyyy-mm-dd, לא אחרי היום.",
+        "number": "מספר.",
+        "integer": "מספר שלם.",
+        "ge": "מספר ≥ {min:g}.",
+        "gt": "מספר > {min:g}.",
+        "le": "מספר ≤ {max:g}.",
+        "between": "מספר בין {min:g} ל-{max:g}.",
+        "int_ge": "מספר שלם ≥ {min:g}.",
+        "int_between": "מספר שלם בין {min:g} ל-{max:g}.",
+        "deal": "בחרו עסקה (לא אבודה) או הקלידו את מזהה העסקה, ואז לחצו חוזה.",
+        "lists": "acctbook: העסקאות ברשימה של תא עסקה בגיליון בית (נוסחאות; אין לשנות).",
+        "help": (
+            "איך עובדים עם החוברת",
+            "1. לחצו רענון (או הריצו: acctbook refresh BOOK).",
+            "2. עברו על גיליון היום מלמעלה למטה.",
+            "3. רשמו כל שיחה, דוא\"ל, פגישה או ביקור כשורה ביומן קשר.",
+            "4. עמודות אפורות מתמלאות על ידי acctbook ברענון; אל תשנו אותן.",
+            "5. בגיליון בעיות מופיע כל מה ש-acctbook לא קיבל, עם קישור לתא.",
+            "6. פרטי החברה והכללים נמצאים בגיליון הגדרות.",
+            "7. חוזה: בחרו את העסקה בתא עסקה שמתחת לנתונים, ואז לחצו חוזה.",
+        ),
+    },
+}
+
+# Home KPI value formats (column B); refresh writes the values.
+HOME_FORMATS = {"refreshed": DATE_FORMAT, "revenue_12m": "#,##0",
+                "weighted_pipeline": "#,##0"}
+
+
+class Formats:
+    """Every cell format, made once per workbook (formats are shared, not per cell)."""
+
+    def __init__(self, wb: xlsxwriter.Workbook):
+        self.wb = wb
+        self.date = wb.add_format({"num_format": DATE_FORMAT})
+        self._numbers = {DATE_FORMAT: self.date}
+        self.computed_header = wb.add_format({"bold": True, "bg_color": GREY,
+                                              "font_color": "#000000", "border": 1})
+        self.title = wb.add_format({"bold": True, "font_size": 16})
+        self.bold = wb.add_format({"bold": True})
+        self.home = {k: wb.add_format({"num_format": f}) for k, f in HOME_FORMATS.items()}
+        self.home_count = self.number(schema.TYPE_FORMATS[INTEGER])
+        self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
+        self.month = wb.add_format({"num_format": "@"})   # text: Excel keeps 2026-02 as typed
+
+    def number(self, code: str | None):
+        """The format showing values with `code` (a column's number_format), made once."""
+        if code is None:
+            return None
+        if code not in self._numbers:
+            self._numbers[code] = self.wb.add_format({"num_format": code})
+        return self._numbers[code]

@@ -1,0 +1,125 @@
+"""Rows added at the end of an existing table, found by name on any sheet, columns by header
+text. Trailing blank table rows are filled first; the rows below must be empty (else
+Refused) and join the table (its ref and autoFilter grow). New cells take the style of the
+cell above (else the column's), calculated columns their formula. A table with a totals
+row is refused. Validation ranges are untouched.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from acctbook.book.cells import ref as cell_ref
+from acctbook.book.cells import split_ref
+from acctbook.book.model import AcctbookError, BookUnreadable, Refused
+from acctbook.book.schema import fold
+from acctbook.xlsx.cellxml import MAX_ROW, CellWriter, Styled
+from acctbook.xlsx.package import canon, find_child, find_children
+from acctbook.xlsx.parts import Parts
+from acctbook.xlsx.sheetcells import ATTR_S, SheetCells, column_styles, row_values
+
+
+def append(parts: Parts, table: str, rows: list[dict], generated: set[str]) -> None:
+    """Add `rows` at the table's end: its trailing blank rows are filled first, then the
+    rows below it (which must be empty) join the table. New cells take the style of the
+    cell above (else the column's style); calculated columns get their formula."""
+    sheet, part, tpart, root = parts.find_table(table)
+    if sheet.lower() in generated:
+        raise AcctbookError(f"table {table!r} is on a sheet this patch rebuilds")
+    if (root.get("totalsRowCount") or "0") != "0":
+        raise AcctbookError(f"{parts.pkg.path}: table {table!r} has a totals row; turn it off "
+                            "in Excel (Table Design > Total Row) and try again")
+    (r1, c1), (r2, c2) = (split_ref(x) for x in root.get("ref", "").split(":"))
+    cols = find_children(find_child(root, "tableColumns"), "tableColumn")
+    if len(cols) != c2 - c1 + 1:
+        raise BookUnreadable(f"{parts.pkg.path}: table {table!r} has {len(cols)} columns for "
+                             f"its range {root.get('ref')}")
+    first = r1 + (0 if root.get("headerRowCount") == "0" else 1)
+    formulas = {c1 + i: f.text for i, tc in enumerate(cols)
+                if (f := find_child(tc, "calculatedColumnFormula")) is not None and f.text
+                and f.get("array") not in ("1", "true")}
+    values = [_row_by_column(parts, table, cols, c1, row) for row in rows]
+    writer = CellWriter(parts.styles, parts.date1904)
+    where = f"{os.path.basename(parts.pkg.path)}:{sheet}"
+    sc = SheetCells(parts.current(part), writer, where)
+    data, body_start, body_end = sc.locate()
+    found, _ = sc.scan(data, body_start, body_end, r2 + len(rows))
+    filled = {r: row_values(data, found.get(r), sc.p, c1, c2) for r in range(first, r2 + len(rows) + 1)}
+    start = r2 + 1
+    while start > first and not (filled[start - 1] - set(formulas)):
+        start -= 1                      # trailing blank table rows are filled first
+    end = start + len(rows) - 1
+    if end > MAX_ROW:
+        raise Refused(f"{where}: table {table!r} cannot grow past Excel's last row")
+    busy = [r for r in range(r2 + 1, end + 1) if filled[r]]
+    if busy:
+        raise Refused(f"{where}: cannot add {len(rows)} row(s) to table {table!r}: row "
+                            f"{busy[0]} below it holds data; move that data away and try again")
+    _refuse_overlap(parts, part, tpart, r2 + 1, end, c1, c2, where, table)
+    styles = _styles_above(parts, data, found, sc.p, start - 1 if start - 1 >= first else None, c1, c2)
+    updates = {}
+    for i, row in enumerate(values):
+        for c in range(c1, c2 + 1):
+            if c in row:
+                updates[(start + i, c)] = Styled(row[c], styles.get(c))
+            else:
+                updates[(start + i, c)] = Styled(None, styles.get(c), formulas.get(c))
+    parts.set(part, sc.apply(updates))
+    if end > r2:
+        ref = f"{cell_ref(r1, c1)}:{cell_ref(end, c2)}"
+        root.set("ref", ref)
+        auto = find_child(root, "autoFilter")
+        if auto is not None:
+            auto.set("ref", ref)
+        parts.dirty(tpart)
+
+
+def _row_by_column(parts: Parts, table: str, cols: list, c1: int, row: dict) -> dict[int, Any]:
+    by_name = {fold(tc.get("name") or ""): c1 + i for i, tc in enumerate(cols)}   # as the reader
+    out = {}
+    for key, value in row.items():
+        if isinstance(key, int) and not isinstance(key, bool):
+            if not 1 <= key <= len(cols):
+                raise AcctbookError(f"table {table!r} has no column number {key}")
+            col = c1 + key - 1
+        else:
+            col = by_name.get(fold(key))
+            if col is None:
+                raise AcctbookError(f"table {table!r} has no column {key!r}")
+        if col in out:
+            raise AcctbookError(f"table {table!r}: column {key!r} is given twice in one row")
+        out[col] = value
+    return out
+
+
+def _refuse_overlap(parts: Parts, part, tpart, ra, rb, c1, c2, where, table) -> None:
+    if rb < ra:
+        return
+    for _, ty, t, _ in parts.rels(part):
+        if not ty.endswith("/table") or not parts.pkg.name(t) or canon(parts.pkg.name(t)) == tpart:
+            continue
+        try:
+            (a1, b1), (a2, b2) = (split_ref(x) for x in parts.tree(t).getroot().get("ref", "").split(":"))
+        except ValueError:
+            continue
+        if a1 <= rb and ra <= a2 and b1 <= c2 and c1 <= b2:
+            raise Refused(f"{where}: cannot add rows to table {table!r}: another table "
+                                "starts right below it")
+
+
+def _styles_above(parts: Parts, data, rows, p, r, c1, c2) -> dict[int, str | None]:
+    """Each column's style for new cells: the cell in row r, else the column's style."""
+    out: dict[int, str | None] = {}
+    row = rows.get(r) if r is not None else None
+    if row is not None:
+        row.parse(data, p)
+        for col, _, _, attrs, _ in row.cells:
+            m = ATTR_S.search(attrs)
+            if c1 <= col <= c2 and m and m.group(1):
+                out[col] = m.group(1).decode()
+    for c, style in column_styles(data[:data.find(b"sheetData")]).items():
+        if c1 <= c <= c2:
+            out.setdefault(c, style)
+    return out
+

@@ -1,0 +1,54 @@
+"""One workbook file, opened once per command: `open_book(path)` reads and checks the file
+(package.Package.open) and its structure (parts.Parts) a single time; the tables, the sheet
+names and the write all use that one read.
+
+calamine reads the bytes already in memory (CalamineWorkbook.from_filelike), so the file is
+not opened again for reading. The write (`patch`) refuses, as patch_workbook does, a book
+Excel has open (its ~$ owner file) or that is read-only, and, because it patches the bytes
+read at open, a file that changed on disk since (saved in Excel meanwhile).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Sequence
+
+from acctbook.book.model import AcctbookError, Book, RawTable, SheetTable
+from acctbook.xlsx.importsheet import SheetImport
+from acctbook.xlsx.parts import Parts
+from acctbook.xlsx.patch import PatchResult, patch_package, refuse
+from acctbook.xlsx.read import read_book, read_tables
+
+
+class WorkbookFile:
+    """A workbook file read once: its tables, its sheet names, and one patch."""
+
+    def __init__(self, path):
+        self.path = os.fspath(path)
+        self.parts = Parts.open(self.path)
+        self._written = False
+
+    def sheet_names(self) -> list[str]:
+        return [name for name, _ in self.parts.sheets]
+
+    def read_tables(self, names=None) -> dict[str, RawTable]:
+        return read_tables(self.parts, names)
+
+    def read_book(self) -> Book:
+        return read_book(self.parts)
+
+    def patch(self, cells: dict[str, dict[tuple[int, int], Any]] | None = None,
+              sheets: Sequence[SheetTable] = (), *, appends=None,
+              imports: Sequence[SheetImport] = (), out=None, backup=True) -> PatchResult:
+        """patch_workbook on the file as read; once: the handle is spent after a write."""
+        if self._written:
+            raise AcctbookError(f"{self.path}: already written through this handle; open it again")
+        refuse(self.path, out)
+        self._written = True
+        return patch_package(self.parts.pkg, cells, sheets, appends=appends, imports=imports,
+                             out=out, backup=backup, parts=self.parts)
+
+
+def open_book(path) -> WorkbookFile:
+    """The workbook at `path`, opened and checked once (BookUnreadable, one clear line)."""
+    return WorkbookFile(path)

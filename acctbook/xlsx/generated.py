@@ -1,0 +1,294 @@
+"""Generated sheets: a SheetTable rebuilt wholesale as one Excel table.
+
+A rebuilt sheet keeps from its previous version the user's layout and anything tied to
+other parts (sheetPr, column widths unless given, conditional formats, validation, page
+setup, drawings, controls, extLst); its rows, merges, hyperlinks and autofilter are
+rebuilt. Its one table keeps its part and id. A generated table whose sheet the user
+renamed is rebuilt on that sheet (tables are found by name).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import posixpath
+import re
+
+from lxml import etree
+
+from acctbook.book.cells import ref as cell_ref
+from acctbook.book.model import AcctbookError, SheetTable
+from acctbook.xlsx.cellxml import (MAX_TEXT, BAD_XML, CellWriter, esc, esc_attr, is_missing,
+                                   style_attr, xstring)
+from acctbook.xlsx.package import (CT_TABLE, PARSER, XML_DECL, canon, cut_element, find_child,
+                                   find_children, insert_ordered, local_name)
+from acctbook.xlsx.parts import Parts, check_sheet_name
+
+SHEET_ORDER = ["sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData",
+               "sheetCalcPr", "sheetProtection", "protectedRanges", "scenarios", "autoFilter",
+               "sortState", "dataConsolidate", "customSheetViews", "mergeCells", "phoneticPr",
+               "conditionalFormatting", "dataValidations", "hyperlinks", "printOptions",
+               "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks",
+               "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing",
+               "legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects",
+               "controls", "webPublishItems", "tableParts", "extLst"]
+# What a rebuilt sheet keeps from its previous version: layout the user may have set
+# and anything that carries a relationship to a part we copy (drawings, controls).
+SHEET_KEEP = {"sheetPr", "sheetFormatPr", "cols", "sheetProtection", "conditionalFormatting",
+              "dataValidations", "printOptions", "pageMargins", "pageSetup", "headerFooter",
+              "drawing", "legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects",
+              "controls", "AlternateContent", "extLst"}
+_ROWS_MARK = "@@acctbook-rows@@"   # placeholder: rows are built as text, not as elements
+_LINKS_MARK = "@@acctbook-links@@"
+# Elements of an old generated sheet that may be huge and are rebuilt anyway: cut them
+# out as text before lxml parses the rest (lxml takes seconds to remove a 200k subtree).
+_CUT_BEFORE_PARSE = ("sheetData", "hyperlinks", "mergeCells")
+_TABLE_NAME = re.compile(r"^[A-Za-z_\\][\w.\\]*$")
+
+
+def check_sheet_table(st: SheetTable) -> None:
+    """A generated sheet's name, table name, header and rows, before anything is written."""
+    check_sheet_name(st.sheet)
+    if (not _TABLE_NAME.match(st.table) or len(st.table) > 255 or re.fullmatch(r"[A-Za-z]{1,3}\d+", st.table)
+            or re.fullmatch(r"[RrCc]\d*|[Rr]\d+[Cc]\d+", st.table)):
+        raise AcctbookError(f"invalid table name {st.table!r}")
+    if not st.header:
+        raise AcctbookError(f"table {st.table}: no columns")
+    seen = set()
+    for h in st.header:
+        if not isinstance(h, str) or not h.strip() or BAD_XML.search(h) or "\n" in h:
+            raise AcctbookError(f"table {st.table}: column name {h!r} must be non-empty text on one line")
+        if h.lower() in seen:
+            raise AcctbookError(f"table {st.table}: column name {h!r} appears twice")
+        seen.add(h.lower())
+    for i, row in enumerate(st.rows):
+        if len(row) > len(st.header):
+            raise AcctbookError(f"table {st.table}: row {i} has {len(row)} values for "
+                                f"{len(st.header)} columns")
+
+
+def where_tables_are(parts: Parts, sheets: list[SheetTable]) -> list[SheetTable]:
+    """A generated table whose sheet the user renamed (Today -> My calls) is rebuilt on
+    that sheet, under the user's tab name: tables are found by name, wherever they sit."""
+    by_part = {(part or "").lower(): name for name, part in parts.sheets}
+    found = {}
+    for part, root in parts.all_tables():
+        found.setdefault((root.get("displayName") or root.get("name") or "").lower(), part)
+    out = []
+    for st in sheets:
+        part = found.get(st.table.lower()) if st.follow_table else None
+        if part is not None:
+            home = parts.table_sheet(part)
+            if home and home != (parts.sheet_part(st.sheet) or "").lower() and home in by_part:
+                st = dataclasses.replace(st, sheet=by_part[home])
+        out.append(st)
+    return out
+
+
+def check_table_names(parts: Parts, sheets: list[SheetTable]) -> None:
+    wanted = {}
+    for st in sheets:
+        if st.table.lower() in wanted:
+            raise AcctbookError(f"table name {st.table!r} is used twice")
+        wanted[st.table.lower()] = st
+    if not wanted:
+        return
+    for part, root in parts.all_tables():
+        name = (root.get("displayName") or root.get("name") or "").lower()
+        st = wanted.get(name)
+        if st is not None and parts.table_sheet(part) != (parts.sheet_part(st.sheet) or "").lower():
+            raise AcctbookError(f"{parts.pkg.path}: a table named {st.table!r} already exists on "
+                                f"another sheet than {st.sheet!r}")
+    dn = find_child(parts.tree(parts.wb).getroot(), "definedNames")
+    for el in (find_children(dn, "definedName") if dn is not None else []):
+        if el.get("name", "").lower() in wanted:
+            raise AcctbookError(f"{parts.pkg.path}: the name {el.get('name')!r} is already a "
+                                "defined name; a table cannot share it")
+
+
+# -- generated sheet
+def generate(parts: Parts, st: SheetTable) -> None:
+    part = parts.sheet_part(st.sheet)
+    if part is None:
+        part = parts.add_sheet(st.sheet)
+        old = None
+    else:
+        old = parts.pkg.read(part)
+        if re.search(rb"<(?:[\w.-]+:)?f[\s>/]", old):
+            parts.drop_calc_chain()
+    table_part, table_rid, table_id = _table_for(parts, part, st)
+    ns = parts.ns
+    parts.set(table_part, _table_xml(st, ns, table_id, _old_style(parts, table_part)))
+    parts.set(part, _sheet_xml(parts, st, old, table_rid))
+
+
+def _old_style(parts: Parts, table_part: str) -> dict | None:
+    if parts.pkg.name(table_part) is None:
+        return None
+    el = find_child(parts.tree(table_part).getroot(), "tableStyleInfo")
+    return dict(el.attrib) if el is not None else None
+
+
+def _table_for(parts: Parts, sheet_part: str, st: SheetTable) -> tuple[str, str, int]:
+    """(table part, its relationship id from the sheet, table id): reused or new."""
+    tables = [(rid, t) for rid, ty, t, _ in parts.rels(sheet_part) if ty.endswith("/table")]
+    if len(tables) > 1:
+        raise AcctbookError(f"{parts.pkg.path}: generated sheet {st.sheet!r} holds "
+                            f"{len(tables)} tables; it may hold only {st.table!r}")
+    if tables and parts.pkg.name(tables[0][1]):
+        rid, t = tables[0]
+        return canon(parts.pkg.name(t)), rid, int(parts.tree(t).getroot().get("id", "1"))
+    ids = [int(r.get("id", "0")) for _, r in parts.all_tables() if r.get("id", "").isdigit()]
+    part = parts.free_name(posixpath.join(posixpath.dirname(parts.wb), "tables"), "table")
+    rid = parts.add_rel(sheet_part, parts.rel_type("table"), part)
+    parts.content_type(part, CT_TABLE)
+    parts.table_ids.append(max(ids + parts.table_ids, default=0) + 1)
+    return part, rid, parts.table_ids[-1]
+
+
+def _sheet_xml(parts: Parts, st: SheetTable, old: bytes | None, table_rid: str) -> bytes:
+    ns = parts.ns
+    if old is not None:
+        for name in _CUT_BEFORE_PARSE:
+            old = cut_element(old, name.encode())
+        root = etree.fromstring(old, PARSER)
+        ns = etree.QName(root).namespace
+    else:
+        root = etree.fromstring(f'<worksheet xmlns="{ns}" xmlns:r="{parts.rel_ns}"/>')
+    q = lambda n: f"{{{ns}}}{n}"  # noqa: E731
+    old_view = None
+    for c in list(root):
+        name = local_name(c)
+        if name == "sheetViews":
+            old_view = find_child(c, "sheetView")
+        if name not in SHEET_KEEP or (name == "cols" and st.widths):
+            root.remove(c)
+    last_row = 1 + max(len(st.rows), 1)
+    ref = f"A1:{cell_ref(last_row, len(st.header))}"
+    insert_ordered(root, etree.Element(q("dimension"), ref=ref), SHEET_ORDER)
+    insert_ordered(root, _sheet_views(q, old_view, st.rtl), SHEET_ORDER)
+    if st.widths:
+        cols = etree.Element(q("cols"))
+        for i, w in enumerate(st.widths, 1):
+            etree.SubElement(cols, q("col"), min=str(i), max=str(i), width=f"{float(w):g}",
+                             customWidth="1")
+        insert_ordered(root, cols, SHEET_ORDER)
+    data = etree.Element(q("sheetData"))
+    data.text = _ROWS_MARK
+    insert_ordered(root, data, SHEET_ORDER)
+    if st.links:
+        links = etree.Element(q("hyperlinks"))
+        links.text = _LINKS_MARK
+        insert_ordered(root, links, SHEET_ORDER)
+    if find_child(root, "pageMargins") is None:
+        insert_ordered(root, etree.Element(q("pageMargins"), left="0.7", right="0.7", top="0.75",
+                                            bottom="0.75", header="0.3", footer="0.3"), SHEET_ORDER)
+    if find_child(root, "pageSetup") is None:
+        # Printed landscape, one page wide (a page setup the user made is kept above).
+        insert_ordered(root, etree.Element(q("pageSetup"), orientation="landscape",
+                                            fitToWidth="1", fitToHeight="0"), SHEET_ORDER)
+        pr = find_child(root, "sheetPr")
+        if pr is None:
+            pr = etree.Element(q("sheetPr"))
+            insert_ordered(root, pr, SHEET_ORDER)
+        fit = find_child(pr, "pageSetUpPr")
+        (fit if fit is not None else etree.SubElement(pr, q("pageSetUpPr"))).set("fitToPage", "1")
+    table_parts = etree.Element(q("tableParts"), count="1")
+    etree.SubElement(table_parts, q("tablePart")).set(f"{{{parts.rel_ns}}}id", table_rid)
+    insert_ordered(root, table_parts, SHEET_ORDER)
+    prefix = root.prefix + ":" if root.prefix else ""
+    xml = XML_DECL + etree.tostring(root, encoding="UTF-8")
+    xml = xml.replace(_ROWS_MARK.encode(), _rows_xml(parts, st, prefix).encode("utf-8"), 1)
+    if st.links:
+        xml = xml.replace(_LINKS_MARK.encode(), _hyperlinks_xml(parts, st, prefix).encode("utf-8"), 1)
+    return xml
+
+
+def _rows_xml(parts: Parts, st: SheetTable, p: str) -> str:
+    writer = CellWriter(parts.styles, parts.date1904, p)
+    ncol = len(st.header)
+    out = [f'<{p}row r="1" spans="1:{ncol}">']
+    out += [writer.xml(cell_ref(1, c), h, None) for c, h in enumerate(st.header, 1)]
+    out.append(f"</{p}row>")
+    # Each column's number format (Revenue #,##0.00, Growth 0.0%) as a style id.
+    styles = [parts.styles.number_style(f) if f else None
+              for f in (st.formats or [None] * ncol)]
+    letters = [f'{cell_ref(1, c)[:-1]}' for c in range(1, ncol + 1)]  # rows are checked: len <= ncol
+    ends = [f'"{style_attr(sty)}' for sty in styles]          # closes r="..", adds s=".." if any
+    text = (f' t="inlineStr"><{p}is><{p}t xml:space="preserve">', f"</{p}t></{p}is></{p}c>")
+    num = (f"><{p}v>", f"</{p}v></{p}c>")
+    cell, row_end = f"<{p}c r=\"", f"</{p}row>"
+    add = out.append
+    for i, row in enumerate(st.rows):
+        r = i + 2
+        add(f'<{p}row r="{r}" spans="1:{ncol}">')
+        for c, v in enumerate(row):
+            kind = type(v)      # inline fast paths for text and numbers: same XML as writer.xml
+            if kind is str:
+                if not v:
+                    continue
+                if len(v) <= MAX_TEXT:
+                    add(f"{cell}{letters[c]}{r}{ends[c]}{text[0]}"
+                        f"{esc(xstring(v))}{text[1]}")
+                    continue
+            elif kind is int:
+                add(f"{cell}{letters[c]}{r}{ends[c]}{num[0]}{v}{num[1]}")
+                continue
+            elif kind is float:
+                if v != v:
+                    continue
+                if v.is_integer() and abs(v) < 1e15:
+                    add(f"{cell}{letters[c]}{r}{ends[c]}{num[0]}{int(v)}{num[1]}")
+                    continue
+            elif v is None:
+                continue
+            if not is_missing(v):
+                try:
+                    add(writer.xml(cell_ref(r, c + 1), v, styles[c]))
+                except ValueError as e:
+                    raise AcctbookError(f"{st.sheet}!{cell_ref(r, c + 1)}: {e}") from None
+        add(row_end)
+    return "".join(out)
+
+
+def _hyperlinks_xml(parts: Parts, st: SheetTable, p: str) -> str:
+    out = []
+    for (i, j), target in sorted(st.links.items()):
+        if not (0 <= i < max(len(st.rows), 1) and 0 <= j < len(st.header)):
+            raise AcctbookError(f"{st.sheet}: link at row {i}, column {j} is outside the table")
+        value = st.rows[i][j] if i < len(st.rows) and j < len(st.rows[i]) else None
+        display = "" if is_missing(value) else f' display="{esc_attr(xstring(str(value)))}"'
+        out.append(f'<{p}hyperlink ref="{cell_ref(i + 2, j + 1)}" '
+                   f'location="{esc_attr(target.lstrip("#"))}"{display}/>')
+    return "".join(out)
+
+
+def _sheet_views(q, old_view, rtl: bool):
+    views = etree.Element(q("sheetViews"))
+    view = etree.SubElement(views, q("sheetView"))
+    if old_view is not None:
+        for k, v in old_view.attrib.items():
+            if k not in ("rightToLeft", "topLeftCell"):
+                view.set(k, v)
+    view.attrib.pop("rightToLeft", None)
+    if rtl:
+        view.set("rightToLeft", "1")
+    view.set("workbookViewId", view.get("workbookViewId", "0"))
+    etree.SubElement(view, q("pane"), ySplit="1", topLeftCell="A2", activePane="bottomLeft", state="frozen")
+    etree.SubElement(view, q("selection"), pane="bottomLeft", activeCell="A2", sqref="A2")
+    return views
+
+
+def _table_xml(st: SheetTable, ns: str, table_id: int, style: dict | None) -> bytes:
+    last_row = 1 + max(len(st.rows), 1)       # an Excel table needs one body row, even blank
+    ref = f"A1:{cell_ref(last_row, len(st.header))}"
+    name = esc_attr(st.table)
+    cols = "".join(f'<tableColumn id="{i}" name="{esc_attr(xstring(h))}"/>'
+                   for i, h in enumerate(st.header, 1))
+    style = style or {"name": "TableStyleMedium2", "showFirstColumn": "0", "showLastColumn": "0",
+                      "showRowStripes": "1", "showColumnStripes": "0"}
+    style_xml = "<tableStyleInfo " + " ".join(f'{k}="{esc_attr(v)}"' for k, v in style.items()
+                                               if not k.startswith("{")) + "/>"
+    return (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+            f'<table xmlns="{ns}" id="{table_id}" name="{name}" displayName="{name}" ref="{ref}" '
+            f'totalsRowShown="0"><autoFilter ref="{ref}"/><tableColumns count="{len(st.header)}">'
+            f"{cols}</tableColumns>{style_xml}</table>").encode("utf-8")

@@ -1,0 +1,367 @@
+"""The package's structure: the workbook part, its sheets, relationships, content types,
+tables and names. `Parts` reads them and records every part a patch changes, adds or
+removes; it writes nothing to disk (package.write_atomically does)."""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import struct
+import zipfile
+import zlib
+from typing import Any
+
+from lxml import etree
+
+from acctbook.book.model import AcctbookError, BookUnreadable
+from acctbook.xlsx.package import (CT_NS, CT_RELS, CT_SHEET, CT_STYLES, MAIN_S, MAIN_T, PKG_REL_NS,
+                                   REL_S, REL_T, WORKBOOK_ORDER, Package, canon, find_child,
+                                   find_children, insert_ordered, local_name, parse_part, rel_id,
+                                   rels_part, resolve)
+from acctbook.xlsx.styles import Styles
+
+# What a malformed part raises while it is read: a clear BookUnreadable instead.
+MALFORMED = (etree.XMLSyntaxError, zipfile.BadZipFile, zlib.error, struct.error,
+             UnicodeDecodeError, KeyError, IndexError, ValueError)
+
+
+def sheet_names(path) -> list[str]:
+    """The workbook's sheet names in tab order (same errors as patch_workbook)."""
+    return [name for name, _ in sheet_parts(path)]
+
+
+def sheet_parts(path) -> list[tuple[str, str | None]]:
+    """(sheet name, its part in the zip) in tab order (same errors as patch_workbook)."""
+    return list(Parts.open(path).sheets)
+
+
+BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def check_sheet_name(name: str) -> None:
+    if not name or len(name) > 31 or BAD_SHEET_CHARS.search(name) \
+            or name.startswith("'") or name.endswith("'"):
+        raise AcctbookError(f"invalid sheet name {name!r}")
+
+
+class Parts:
+    """Works out every changed, added and removed part; writes nothing to disk."""
+
+    def __init__(self, pkg: Package):
+        self.pkg = pkg
+        self.parts: dict[str, bytes] = {}       # zip entry name -> new content
+        self.changed: set[str] = set()
+        self.added: list[str] = []
+        self.removed: set[str] = set()
+        self._trees: dict[str, etree._ElementTree] = {}
+        self.dirty_parts: set[str] = set()
+        self.table_ids: list[int] = []          # ids handed to new tables in this patch
+        self._reserved: set[str] = set()        # removed part names taken again (lower case)
+        self._find_workbook()
+
+    @classmethod
+    def open(cls, path) -> "Parts":
+        """The workbook file opened and checked (Package.open), its structure read."""
+        pkg = Package.open(path)
+        try:
+            return cls(pkg)
+        except MALFORMED as e:
+            raise BookUnreadable(f"{pkg.path}: cannot be read, the workbook is malformed ({e})") from e
+
+    # -- package structure
+    def tree(self, part: str) -> etree._ElementTree:
+        key = part.lower()
+        if key not in self._trees:
+            self._trees[key] = parse_part(self.pkg, part)
+        return self._trees[key]
+
+    def dirty(self, part: str) -> None:
+        self.tree(part)
+        self.dirty_parts.add(part)
+
+    def rels(self, part: str) -> list[tuple[str, str, str, Any]]:
+        """(id, type, resolved target, element) of a part's relationships."""
+        rp = rels_part(part)
+        if self.pkg.name(rp) is None and rp.lower() not in self._trees:
+            return []
+        out = []
+        for el in self.tree(rp).getroot():
+            if local_name(el) == "Relationship":
+                target = el.get("Target", "")
+                resolved = target if el.get("TargetMode") == "External" else resolve(part, target)
+                out.append((el.get("Id"), el.get("Type", ""), resolved, el))
+        return out
+
+    def _find_workbook(self) -> None:
+        pkg = self.pkg
+        if pkg.name("_rels/.rels") is None:
+            raise BookUnreadable(f"{pkg.path}: a zip file, but not an Excel workbook (no package relationships)")
+        wb = next((t for _, ty, t, _ in self.rels("/") if ty.endswith("/officeDocument")), None)
+        if wb is None or pkg.name(wb) is None:
+            raise BookUnreadable(f"{pkg.path}: a zip file, but not an Excel workbook (no workbook part)")
+        if wb.lower().endswith(".bin"):
+            raise BookUnreadable(f"{pkg.path}: binary workbooks (.xlsb) are not supported")
+        self.wb = canon(pkg.name(wb))
+        root = self.tree(self.wb).getroot()
+        self.ns = etree.QName(root).namespace
+        if local_name(root) != "workbook" or self.ns not in (MAIN_T, MAIN_S):
+            raise BookUnreadable(f"{pkg.path}: not an Excel workbook ({wb} is not a workbook)")
+        self.rel_ns = REL_S if self.ns == MAIN_S else REL_T
+        pr = find_child(root, "workbookPr")
+        self.date1904 = pr is not None and pr.get("date1904", "0").lower() in ("1", "true")
+        rels = {rid: (ty, t) for rid, ty, t, _ in self.rels(self.wb)}
+        self.sheets: list[tuple[str, str | None]] = []     # (name, part)
+        sheets_el = find_child(root, "sheets")
+        for el in (find_children(sheets_el, "sheet") if sheets_el is not None else []):
+            ty, t = rels.get(rel_id(el), ("", None))
+            part = pkg.name(t) if t and ty.endswith("/worksheet") else None
+            self.sheets.append((el.get("name", ""), canon(part) if part else None))
+        styles = next((t for ty, t in rels.values() if ty.endswith("/styles")), None)
+        self.styles = Styles(pkg, styles, self._add_styles_part, self.ns)
+
+    def _add_styles_part(self) -> str:
+        part = posixpath.join(posixpath.dirname(self.wb), "styles.xml")
+        if self.pkg.name(part) is not None:
+            raise AcctbookError(f"{self.pkg.path}: {part} exists but the workbook does not use it")
+        self.add_rel(self.wb, self.rel_type("styles"), part)
+        self.content_type(part, CT_STYLES)
+        return part
+
+    def sheet_part(self, name: str) -> str | None:
+        exact = [p for n, p in self.sheets if n == name]
+        folded = [p for n, p in self.sheets if n.lower() == name.lower()]
+        found = exact or folded
+        if not found:
+            return None
+        if found[0] is None:
+            raise AcctbookError(f"{self.pkg.path}: sheet {name!r} is not a worksheet (a chart sheet?)")
+        return found[0]
+
+    def set(self, part: str, data: bytes) -> None:
+        name = self.pkg.name(part)
+        if name is not None:
+            self.removed.discard(name)       # a dropped part given new content: kept after all
+        if name is None:
+            name = part.lstrip("/")
+            if name not in self.added:
+                self.added.append(name)
+        else:
+            old = self.pkg.read(name)
+            if old == data:
+                return
+            self.changed.add(name)
+        self.parts[name] = data
+
+    # -- tables and names
+    def all_tables(self) -> list[tuple[str, etree._Element]]:
+        out = []
+        for _, part in self.sheets:
+            if part is None:
+                continue
+            for _, ty, t, _ in self.rels(part):
+                if ty.endswith("/table") and self.pkg.name(t):
+                    out.append((canon(self.pkg.name(t)), self.tree(t).getroot()))
+        return out
+
+    def table_sheet(self, table_part: str) -> str:
+        for _, part in self.sheets:
+            if part and any(canon(self.pkg.name(t) or "") == table_part for _, ty, t, _ in self.rels(part)
+                            if ty.endswith("/table")):
+                return part.lower()
+        return ""
+
+    # -- adding a sheet and its parts
+    def add_sheet(self, name: str) -> str:
+        root = self.tree(self.wb).getroot()
+        sheets = find_child(root, "sheets")
+        if sheets is None:
+            raise BookUnreadable(f"{self.pkg.path}: workbook.xml has no <sheets>")
+        ids = [int(s.get("sheetId")) for s in find_children(sheets, "sheet") if (s.get("sheetId") or "").isdigit()]
+        part = self.free_name(posixpath.join(posixpath.dirname(self.wb), "worksheets"), "sheet")
+        rid = self.add_rel(self.wb, self.rel_type("worksheet"), part)
+        nsmap = {} if self.rel_ns in root.nsmap.values() else {"r": self.rel_ns}
+        el = etree.SubElement(sheets, f"{{{self.ns}}}sheet", name=name,
+                              sheetId=str(max(ids, default=0) + 1), nsmap=nsmap)
+        el.set(f"{{{self.rel_ns}}}id", rid)
+        el.tail = None
+        self.dirty(self.wb)
+        self.content_type(part, CT_SHEET)
+        self._app_title(name)
+        self.sheets.append((name, part))
+        return part
+
+    def free_name(self, folder: str, stem: str, ext: str = ".xml") -> str:
+        """A part name not in use; a part dropped in this patch may be reused (so a sheet
+        imported again keeps its part names and unchanged parts stay byte-identical)."""
+        dropped = {canon(r).lower(): r for r in self.removed}
+        taken = (set(self.pkg.by_lower) - set(dropped)) | {a.lower() for a in self.added} | self._reserved
+        n = 1
+        while posixpath.join(folder, f"{stem}{n}{ext}").lower() in taken:
+            n += 1
+        name = posixpath.join(folder, f"{stem}{n}{ext}")
+        if name.lower() in dropped:
+            self.removed.discard(dropped[name.lower()])
+            self._reserved.add(name.lower())
+            return canon(dropped[name.lower()])
+        self.added.append(name)      # reserve it; content comes later
+        return name
+
+    def rel_type(self, kind: str) -> str:
+        return f"{self.rel_ns}/{kind}"
+
+    def add_rel(self, source: str, rel_type: str, target: str) -> str:
+        rp = rels_part(source)
+        if self.pkg.name(rp) is None and rp.lower() not in self._trees:
+            self._trees[rp.lower()] = etree.ElementTree(etree.fromstring(
+                f'<Relationships xmlns="{PKG_REL_NS}"/>'.encode()))
+            self.content_type_default("rels", CT_RELS)
+        root = self.tree(rp).getroot()
+        ids = {el.get("Id") for el in root}
+        n = 1
+        while f"rId{n}" in ids:
+            n += 1
+        existing = [el.get("Target", "") for el in root if local_name(el) == "Relationship"]
+        absolute = existing and all(t.startswith("/") for t in existing)
+        href = "/" + target if absolute else posixpath.relpath(target, posixpath.dirname(source.lstrip("/")) or ".")
+        etree.SubElement(root, f"{{{PKG_REL_NS}}}Relationship", Id=f"rId{n}", Type=rel_type, Target=href)
+        self.dirty(rp)
+        return f"rId{n}"
+
+    def content_type(self, part: str, ctype: str) -> None:
+        root = self.tree("[Content_Types].xml").getroot()
+        name = "/" + part.lstrip("/")
+        for o in root:
+            if local_name(o) == "Override" and (o.get("PartName") or "").lower() == name.lower():
+                if o.get("ContentType") != ctype:
+                    o.set("ContentType", ctype)
+                    self.dirty("[Content_Types].xml")
+                return
+        etree.SubElement(root, f"{{{CT_NS}}}Override", PartName=name, ContentType=ctype)
+        self.dirty("[Content_Types].xml")
+
+    def forget_removed_types(self) -> None:
+        """Drop the content-type overrides of parts removed for good."""
+        if not self.removed:
+            return
+        gone = {"/" + canon(r).lower() for r in self.removed}
+        root = self.tree("[Content_Types].xml").getroot()
+        for o in list(root):
+            if local_name(o) == "Override" and (o.get("PartName") or "").lower() in gone:
+                root.remove(o)
+                self.dirty("[Content_Types].xml")
+
+    def content_type_default(self, ext: str, ctype: str) -> None:
+        root = self.tree("[Content_Types].xml").getroot()
+        if any(local_name(e) == "Default" and e.get("Extension", "").lower() == ext for e in root):
+            return
+        root.insert(0, etree.Element(f"{{{CT_NS}}}Default", Extension=ext, ContentType=ctype))
+        self.dirty("[Content_Types].xml")
+
+    def _app_title(self, name: str) -> None:
+        app = next((t for _, ty, t, _ in self.rels("/") if ty.endswith("extended-properties")
+                    or ty.endswith("/extendedProperties")), None)
+        if app is None or self.pkg.name(app) is None:
+            return
+        root = self.tree(app).getroot()
+        pairs, titles = find_child(root, "HeadingPairs"), find_child(root, "TitlesOfParts")
+        if pairs is None or titles is None or len(pairs) == 0 or len(titles) == 0:
+            return
+        pvec, tvec = pairs[0], titles[0]
+        variants = find_children(pvec, "variant")
+        counts = []
+        for i in range(0, len(variants) - 1, 2):
+            label, count = variants[i][0], variants[i + 1][0]
+            counts.append((label.text or "", count))
+        if not counts or not (counts[0][1].text or "").strip().isdigit():
+            return
+        count = counts[0][1]           # Excel lists worksheets first
+        n = int(count.text)
+        count.text = str(n + 1)
+        lpstrs = find_children(tvec, "lpstr")
+        tag = lpstrs[0].tag if lpstrs else f"{{{etree.QName(tvec).namespace}}}lpstr"
+        new = etree.Element(tag)
+        new.text = name
+        tvec.insert(min(n, len(tvec)), new)
+        tvec.set("size", str(len(find_children(tvec, "lpstr"))))
+        self.dirty(app)
+
+    # -- appending rows to a table
+    def find_table(self, name: str) -> tuple[str, str, str, etree._Element]:
+        """(sheet name, sheet part, table part, table root) of the table called `name`."""
+        for sheet, part in self.sheets:
+            if part is None:
+                continue
+            for _, ty, t, _ in self.rels(part):
+                if ty.endswith("/table") and self.pkg.name(t):
+                    root = self.tree(t).getroot()
+                    if (root.get("displayName") or root.get("name") or "").lower() == name.lower():
+                        return sheet, part, canon(self.pkg.name(t)), root
+        raise AcctbookError(f"{self.pkg.path}: no table named {name!r}")
+
+    def current(self, part: str) -> bytes:
+        """A part's content as this patch has it so far."""
+        name = self.pkg.name(part)
+        return self.parts.get(name) if name in self.parts else self.pkg.read(part)
+
+    def closure(self, part: str, strict: bool = True) -> list[str]:
+        """`part` and every part reachable from it through internal relationships
+        (strict: refuse links a copied sheet cannot take along, such as tables)."""
+        seen, queue = [part], [part]
+        while queue:
+            cur = queue.pop(0)
+            for _, ty, t, el in self.rels(cur):
+                if el.get("TargetMode") == "External" or not self.pkg.name(t):
+                    continue
+                if ty.endswith(("/worksheet", "/officeDocument")):
+                    continue                        # back up to the book: not the sheet's own
+                if strict and ty.endswith(("/table", "/pivotTable")):
+                    raise AcctbookError(f"{self.pkg.path}: sheet part {part} links to {t}; only "
+                                        "sheets with drawings, charts and pictures can be imported")
+                name = canon(self.pkg.name(t))
+                if name not in seen:
+                    seen.append(name)
+                    queue.append(name)
+        return seen
+
+    def content_types(self) -> dict[str, str]:
+        """Part name (lower case, no leading slash) or `.ext` -> content type."""
+        out = {}
+        for el in self.tree("[Content_Types].xml").getroot():
+            if local_name(el) == "Override":
+                out[(el.get("PartName") or "").lstrip("/").lower()] = el.get("ContentType", "")
+            elif local_name(el) == "Default":
+                out["." + el.get("Extension", "").lower()] = el.get("ContentType", "")
+        return out
+
+    def shared_strings(self) -> list:
+        part = next((t for _, ty, t, _ in self.rels(self.wb) if ty.endswith("/sharedStrings")), None)
+        if part is None or self.pkg.name(part) is None:
+            return []
+        return find_children(self.tree(part).getroot(), "si")
+
+    # -- workbook-wide consequences of a write
+    def full_calc_on_load(self) -> None:
+        """Values changed: have Excel recalculate the user's formulas when it opens the book."""
+        root = self.tree(self.wb).getroot()
+        calc = find_child(root, "calcPr")
+        if calc is None:
+            calc = etree.Element(f"{{{self.ns}}}calcPr")
+            insert_ordered(root, calc, WORKBOOK_ORDER)
+        if calc.get("fullCalcOnLoad") not in ("1", "true"):
+            calc.set("fullCalcOnLoad", "1")
+            self.dirty(self.wb)
+
+    def drop_calc_chain(self) -> None:
+        for rid, ty, t, el in self.rels(self.wb):
+            if ty.endswith("/calcChain"):
+                el.getparent().remove(el)
+                self.dirty(rels_part(self.wb))
+                if self.pkg.name(t):
+                    self.removed.add(self.pkg.name(t))
+                root = self.tree("[Content_Types].xml").getroot()
+                for o in list(root):
+                    if (o.get("PartName") or "").lstrip("/").lower() == t.lower():
+                        root.remove(o)
+                        self.dirty("[Content_Types].xml")
+
+
