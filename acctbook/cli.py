@@ -194,6 +194,63 @@ def cmd_report(a) -> int:
     return 0
 
 
+# Options several commands share (sqlite-utils' shared-option habit).
+def _today_option(p) -> None:
+    p.add_argument("--today", type=_date, help="the date to work as of (YYYY-MM-DD)")
+
+
+def _book_argument(p, json: bool = True) -> None:
+    p.add_argument("book")
+    if json:
+        p.add_argument("--json", action="store_true", help="print JSON")
+
+
+def _document_options(p) -> None:
+    p.add_argument("--out", help="folder for the documents (default: beside the workbook)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also a PDF (a contract through Word or LibreOffice, a report through "
+                        "Chrome, Edge or Chromium)")
+
+
+def _workbook_commands(add) -> None:
+    p = add("new", cmd_new, "create a workbook from the schema")
+    _book_argument(p, json=False)
+    p.add_argument("--lang", choices=("en", "he"), default="en")
+    p.add_argument("--demo", action="store_true", help="fill it with realistic demo data")
+    p.add_argument("--macros", action="store_true",
+                   help="a macro-enabled .xlsm with xlwings VBA buttons (desktop xlwings)")
+    _today_option(p)
+    p = add("demo", cmd_demo, "the main job on a built-in example")
+    p.add_argument("dir", nargs="?", default="acctbook-demo")
+    p.add_argument("--pdf", action="store_true",
+                   help="also PDFs of the contracts and reports (Word or LibreOffice; Chrome, "
+                        "Edge or Chromium; slower)")
+    _today_option(p)
+    p = add("check", cmd_check, "validate a workbook")
+    _book_argument(p)
+    _today_option(p)
+    p = add("refresh", cmd_refresh, "compute follow-ups, ranking, risk; write them back")
+    _book_argument(p)
+    p.add_argument("--dry-run", action="store_true", help="write nothing; print what would change")
+    _today_option(p)
+    p = add("calls", cmd_calls, "print the call queue")
+    _book_argument(p)
+    _today_option(p)
+
+
+def _document_commands(add) -> None:
+    p = add("contract", cmd_contract, "fill the contract template for a deal")
+    _book_argument(p, json=False)
+    p.add_argument("deal_id")
+    _document_options(p)
+    _today_option(p)
+    p = add("report", cmd_report, "the monthly report: a sheet, HTML and PDF")
+    _book_argument(p, json=False)
+    p.add_argument("--month", help="YYYY-MM (default: the last full month)")
+    _document_options(p)
+    _today_option(p)
+
+
 def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="acctbook", description="A key-account manager's workbook, "
                                  "checked and refreshed.")
@@ -204,57 +261,11 @@ def build_parser() -> argparse.ArgumentParser:
         p.set_defaults(func=func)
         return p
 
-    # Options several commands share (sqlite-utils' shared-option habit).
-    def today(p):
-        p.add_argument("--today", type=_date, help="the date to work as of (YYYY-MM-DD)")
-
-    def book(p, json=True):
-        p.add_argument("book")
-        if json:
-            p.add_argument("--json", action="store_true", help="print JSON")
-
-    def documents(p):
-        p.add_argument("--out", help="folder for the documents (default: beside the workbook)")
-        p.add_argument("--pdf", action="store_true",
-                       help="also a PDF (a contract through Word or LibreOffice, a report through "
-                            "Chrome, Edge or Chromium)")
-
-    p = add("new", cmd_new, "create a workbook from the schema")
-    book(p, json=False)
-    p.add_argument("--lang", choices=("en", "he"), default="en")
-    p.add_argument("--demo", action="store_true", help="fill it with realistic demo data")
-    p.add_argument("--macros", action="store_true",
-                   help="a macro-enabled .xlsm with xlwings VBA buttons (desktop xlwings)")
-    today(p)
-    p = add("demo", cmd_demo, "the main job on a built-in example")
-    p.add_argument("dir", nargs="?", default="acctbook-demo")
-    p.add_argument("--pdf", action="store_true",
-                   help="also PDFs of the contracts and reports (Word or LibreOffice; Chrome, "
-                        "Edge or Chromium; slower)")
-    today(p)
-    p = add("check", cmd_check, "validate a workbook")
-    book(p)
-    today(p)
-    p = add("refresh", cmd_refresh, "compute follow-ups, ranking, risk; write them back")
-    book(p)
-    p.add_argument("--dry-run", action="store_true", help="write nothing; print what would change")
-    today(p)
-    p = add("calls", cmd_calls, "print the call queue")
-    book(p)
-    today(p)
-    p = add("contract", cmd_contract, "fill the contract template for a deal")
-    book(p, json=False)
-    p.add_argument("deal_id")
-    documents(p)
-    today(p)
-    p = add("report", cmd_report, "the monthly report: a sheet, HTML and PDF")
-    book(p, json=False)
-    p.add_argument("--month", help="YYYY-MM (default: the last full month)")
-    documents(p)
-    today(p)
+    _workbook_commands(add)
+    _document_commands(add)
     p = add("batch", cmd_batch, "refresh many workbooks")
     p.add_argument("books", nargs="+")
-    today(p)
+    _today_option(p)
     return ap
 
 

@@ -76,7 +76,7 @@ def refresh(book=None, today: dt.date | None = None):
 
 
 def _refresh(book, today: dt.date):
-    bk = xb.load(book)
+    bk = xb.OpenWorkbook(book).read_book()
     problems = check_book(bk, today)
     results = plan.refresh_results(bk, problems, today)
     return xb.write_refresh(book, bk, results, problems)
@@ -106,7 +106,8 @@ def contract(book=None, today: dt.date | None = None, out_dir=None):
 
 
 def _contract(book, today: dt.date, out_dir):
-    bk = xb.load(book)
+    workbook = xb.OpenWorkbook(book)
+    bk = workbook.read_book()
     deals = bk.tables["Deals"]
     row = _chosen_deal(book, bk)
     deal_id = clean(deals.frame.at[row, "deal_id"])
@@ -126,7 +127,7 @@ def _contract(book, today: dt.date, out_dir):
     render_contract(template, ctx, target)
     try:
         file_text = target.name if out_dir is None else str(target)
-        xb.append_row(book, bk.tables["Contracts"], ct.contract_row(ctx, file_text), bk.lang)
+        workbook.append_rows("Contracts", [ct.contract_row(ctx, file_text)])
     except BaseException:
         target.unlink(missing_ok=True)      # all or nothing, as `acctbook contract`
         raise

@@ -66,7 +66,7 @@ def refresh(path, today: dt.date, dry_run: bool = False) -> RefreshResult:
     to_write = plan.plan_refresh(book, problems, results, with_home)
     out = RefreshResult(str(path), today, problems, results, to_write.changes, book=book)
     if not dry_run:
-        res = wbf.patch(to_write.cells, to_write.sheets)
+        res = wbf.write_refresh(to_write.cells, to_write.sheets)
         out.written = True
         out.backup = str(getattr(res, "backup", None) or "") or None
     return out
@@ -162,19 +162,7 @@ def _file_text(doc: Path, book_path: Path) -> str:
 def add_contract_row(path, row: dict[str, Any]) -> None:
     """Append `row` (schema keys) to the Contracts table under the book's own header texts,
     choices shown in the book's language. Columns the book lacks are left out."""
-    wbf = open_book(path)
-    book = wbf.read_book()
-    table = book.tables["Contracts"]
-    values = {}
-    for key, value in row.items():
-        col = table.columns.get(key)
-        if col is None:
-            continue              # the user removed that column: nothing to write there
-        spec = table.spec.column(key)
-        if spec.type in (schema.CHOICE, schema.YESNO) and isinstance(value, str):
-            value = schema.show_choice(value, book.lang)
-        values[table.headers[col - table.first_col]] = value
-    wbf.patch(appends={schema.CONTRACTS.name: [values]})
+    open_book(path).append_rows("Contracts", [row])
 
 
 # --- report ------------------------------------------------------------------------------------

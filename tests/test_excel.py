@@ -27,6 +27,7 @@ from openpyxl.utils import range_boundaries
 import xlwings_remote as xr
 from acctbook import api
 from acctbook.create import lite as buttons
+from acctbook.create import vba
 from acctbook import excel
 from acctbook.book import schema
 from acctbook.create.workbook import create_workbook
@@ -538,24 +539,24 @@ def test_xlsm_buttons_name_macros_in_its_vba_module(tmp_path):
     p = api.new(tmp_path / "desk.xlsm", macros=True)
     with zipfile.ZipFile(p) as z:
         vml = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".vml"))
-        vba = z.read("xl/vbaProject.bin")
+        vba_bin = z.read("xl/vbaProject.bin")
         assert not any(n.startswith("xl/webextensions") for n in z.namelist())
     named = re.findall(r"<x:FmlaMacro>\[0\]!(\w+)</x:FmlaMacro>", vml)
     # Home's four, and Contract again on Deals (right of its table, in the header row).
-    assert sorted(named) == sorted([*buttons.MACROS.values(), "Contract"])
+    assert sorted(named) == sorted([*vba.MACROS.values(), "Contract"])
     deals_vml = _sheet_vml(p, "Deals")
     assert re.findall(r"<x:FmlaMacro>\[0\]!(\w+)</x:FmlaMacro>", deals_vml) == ["Contract"]
     left, _dx, top = (int(v) for v in
                       re.search(r"<x:Anchor>([^<]+)</x:Anchor>", deals_vml)[1].split(",")[:3])
     assert left > len(schema.DEALS.columns) - 1 and top == 0
-    modules = buttons.vba_modules(vba)
+    modules = vba.vba_modules(vba_bin)
     subs = set(re.findall(r"^Sub (\w+)\(\)", modules["Module1"], re.M))
     assert set(named) <= subs
-    for func, macro in buttons.MACROS.items():
+    for func, macro in vba.MACROS.items():
         body = modules["Module1"].split(f"Sub {macro}()")[1].split("End Sub")[0]
         assert f'RunPython "import acctbook.excel as x; x.{func}()"' in body
     # xlwings' own module (RunPython) is there, untouched.
-    original = buttons.vba_modules(buttons.standalone_vba())
+    original = vba.vba_modules(vba.standalone_vba())
     assert "Function RunPython" in modules["xlwings"] or "Sub RunPython" in modules["xlwings"]
     assert modules["xlwings"] == original["xlwings"]
 
@@ -584,15 +585,15 @@ def test_libreoffice_reads_the_macros_and_the_buttons_that_call_them(tmp_path):
         module1 = unescape(z.read("Basic/VBAProject/Module1.xml").decode())
         xlwings_module = unescape(z.read("Basic/VBAProject/xlwings.xml").decode())
         content = unescape(z.read("content.xml").decode())
-    for func, macro in buttons.MACROS.items():
+    for func, macro in vba.MACROS.items():
         body = module1.split(f"Sub {macro}()")[1].split("End Sub")[0]
         assert body.strip() == f'RunPython "import acctbook.excel as x; x.{func}()"'
     assert "Public Function RunPython(" in xlwings_module
     bound = re.findall(r"vnd\.sun\.star\.script:VBAProject\.Module1\.(\w+)\?", content)
     labels = re.findall(r'<form:button [^>]*form:label="([^"]+)"', content)
-    assert bound == [*buttons.MACROS.values(), "Contract"]       # Home's, then Deals'
+    assert bound == [*vba.MACROS.values(), "Contract"]       # Home's, then Deals'
     assert labels == [en for key, en, _he in schema.HOME_BUTTONS
-                      if key in buttons.MACROS] + ["Contract"]
+                      if key in vba.MACROS] + ["Contract"]
 
 
 def test_new_refuses_xlsx_with_macros(tmp_path):

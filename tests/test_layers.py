@@ -152,3 +152,18 @@ def test_nothing_inside_the_package_imports_the_api():
     users = sorted(n for n, targets in graph().items()
                    if "acctbook.api" in targets and n not in ("acctbook.cli", "acctbook"))
     assert users == []
+
+
+def test_small_modules_and_functions():
+    """No module over 600 lines, no function over 60: a module holds one job."""
+    long_modules, long_functions = [], []
+    for name, path in modules().items():
+        text = path.read_text(encoding="utf-8")
+        if len(text.splitlines()) > MAX_MODULE_LINES:
+            long_modules.append(f"{name}: {len(text.splitlines())} lines")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = node.end_lineno - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    long_functions.append(f"{name}.{node.name}: {length} lines")
+    assert long_modules == [] and long_functions == []

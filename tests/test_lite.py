@@ -5,6 +5,7 @@ xlwings Lite itself saves them (FIELD-NOTES "xlwings Lite as it saves a workbook
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import re
 import zipfile
@@ -218,3 +219,17 @@ def test_requirements_start_as_lite_writes_them_and_pin_pure_python_to_the_teste
             assert not pin, f"{line}: a package built for Pyodide is not pinned"
     for needed in ("docxtpl", "python-docx", "jinja2", "lxml", "matplotlib"):
         assert any(re.match(rf"{needed}(==|$)", line) for line in ours), needed
+
+
+def test_the_lite_bundle_is_the_layers_the_buttons_need_and_stays_small():
+    """main.py carries book, core, xlbook, documents and the buttons, never the file adapter,
+    the workbook makers, jobs, api or cli; and stays under 250 KB (Office allows 2 MB)."""
+    with zipfile.ZipFile(io.BytesIO(buttons.lite_package())) as z:
+        names = z.namelist()
+    code = {n for n in names if n.endswith(".py")}
+    tops = {n.split("/")[1] for n in code}
+    assert tops == {"__init__.py", "excel.py", "book", "core", "xlbook", "documents"}
+    package = Path(buttons.PACKAGE_DIR)
+    for sub in ("book", "core", "xlbook", "documents"):
+        assert {f"acctbook/{sub}/{p.name}" for p in (package / sub).glob("*.py")} <= code
+    assert len(buttons.main_py("he").encode("utf-8")) < 250_000

@@ -23,8 +23,7 @@ from pathlib import Path
 from acctbook.book import schema
 from acctbook.book.model import AcctbookError
 from acctbook.book.assets import templates_dir, workbook_dir
-# standalone_vba and vba_modules: tests read the VBA project back through this module.
-from acctbook.create.vba import MACROS, standalone_vba, vba_modules, vba_project  # noqa: F401
+from acctbook.create.vba import MACROS, vba_project
 
 WORKBOOK_DIR = workbook_dir()
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)

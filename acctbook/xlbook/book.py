@@ -15,11 +15,13 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from acctbook.book import schema
+from acctbook.book.adapter import Cells
 from acctbook.book.coerce import load_book
-from acctbook.book.model import ERROR, Book, ExcelError, LoadedTable, NotAnAcctbook, Problem, RawTable, SheetTable
+from acctbook.book.model import (ERROR, Book, ExcelError, LoadedTable, NotAnAcctbook, Problem,
+                                 RawTable, Refused, SheetTable)
 from acctbook.core import plan
 from acctbook.book.schema import (DEAL_LABEL, DEAL_NAME, DEAL_ROW,  # noqa: F401 - xb.DEAL_ROW
                                   REPORT_MONTH_LABEL, REPORT_MONTH_ROW)
@@ -220,15 +222,42 @@ class Written:
     today_rows: int = 0
 
 
+class OpenWorkbook:
+    """The workbook open in Excel behind book.adapter.Workbook, the interface the file
+    adapter (acctbook.xlsx.file.WorkbookFile) gives too."""
+
+    def __init__(self, xbook):
+        self.xbook = xbook
+        self._book: Book | None = None
+
+    def read_book(self) -> Book:
+        if self._book is None:
+            self._book = load(self.xbook)
+        return self._book
+
+    def sheet_names(self) -> list[str]:
+        return [s.name for s in self.xbook.sheets]
+
+    def write_refresh(self, cells: Cells, sheets: Sequence[SheetTable]) -> int:
+        """The cells, then each generated table; every table is found (or made) first, so a
+        refusal comes before any write. Returns the number of cell-range writes."""
+        for st in sheets:
+            _find_table(self.xbook, st.sheet, st.table, st.header)
+        writes = write_cells(self.xbook, cells)
+        for st in sheets:
+            write_table(self.xbook, st)
+        return writes
+
+    def append_rows(self, table: str, rows: Sequence[dict[str, Any]]) -> list[int]:
+        book = self.read_book()
+        return [append_row(self.xbook, book.tables[table], r, book.lang) for r in rows]
+
+
 def write_refresh(xbook, book: Book, results, problems: list[Problem]) -> Written:
-    """The headless refresh's cells and sheets (plan.py decides them), through xlwings."""
+    """The headless refresh's cells and sheets (core.plan decides them), through xlwings."""
     with_home = _home(xbook, book.lang) is not None
     to_write = plan.plan_refresh(book, problems, results, with_home)
-    for st in to_write.sheets:           # every generated table found (or made) before a write
-        _find_table(xbook, st.sheet, st.table, st.header)
-    writes = write_cells(xbook, to_write.cells)
-    for st in to_write.sheets:
-        write_table(xbook, st)
+    writes = OpenWorkbook(xbook).write_refresh(to_write.cells, to_write.sheets)
     if problems:
         select_sheet(xbook, schema.PROBLEMS.sheet(book.lang), schema.PROBLEMS.name)
     return Written(problems, results, writes, len(results.queue))
@@ -274,7 +303,6 @@ def append_target(xbook, table: LoadedTable) -> tuple[Any, Any, int, int]:
         width = len(table.headers)
         below = _rows(sheet.range((row, left), (row, left + width - 1)))
         if any(v is not None for line in below for v in line):
-            from acctbook.book.model import Refused
             raise Refused(f"cannot add a row to table {table.spec.name}: row {row} below it "
                           f"on '{sheet.name}' holds data; move that data away and try again")
     return sheet, xtable, row, top + len(existing)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from typing import Any, Sequence
 
+from acctbook.book.adapter import Cells, row_by_header
 from acctbook.book.model import AcctbookError, Book, RawTable, SheetTable
 from acctbook.xlsx.importsheet import SheetImport
 from acctbook.xlsx.parts import Parts
@@ -21,12 +22,14 @@ from acctbook.xlsx.read import read_book, read_tables
 
 
 class WorkbookFile:
-    """A workbook file read once: its tables, its sheet names, and one patch."""
+    """A workbook file read once: its tables, its sheet names, and one patch (the
+    book.adapter.Workbook interface, which the xlwings adapter gives too)."""
 
     def __init__(self, path):
         self.path = os.fspath(path)
         self.parts = Parts.open(self.path)
         self._written = False
+        self._book: Book | None = None
 
     def sheet_names(self) -> list[str]:
         return [name for name, _ in self.parts.sheets]
@@ -35,7 +38,17 @@ class WorkbookFile:
         return read_tables(self.parts, names)
 
     def read_book(self) -> Book:
-        return read_book(self.parts)
+        if self._book is None:
+            self._book = read_book(self.parts)
+        return self._book
+
+    def write_refresh(self, cells: Cells, sheets: Sequence[SheetTable]) -> PatchResult:
+        return self.patch(cells, sheets)
+
+    def append_rows(self, table: str, rows: Sequence[dict[str, Any]]) -> PatchResult:
+        book = self.read_book()
+        spec = book.tables[table].spec
+        return self.patch(appends={spec.name: [row_by_header(book, table, r) for r in rows]})
 
     def patch(self, cells: dict[str, dict[tuple[int, int], Any]] | None = None,
               sheets: Sequence[SheetTable] = (), *, appends=None,

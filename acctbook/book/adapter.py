@@ -1,0 +1,48 @@
+"""The one interface both workbook adapters give (ARCHITECTURE.md, "The two adapters").
+
+A file on disk (acctbook.xlsx.file.WorkbookFile) and the workbook open in Excel
+(acctbook.xlbook.book.OpenWorkbook) read and write an acctbook workbook the same way, as
+xlwings' own engines share `base_classes.py`: jobs.py uses the first, the buttons the second,
+and the layers below never know which Excel they talk to.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol, Sequence, runtime_checkable
+
+from acctbook.book import schema
+from acctbook.book.model import Book, SheetTable
+
+Cells = dict[str, dict[tuple[int, int], Any]]     # sheet -> {(Excel row, column): value}
+
+
+@runtime_checkable
+class Workbook(Protocol):
+    def read_book(self) -> Book:
+        """Every acctbook table, typed, with its Problems."""
+
+    def sheet_names(self) -> list[str]:
+        """The sheet tabs, in order."""
+
+    def write_refresh(self, cells: Cells, sheets: Sequence[SheetTable]) -> Any:
+        """Write computed cells and rebuild generated sheets (core.plan.RefreshPlan's parts)."""
+
+    def append_rows(self, table: str, rows: Sequence[dict[str, Any]]) -> Any:
+        """Add rows (schema column keys -> values) below a data table's last row; choices
+        shown in the book's language, columns the book lacks left out."""
+
+
+def row_by_header(book: Book, table: str, row: dict[str, Any]) -> dict[str, Any]:
+    """A row keyed by schema keys, keyed instead by the book's own header texts (either
+    language), its choices shown in the book's language; columns the book lacks dropped."""
+    t = book.tables[table]
+    out = {}
+    for key, value in row.items():
+        col = t.columns.get(key)
+        if col is None:
+            continue              # the user removed that column: nothing to write there
+        spec = t.spec.column(key)
+        if spec.type in (schema.CHOICE, schema.YESNO) and isinstance(value, str):
+            value = schema.show_choice(value, book.lang)
+        out[t.headers[col - t.first_col]] = value
+    return out
