@@ -98,7 +98,8 @@ def contract(path, deal_id: str, today: dt.date, out_dir=None, pdf: bool = False
     path = Path(path)
     if pdf:
         pdfs.check_docx_pdf()          # fail before anything is written
-    book = read_book(path)
+    wbf = open_book(path)                # read once; its Contracts row goes into that read
+    book = wbf.read_book()
     deal_rows = ct.find_rows(book.frame("Deals"), "deal_id", str(deal_id).strip())
     if not deal_rows:
         raise ContractError(f"deal {deal_id} is not in {book.tables['Deals'].sheet}")
@@ -138,7 +139,7 @@ def contract(path, deal_id: str, today: dt.date, out_dir=None, pdf: bool = False
                 os.replace(made_pdf, final_pdf)
                 placed.append(final_pdf)
             row = ct.contract_row(ctx, _file_text(final_docx, path))
-            add_contract_row(path, row)
+            add_contract_row(wbf, row)
     except BaseException:
         for f in placed:
             f.unlink(missing_ok=True)
@@ -159,10 +160,10 @@ def _file_text(doc: Path, book_path: Path) -> str:
         return str(doc.resolve())
 
 
-def add_contract_row(path, row: dict[str, Any]) -> None:
+def add_contract_row(book_file: WorkbookFile, row: dict[str, Any]) -> None:
     """Append `row` (schema keys) to the Contracts table under the book's own header texts,
     choices shown in the book's language. Columns the book lacks are left out."""
-    open_book(path).append_rows("Contracts", [row])
+    book_file.append_rows("Contracts", [row])
 
 
 # --- report ------------------------------------------------------------------------------------

@@ -107,7 +107,8 @@ def real_book(tmp_path, d=None, settings=None, lang="en", name="book.xlsx") -> P
 def rows_added(monkeypatch):
     """Record the Contracts rows make_contract would add (the workbook writer is the lead's)."""
     added = []
-    monkeypatch.setattr(jobs, "add_contract_row", lambda path, row: added.append((path, row)))
+    monkeypatch.setattr(jobs, "add_contract_row",
+                        lambda book_file, row: added.append((Path(book_file.path), row)))
     return added
 
 

@@ -10,11 +10,9 @@ from typing import Any
 from acctbook.book.model import ERROR, WARNING, Book, Problem
 
 
-@dataclass
-class CheckResult:
-    path: str
+class _Problems:
+    """errors and warnings of a result's `problems`."""
     problems: list[Problem]
-    book: Book | None = None
 
     @property
     def errors(self) -> list[Problem]:
@@ -23,6 +21,13 @@ class CheckResult:
     @property
     def warnings(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == WARNING]
+
+
+@dataclass
+class CheckResult(_Problems):
+    path: str
+    problems: list[Problem]
+    book: Book | None = None
 
 
 @dataclass
@@ -35,7 +40,7 @@ class Change:
 
 
 @dataclass
-class RefreshResult:
+class RefreshResult(_Problems):
     path: str
     today: dt.date
     problems: list[Problem]
@@ -44,10 +49,6 @@ class RefreshResult:
     written: bool = False
     backup: str | None = None
     book: Book | None = None
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == ERROR]
 
 
 @dataclass
