@@ -31,6 +31,52 @@ def _date(text: str) -> dt.date:
     return day
 
 
+# --- the today-notice: a --today far from the clock, or on a day off ---------------------
+def _clock() -> dt.date:
+    """The system date, only to compare --today with (the work itself gets its date from api)."""
+    return dt.date.today()
+
+
+def _years_on(day: dt.date, n: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + n)
+    except ValueError:                      # 29 February
+        return day.replace(year=day.year + n, day=28)
+
+
+def _far_notice(today: dt.date | None) -> None:
+    """One line on stderr when --today is more than a year from the system date: a fixed
+    date in a script stays as given (and the exit code as it was), but never unremarked."""
+    if today is None:
+        return
+    now = _clock()
+    if not _years_on(now, -1) <= today <= _years_on(now, 1):
+        print(f"note: working as of {today.isoformat()}, more than a year from today's date "
+              f"{now.isoformat()}", file=sys.stderr)
+
+
+HOLIDAYS_OF = {"IL": "Israeli holidays"}
+
+
+def _day_off_notice(book, today: dt.date | None) -> None:
+    """One line on stderr when --today is not a working day on the book's own calendar
+    (Settings Work week, Country's public holidays, the Holidays table), so a manager knows
+    the follow-ups that would fall on it were moved (docs/rules.md, "Business days")."""
+    if today is None:
+        return
+    from acctbook.core.workdays import Calendar
+    s = book.settings
+    cal = Calendar.from_settings(s, [today.year])
+    if cal.is_business_day(today):
+        return
+    week = cal.work_week.replace("-", "–")
+    country = str(s.country or "").upper()
+    days_off = f", {HOLIDAYS_OF.get(country, f'{country} holidays')}" if country else ""
+    print(f"note: {today.isoformat()} is not a working day ({week}{days_off} and the Holidays "
+          f"table); follow-ups never fall on it: promises and cadence move to the next working "
+          f"day, renewals to the one before", file=sys.stderr)
+
+
 def _jsonable(v: Any) -> Any:
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return None
@@ -80,6 +126,7 @@ CLIENT_JSON = ("client_id", "last_contact", "next_follow_up", "follow_up_reason"
 
 def cmd_refresh(a) -> int:
     r = api.refresh(a.book, today=a.today, dry_run=a.dry_run)
+    _day_off_notice(r.book, a.today)
     if a.json:
         frame = r.results.clients.copy()
         frame["client_id"] = r.book.frame("Clients")["client_id"].reindex(frame.index)
@@ -108,6 +155,7 @@ def _show(v) -> str:
 
 def cmd_calls(a) -> int:
     res = api.refresh(a.book, today=a.today, dry_run=True)   # api.calls, with the problems
+    _day_off_notice(res.book, a.today)
     recs = res.results.queue.to_dict("records")
     status = 1 if res.errors else 0                # 1 when the book has errors (README, "Exit codes")
     if a.json:
@@ -137,23 +185,29 @@ def _say(line: str) -> None:
 
 def cmd_batch(a) -> int:
     from rich.progress import Progress
-    failed = with_errors = status = 0
+    from acctbook.book.results import BATCH_STATES
+    from acctbook.jobs import expand_books      # folders and patterns: the bar's length
+    books = [p for p, _why in expand_books(a.books)]
+    counts = dict.fromkeys(BATCH_STATES, 0)
+    status = 0
     with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
-        task = bar.add_task("refreshing", total=len(a.books))
+        task = bar.add_task("refreshing", total=len(books))
 
         def done(item):
-            nonlocal failed, with_errors, status
-            failed += not item.ok
+            nonlocal status
+            counts[item.state] += 1
             status = max(status, item.exit_code)
             bar.advance(task)
             if item.ok:
                 r = item.result
-                with_errors += bool(r.errors)
-                _say(f"ok    {item.path}: {len(r.results.queue)} call(s), {_summary(r.problems)}")
+                _say(f"ok    {item.path}: {item.label}; {len(r.results.queue)} call(s), "
+                     f"{_summary(r.problems)}")
             else:
-                _say(f"FAIL  {item.path}: {item.error}")
-        api.batch(a.books, today=a.today, on_done=done)
-    _say(f"{len(a.books) - failed} refreshed ({with_errors} with errors), {failed} failed")
+                _say(f"FAIL  {item.path}: {item.label}")
+        api.batch(books, today=a.today, on_done=done)
+    failed = counts["refused"] + counts["unreadable"]
+    _say(f"{len(books) - failed} refreshed ({counts['refreshed with errors']} with errors), "
+         f"{failed} failed ({counts['refused']} refused, {counts['unreadable']} unreadable)")
     return status                  # the worst of the books' own exit codes
 
 
@@ -264,13 +318,15 @@ def build_parser() -> argparse.ArgumentParser:
     _workbook_commands(add)
     _document_commands(add)
     p = add("batch", cmd_batch, "refresh many workbooks")
-    p.add_argument("books", nargs="+")
+    p.add_argument("books", nargs="+", metavar="BOOK",
+                   help="a workbook, a folder (its .xlsx/.xlsm) or a pattern ('books/*.xlsx')")
     _today_option(p)
     return ap
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    _far_notice(getattr(args, "today", None))
     try:
         status = args.func(args)
         sys.stdout.flush()              # a reader gone away shows here, not after exit

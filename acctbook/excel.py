@@ -211,8 +211,8 @@ def _under(path: Path, root: Path) -> bool:
 # --- Monthly report ----------------------------------------------------------------------------
 def monthly_report(book=None, today: dt.date | None = None, out_dir=None):
     """The `Report YYYY-MM` sheet for the month on Home (blank: the last full month), with
-    its three charts as pictures; also report-YYYY-MM.html next to the workbook (xlwings
-    Lite: in lite_folder(), and an alert says where)."""
+    its three charts as pictures; also `<book> report-YYYY-MM.html` next to the workbook
+    (xlwings Lite: in lite_folder(), and an alert says where)."""
     return _run(book, _monthly_report, _day(today), out_dir)
 
 
@@ -238,7 +238,8 @@ def _monthly_report(book, today: dt.date, out_dir):
     sheet = xb.write_report_sheet(book, desc, NUMBER_FORMATS)
     charted = add_report_charts(sheet, desc)
     folder = Path(out_dir) if out_dir is not None else _book_folder(book)
-    paths = write_report_files(figures, folder, bk.lang) if folder is not None else {}
+    paths = (write_report_files(figures, folder, bk.lang, book=getattr(book, "name", None))
+             if folder is not None else {})
     said = []
     if IN_LITE and paths:
         said.append(_saved_alert(bk.lang, desc["name"], desc["name"], [paths["html"]]))

@@ -7,6 +7,7 @@ acctbook.api, which alone reads the clock.
 from __future__ import annotations
 
 import datetime as dt
+import glob
 import os
 import tempfile
 from pathlib import Path
@@ -72,22 +73,73 @@ def refresh(path, today: dt.date, dry_run: bool = False) -> RefreshResult:
     return out
 
 
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+def expand_books(args: Iterable) -> list[tuple[str, str | None]]:
+    """The workbooks `batch` works on, in the order given, each once: a folder gives its
+    .xlsx/.xlsm files (not its subfolders'), a glob pattern (`books/*.xlsx`, which a Windows
+    shell passes on as it is) the files `glob.glob` finds, sorted; either way without Excel's
+    `~$` owner files, `*.bak.xlsx` backups and `*.previous.xlsx` demo books. Any other argument
+    is taken as it is (the reader says if it is no workbook). Each entry is (path, None), or
+    (argument, why) for an argument that matched nothing. Pure path work: Windows paths too."""
+    out: list[tuple[str, str | None]] = []
+    seen: set[str] = set()
+    for arg in args:
+        text = os.fspath(arg)
+        found, why = _books_in(text)
+        if not found:
+            out.append((text, why))
+        for p in found:
+            key = os.path.normcase(os.path.abspath(p))
+            if key not in seen:
+                seen.add(key)
+                out.append((p, None))
+    return out
+
+
+def _books_in(text: str) -> tuple[list[str], str | None]:
+    path = Path(text)
+    if path.is_dir():
+        found = sorted((c for c in path.iterdir() if c.suffix.lower() in WORKBOOK_SUFFIXES
+                        and _a_book(c.name) and c.is_file()), key=lambda c: c.name)
+        return [str(c) for c in found], "a folder with no workbook (.xlsx, .xlsm) in it"
+    if path.exists() or not any(c in text for c in "*?["):
+        return [text], None
+    found = sorted(p for p in glob.glob(text) if _a_book(Path(p).name) and os.path.isfile(p))
+    return found, "no workbook matches this pattern"
+
+
+def _a_book(name: str) -> bool:
+    """Not Excel's owner file of an open book, nor a backup acctbook or the demo kept."""
+    return not name.startswith("~$") and \
+        not Path(name).stem.lower().endswith((".bak", ".previous"))
+
+
 def batch(paths: Iterable, today: dt.date,
           on_done: Callable[[BatchItem], None] | None = None) -> list[BatchItem]:
-    """Refresh many workbooks; one bad workbook does not stop the others."""
+    """Refresh many workbooks (folders and glob patterns expanded: expand_books); one bad
+    workbook does not stop the others; an argument that matched nothing is an item of its own,
+    unreadable (exit code 2)."""
     out = []
-    for p in paths:
-        try:
-            item = BatchItem(str(p), refresh(p, today))
-        except AcctbookError as e:
-            item = BatchItem(str(p), error=str(e), failure_code=e.exit_code)
-        except Exception as e:  # one broken book must not stop the others
-            item = BatchItem(str(p), error=f"internal error ({type(e).__name__}: {e})",
-                             failure_code=2)
+    for p, why in expand_books(paths):
+        if why is not None:
+            item = BatchItem(p, error=f"{p}: {why}", failure_code=2)
+        else:
+            item = _batch_item(p, today)
         out.append(item)
         if on_done:
             on_done(item)
     return out
+
+
+def _batch_item(p: str, today: dt.date) -> BatchItem:
+    try:
+        return BatchItem(p, refresh(p, today))
+    except AcctbookError as e:
+        return BatchItem(p, error=str(e), failure_code=e.exit_code)
+    except Exception as e:  # one broken book must not stop the others
+        return BatchItem(p, error=f"internal error ({type(e).__name__}: {e})", failure_code=2)
 
 
 # --- contract ----------------------------------------------------------------------------------
@@ -178,7 +230,7 @@ def report(path, month: str | None, today: dt.date, out=None, pdf: bool = False,
         refuse_unless_writable(path)            # open in Excel or read-only: before any file
     figures = month_figures(book, month, today)       # the current month: to date
     out_dir = Path(out) if out is not None else Path(path).resolve().parent
-    files = write_report_files(figures, out_dir, book.lang, pdf=pdf)
+    files = write_report_files(figures, out_dir, book.lang, pdf=pdf, book=Path(path).name)
     name = None
     if sheet:
         try:

@@ -61,6 +61,8 @@ def test_demo_runs_the_whole_day_twice(tmp_path):
             assert wb.sheetnames.count(sheet) == 1 and len(wb[sheet]._charts) == 3
             month = "October 2026" if lang == "en" else "אוקטובר 2026"
             assert "2026-10" in html.name and month in html.read_text(encoding="utf-8")
+            assert html.name == f"{book.stem} report-2026-10.html"     # the book's own name
+            assert html.parent == folder / "reports" / lang
         assert sorted(p.name for p in (folder / "contracts").iterdir()) == sorted(c.name for c in contracts)
     # The first run's books (a user may have edited them) are kept beside the new ones.
     kept = folder / "acctbook-demo.previous.xlsx"

@@ -357,7 +357,7 @@ def test_monthly_report_button(books, tmp_path):
     assert result == "Report 2026-02", alerts
     added = [a for a in actions if a["func"] == "addSheet"]
     assert added and added[0]["args"][1] == "Report 2026-02"
-    assert (tmp_path / "report-2026-02.html").is_file()
+    assert (tmp_path / f"{books['demo'].stem} report-2026-02.html").is_file()
 
 
 # --- the buttons inside new workbooks ------------------------------------------------------------
@@ -512,18 +512,18 @@ def test_lite_workbook_runs_on_the_code_it_carries(tmp_path):
     text += "\n".join(c.text for t in docx.Document(str(docs[0])).tables
                       for r in t.rows for c in r.cells)
     assert client in text
-    # Monthly report: its sheet with 3 charts, report-YYYY-MM.html under <data root>/lite/.
+    # Monthly report: its sheet with 3 charts, "lite report-YYYY-MM.html" under <data root>/lite/.
     report = actions["monthly_report"]
     month = excel.last_full_month(today)
     assert [a["args"][1] for a in report if a["func"] == "addSheet"] == [f"Report {month}"]
     assert len([a for a in report if a["func"] == "addPicture"]) == 3
-    html = data / "lite" / f"report-{month}.html"
+    html = data / "lite" / f"lite report-{month}.html"
     alerts = [a["args"][0] for a in report if a["func"] == "alert"]
     assert html.is_file() and len(alerts) == 1 and str(html) in alerts[0], alerts
     assert "Files → Import/Export" in alerts[0]
     first = dt.date.fromisoformat(month + "-01")
     assert f"Monthly report — {first:%B %Y}" in html.read_text(encoding="utf-8")
-    assert not list(tmp_path.glob("report-*.html"))
+    assert not list(tmp_path.glob("*report-*.html"))
 
     # Every package the buttons imported is one requirements.txt installs (or the stdlib).
     dists = packages_distributions()

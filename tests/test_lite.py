@@ -93,7 +93,7 @@ def test_monthly_report_without_matplotlib_says_the_charts_need_it(demo_books, t
     alerts = [a["args"][0] for a in actions if a["func"] == "alert"]
     assert len(alerts) == 1 and "pip install matplotlib" in alerts[0]
     assert not [a for a in actions if a["func"] == "addPicture"]
-    assert (tmp_path / "report-2026-02.html").is_file()
+    assert (tmp_path / "demo.en report-2026-02.html").is_file()
 
 
 def test_hebrew_labels_are_laid_out_for_a_left_to_right_renderer():
@@ -139,7 +139,7 @@ def test_lite_contract_goes_to_data_and_the_alert_says_how_to_download(demo_book
 def test_lite_report_goes_to_data_and_the_alert_names_it(demo_books, in_lite):
     book = demo_books["he"]
     result, actions = xr.run(excel.monthly_report, book, TODAY)
-    html = in_lite / book.stem / "report-2026-02.html"
+    html = in_lite / book.stem / f"{book.stem} report-2026-02.html"
     alerts = [a["args"][0] for a in actions if a["func"] == "alert"]
     assert html.is_file() and len(alerts) == 1 and str(html) in alerts[0]
     assert alerts[0].startswith(result) and "להורדה" in alerts[0]
@@ -152,12 +152,12 @@ def test_lite_files_go_to_a_mounted_local_folder_when_named(demo_books, in_lite,
     monkeypatch.setenv(excel.LITE_FOLDER_ENV, str(mounted))
     result, actions = xr.run(excel.monthly_report, demo_books["en"], TODAY)
     alerts = [a["args"][0] for a in actions if a["func"] == "alert"]
-    assert (mounted / "report-2026-02.html").is_file() and not in_lite.exists()
+    assert (mounted / "demo.en report-2026-02.html").is_file() and not in_lite.exists()
     assert len(alerts) == 1 and str(mounted) in alerts[0] and "Import/Export" not in alerts[0]
     # A folder that is not mounted (now): /data as usual.
     monkeypatch.setenv(excel.LITE_FOLDER_ENV, str(tmp_path / "gone"))
     xr.run(excel.monthly_report, demo_books["en"], TODAY)
-    assert (in_lite / "demo.en" / "report-2026-02.html").is_file()
+    assert (in_lite / "demo.en" / "demo.en report-2026-02.html").is_file()
 
 
 def test_lite_data_root_from_the_environment_for_tests(monkeypatch, tmp_path):

@@ -288,6 +288,27 @@ def test_html_and_pdf_files_are_written(report, tmp_path):
     assert "Zeta Industries" in paths["html"].read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("book", ["north.xlsx", "north", "north.xlsm", r"C:\Books\north.xlsx",
+                                  "/books/north.xlsx"])
+def test_report_files_carry_the_books_name(report, tmp_path, book):
+    paths = report_html.write_report_files(report, tmp_path, "en", book=book)
+    assert paths == {"html": tmp_path / "north report-2026-05.html"}
+    assert "Zeta Industries" in paths["html"].read_text(encoding="utf-8")
+
+
+def test_two_books_in_one_folder_keep_their_own_reports(tmp_path):
+    from acctbook import api
+    day = dt.date(2026, 11, 26)
+    north, south = (api.new(tmp_path / f"{n}.xlsx", demo=True, today=day)
+                    for n in ("north", "south"))
+    r1 = api.report(north, "2026-10", today=day)
+    r2 = api.report(south, "2026-10", today=day)
+    assert r1.files == {"html": tmp_path / "north report-2026-10.html"}
+    assert r2.files == {"html": tmp_path / "south report-2026-10.html"}
+    assert r1.files["html"].is_file() and r2.files["html"].is_file()
+    assert not list(tmp_path.glob("report-*"))
+
+
 def test_pdf_without_a_converter_is_a_clear_error(report, tmp_path, monkeypatch):
     import builtins
     real_import = builtins.__import__

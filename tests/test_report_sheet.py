@@ -110,9 +110,9 @@ def test_the_current_month_says_to_date_in_the_sheet_and_the_html(books, tmp_pat
     shutil.copy(books["en"], path)
     r = api.report(path, " 2026-11 ", out=tmp_path / "out", today=TODAY)   # trimmed, too
     assert r.month == "2026-11" and r.sheet == "Report 2026-11"
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report-2026-11.html"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["en report-2026-11.html"]
     ws = openpyxl.load_workbook(path)["Report 2026-11"]
     assert ws["A1"].value == "Monthly report — November 2026, to date (Nov 26, 2026)"
     assert ws["A2"].value.startswith("Period: 2026-11-01 – 2026-11-26")
-    html = (tmp_path / "out" / "report-2026-11.html").read_text(encoding="utf-8")
+    html = (tmp_path / "out" / "en report-2026-11.html").read_text(encoding="utf-8")
     assert "<h1>Monthly report — November 2026, to date (Nov 26, 2026)</h1>" in html

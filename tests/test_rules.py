@@ -127,6 +127,8 @@ BREAKS = [
      950.0),
     ([("Orders", 0, {"due_date": D(2026, 4, 30)})], "due-before-order", "error", "Orders", 2,
      "Due date", "K2", D(2026, 4, 30)),
+    ([("Orders", 0, {"status": "Open"})], "order-status", "warning", "Orders", 2,
+     "Status", "N2", "Open"),
     # identity checks
     ([("Clients", 0, {"email": "buyer@acme"})], "email", "error", "Clients", 2, "Email", "Q2",
      "buyer@acme"),

@@ -7,6 +7,8 @@ refused request raises, as an AcctbookError the CLI prints as one line.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +17,38 @@ import pandas as pd
 from acctbook.book import schema
 
 ERROR, WARNING = "error", "warning"
+
+# A value is quoted whole up to this many characters; a longer one (a pasted page in an
+# e-mail cell, 32,767 characters at most) is cut, so a message stays one readable line and
+# the Problems sheet's cells stay far below Excel's cell limit.
+SHOW_LIMIT = 60
+MESSAGE_LIMIT = 500        # a message longer than this has its long quoted values cut
+
+
+def cut_text(text: str, limit: int = SHOW_LIMIT) -> str:
+    """`text` as it is, or its first `limit` characters or fewer and "…": whole characters
+    only, never half a surrogate pair, never a letter without the accents that follow it."""
+    if len(text) <= limit:
+        return text
+    n = limit
+    while n > 0 and ("\ud800" <= text[n - 1] <= "\udbff" or unicodedata.combining(text[n])):
+        n -= 1
+    return text[:n] + "…"
+
+
+def shown(text: str, limit: int = SHOW_LIMIT) -> str:
+    """A value as a problem's Value shows it: whole, or cut with its length,
+    `aaaa… (32,767 characters)`."""
+    return text if len(text) <= limit else f"{cut_text(text, limit)} ({len(text):,} characters)"
+
+
+def quoted(text: str, limit: int = SHOW_LIMIT) -> str:
+    """A value quoted in a message: `'abc'`, or cut with its length, `'aaaa…' (32,767 characters)`."""
+    return f"'{text}'" if len(text) <= limit else \
+        f"'{cut_text(text, limit)}' ({len(text):,} characters)"
+
+
+_QUOTED = re.compile(r"'([^'\n]{%d,})'" % (SHOW_LIMIT + 1))
 
 
 @dataclass(frozen=True)
@@ -27,6 +61,13 @@ class Problem:
     cell: str | None         # e.g. "D14"
     value: Any
     message: str
+
+    def __post_init__(self):
+        # Messages quote values through quoted(); one built elsewhere with a huge value
+        # quoted whole is cut here, so no message can outgrow a line or an Excel cell.
+        if len(self.message) > MESSAGE_LIMIT:
+            message = _QUOTED.sub(lambda m: quoted(m[1]), self.message)
+            object.__setattr__(self, "message", cut_text(message, MESSAGE_LIMIT))
 
     def where(self, book_name: str = "") -> str:
         place = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
@@ -43,6 +84,8 @@ class Problem:
             value = value.isoformat()[:10] if _is_midnight(value) else value.isoformat()
         elif value is not None and not isinstance(value, (str, int, float, bool)):
             value = str(value)
+        if isinstance(value, str):
+            value = shown(value)        # the whole value is in its cell; JSON quotes it cut
         return {"severity": self.severity, "code": self.code, "sheet": self.sheet,
                 "row": self.row, "column": self.column, "cell": self.cell,
                 "value": value, "message": self.message}

@@ -67,6 +67,33 @@ class BatchItem:
         """As `acctbook refresh` of this book alone would exit (README, exit codes)."""
         return self.failure_code if not self.ok else 1 if self.result.errors else 0
 
+    @property
+    def state(self) -> str:
+        """One of BATCH_STATES: what became of the book (its exit code's meaning)."""
+        if self.ok:
+            return "refreshed with errors" if self.result.errors else "refreshed"
+        return "refused" if self.failure_code == 1 else "unreadable"
+
+    @property
+    def reason(self) -> str | None:
+        """Why the book failed, without the path the message starts with; None when ok."""
+        if self.error is None:
+            return None
+        prefix = f"{self.path}: "
+        return self.error[len(prefix):] if self.error.startswith(prefix) else self.error
+
+    @property
+    def label(self) -> str:
+        """The state in words: `refreshed`, `refreshed with N errors`, `refused (why)`,
+        `unreadable (why)`."""
+        if self.ok:
+            n = len(self.result.errors)
+            return f"refreshed with {n} error{'s' * (n != 1)}" if n else "refreshed"
+        return f"{self.state} ({self.reason})"
+
+
+BATCH_STATES = ("refreshed", "refreshed with errors", "refused", "unreadable")
+
 
 @dataclass
 class ContractResult:

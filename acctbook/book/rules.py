@@ -21,7 +21,8 @@ import pandas as pd
 from acctbook.book import schema
 from acctbook.book.identity import (COUNTRIES, currencies, email_error, folded_name, il_number_ok,
                                     phone_ok, phone_possible)
-from acctbook.book.model import ERROR, WARNING, Book, LoadedTable, Problem, col_letter, col_number
+from acctbook.book.model import (ERROR, WARNING, Book, LoadedTable, Problem, col_letter, col_number,
+                                 quoted)
 
 Rule = Callable[[Book, dt.date], Iterable[Problem]]
 _LETTERS = re.compile(r"[A-Z]*")       # a cell reference's column letters, for sorting
@@ -69,6 +70,8 @@ CODES: dict[str, tuple[str, str]] = {
     "delivered-qty": (ERROR, "An order line's Delivered qty is more than its Quantity."),
     "amount-mismatch": (WARNING, "An order line's Amount differs by more than 0.01 from "
                                  "Quantity × Unit price × (1 − Discount/100)."),
+    "order-status": (WARNING, "An order line is delivered in full (Delivered qty equals "
+                              "Quantity) but its Status is still Open."),
     "due-before-order": (ERROR, "An order line's Due date is before its Order date."),
     "email": (ERROR, "An email address is not valid."),
     "phone": (ERROR, "A phone number is not valid for the client's country (Country, or "
@@ -112,7 +115,7 @@ def _show(v: Any) -> str:
         return v.isoformat()
     if isinstance(v, float):
         return str(int(v)) if v.is_integer() else f"{v:g}"
-    return f"'{v}'"
+    return quoted(str(v))           # a long text cut, with its length
 
 
 def _label(t: LoadedTable, key: str) -> str:
@@ -358,6 +361,16 @@ def rule_orders(book: Book, today: dt.date) -> list[Problem]:
     return out
 
 
+def rule_order_status(book: Book, today: dt.date) -> list[Problem]:
+    t = book.tables["Orders"]
+    f = t.frame
+    full = f["status"].eq("Open") & f["quantity"].notna() & f["delivered_qty"].eq(f["quantity"])
+    return _emit(book, t, full, "order-status", "status",
+                 lambda r: f"Status is still Open but the line is delivered in full (Delivered qty "
+                           f"{_show(r.delivered_qty)} of Quantity {_show(r.quantity)}); "
+                           f"expected Delivered")
+
+
 # --- identity checks (acctbook.book.identity) on whole columns ------------------------------
 def _bad_values(s: pd.Series, is_bad: Callable[[str], bool]) -> pd.Series:
     """Mask of `s` whose value fails `is_bad`, testing each distinct value once."""
@@ -531,6 +544,7 @@ RULES: list[Rule] = [
     rule_required, rule_unique, rule_range, rule_not_future, rule_refs,
     rule_lost_reason, rule_referral, rule_complaint_dates, rule_contract_dates,
     rule_next_step_date, rule_contact_client, rule_primary_contacts, rule_orders,
+    rule_order_status,
     rule_email, rule_phone, rule_company_number, rule_country, rule_currency,
     rule_duplicate_clients, rule_weights,
 ]

@@ -34,7 +34,7 @@ from acctbook.book import schema
 from acctbook.book.assets import templates_dir
 from acctbook.book.model import ERROR, Book, col_letter
 from acctbook.book.rules import check_book
-from acctbook.core.compute import compute
+from acctbook.core.plan import refresh_results
 from acctbook.documents.docx import ContractError, bidi_safe, clean, template_fields
 
 TEMPLATES = templates_dir()
@@ -480,12 +480,20 @@ def template_path(lang: str, templates_dir=None) -> Path:
     return path
 
 
-def client_tier_discount(book: Book, client_id: str, today: dt.date) -> float:
-    """The client's tier discount %, from its Revenue 12m as of today (docs/rules.md, section 5)."""
+def client_tier_discount(book: Book, client_id: str, today: dt.date,
+                         problems: list | None = None) -> float:
+    """The client's tier discount %, from its Revenue 12m as of today (docs/rules.md, section 5).
+
+    The tier is the one refresh writes on Clients: the same computation (plan.refresh_results
+    over the book's check problems), so the rows refresh skips are skipped here too; a
+    skipped client has no tier, hence no discount. `problems`: check_book's, when known.
+    """
     rows = find_rows(book.frame("Clients"), "client_id", client_id)
     if not rows:
         return 0.0
-    tier = compute(book, today).clients.at[rows[0], "tier"]
+    if problems is None:
+        problems = check_book(book, today)
+    tier = refresh_results(book, problems, today).clients.at[rows[0], "tier"]
     return next((d for name, _, d in book.settings.tiers if name == tier), 0.0)
 
 

@@ -343,14 +343,20 @@ def render_html(report: MonthReport, lang: str | None = None, for_pdf: bool = Fa
 
 
 def write_report_files(report: MonthReport, out_dir, lang: str | None = None,
-                       pdf: bool = False) -> dict[str, Path]:
-    """report-YYYY-MM.html (and .pdf when asked) in out_dir; returns {"html": p, "pdf": p}."""
+                       pdf: bool = False, book: str | None = None) -> dict[str, Path]:
+    """`<book> report-YYYY-MM.html` (and .pdf when asked) in out_dir, `book` the workbook's
+    name without its extension (a path or a file name of it will do), so two books in one
+    folder keep their own reports; plain `report-YYYY-MM.html` without one. Returns
+    {"html": p, "pdf": p}."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    paths = {"html": out / f"report-{report.month}.html"}
+    stem = str(book or "").replace("\\", "/").split("/")[-1].strip()
+    stem = stem.rsplit(".", 1)[0] if stem.lower().endswith((".xlsx", ".xlsm")) else stem
+    name = f"{stem} report-{report.month}" if stem else f"report-{report.month}"
+    paths = {"html": out / f"{name}.html"}
     paths["html"].write_text(render_html(report, lang), encoding="utf-8")
     if pdf:
-        paths["pdf"] = out / f"report-{report.month}.pdf"
+        paths["pdf"] = out / f"{name}.pdf"
         html_to_pdf(report, lang, paths["pdf"])
     return paths
 

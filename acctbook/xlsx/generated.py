@@ -15,6 +15,7 @@ import re
 
 from lxml import etree
 
+from acctbook.book import schema
 from acctbook.book.cells import ref as cell_ref
 from acctbook.book.model import AcctbookError, SheetTable
 from acctbook.xlsx.cellxml import (MAX_TEXT, BAD_XML, CellWriter, esc, esc_attr, is_missing,
@@ -105,11 +106,41 @@ def check_table_names(parts: Parts, sheets: list[SheetTable]) -> None:
                                 "defined name; a table cannot share it")
 
 
+# -- where a missing generated sheet goes back
+# A generated table's sheet, when the user deleted it, comes back where the template puts
+# it: right after its neighbour there (a sheet name in either language, or the sheet that
+# holds the neighbour's table, renamed or not); at the end when that neighbour is gone too.
+# Rankings before Problems in one write: Problems then finds Rankings just put back.
+_AFTER: dict[str, tuple[tuple[str, ...], str | None]] = {
+    "today": (schema.GENERATED_SHEETS["Home"], None),
+    "rankings": ((schema.EVENTS.sheet_en, schema.EVENTS.sheet_he), schema.EVENTS.name),
+    "problems": (schema.GENERATED_SHEETS["Rankings"], schema.RANKINGS.name),
+}
+
+
+def place(parts: Parts, table: str) -> int | None:
+    """The tab position (0-based) for the sheet of generated table `table`, not yet in
+    the book: right after its template neighbour, or None (the end)."""
+    names, neighbour_table = _AFTER.get(table.lower(), ((), None))
+    wanted = {n.casefold() for n in names}
+    for i, (name, _) in enumerate(parts.sheets):
+        if name.casefold() in wanted:
+            return i + 1
+    if neighbour_table is not None:
+        for t_part, root in parts.all_tables():
+            if (root.get("displayName") or root.get("name") or "").lower() == neighbour_table.lower():
+                home = parts.table_sheet(t_part)
+                for i, (_, part) in enumerate(parts.sheets):
+                    if part is not None and part.lower() == home:
+                        return i + 1
+    return None
+
+
 # -- generated sheet
 def generate(parts: Parts, st: SheetTable) -> None:
     part = parts.sheet_part(st.sheet)
     if part is None:
-        part = parts.add_sheet(st.sheet)
+        part = parts.add_sheet(st.sheet, place(parts, st.table))
         old = None
     else:
         old = parts.pkg.read(part)

@@ -2,10 +2,10 @@
 back atomically.
 
 The reader (xlsx/read.py) and the writer (xlsx/patch.py) share one check that a file is a
-workbook (`Package.open`, with the zip-bomb limits), the refusals (Excel has the book
-open, it is read-only) and the OPC/XML helpers. The atomic write copies every part it does
-not change byte for byte (the compressed bytes themselves), keeps BOOK.bak.xlsx and
-refuses when the file changed since it was opened (README, "The workbook stays the
+workbook (`Package.open`, with the zip-bomb limits), the refusals (Excel or LibreOffice
+has the book open, it is read-only) and the OPC/XML helpers. The atomic write copies every
+part it does not change byte for byte (the compressed bytes themselves), keeps BOOK.bak.xlsx
+and refuses when the file changed since it was opened (README, "The workbook stays the
 source of truth").
 Changed parts are deflated at level 6 when small and level 1 above 4 MiB (compression is
 most of the cost of a write).
@@ -87,12 +87,20 @@ def owner_file(path) -> str:
     return str(p.with_name("~$" + p.name))
 
 
+def libreoffice_lock_file(path) -> str:
+    """The lock file LibreOffice keeps beside a workbook it has open: .~lock.BOOK.xlsx#."""
+    p = _pure(path)
+    return str(p.with_name(".~lock." + p.name + "#"))
+
+
 # --- reading the package ----------------------------------------------------------------
 def refuse_if_open(path) -> None:
-    real = os.path.realpath(path)          # Excel's owner file sits beside the real file
-    if os.path.exists(owner_file(real)):
-        raise Refused(f"{path}: the workbook is open in Excel ({os.path.basename(owner_file(real))} "
-                      "exists); close it and try again")
+    """Refuse a book Excel or LibreOffice has open (its lock file sits beside the real file)."""
+    real = os.path.realpath(path)
+    for app, lock in (("Excel", owner_file(real)), ("LibreOffice", libreoffice_lock_file(real))):
+        if os.path.exists(lock):
+            raise Refused(f"{path}: the workbook is open in {app} ({_pure(lock).name} "
+                          "exists); close it and try again")
 
 
 def refuse_unless_writable(path) -> None:
@@ -125,13 +133,18 @@ class Package:
     def open(cls, path) -> "Package":
         """The one check that a file is a workbook, for the reader and the writer alike:
         one clear line (BookUnreadable) for a missing file, a folder, an unreadable, too big,
-        encrypted or old .xls file, anything that is not a zip, a corrupt zip or a zip bomb."""
+        encrypted or old .xls file, anything that is not a zip, a corrupt zip or a zip bomb;
+        another spreadsheet format (.ods, .xlsb, Numbers, a CSV) is named, told by content."""
         path = os.fspath(path)
         data, stamp = _read_file(path)
         if data[:4] == b"\xd0\xcf\x11\xe0":
-            raise BookUnreadable(f"{path}: encrypted (password-protected) or old .xls workbook; "
-                                 "save it as an unprotected .xlsx")
+            raise BookUnreadable(_ole_message(path, data))
         if data[:2] != b"PK":
+            if not data:
+                raise BookUnreadable(f"{path}: an empty file, not an Excel workbook (not a zip file)")
+            if _looks_like_text(data):
+                raise BookUnreadable(f"{path}: a text file (CSV?), not an Excel workbook (not a zip "
+                                     f"file): {SAVE_AS_XLSX}")
             raise BookUnreadable(f"{path}: not an Excel workbook (not a zip file)")
         try:
             zf = zipfile.ZipFile(io.BytesIO(data))
@@ -139,6 +152,7 @@ class Package:
                 NotImplementedError, struct.error, EOFError) as e:
             raise BookUnreadable(f"{path}: corrupt workbook (bad zip: {e})") from None
         check_bounds(path, zf.infolist())
+        _refuse_other_zip_formats(path, zf)
         return cls(path, data, zf, stamp)
 
     def changed_on_disk(self, target: str) -> bool:
@@ -177,6 +191,78 @@ class Package:
         return self.data[off + 30:off + 30 + nlen], body, dtime, ddate
 
 
+# --- files that are spreadsheets, but not .xlsx: say which, and what to do -------------------
+SAVE_AS_XLSX = "save it as .xlsx (Excel: File → Save As → Excel Workbook)"
+ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
+_OLE_NAMES = {name: name.encode("utf-16-le") for name in ("EncryptionInfo", "Workbook", "Book")}
+
+
+def _ole_message(path, data: bytes) -> str:
+    """An OLE compound file: a password-protected .xlsx (an EncryptionInfo stream) or an old
+    .xls (a Workbook or Book stream), told apart by the stream names in its directory."""
+    head = data[:1 << 16]
+    if _OLE_NAMES["EncryptionInfo"] in head:
+        return (f"{path}: encrypted (password-protected) workbook; remove the password in Excel "
+                "(File → Info → Protect Workbook → Encrypt with Password) and save it as .xlsx")
+    if _OLE_NAMES["Workbook"] in head or _OLE_NAMES["Book"] in head:
+        return (f"{path}: an Excel 97-2003 workbook (.xls), not an .xlsx workbook: "
+                f"{SAVE_AS_XLSX}")
+    return (f"{path}: encrypted (password-protected) or old .xls workbook; "
+            "save it as an unprotected .xlsx")
+
+
+def _looks_like_text(data: bytes) -> bool:
+    """Text (a CSV, a note): UTF-8/UTF-16 with a BOM, or no NUL and valid UTF-8 or mostly
+    printable bytes in the first 64 KB."""
+    head = data[:1 << 16]
+    if not head or head.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff")):
+        return bool(head)
+    if b"\0" in head:
+        return False
+    try:
+        head.decode("utf-8")
+        return True
+    except UnicodeDecodeError as e:
+        if e.start >= len(head) - 3:      # a character cut at the 64 KB edge
+            return True
+    printable = sum(b >= 32 or b in b"\t\r\n" for b in head)
+    return printable >= 0.95 * len(head)
+
+
+def _refuse_other_zip_formats(path, zf: zipfile.ZipFile) -> None:
+    """A zip that is another spreadsheet format: OpenDocument (.ods, its `mimetype` entry),
+    Excel binary (.xlsb, xl/workbook.bin), Apple Numbers (Index/*.iwa)."""
+    names = {i.filename.replace("\\", "/").lower(): i for i in zf.infolist()}
+    mime = names.get("mimetype")
+    if mime is not None and mime.file_size <= 200:
+        try:
+            kind = zf.read(mime).decode("ascii", "replace").strip()
+        except Exception:  # noqa: BLE001 - a broken entry: the workbook checks report it
+            kind = ""
+        if kind == ODS_MIME or kind.startswith(ODS_MIME + "-"):
+            raise BookUnreadable(f"{path}: an OpenDocument spreadsheet (.ods), not an Excel "
+                                 f"workbook: {SAVE_AS_XLSX}")
+        if kind.startswith("application/vnd.oasis.opendocument."):
+            raise BookUnreadable(f"{path}: an OpenDocument file ({kind}), not an Excel workbook")
+    if "xl/workbook.bin" in names:
+        raise BookUnreadable(f"{path}: an Excel binary workbook (.xlsb), not an .xlsx workbook: "
+                             f"{SAVE_AS_XLSX}")
+    if any(n.startswith("index/") and n.endswith(".iwa") for n in names):
+        raise BookUnreadable(f"{path}: an Apple Numbers document, not an Excel workbook: "
+                             "in Numbers, File → Export To → Excel, then use the .xlsx")
+
+
+STRICT_MESSAGE = ("saved as Strict Open XML Spreadsheet, which acctbook cannot write back: "
+                  "in Excel, File → Save As → Excel Workbook (.xlsx)")
+
+
+def refuse_strict(path, workbook_namespace: str | None) -> None:
+    """A workbook part in the Strict namespace (Excel's "Strict Open XML Spreadsheet"):
+    acctbook reads its tables through calamine, which finds none there; refused by name."""
+    if workbook_namespace == MAIN_S:
+        raise BookUnreadable(f"{path}: {STRICT_MESSAGE}")
+
+
 def file_stamp(st: os.stat_result) -> tuple:
     return st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev
 
@@ -193,13 +279,20 @@ def _read_file(path: str) -> tuple[bytes, tuple]:
     except FileNotFoundError:
         raise BookUnreadable(f"{path}: no such file") from None
     except IsADirectoryError:
-        raise BookUnreadable(f"{path}: is a folder, not a workbook") from None
+        raise BookUnreadable(_folder_message(path)) from None
     except PermissionError as e:
         if os.path.isdir(path):          # Windows opens a folder with "permission denied"
-            raise BookUnreadable(f"{path}: is a folder, not a workbook") from None
+            raise BookUnreadable(_folder_message(path)) from None
         raise BookUnreadable(f"{path}: cannot be read ({e.strerror or e})") from None
     except OSError as e:
         raise BookUnreadable(f"{path}: cannot be read ({e.strerror or e})") from None
+
+
+def _folder_message(path) -> str:
+    if _pure(path).suffix.lower() == ".numbers":      # a Numbers document saved as a package
+        return (f"{path}: an Apple Numbers document, not an Excel workbook: "
+                "in Numbers, File → Export To → Excel, then use the .xlsx")
+    return f"{path}: is a folder, not a workbook"
 
 
 # --- writing the package ----------------------------------------------------------------

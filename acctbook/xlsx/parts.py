@@ -171,24 +171,56 @@ class Parts:
         return ""
 
     # -- adding a sheet and its parts
-    def add_sheet(self, name: str) -> str:
+    def add_sheet(self, name: str, at: int | None = None) -> str:
+        """A new empty worksheet `name`, last in tab order or at tab position `at`
+        (0-based; the sheets from there on move one tab right, and the workbook's
+        sheet positions, localSheetId, activeTab and firstSheet, follow them)."""
         root = self.tree(self.wb).getroot()
         sheets = find_child(root, "sheets")
         if sheets is None:
             raise BookUnreadable(f"{self.pkg.path}: workbook.xml has no <sheets>")
-        ids = [int(s.get("sheetId")) for s in find_children(sheets, "sheet") if (s.get("sheetId") or "").isdigit()]
+        listed = find_children(sheets, "sheet")
+        if at is not None and not 0 <= at < len(listed):
+            at = None
+        ids = [int(s.get("sheetId")) for s in listed if (s.get("sheetId") or "").isdigit()]
         part = self.free_name(posixpath.join(posixpath.dirname(self.wb), "worksheets"), "sheet")
         rid = self.add_rel(self.wb, self.rel_type("worksheet"), part)
         nsmap = {} if self.rel_ns in root.nsmap.values() else {"r": self.rel_ns}
-        el = etree.SubElement(sheets, f"{{{self.ns}}}sheet", name=name,
-                              sheetId=str(max(ids, default=0) + 1), nsmap=nsmap)
+        el = etree.Element(f"{{{self.ns}}}sheet", name=name,
+                           sheetId=str(max(ids, default=0) + 1), nsmap=nsmap)
         el.set(f"{{{self.rel_ns}}}id", rid)
-        el.tail = None
+        if at is None:
+            sheets.append(el)
+            el.tail = None
+        else:
+            listed[at].addprevious(el)
+            prev = el.getprevious()
+            el.tail = prev.tail if prev is not None else sheets.text
+            self._shift_sheet_positions(root, at)
         self.dirty(self.wb)
         self.content_type(part, CT_SHEET)
-        self._app_title(name)
-        self.sheets.append((name, part))
+        if at is None:
+            self._app_title(name)
+            self.sheets.append((name, part))
+        else:
+            # Its title goes before the first worksheet now after it (app.xml lists worksheets).
+            self._app_title(name, next((n for n, p in self.sheets[at:] if p is not None), None))
+            self.sheets.insert(at, (name, part))
         return part
+
+    def _shift_sheet_positions(self, root, at: int) -> None:
+        """A sheet inserted at tab position `at`: positions from `at` on count one more."""
+        def shift(el, attr):
+            v = el.get(attr)
+            if v is not None and v.isdigit() and int(v) >= at:
+                el.set(attr, str(int(v) + 1))
+        dn = find_child(root, "definedNames")
+        for el in (find_children(dn, "definedName") if dn is not None else []):
+            shift(el, "localSheetId")
+        views = find_child(root, "bookViews")
+        for el in (find_children(views, "workbookView") if views is not None else []):
+            shift(el, "activeTab")
+            shift(el, "firstSheet")
 
     def free_name(self, folder: str, stem: str, ext: str = ".xml") -> str:
         """A part name not in use; a part dropped in this patch may be reused (so a sheet
@@ -257,7 +289,9 @@ class Parts:
         root.insert(0, etree.Element(f"{{{CT_NS}}}Default", Extension=ext, ContentType=ctype))
         self.dirty("[Content_Types].xml")
 
-    def _app_title(self, name: str) -> None:
+    def _app_title(self, name: str, before: str | None = None) -> None:
+        """`name` added to docProps/app.xml's worksheet titles: last, or before the title
+        `before` when it is there."""
         app = next((t for _, ty, t, _ in self.rels("/") if ty.endswith("extended-properties")
                     or ty.endswith("/extendedProperties")), None)
         if app is None or self.pkg.name(app) is None:
@@ -281,7 +315,11 @@ class Parts:
         tag = lpstrs[0].tag if lpstrs else f"{{{etree.QName(tvec).namespace}}}lpstr"
         new = etree.Element(tag)
         new.text = name
-        tvec.insert(min(n, len(tvec)), new)
+        at = min(n, len(tvec))
+        if before is not None:
+            names = [(el.text or "") for el in list(tvec)[:at]]
+            at = names.index(before) if before in names else at
+        tvec.insert(at, new)
         tvec.set("size", str(len(find_children(tvec, "lpstr"))))
         self.dirty(app)
 

@@ -20,6 +20,7 @@ import zipfile
 from acctbook.book import schema
 from acctbook.book.coerce import load_book
 from acctbook.book.model import Book, BookUnreadable, ExcelError, RawTable, col_number
+from acctbook.xlsx.package import refuse_strict
 from acctbook.xlsx.parts import Parts
 
 
@@ -138,6 +139,7 @@ def open_tables(book: str | os.PathLike | Parts, names=None, first=()):
     in the order they are read). `first` names the tables to read before the others."""
     parts = opened(book)
     p = parts.pkg.path
+    refuse_strict(p, parts.ns)             # calamine finds no tables in a Strict book
     try:
         import python_calamine as pc
     except ImportError:  # pragma: no cover - only where calamine is absent
