@@ -19,6 +19,7 @@ from acctbook.book.results import (BatchItem, Change, CheckResult, ContractResul
 from acctbook.documents.figures import last_full_month  # noqa: F401 - acctbook.api.last_full_month
 
 demo_deal = jobs.demo_deal
+expand_books = jobs.expand_books     # folders and patterns ('books/*.xlsx') into workbooks
 
 
 def _today(today: dt.date | None) -> dt.date:

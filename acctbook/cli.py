@@ -16,11 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from acctbook import api
+from acctbook.book.coerce import DATE_MAX, DATE_MIN       # the dates a workbook may hold
 from acctbook.book.model import AcctbookError
+from acctbook.book.results import BATCH_STATES
+from acctbook.core.workdays import Calendar
 
 
 def _date(text: str) -> dt.date:
-    from acctbook.book.coerce import DATE_MAX, DATE_MIN       # the dates a workbook may hold
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
@@ -64,7 +66,6 @@ def _day_off_notice(book, today: dt.date | None) -> None:
     the follow-ups that would fall on it were moved (docs/rules.md, "Business days")."""
     if today is None:
         return
-    from acctbook.core.workdays import Calendar
     s = book.settings
     cal = Calendar.from_settings(s, [today.year])
     if cal.is_business_day(today):
@@ -185,9 +186,7 @@ def _say(line: str) -> None:
 
 def cmd_batch(a) -> int:
     from rich.progress import Progress
-    from acctbook.book.results import BATCH_STATES
-    from acctbook.jobs import expand_books      # folders and patterns: the bar's length
-    books = [p for p, _why in expand_books(a.books)]
+    books = [p for p, _why in api.expand_books(a.books)]   # folders and patterns: the bar's length
     counts = dict.fromkeys(BATCH_STATES, 0)
     status = 0
     with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
