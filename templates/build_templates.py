@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import sys
 import zipfile
 from pathlib import Path
@@ -489,6 +490,24 @@ def footer(b: Builder, w: dict) -> None:
 
 
 # --- writing --------------------------------------------------------------------------------
+# Parts of python-docx's default document that a contract does not need: its stock thumbnail
+# (a picture of an empty page) and Word 2010's duplicate of styles.xml, which Word rebuilds.
+# Without them a template is half the size, which matters inside an xlwings Lite workbook.
+DROPPED = {"docProps/thumbnail.jpeg": "thumbnail.jpeg",
+           "word/stylesWithEffects.xml": "stylesWithEffects.xml"}
+
+
+def _without_dropped(name: str, data: bytes) -> bytes:
+    """The relationship and content-type entries of the dropped parts, taken out."""
+    if name in ("_rels/.rels", "word/_rels/document.xml.rels"):
+        for target in DROPPED.values():
+            data = re.sub(rb'<Relationship [^>]*Target="[^"]*' + re.escape(target.encode())
+                          + rb'"[^>]*/>', b"", data)
+    elif name == "[Content_Types].xml":
+        data = re.sub(rb'<Override PartName="/word/stylesWithEffects.xml"[^>]*/>', b"", data)
+    return data
+
+
 def save_deterministic(doc: Document, path: Path) -> None:
     """python-docx stamps zip entries with the current time; rewrite them with a fixed one."""
     buf = io.BytesIO()
@@ -497,8 +516,11 @@ def save_deterministic(doc: Document, path: Path) -> None:
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for info in src.infolist():
-            z.writestr(zipfile.ZipInfo(info.filename, FIXED_TIME), src.read(info),
-                       compress_type=zipfile.ZIP_DEFLATED)
+            if info.filename in DROPPED:
+                continue
+            data = _without_dropped(info.filename, src.read(info))
+            z.writestr(zipfile.ZipInfo(info.filename, FIXED_TIME), data,
+                       compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
     path.write_bytes(out.getvalue())
 
 

@@ -15,10 +15,12 @@ import zipfile
 from pathlib import Path
 
 import docx as python_docx
+from openpyxl.utils import get_column_letter
 import pytest
 from lxml import etree
 
 from acctbook import jobs
+from acctbook.book import schema
 from acctbook.book.model import AcctbookError
 from acctbook.documents import contract as C
 from acctbook.documents import docx as D
@@ -533,8 +535,9 @@ def test_make_contract_appends_one_row_to_the_contracts_table(demo_book, tmp_pat
     assert set(after) == set(before) and len(changed) == 2
     assert {n.split("/")[1] for n in changed} == {"worksheets", "tables"}
     ws, table = _contracts(path)
-    assert table.ref == f"A1:N{last + 1}"
-    row = {ws.cell(1, c).value: ws.cell(last + 1, c).value for c in range(1, 15)}
+    width = len(schema.CONTRACTS.columns)                 # the register's columns, State included
+    assert table.ref == f"A1:{get_column_letter(width)}{last + 1}"
+    row = {ws.cell(1, c).value: ws.cell(last + 1, c).value for c in range(1, width + 1)}
     assert re.fullmatch(r"CTR-2026-\d{4}", row["Contract ID"]) and row["Contract ID"] == r.contract_id
     assert row["Status"] == "Draft" and row["Deal ID"] == deal
     assert row["File"] == f"out/{r.docx.name}"                   # relative to the book's folder
@@ -544,7 +547,8 @@ def test_make_contract_appends_one_row_to_the_contracts_table(demo_book, tmp_pat
     n1, n2 = (int(x.rsplit("-", 1)[1]) for x in (r.contract_id, r2.contract_id))
     assert n2 == n1 + 1
     ws, table = _contracts(path)
-    assert table.ref == f"A1:N{last + 2}" and ws.cell(last + 2, 1).value == r2.contract_id
+    assert table.ref == f"A1:{get_column_letter(width)}{last + 2}"
+    assert ws.cell(last + 2, 1).value == r2.contract_id
 
 
 def test_hebrew_book_shows_choices_in_hebrew(tmp_path):

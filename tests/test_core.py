@@ -325,11 +325,12 @@ def test_score_components_percentiles_and_rank():
     r = run(_score_book(), TODAY)
     # Percentiles over the 4 non-Lost clients (average ties):
     #   revenue  C1 1000 .875, C2 1000 .875, C3 500 .5, C4 0 .25
-    #   growth   C1 +100% .75, C2 prior 0 -> highest 1, C3 −50% .25, C4 both 0 -> 0 .5
+    #   growth   base 750/4 = 187.5: C1 +100% 1, C3 −50% .5 (ranked between them);
+    #            C2 and C4 have no prior revenue ("new"): .5
     #   orders   C1 1 .625, C2 1 .625, C3 2 1, C4 0 .25
     #   recency  C1 10 days 1, C2 30 .75, C3 172 .5, C4 no order .25
     #   pipeline C1 500 .75, C2 0 .375, C3 0 .375, C4 6000 (60% of 10000) 1
-    expected = {"C1": 81.875, "C2": 79.375, "C3": 52.5, "C4": 36.25}
+    expected = {"C1": 85.625, "C2": 71.875, "C3": 56.25, "C4": 36.25}
     for cid, score in expected.items():
         assert row(r, cid)["score"] == pytest.approx(score, abs=0.051)
     assert [row(r, c)["rank"] for c in ("C1", "C2", "C3", "C4")] == [1, 2, 3, 4]
@@ -352,8 +353,9 @@ def test_score_ties_rank_by_revenue_then_client_id():
                      order("O-c", D(2026, 11, 10), 500, "P2"),
                      order("O-d", D(2026, 11, 10), 2000, "P3")])
     r = run(b, TODAY)
-    # P1 .2*(5/6 + .5 + 2/3*3), P2 .2*(1/3 + 1 + 2/3*3): both 66.7; P1 and P3 are identical.
-    assert [row(r, c)["score"] for c in ("P1", "P2", "P3")] == [66.7, 66.7, 66.7]
+    # No prior revenue: growth .5 for all ("new"), where +∞ tied at 2/3 before.
+    # P1 .2*(5/6 + .5 + .5 + 2/3*2), P2 .2*(1/3 + 1 + .5 + 2/3*2): both 63.3; P1 = P3.
+    assert [row(r, c)["score"] for c in ("P1", "P2", "P3")] == [63.3, 63.3, 63.3]
     assert list(r.rankings["client_id"]) == ["P1", "P3", "P2"]
 
 
@@ -392,7 +394,7 @@ def test_today_breaks_equal_scores_by_client_id():
               "amount": p * 10} for c, (_d, p) in spec.items() if p]
     r = run(book(Clients=[client(c) for c in spec], Orders=orders, Deals=deals), today)
     scores = {c: row(r, c)["score"] for c in ("C2", "C5", "C6")}
-    assert set(scores.values()) == {55.0}
+    assert set(scores.values()) == {53.9}
     ranked = [c for c in r.rankings["client_id"] if c in scores]
     queued = [c for c in r.queue["client_id"] if c in scores]
     assert ranked == queued == ["C2", "C5", "C6"]
@@ -413,7 +415,7 @@ def test_weights_typed_as_percentages_give_the_same_scores():
                 ("Pipeline", 10))]
     r1, r2 = run(_score_book(), TODAY), run(_score_book(Weights=percent), TODAY)
     assert list(r2.rankings["score"]) == list(r1.rankings["score"])
-    assert list(r2.rankings["score"])[0] == pytest.approx(81.9, abs=0.051)
+    assert list(r2.rankings["score"])[0] == pytest.approx(85.6, abs=0.051)
 
 
 def test_a_typo_in_credit_limit_keeps_the_client_on_today(tmp_path):

@@ -272,7 +272,7 @@ def test_due_renewal_calendar_days_rolled_back_and_client_from_deal():
                        "status": "Signed", "end": D(2026, 12, 31)})
     deals = table(DEALS, {"deal_id": "D-7", "client_id": "C2", "stage": "Won"},
                   {"deal_id": "D-7", "client_id": "C9", "stage": "Won"})
-    c = fu.due_renewal(contracts, deals, SETTINGS, CAL)
+    c = fu.due_renewal(contracts, deals, SETTINGS, CAL, TODAY)
     # CTR-1: Fri 11-20 − 60 calendar days (Settings) = Mon 09-21 (20 to 10-31, 31 to 09-30,
     #        9 more), Yom Kippur: rolled back to Sun 09-20.
     # CTR-2: its own notice, Thu 12-31 − 30 = Tue 12-01; its client comes from the first
@@ -282,6 +282,37 @@ def test_due_renewal_calendar_days_rolled_back_and_client_from_deal():
     assert dates(c) == [D(2026, 9, 20), D(2026, 12, 1)]
     assert list(c["a"]) == [D(2026, 11, 20), D(2026, 12, 31)]
     assert set(c["rule"]) == {fu.RENEWAL} == {8}
+    # CTR-1 ends today: not passed yet, so still Renewal (no Expired mark).
+    assert plain(c["t"]) == [None, None]
+
+
+def test_a_signed_contract_past_its_end_is_contract_expired_in_renewals_place():
+    contracts = table(CONTRACTS,
+                      {"contract_id": "CTR-2026-0001", "client_id": "C1", "status": "Signed",
+                       "end": D(2026, 10, 15)},
+                      {"contract_id": "CTR-2026-0002", "client_id": "C1", "status": "Signed",
+                       "end": D(2027, 11, 20)},
+                      {"contract_id": "CTR-2026-0003", "client_id": "C1", "status": "Expired",
+                       "end": D(2026, 10, 15)})
+    assert list(fu.contract_expired(contracts, TODAY)) == [True, False, False]
+    c = fu.due_renewal(contracts, table(DEALS), SETTINGS, CAL, TODAY)
+    # The same date as Renewal: Thu 10-15 − 60 = Sun 08-16, a business day.
+    # Thu 11-20-2027 − 60 = Tue 09-21-2027; the Expired one gives nothing.
+    assert list(c["record"]) == ["CTR-2026-0001", "CTR-2026-0002"]
+    assert set(c["rule"]) == {fu.RENEWAL}
+    assert dates(c) == [D(2026, 8, 16), D(2027, 9, 21)]
+    assert fu.reasons(c, "en") == [
+        "Contract CTR-2026-0001 expired on 2026-10-15: renew, or set its Status to Expired",
+        "Renewal CTR-2026-0002: ends 2027-11-20"]
+    assert fu.reasons(c, "he")[0] == (
+        "חוזה CTR-2026-0001 פג ב-2026-10-15: חדשו אותו, או שנו את הסטטוס לפג תוקף")
+    # Through candidates and the winner: the expired contract's date is the earliest.
+    cl = clients({"client_id": "C1", "status": "Active", "created": D(2026, 11, 1),
+                  "class": "A"})
+    w = fu.next_follow_up(fu.candidates(cl, tables(Contracts=contracts), SETTINGS, TODAY,
+                                        CAL), "en")
+    assert (w.loc["C1", "rule"], w.loc["C1", "record"]) == (fu.RENEWAL, "CTR-2026-0001")
+    assert w.loc["C1", "reason"].startswith("Contract CTR-2026-0001 expired on 2026-10-15")
 
 
 # --- candidates: who takes part, replacements ----------------------------------------------------
@@ -355,7 +386,8 @@ ALL_REASONS = cands(
     ("C", 5, D(2026, 11, 1), None, 6, D(2026, 11, 19), None, None),
     ("C", 6, D(2026, 11, 1), "D-3", 2, None, "Negotiation", None),
     ("C", 7, D(2026, 11, 1), None, None, D(2026, 11, 6), "Prospect", 7),
-    ("C", 8, D(2026, 11, 1), "CTR-1", 2, D(2026, 12, 27), None, None))
+    ("C", 8, D(2026, 11, 1), "CTR-1", 2, D(2026, 12, 27), None, None),
+    ("C", 8, D(2026, 11, 1), "CTR-2", 3, D(2026, 10, 31), fu.EXPIRED, None))
 
 
 def test_every_reason_text_in_english():
@@ -370,6 +402,7 @@ def test_every_reason_text_in_english():
         "Stale deal D-3 (Negotiation)",
         "Cadence Prospect: 7 days after 2026-11-06",
         "Renewal CTR-1: ends 2026-12-27",
+        "Contract CTR-2 expired on 2026-10-31: renew, or set its Status to Expired",
     ]
 
 
@@ -385,6 +418,7 @@ def test_every_reason_text_in_hebrew_with_choices_translated():
         "עסקה תקועה D-3 (משא ומתן)",
         "תדירות ליד: 7 ימים אחרי 2026-11-06",
         "חידוש CTR-1: מסתיים 2026-12-27",
+        "חוזה CTR-2 פג ב-2026-10-31: חדשו אותו, או שנו את הסטטוס לפג תוקף",
     ]
 
 

@@ -186,14 +186,15 @@ def test_growth_including_zero_prior_revenue():
 # --- score ---------------------------------------------------------------------------------------
 COMP = pd.DataFrame({
     "revenue_12m": [400.0, 300.0, 200.0, 100.0],
-    "growth": [1.0, np.inf, 0.0, -0.5],
+    "growth": [1.0, 2.0, 0.0, -0.5],
+    "growth_counted": [True, True, True, True],     # every one on a real base
     "frequency": [4, 4, 1, 2],
     "recency_days": [10.0, np.nan, 40.0, 5.0],
     "pipeline": [0.0, 100.0, 0.0, 50.0],
 }, index=["A", "B", "C", "D"])
 # Percentiles (rank / 4, ties averaged):
 #   revenue    A 1     B .75   C .5    D .25
-#   growth     A .75   B 1     C .5    D .25     (+∞ is the best)
+#   growth     A .75   B 1     C .5    D .25
 #   frequency  A .875  B .875  C .25   D .5      (A and B tie on ranks 3, 4: 3.5 / 4)
 #   recency    A .75   B .25   C .5    D 1       (fewer days better; no order the worst)
 #   pipeline   A .375  B 1     C .375  D .75     (A and C tie on ranks 1, 2: 1.5 / 4)
@@ -244,6 +245,35 @@ def test_weights_are_scaled_and_negative_weights_count_as_zero():
     assert list(zero["score"]) == [0.0] * 4
 
 
+def test_growth_ranked_only_on_a_real_base_the_others_neutral():
+    comp = COMP.assign(growth=[1.0, np.inf, 0.0, 25.0],
+                       growth_counted=[True, False, True, False])
+    out = rk.score_components(comp, WEIGHTS)
+    # A and C are ranked between themselves (A 1, C .5); B (new) and D (small base) 0.5,
+    # however high their growth.
+    assert list(out["pct_growth"]) == [1.0, 0.5, 0.5, 0.5]
+    assert list(out["pts_growth"]) == [15.0, 7.5, 7.5, 7.5]
+    # Nobody on a real base: everyone neutral.
+    none = rk.score_components(comp.assign(growth_counted=False), WEIGHTS)
+    assert list(none["pct_growth"]) == [0.5] * 4
+
+
+def test_growth_base_setting_else_a_quarter_of_the_median_prior():
+    prior = series(a=0.0, b=400.0, c=1000.0, d=2000.0, e=80.0)
+    # Median of 80, 400, 1000, 2000 (those that had any) = 700; a quarter: 175.
+    assert rk.growth_base(prior, None) == 175.0
+    assert rk.growth_base(prior, 500) == 500.0
+    assert rk.growth_base(series(a=0.0), None) == 0.0
+    counted = rk.real_base(prior, 175.0)
+    assert counted.to_dict() == {"a": False, "b": True, "c": True, "d": True, "e": False}
+    # Exactly at the base counts (in whole cents: 714.64 + 387.04 is 1101.6799… in floats).
+    assert rk.real_base(series(x=714.64 + 387.04, y=1101.67), 1101.68).tolist() == [True, False]
+    # Base 0 typed: any prior revenue counts, none still does not.
+    assert rk.real_base(prior, 0.0).tolist() == [False, True, True, True, True]
+    assert rk.growth_note(prior, counted).to_dict() == {
+        "a": "new", "b": None, "c": None, "d": None, "e": "small base"}
+
+
 def test_rank_by_score_then_revenue_then_client_id():
     score = series(X=50.0, Y=70.0, Z=50.0, W=50.0)
     revenue = series(X=10.0, Y=0.0, Z=20.0, W=10.0)
@@ -273,17 +303,18 @@ def test_rank_clients_lost_and_key_accounts():
     assert math.isnan(r.loc["C4", "recency_days"])
     # Scored: C1, C3, C4 (n = 3); C2 is Lost: no score, no rank.
     #   revenue    C1 1      C3 2/3    C4 1/3
-    #   growth     C1 2.5/3  C3 2.5/3  C4 1/3     (prior 0: C1, C3 +∞ tie; C4 both 0)
+    #   growth     all .5: no prior revenue anywhere, so every one is "new" (neutral)
     #   frequency  C1 2.5/3  C3 2.5/3  C4 1/3
     #   recency    C1 1      C3 2/3    C4 1/3
     #   pipeline   all 2/3 (all 0, one tie)
-    # C1: 50 + 12.5 + 12.5 + 10 + 6.667 = 91.667 -> pipeline gets the tenth: 6.7, Score 91.7.
-    # C3: 33.333 + 12.5 + 12.5 + 6.667 + 6.667 = 71.667 -> 33.3, 12.5, 12.5, 6.7, 6.7 = 71.7.
-    # C4: 16.667 + 5 + 5 + 3.333 + 6.667 = 36.667 -> 16.7, 5, 5, 3.3, 6.7 = 36.7.
-    assert r.loc["C1", PTS].tolist() == pytest.approx([50.0, 12.5, 12.5, 10.0, 6.7])
-    assert r.loc["C3", PTS].tolist() == pytest.approx([33.3, 12.5, 12.5, 6.7, 6.7])
-    assert r.loc["C4", PTS].tolist() == pytest.approx([16.7, 5.0, 5.0, 3.3, 6.7])
-    assert r.loc[["C1", "C3", "C4"], "score"].tolist() == pytest.approx([91.7, 71.7, 36.7])
+    # C1: 50 + 7.5 + 12.5 + 10 + 6.667 = 86.667 -> pipeline gets the tenth: 6.7, Score 86.7.
+    # C3: 33.333 + 7.5 + 12.5 + 6.667 + 6.667 = 66.667 -> 33.3, 7.5, 12.5, 6.7, 6.7 = 66.7.
+    # C4: 16.667 + 7.5 + 5 + 3.333 + 6.667 = 39.167 -> 16.7, 7.5, 5, 3.3, 6.7 = 39.2.
+    assert r.loc["C1", PTS].tolist() == pytest.approx([50.0, 7.5, 12.5, 10.0, 6.7])
+    assert r.loc["C3", PTS].tolist() == pytest.approx([33.3, 7.5, 12.5, 6.7, 6.7])
+    assert r.loc["C4", PTS].tolist() == pytest.approx([16.7, 7.5, 5.0, 3.3, 6.7])
+    assert r.loc[["C1", "C3", "C4"], "score"].tolist() == pytest.approx([86.7, 66.7, 39.2])
+    assert r["growth_note"].to_dict() == {"C1": "new", "C2": None, "C3": "new", "C4": "new"}
     assert r.loc[["C1", "C3", "C4"], "rank"].tolist() == [1, 2, 3]
     assert blank(r.loc["C2", "score"]) and blank(r.loc["C2", "rank"])
     assert r.loc["C2", "revenue_12m"] == 150.0

@@ -48,6 +48,9 @@ def one(problems, code, cell) -> Problem:
     return hits[0]
 
 
+DROP = "drop"          # (table, DROP, column key): write the table without that column
+
+
 # (edits, code, severity, sheet, Excel row, column header, cell, value)
 BREAKS = [
     # the loader's type checks
@@ -129,6 +132,8 @@ BREAKS = [
      "Due date", "K2", D(2026, 4, 30)),
     ([("Orders", 0, {"status": "Open"})], "order-status", "warning", "Orders", 2,
      "Status", "N2", "Open"),
+    ([("Orders", 0, {"invoice_date": D(2026, 6, 20)})], "invoice-after-due", "warning",
+     "Orders", 2, "Invoice date", "O2", D(2026, 6, 20)),
     # identity checks
     ([("Clients", 0, {"email": "buyer@acme"})], "email", "error", "Clients", 2, "Email", "Q2",
      "buyer@acme"),
@@ -165,6 +170,9 @@ BREAKS = [
     ([("Clients", 2, {"client_id": "C-003", "name": 'גלובקס בע"מ', "company_number": None}),
       ("Clients", 1, {"name": "גלובקס"})],
      "duplicate-client", "warning", "Clients", 4, "Name", "B4", 'גלובקס בע"מ'),
+    # a column left out of its table (DROP): the rule reading it would go quiet
+    ([("Orders", DROP, "paid_on")], "missing-column-rule", "warning", "Orders", 1,
+     "Paid on", None, None),
 ]
 
 
@@ -181,7 +189,11 @@ def test_valid_book_has_no_problems(valid_problems):
                          ids=[f"{b[1]}-{b[3]}!{b[6]}" for b in BREAKS])
 def test_each_rule_reports_the_broken_cell(tmp_path, edits, code, severity, sheet, row, column,
                                           cell, value):
-    p = one(check(tmp_path, edited(*edits)), code, cell)
+    drops = {(t, k) for t, i, k in edits if i == DROP}
+    columns = {t.name: [c.key for c in t.columns if (t.name, c.key) not in drops]
+               for t in schema.ALL_TABLES if any(d[0] == t.name for d in drops)}
+    data = edited(*[e for e in edits if e[1] != DROP])
+    p = one(check(tmp_path, data, columns=columns or None), code, cell)
     assert (p.severity, p.sheet, p.row, p.column, p.value) == (severity, sheet, row, column, value)
     assert CODES[code][0] == severity
     named = "Setting '" if sheet == "Settings" and column == "Value" else column
@@ -249,8 +261,11 @@ def test_optional_columns_may_be_left_out(tmp_path):
     data = edited(("Deals", 0, {"stage": "Lost"}))
     problems = check(tmp_path, data,
                      columns={"Deals": [c.key for c in schema.DEALS.columns if c.key in keep]})
-    # no Lost reason column: the problem points at the Stage cell
-    assert [(p.code, p.column, p.cell) for p in problems] == [("lost-reason", "Stage", "D2")]
+    # no Lost reason column: the problem points at the Stage cell; the columns a rule
+    # reads (Amount: the pipeline; Stage since: stale deals) are warned about
+    assert [(p.code, p.column, p.cell) for p in problems] == [
+        ("missing-column-rule", "Amount", None), ("missing-column-rule", "Stage since", None),
+        ("lost-reason", "Stage", "D2")]
 
 
 def test_headers_match_case_insensitively_after_trimming(tmp_path):
@@ -358,7 +373,7 @@ def test_loader_emits_only_listed_codes():
     src = (ROOT / "acctbook" / "book" / "coerce.py").read_text()
     used = set(re.findall(r'(?:ERROR|WARNING),\s*"([a-z-]+)"', src))
     used |= set(re.findall(r'code = "([a-z-]+)" if .* else "([a-z-]+)"', src)[0])
-    assert used == {c for c in CODES if c in used} and len(used) == 10, used - set(CODES)
+    assert used == {c for c in CODES if c in used} and len(used) == 11, used - set(CODES)
 
 
 # --- the fast paths for email and phone agree with the libraries they shortcut -------

@@ -454,6 +454,66 @@ def _tiers(t: LoadedTable) -> list[tuple[str, float, float]]:
     return sorted(rows, key=lambda r: -r[1])
 
 
+# --- optional columns a rule needs (rules.rule_missing_columns warns) -----------------
+# (table, column key, stand-ins, what its absence turns off). Stand-ins are alternatives,
+# each a group of columns that together compute what the column would hold (an order's
+# Amount from Quantity and Unit price): the column is missed only when no group is whole.
+# Only optional columns are here: a missing required one makes the book unusable. A column
+# read by the core but not here has a default that stands in for it (a deal's Probability
+# the stage's, a contract's Renewal notice the setting's, a blank Discount 0), or is itself
+# a stand-in (Invoice date, Delivered on for Invoice due; Deal ID for a contract's client).
+RULE_COLUMNS: tuple[tuple[str, str, tuple[tuple[str, ...], ...], str], ...] = (
+    ("Clients", "key_account", (), "key accounts are not made class A (ranking)"),
+    ("Clients", "credit_limit", (), "credit-limit risk is off"),
+    ("Contacts", "primary", (), "Today's call list takes a client's first contact, not "
+                                "the primary one"),
+    ("Interactions", "outcome", (), "no-answer retry follow-ups are off"),
+    ("Interactions", "next_step_date", (), "promised next-step follow-ups are off"),
+    ("Deals", "amount", (), "the pipeline (ranking score) and weighted amounts are off"),
+    ("Deals", "stage_since", (), "stale-deal follow-ups count from the last contact, not "
+                                 "from the stage date"),
+    ("Orders", "amount", (("quantity", "unit_price"),),
+     "revenue, ranking, classes and tiers are off"),
+    ("Orders", "status", (), "delivery follow-ups are off and cancelled lines count as "
+                             "revenue"),
+    ("Orders", "due_date", (), "delivery follow-ups are off"),
+    ("Orders", "invoice_due", (("invoice_date",), ("delivered_on",)),
+     "payment follow-ups and payment risk are off"),
+    ("Orders", "paid_on", (), "every invoice counts as unpaid (payment follow-ups and "
+                              "payment risk)"),
+    ("Contracts", "client_id", (("deal_id",),), "renewal follow-ups are off"),
+    ("Contracts", "status", (), "renewal follow-ups are off"),
+    ("Contracts", "end", (), "renewal follow-ups are off"),
+    ("Complaints", "severity", (), "every complaint gets the Medium SLA (complaint "
+                                   "follow-ups and SLA)"),
+    ("Complaints", "status", (), "every complaint counts as open (complaint follow-ups, "
+                                 "SLA and complaint risk)"),
+    ("Complaints", "resolved_on", (), "the SLA status of resolved complaints is off"),
+)
+
+
+def missing_rule_columns(tables: dict[str, LoadedTable], lang: str = "en") -> list[Problem]:
+    """A warning for each optional column a follow-up, ranking or risk rule reads that is
+    absent from its table (and no stand-in either): without it the rule would go quiet
+    with nothing said. Names are the book's (a Hebrew book's in Hebrew), the text English
+    as elsewhere."""
+    out = []
+    for name, key, stand_ins, effect in RULE_COLUMNS:
+        t = tables.get(name)
+        known = {c.key: c for c in t.spec.columns} if t is not None else {}
+        if t is None or key not in known or key in t.columns:
+            continue
+        groups = [[k for k in g if k in known] for g in stand_ins]
+        if any(g and all(k in t.columns for k in g) for g in groups):
+            continue                  # the stand-ins compute what the column would hold
+        absent = [known[k].label(lang) for g in groups for k in g if k not in t.columns]
+        label = known[key].label(lang)
+        also = f" (nor {' or '.join(absent)} to stand in for it)" if absent else ""
+        out.append(Problem(WARNING, "missing-column-rule", t.sheet, t.header_row, label, None,
+                           None, f"{t.sheet} has no column {label}{also}: {effect}"))
+    return out
+
+
 # --- the whole book -------------------------------------------------------------------
 def detect_lang(raw: RawTable) -> str:
     he = {schema.fold(c.he) for c in schema.CLIENTS.columns}

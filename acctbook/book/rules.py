@@ -19,6 +19,7 @@ from typing import Any, Callable, Iterable
 import pandas as pd
 
 from acctbook.book import schema
+from acctbook.book.coerce import missing_rule_columns
 from acctbook.book.identity import (COUNTRIES, currencies, email_error, folded_name, il_number_ok,
                                     phone_ok, phone_possible)
 from acctbook.book.model import (ERROR, WARNING, Book, LoadedTable, Problem, col_letter, col_number,
@@ -49,6 +50,9 @@ CODES: dict[str, tuple[str, str]] = {
     "setting": (ERROR, "A value in the Settings table has the wrong type or is out of range "
                        "(percents 0–100, day counts 0 or more, Stale deal days 1 or more); the "
                        "default is used."),
+    "missing-column-rule": (WARNING, "A table has no column that a follow-up, ranking or risk "
+                                     "rule reads (e.g. Orders without Invoice due), so that "
+                                     "rule is off or works without it; the message names it."),
     "required": (ERROR, "A required cell is blank."),
     "unique": (ERROR, "An ID that must be unique appears again in a later row."),
     "range": (ERROR, "A number is outside its allowed range (e.g. negative, or a percent "
@@ -73,6 +77,7 @@ CODES: dict[str, tuple[str, str]] = {
     "order-status": (WARNING, "An order line is delivered in full (Delivered qty equals "
                               "Quantity) but its Status is still Open."),
     "due-before-order": (ERROR, "An order line's Due date is before its Order date."),
+    "invoice-after-due": (WARNING, "An order line's Invoice date is after its Invoice due."),
     "email": (ERROR, "An email address is not valid."),
     "phone": (ERROR, "A phone number is not valid for the client's country (Country, or "
                      "Settings Country when blank; contacts use their client's)."),
@@ -358,6 +363,10 @@ def rule_orders(book: Book, today: dt.date) -> list[Problem]:
     out += _emit(book, t, f["due_date"] < f["order_date"], "due-before-order", "due_date",
                  lambda r: f"Due date {_show(r.due_date)} is before Order date "
                            f"{_show(r.order_date)}; expected on or after it")
+    out += _emit(book, t, f["invoice_date"] > f["invoice_due"], "invoice-after-due",
+                 "invoice_date",
+                 lambda r: f"Invoice date {_show(r.invoice_date)} is after Invoice due "
+                           f"{_show(r.invoice_due)}; expected on or before it")
     return out
 
 
@@ -540,13 +549,19 @@ def rule_weights(book: Book, today: dt.date) -> list[Problem]:
     return []
 
 
+def rule_missing_columns(book: Book, today: dt.date) -> list[Problem]:
+    """An optional column that a follow-up, ranking or risk rule reads, absent from its
+    table: a warning naming the rule it turns off (RULE_COLUMNS in coerce)."""
+    return missing_rule_columns(book.tables, book.lang)
+
+
 RULES: list[Rule] = [
     rule_required, rule_unique, rule_range, rule_not_future, rule_refs,
     rule_lost_reason, rule_referral, rule_complaint_dates, rule_contract_dates,
     rule_next_step_date, rule_contact_client, rule_primary_contacts, rule_orders,
     rule_order_status,
     rule_email, rule_phone, rule_company_number, rule_country, rule_currency,
-    rule_duplicate_clients, rule_weights,
+    rule_duplicate_clients, rule_weights, rule_missing_columns,
 ]
 
 

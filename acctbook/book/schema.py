@@ -248,7 +248,10 @@ ORDERS = Table("Orders", "Orders", "הזמנות", (
     C("delivered_qty", "Delivered qty", "כמות שסופקה", NUMBER, min=0, width=10,
       note="0..Quantity"),
     C("status", "Status", "סטטוס", CHOICE, choices=ORDER_STATUS, width=14),
-    C("invoice_due", "Invoice due", "מועד תשלום", DATE, width=11),
+    C("invoice_date", "Invoice date", "תאריך חשבונית", DATE, width=11,
+      note="blank = Delivered on"),
+    C("invoice_due", "Invoice due", "מועד תשלום", DATE, width=11,
+      note="blank = Invoice date + the client's Payment terms"),
     C("paid_on", "Paid on", "שולם ב", DATE, width=11),
 ))
 
@@ -268,6 +271,7 @@ CONTRACTS = Table("Contracts", "Contracts", "חוזים", (
       note="days; blank = Settings"),
     C("signed_on", "Signed on", "נחתם ב", DATE, width=11, note="required when Signed"),
     C("file", "File", "קובץ", width=30),
+    C("state", "State", "מצב", CHOICE, choices=("Expired",), computed=True, width=9),
 ), key="contract_id")
 
 COMPLAINTS = Table("Complaints", "Complaints", "תלונות", (
@@ -414,6 +418,9 @@ SETTING_ROWS: tuple[Setting, ...] = (
     Setting("referral_clause_default", "Referral clause default", "סעיף הפניות כברירת מחדל",
             YESNO, default=True),
     Setting("segments", "Segments", "פלחים", default="", note="comma-separated"),
+    # Rows added after the first release go last, so a book's existing rows keep their place.
+    Setting("growth_minimum_base", "Growth minimum base", "בסיס מינימלי לצמיחה", NUMBER,
+            note="prior 12m revenue; blank = a quarter of the clients' median"),
 )
 SETTING_BY_KEY = {s.key: s for s in SETTING_ROWS}
 
@@ -533,6 +540,7 @@ RANKINGS = _generated("Rankings", "Rankings", "דירוג", (
     C("revenue_12m", "Revenue 12m", "הכנסות 12 ח'", NUMBER, width=13),
     C("revenue_prior", "Revenue prior 12m", "הכנסות 12 ח' קודמים", NUMBER, width=13),
     C("growth", "Growth", "צמיחה", NUMBER, width=9, fmt="0.0%"),
+    C("growth_note", "Growth note", "הערת צמיחה", width=11),
     C("frequency", "Orders 12m", "הזמנות 12 ח'", INTEGER, width=9),
     C("recency_days", "Days since last order", "ימים מההזמנה האחרונה", INTEGER, width=10),
     C("pipeline", "Pipeline (weighted)", "צנרת (משוקלל)", NUMBER, width=13),

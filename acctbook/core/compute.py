@@ -33,7 +33,8 @@ READS: dict[str, frozenset[str]] = {
     "Deals": frozenset({"deal_id", "client_id", "stage", "amount", "probability",
                         "stage_since", "created"}),
     "Orders": frozenset({"order_id", "client_id", "order_date", "quantity", "unit_price",
-                         "discount", "amount", "due_date", "status", "invoice_due", "paid_on"}),
+                         "discount", "amount", "due_date", "delivered_on", "status",
+                         "invoice_date", "invoice_due", "paid_on"}),
     "Contracts": frozenset({"contract_id", "client_id", "deal_id", "status", "end",
                             "renewal_notice"}),
     "Complaints": frozenset({"case_id", "client_id", "opened", "severity", "status",
@@ -46,6 +47,7 @@ class Results:
     clients: pd.DataFrame      # indexed like Clients: its computed columns + rule
     deals: pd.DataFrame        # indexed like Deals: weighted_amount
     complaints: pd.DataFrame   # indexed like Complaints: sla_due, sla_status
+    contracts: pd.DataFrame    # indexed like Contracts: state
     queue: pd.DataFrame        # schema.TODAY keys + client_row, rule; in call order
     rankings: pd.DataFrame     # schema.RANKINGS keys; non-Lost clients by rank
     kpis: dict = field(default_factory=dict)
@@ -82,8 +84,9 @@ def compute(book: Book, today: dt.date) -> Results:
         deals=_frame({"weighted_amount": _nums(ranking.weighted_amounts(f["Deals"], s), 2)},
                      index=f["Deals"].index),
         complaints=_complaints(f["Complaints"], s, today, cal),
+        contracts=_contracts(f["Contracts"], today),
         queue=_queue(per, by_id, rank, f["Contacts"], pipeline, open_cases, today),
-        rankings=_rankings(per, rank),
+        rankings=_rankings(per, rank, book.lang),
         kpis=_kpis(per, by_id, rank, f["Deals"], s, open_cases, today),
     )
 
@@ -115,7 +118,8 @@ def _prepare(book: Book, today: dt.date) -> Prepared:
     f = {name: book.frame(name) for name in ("Clients", "Interactions", "Orders", "Deals",
                                              "Complaints", "Contracts", "Contacts")}
     per = _per_client(f["Clients"])
-    orders = ranking.live_orders(f["Orders"])
+    # Each line carries its client's Payment terms, for an Invoice due left blank.
+    orders = risk.with_terms(ranking.live_orders(f["Orders"]), f["Clients"], s["payment_terms"])
     rank = ranking.rank_clients(per, orders, f["Deals"], s, today)
     per = per.join(rank[["class", "revenue_12m", "revenue_prior"]])
     return Prepared(
@@ -168,6 +172,13 @@ def _complaints(complaints, settings, today, cal) -> pd.DataFrame:
                   index=complaints.index)
 
 
+def _contracts(contracts, today) -> pd.DataFrame:
+    """State: Expired for a Signed contract whose End has passed, else blank."""
+    expired = followups.contract_expired(contracts, today).to_numpy(bool)
+    return _frame({"state": [followups.EXPIRED if e else None for e in expired]},
+                  index=contracts.index)
+
+
 def _primary_contacts(contacts: pd.DataFrame) -> pd.DataFrame:
     """Per client its Primary contact, else its first contact row."""
     c = contacts[contacts["client_id"].notna()].assign(
@@ -211,9 +222,10 @@ def _queue(per, by_id, rank, contacts, pipeline, open_cases, today) -> pd.DataFr
     })
 
 
-def _rankings(per, rank) -> pd.DataFrame:
+def _rankings(per, rank, lang) -> pd.DataFrame:
     r = rank[rank["rank"].notna()].sort_values("rank")
     g = r["growth"].where(np.isfinite(r["growth"]))    # new revenue: growth has no number
+    notes = ranking.GROWTH_NOTES.get(lang, ranking.GROWTH_NOTES["en"])
     return _frame({
         "rank": _ints(r["rank"]),
         "client_id": list(r.index),
@@ -224,6 +236,7 @@ def _rankings(per, rank) -> pd.DataFrame:
         "revenue_12m": _nums(r["revenue_12m"], 2),
         "revenue_prior": _nums(r["revenue_prior"], 2),
         "growth": _nums(g, 4),
+        "growth_note": [notes.get(n) if isinstance(n, str) else None for n in r["growth_note"]],
         "frequency": _ints(r["frequency"]),
         "recency_days": _ints(r["recency_days"]),
         "pipeline": _nums(r["pipeline"], 2),

@@ -19,6 +19,7 @@ import pandas as pd
 
 from acctbook.book import schema
 from acctbook.book.model import Settings
+from acctbook.core.risk import invoice_dues
 from acctbook.core.workdays import Calendar
 
 COMPLAINT, PAYMENT, DELIVERY, PROMISE, RETRY, STALE, CADENCE, RENEWAL = range(1, 9)
@@ -26,28 +27,36 @@ OPEN_ORDER = ("Open", "Partly delivered")
 STALE_STAGES = ("Proposal", "Negotiation")
 NO_ANSWER = "No answer"
 DEFAULT_SEVERITY = "Medium"   # a complaint without Severity gets the middle SLA
+# Contract expired takes Renewal's place (rule 8) for a Signed contract whose End has
+# passed; its candidate is a Renewal one with t = EXPIRED, which picks the reason -RENEWAL.
+EXPIRED = "Expired"
 
 # Reason templates: {r} record ID, {a} date (ISO), {t} text, {n} number.
 REASONS = {
     "en": {
         COMPLAINT: "Complaint {r} ({t}) SLA", -COMPLAINT: "Complaint {r} SLA",
         PAYMENT: "Payment {r}: invoice due {a}",
+        -PAYMENT: "Payment {r}: due {a} ({n} days after invoice {t})",
         DELIVERY: "Delivery {r}: due {a}",
         PROMISE: "Promise: {t} ({a})", -PROMISE: "Promise: next step ({a})",
         RETRY: "Retry: no answer on {a}",
         STALE: "Stale deal {r} ({t})",
         CADENCE: "Cadence {t}: {n} days after {a}",
         RENEWAL: "Renewal {r}: ends {a}",
+        -RENEWAL: "Contract {r} expired on {a}: renew, or set its Status to " + EXPIRED,
     },
     "he": {
         COMPLAINT: "תלונה {r} ({t}) SLA", -COMPLAINT: "תלונה {r} SLA",
         PAYMENT: "תשלום {r}: מועד תשלום {a}",
+        -PAYMENT: "תשלום {r}: מועד תשלום {a} ({n} ימים אחרי חשבונית {t})",
         DELIVERY: "אספקה {r}: מועד אספקה {a}",
         PROMISE: "הבטחה: {t} ({a})", -PROMISE: "הבטחה: הצעד הבא ({a})",
         RETRY: "ניסיון חוזר: אין מענה ב-{a}",
         STALE: "עסקה תקועה {r} ({t})",
         CADENCE: "תדירות {t}: {n} ימים אחרי {a}",
         RENEWAL: "חידוש {r}: מסתיים {a}",
+        -RENEWAL: "חוזה {r} פג ב-{a}: חדשו אותו, או שנו את הסטטוס ל"
+                  + schema.CHOICE_HE[EXPIRED],
     },
 }
 CHOICE_ARG_RULES = (COMPLAINT, STALE, CADENCE)   # their {t} is a choice value, shown per language
@@ -108,11 +117,14 @@ def due_complaint(complaints, last, settings, cal):
 
 
 def due_payment(orders, today, cal):
-    o = orders[orders["invoice_due"].notna() & orders["paid_on"].isna()
-               & (orders["invoice_due"] < pd.Timestamp(today))]
-    o = o.drop_duplicates(["client_id", "order_id", "invoice_due"])
-    return _frame(o["client_id"], PAYMENT, cal.add_many(_days(o["invoice_due"]), 1),
-                  o["order_id"], o.index, a=o["invoice_due"].dt.date)
+    """A blank Invoice due counts as Invoice date (or Delivered on) + the line's `terms`
+    (risk.invoice_dues); then the derived reason -PAYMENT: t = that invoice date, n = terms."""
+    o = orders.drop(columns=["terms"], errors="ignore").join(invoice_dues(orders))
+    o = o[o["due"].notna() & o["paid_on"].isna() & (o["due"] < pd.Timestamp(today))]
+    o = o.drop_duplicates(["client_id", "order_id", "due"])
+    base = [None if pd.isna(b) else b.date().isoformat() for b in o["base"]]
+    return _frame(o["client_id"], PAYMENT, cal.add_many(_days(o["due"]), 1),
+                  o["order_id"], o.index, a=o["due"].dt.date, t=base, n=o["terms"])
 
 
 def due_delivery(orders, settings, cal):
@@ -166,7 +178,14 @@ def due_cadence(clients, interactions, settings, cal):
                   a=base.dt.date, t=key, n=days)
 
 
-def due_renewal(contracts, deals, settings, cal):
+def contract_expired(contracts: pd.DataFrame, today: dt.date) -> pd.Series:
+    """A Signed contract whose End has passed (End before today); acctbook never changes
+    its Status, it says so (Contracts' State, the Contract expired reason)."""
+    return (contracts["status"] == "Signed") & (contracts["end"] < pd.Timestamp(today))
+
+
+def due_renewal(contracts, deals, settings, cal, today):
+    """Renewal, or Contract expired in its place: End − Renewal notice days, rolled back."""
     c = contracts[(contracts["status"] == "Signed") & contracts["end"].notna()]
     # A contract without a Client ID belongs to its deal's client.
     by_deal = deals.dropna(subset=["deal_id"]).drop_duplicates("deal_id").set_index("deal_id")
@@ -174,8 +193,9 @@ def due_renewal(contracts, deals, settings, cal):
     c, cid = c[cid.notna()], cid[cid.notna()]
     notice = c["renewal_notice"].fillna(float(settings["renewal_notice"] or 0)).astype(int)
     target = _days(c["end"]) - notice.to_numpy().astype("timedelta64[D]")
+    expired = np.where(contract_expired(c, today), EXPIRED, None)
     return _frame(cid, RENEWAL, cal.roll_back_many(target), c["contract_id"], c.index,
-                  a=c["end"].dt.date)
+                  a=c["end"].dt.date, t=expired)
 
 
 def sla_days(settings: Settings) -> dict[str, int]:
@@ -211,7 +231,7 @@ def candidates(clients: pd.DataFrame, tables: dict[str, pd.DataFrame], settings:
         due_retry(latest, settings, cal),
         due_stale(tables["Deals"], last, settings, cal),
         due_cadence(active, inter, settings, cal),
-        due_renewal(tables["Contracts"], tables["Deals"], settings, cal),
+        due_renewal(tables["Contracts"], tables["Deals"], settings, cal, today),
     ]
     out = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
     out = out[out["client_id"].isin(active.index) & out["date"].notna()]
@@ -249,6 +269,10 @@ def reasons(c: pd.DataFrame, lang: str) -> list[str]:
     for rule, r, a, t, n in zip(c["rule"], c["record"], c["a"], c["t"], c["n"]):
         r, t, n = _given(r), _given(t), _given(n)     # a blank cell may arrive as NaN
         key = -rule if rule in (COMPLAINT, PROMISE) and not t else rule
+        if rule == RENEWAL and t == EXPIRED:
+            key = -RENEWAL
+        if rule == PAYMENT and t:
+            key = -PAYMENT        # a derived due: t is the invoice date, n the terms
         if rule in CHOICE_ARG_RULES:
             t = schema.show_choice(t, lang)
         out.append(tpl[key].format(r=r or "", a=_iso(a), t=t or "", n=_num(n)))

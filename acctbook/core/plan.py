@@ -19,7 +19,8 @@ from acctbook.book.results import Change
 from acctbook.core.compute import READS, Results, compute
 
 # Tables whose computed columns refresh writes, and the Results attribute holding them.
-COMPUTED = (("Clients", "clients"), ("Deals", "deals"), ("Complaints", "complaints"))
+COMPUTED = (("Clients", "clients"), ("Deals", "deals"), ("Complaints", "complaints"),
+            ("Contracts", "contracts"))
 
 
 def refresh_results(book: Book, problems: list[Problem], today: dt.date):

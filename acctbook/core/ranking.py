@@ -19,6 +19,11 @@ CLOSED_STAGES = ("Won", "Lost")
 SCORE_DECIMALS = 1       # Score and points as written to the workbook
 COMPONENT_KEYS = {"Revenue": "revenue", "Growth": "growth", "Frequency": "frequency",
                   "Recency": "recency", "Pipeline": "pipeline"}
+NEUTRAL = 0.5            # the Growth percentile of a client without a real base
+# Why a client's growth is not ranked (Rankings' Growth note), in the book's language.
+NEW, SMALL_BASE = "new", "small base"
+GROWTH_NOTES = {"en": {NEW: "new", SMALL_BASE: "small base"},
+                "he": {NEW: "חדש", SMALL_BASE: "בסיס קטן"}}
 
 
 # --- orders and deals ------------------------------------------------------------------
@@ -121,11 +126,35 @@ def growth(revenue: pd.Series, prior: pd.Series) -> pd.Series:
     return g.astype(float)
 
 
+def growth_base(prior: pd.Series, typed: float | None) -> float:
+    """The growth base: Settings Growth minimum base, blank = a quarter of the median
+    prior-window revenue of the clients in `prior` (the non-Lost ones) that had any."""
+    if typed is not None and not pd.isna(typed):
+        return float(typed)
+    had = prior[prior > 0]
+    return float(had.median()) / 4 if len(had) else 0.0
+
+
+def real_base(prior: pd.Series, base: float) -> pd.Series:
+    """Prior-window revenue above 0 and at least the growth base (in whole cents, so float
+    noise in a sum does not decide it): the clients whose Growth is ranked."""
+    cents = np.round(prior.to_numpy(float) * 100)
+    return pd.Series((cents > 0) & (cents >= np.ceil(np.round(base * 100, 6))), index=prior.index)
+
+
+def growth_note(prior: pd.Series, counted: pd.Series) -> pd.Series:
+    """NEW (no prior revenue) or SMALL_BASE for a client whose Growth is not ranked."""
+    note = np.where(counted, None, np.where(prior > 0, SMALL_BASE, NEW))
+    return pd.Series(note, index=prior.index, dtype=object)
+
+
 def score_components(comp: pd.DataFrame, weights: dict[str, float]) -> pd.DataFrame:
     """Percentiles, points and Score for the non-Lost clients in `comp`.
 
-    `comp` columns: revenue_12m, growth, frequency, recency_days (NaN = no order),
-    pipeline. Each becomes a percentile (rank(pct=True), average ties); points =
+    `comp` columns: revenue_12m, growth, growth_counted (the client has a real base:
+    real_base), frequency, recency_days (NaN = no order), pipeline. Each becomes a
+    percentile (rank(pct=True), average ties); Growth is ranked among the clients with
+    growth_counted only, and every other client takes NEUTRAL (0.5); points =
     weight × percentile × 100, the weights scaled to add up to 1 (so Score stays
     0–100 when they are typed as 50/15/15/10/10); Score = the sum of the points.
     Points are rounded to SCORE_DECIMALS so that they add up to the Score shown, and
@@ -143,8 +172,13 @@ def score_components(comp: pd.DataFrame, weights: dict[str, float]) -> pd.DataFr
     total = sum(w.values())
     out = pd.DataFrame(index=comp.index)
     points = []
+    counted = comp["growth_counted"].astype(bool)
     for component, key in COMPONENT_KEYS.items():
-        pct = keys[key].rank(pct=True, method="average") if len(comp) else keys[key]
+        if key == "growth":
+            pct = keys[key][counted].rank(pct=True, method="average").reindex(comp.index)
+            pct = pct.fillna(NEUTRAL).astype(float)
+        else:
+            pct = keys[key].rank(pct=True, method="average") if len(comp) else keys[key]
         out[f"pct_{key}"] = pct
         points.append((pct * 100 * (w[component] / total if total else 0.0)).to_numpy(float))
     pts = _round_parts(np.column_stack(points)) if len(comp) else np.empty((0, len(points)))
@@ -180,7 +214,8 @@ def rank_clients(clients: pd.DataFrame, orders: pd.DataFrame, deals: pd.DataFram
     """Per distinct Client ID: revenue windows, class, tier, components, score and rank.
 
     `clients` is indexed by Client ID with status and key_account; `orders` are
-    live order lines. Lost clients get class and tier but no score or rank.
+    live order lines. Lost clients get class and tier but no score or rank. Growth is
+    ranked only on a real base (growth_base, real_base); the others' growth_note says why.
     """
     idx = clients.index
     rev = revenue_windows(orders, today).reindex(idx)
@@ -194,8 +229,13 @@ def rank_clients(clients: pd.DataFrame, orders: pd.DataFrame, deals: pd.DataFram
     out["class"] = abc_class(out["revenue_12m"], clients["key_account"],
                              float(settings["a_threshold"]), float(settings["b_threshold"]))
     out["tier"] = tier_of(out["revenue_12m"], settings.tiers)
-    ranked = clients["status"] != "Lost"
-    pts = score_components(out[ranked.to_numpy()], settings.weights)
+    ranked = (clients["status"] != "Lost").to_numpy()
+    base = growth_base(out.loc[ranked, "revenue_prior"],
+                       settings.values.get("growth_minimum_base"))
+    out["growth_counted"] = real_base(out["revenue_prior"], base)
+    out["growth_note"] = growth_note(out["revenue_prior"], out["growth_counted"])
+    out.loc[~ranked, "growth_note"] = None
+    pts = score_components(out[ranked], settings.weights)
     out = out.join(pts)
     out["rank"] = rank_order(pts["score"], out.loc[pts.index, "revenue_12m"]).reindex(idx)
     return out

@@ -1,7 +1,9 @@
 """Risk and Risk reasons (docs/rules.md, "Risk"): a client's reliability from unpaid
 invoices, open complaints and falling revenue.
 
-Unpaid invoices are live orders (not Cancelled) with an Invoice due and no Paid on.
+Unpaid invoices are live orders (not Cancelled) with an Invoice due and no Paid on. A blank
+Invoice due counts as the Invoice date (blank: Delivered on) + the client's Payment terms
+(`invoice_dues`); the user's cell stays blank, and the reason says the date was derived.
 High: one is more than 30 days overdue, or together they exceed the Credit limit.
 Medium: any is overdue, two or more complaints are open, or Revenue 12m < 50% of
 the prior window's. Else Low. Risk reasons lists every condition met.
@@ -19,6 +21,7 @@ MAX_LISTED = 3    # overdue invoices named one by one; the rest are counted
 TEXT = {
     "en": {
         "overdue": "Invoice {id} {n} days overdue", "overdue1": "Invoice {id} 1 day overdue",
+        "derived": " (due {a}, {t} days after invoice {b})",
         "more": "{n} more overdue invoices", "more1": "1 more overdue invoice",
         "credit": "Unpaid {u} > credit limit {l}",
         "complaints": "{n} open complaints",
@@ -26,6 +29,7 @@ TEXT = {
     },
     "he": {
         "overdue": "חשבונית {id} באיחור של {n} ימים", "overdue1": "חשבונית {id} באיחור של יום",
+        "derived": " (מועד תשלום {a}, {t} ימים אחרי חשבונית {b})",
         "more": "עוד {n} חשבוניות באיחור", "more1": "עוד חשבונית אחת באיחור",
         "credit": "לא שולם {u} > מסגרת אשראי {l}",
         "complaints": "{n} תלונות פתוחות",
@@ -39,11 +43,48 @@ def money(x: float) -> str:
     return f"{x:,.0f}" if float(x).is_integer() else f"{x:,.2f}"
 
 
+def with_terms(orders: pd.DataFrame, clients: pd.DataFrame, default) -> pd.DataFrame:
+    """`orders` with `terms`: its client's Payment terms in days (the first Clients row with
+    that ID), else `default` (Settings Payment terms); NaN when both are blank."""
+    c = clients[clients["client_id"].notna()].drop_duplicates("client_id")
+    days = pd.to_numeric(c.set_index("client_id")["payment_terms"], errors="coerce")
+    terms = pd.Series(days.reindex(orders["client_id"].to_numpy()).to_numpy(dtype=float),
+                      index=orders.index)
+    if default is not None and not pd.isna(default):
+        terms = terms.fillna(float(default))
+    return orders.assign(terms=terms)
+
+
+def invoice_dues(orders: pd.DataFrame) -> pd.DataFrame:
+    """Per order line: `due`, its Invoice due, or when blank the Invoice date (blank: Delivered
+    on) + `terms` days; `base`, that invoice date when the due is derived (else NaT).
+
+    A line with neither date, or without terms, has no due. Frames without the
+    invoice_date / delivered_on / terms columns derive nothing.
+    """
+    nat = pd.Series(pd.NaT, index=orders.index, dtype="datetime64[ns]")
+    typed = pd.to_datetime(orders["invoice_due"])
+    base = pd.to_datetime(orders["invoice_date"]) if "invoice_date" in orders else nat
+    if "delivered_on" in orders:
+        base = base.where(base.notna(), pd.to_datetime(orders["delivered_on"]))
+    terms = (pd.to_numeric(orders["terms"], errors="coerce").astype(float) if "terms" in orders
+             else pd.Series(float("nan"), index=orders.index))
+    base = base.where(typed.isna() & terms.notna(), pd.NaT).astype("datetime64[ns]")
+    derived = base + pd.to_timedelta(terms.where(base.notna()), unit="D")
+    return pd.DataFrame({"due": typed.where(typed.notna(), derived).astype("datetime64[ns]"),
+                         "base": base, "terms": terms.where(base.notna())}, index=orders.index)
+
+
 def unpaid_invoices(orders: pd.DataFrame, today: dt.date) -> pd.DataFrame:
-    """One row per (client, Order ID, Invoice due) unpaid: amount and days overdue (≤0 = not yet)."""
-    o = orders[orders["invoice_due"].notna() & orders["paid_on"].isna() & orders["client_id"].notna()]
+    """One row per (client, Order ID, Invoice due) unpaid: amount, days overdue (≤0 = not
+    yet), and when the Invoice due is derived (`invoice_dues`), its invoice date `base` and
+    `terms` (else NaT / NaN)."""
+    dues = invoice_dues(orders).rename(columns={"due": "invoice_due"})
+    o = orders.drop(columns=["invoice_due", "terms"], errors="ignore").join(dues)
+    o = o[o["invoice_due"].notna() & o["paid_on"].isna() & o["client_id"].notna()]
     o = o.assign(order_id=o["order_id"].fillna(""), amount=o["amount"].fillna(0))
-    inv = o.groupby(["client_id", "order_id", "invoice_due"], as_index=False, sort=True)["amount"].sum()
+    inv = o.groupby(["client_id", "order_id", "invoice_due"], as_index=False, sort=True).agg(
+        amount=("amount", "sum"), base=("base", "first"), terms=("terms", "first"))
     inv["days"] = (pd.Timestamp(today) - inv["invoice_due"]).dt.days
     return inv
 
@@ -62,9 +103,12 @@ def assess(clients: pd.DataFrame, orders: pd.DataFrame, open_complaints: pd.Seri
     unpaid = inv.groupby("client_id")["amount"].sum().reindex(clients.index).fillna(0)
     late = inv[inv["days"] > 0].sort_values(["client_id", "days", "order_id"],
                                             ascending=[True, False, True])
-    late_by_client: dict[str, list[tuple[str, int]]] = {}
-    for cid, oid, days in zip(late["client_id"], late["order_id"], late["days"]):
-        late_by_client.setdefault(cid, []).append((oid, int(days)))
+    late_by_client: dict[str, list[tuple[str, int, str]]] = {}
+    for cid, oid, days, due, base, terms in zip(late["client_id"], late["order_id"], late["days"],
+                                                late["invoice_due"], late["base"], late["terms"]):
+        how = "" if pd.isna(base) else tx["derived"].format(
+            a=due.date().isoformat(), t=int(terms), b=base.date().isoformat())
+        late_by_client.setdefault(cid, []).append((oid, int(days), how))
     complaints = open_complaints.reindex(clients.index).fillna(0).astype(int)
     limit = clients["credit_limit"]
     rev, prior = clients["revenue_12m"], clients["revenue_prior"]
@@ -96,9 +140,9 @@ def assess(clients: pd.DataFrame, orders: pd.DataFrame, open_complaints: pd.Seri
     return pd.DataFrame({"risk": risks, "risk_reasons": texts}, index=clients.index)
 
 
-def _overdue_lines(g: list[tuple[str, int]], tx: dict) -> list[str]:
-    lines = [(tx["overdue1"] if d == 1 else tx["overdue"]).format(id=oid, n=d)
-             for oid, d in g[:MAX_LISTED]]
+def _overdue_lines(g: list[tuple[str, int, str]], tx: dict) -> list[str]:
+    lines = [(tx["overdue1"] if d == 1 else tx["overdue"]).format(id=oid, n=d) + how
+             for oid, d, how in g[:MAX_LISTED]]
     rest = len(g) - MAX_LISTED
     if rest > 0:
         lines.append(tx["more1"] if rest == 1 else tx["more"].format(n=rest))

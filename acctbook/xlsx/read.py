@@ -117,11 +117,122 @@ class _ErrorScan:
         return raw
 
 
+def _read_table(wb, tname: str, tall: "_Tall | None") -> tuple:
+    """_read_one, or _read_tall for a table whose ref reaches far below its data."""
+    return _read_one(wb, tname) if tall is None else _read_tall(wb, tall)
+
+
 def _read_one(wb, tname: str) -> tuple:
     """(sheet, header row, first column, headers, rows) of one table."""
     t = wb.get_table_by_name(tname)
     # calamine's `start` is the first data row (0-based), i.e. the header's Excel row
     return t.sheet, t.start[0], t.start[1] + 1, [str(c) for c in t.columns], t.to_python()
+
+
+# --- tables whose ref runs far below the data ----------------------------------------
+# A user who selects whole columns before "Format as Table" makes a table B3:AH1048576.
+# calamine's get_table_by_name builds every cell of the ref (a million rows: seconds and
+# gigabytes), so such a table is cut from the sheet's own range instead, which holds only
+# the cells that exist; rows past the last one are empty and are left out. The sheet's
+# <dimension> (the first bytes of its part) tells which tables reach below their data.
+_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
+_DIMENSION_END = re.compile(rb"<(?:[\w.-]+:)?sheetData\b")
+_RANGE_END = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)$")
+# A table this tall is read from the sheet when the sheet part states no dimension.
+TALL_WITHOUT_DIMENSION = 65_536
+
+
+class _Tall:
+    """Where a tall table lies: its sheet, header row and first column, headers and the
+    Excel rows and columns its ref claims."""
+
+    def __init__(self, sheet: str, r1: int, c1: int, r2: int, c2: int, headers: list[str]):
+        self.sheet, self.r1, self.c1, self.r2, self.c2 = sheet, r1, c1, r2, c2
+        self.headers = headers
+
+
+def _corner(text: str) -> tuple[int, int] | None:
+    m = _RANGE_END.match(text.strip())
+    return (int(m[2]), col_number(m[1].upper())) if m else None
+
+
+def _last_row(parts: Parts, part: str) -> int | None:
+    """The last row of the sheet's <dimension ref>, read from the part's first bytes."""
+    z = parts.pkg.zf
+    name = parts.pkg.name(part)
+    if name is None:
+        return None
+    head = b""
+    with z.open(name) as fh:
+        while len(head) < (1 << 20):
+            chunk = fh.read(1 << 14)
+            if not chunk:
+                break
+            head += chunk
+            m = _DIMENSION.search(head)
+            if m:
+                end = _corner(m[1].decode("ascii", "replace").split(":")[-1])
+                return end[0] if end else None
+            if _DIMENSION_END.search(head):
+                return None
+    return None
+
+
+def _tall_tables(parts: Parts) -> dict[str, _Tall]:
+    """Table name (casefolded) -> _Tall, for every table reaching below its sheet's data.
+    {} when the package is too odd to tell (calamine then reads the tables its own way)."""
+    out: dict[str, _Tall] = {}
+    try:
+        for sheet, part in parts.sheets:
+            if part is None:
+                continue
+            last: list = []               # the sheet's last row, read once when needed
+            for _, ty, target, _ in parts.rels(part):
+                if not ty.endswith("/table") or not parts.pkg.name(target):
+                    continue
+                root = parts.tree(target).getroot()
+                ref = (root.get("ref") or "").split(":")
+                first, end = _corner(ref[0]), _corner(ref[-1])
+                if first is None or end is None or end[0] <= first[0]:
+                    continue
+                if not last:
+                    last.append(_last_row(parts, part))
+                limit = last[0] if last[0] is not None else first[0] + TALL_WITHOUT_DIMENSION
+                if end[0] <= limit:
+                    continue
+                heads = [c.get("name") or "" for c in root.iter()
+                         if isinstance(c.tag, str) and c.tag.endswith("}tableColumn")]
+                if len(heads) != end[1] - first[1] + 1:
+                    continue
+                tall = _Tall(sheet, first[0], first[1], end[0], end[1], heads)
+                for key in {root.get("name"), root.get("displayName")} - {None}:
+                    out[key.casefold()] = tall
+    except Exception:   # noqa: BLE001 - only a shortcut; calamine reads what this cannot
+        return {}
+    return out
+
+
+def _read_tall(wb, tall: _Tall) -> tuple:
+    """The table cut from its sheet's range: rows down to the sheet's last one only."""
+    s = wb.get_sheet_by_name(tall.sheet)
+    start = s.start if s.height else None
+    grid = s.to_python() if start is not None else []      # from `start` on, not from A1
+    r0, k0 = (start[0] + 1, start[1] + 1) if start is not None else (1, 1)
+    last = min(tall.r2, r0 + len(grid) - 1)
+    width = tall.c2 - tall.c1 + 1
+    a, b = tall.c1 - k0, tall.c2 - k0 + 1          # the table's columns in the grid's rows
+    pad_left = max(0, -a)
+    rows = []
+    for r in range(tall.r1 + 1, last + 1):
+        i = r - r0
+        if i < 0:
+            rows.append([""] * width)
+            continue
+        line = grid[i][max(a, 0):max(b, 0)]
+        rows.append([""] * pad_left + line + [""] * (width - pad_left - len(line)))
+    if not rows:
+        rows = [[""] * width]       # like calamine: a table keeps its one (empty) data row
+    return tall.sheet, tall.r1, tall.c1, list(tall.headers), rows
 
 
 def opened(book: str | os.PathLike | Parts) -> Parts:
@@ -155,6 +266,8 @@ def open_tables(book: str | os.PathLike | Parts, names=None, first=()):
     rank = {n: i for i, n in enumerate(first)}
     todo = sorted(last.items(), key=lambda kv: rank.get(kv[0], len(rank)))
     scan = _ErrorScan(parts)
+    tall = _tall_tables(parts)
+    todo = [(canon, tname, tall.get(tname.casefold())) for canon, tname in todo]
     if len(parts.pkg.data) >= PARALLEL_ABOVE and len(todo) > 1:
         stream = _read_parallel(pc, parts, wb, todo)
     else:
@@ -178,9 +291,9 @@ def _unreadable(p, e: BaseException) -> BookUnreadable:
 
 def _read_serial(p, wb, todo):
     try:
-        for canon, tname in todo:
+        for canon, tname, tall in todo:
             try:
-                parts = _read_one(wb, tname)
+                parts = _read_table(wb, tname, tall)
             except BaseException as e:
                 if not _calamine_failure(e):
                     raise
@@ -205,7 +318,7 @@ def _read_parallel(pc, parts: Parts, wb, todo):
                     i = next(pending, None)
                 if i is None:
                     return
-                done.put((i, _read_one(book, todo[i][1]), None))
+                done.put((i, _read_table(book, *todo[i][1:]), None))
         except BaseException as e:   # re-raised in the reading thread
             done.put((None, None, e))
         finally:
