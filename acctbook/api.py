@@ -48,9 +48,11 @@ def check(path, today: dt.date | None = None) -> CheckResult:
     return jobs.check(path, _today(today))
 
 
-def refresh(path, today: dt.date | None = None, dry_run: bool = False) -> RefreshResult:
-    """Check, compute follow-ups, ranking and risk, and write them into the book."""
-    return jobs.refresh(path, _today(today), dry_run=dry_run)
+def refresh(path, today: dt.date | None = None, dry_run: bool = False,
+            adopt_rows: bool = False) -> RefreshResult:
+    """Check, compute follow-ups, ranking and risk, and write them into the book.
+    `adopt_rows`: rows typed just below a table join it first (its ref grows over them)."""
+    return jobs.refresh(path, _today(today), dry_run=dry_run, adopt_rows=adopt_rows)
 
 
 def calls(path, today: dt.date | None = None):

@@ -126,7 +126,7 @@ CLIENT_JSON = ("client_id", "last_contact", "next_follow_up", "follow_up_reason"
 
 
 def cmd_refresh(a) -> int:
-    r = api.refresh(a.book, today=a.today, dry_run=a.dry_run)
+    r = api.refresh(a.book, today=a.today, dry_run=a.dry_run, adopt_rows=a.adopt_rows)
     _day_off_notice(r.book, a.today)
     if a.json:
         frame = r.results.clients.copy()
@@ -285,6 +285,8 @@ def _workbook_commands(add) -> None:
     p = add("refresh", cmd_refresh, "compute follow-ups, ranking, risk; write them back")
     _book_argument(p)
     p.add_argument("--dry-run", action="store_true", help="write nothing; print what would change")
+    p.add_argument("--adopt-rows", action="store_true",
+                   help="first grow each table over the rows typed just below it")
     _today_option(p)
     p = add("calls", cmd_calls, "print the call queue")
     _book_argument(p)

@@ -56,10 +56,12 @@ def check(path, today: dt.date) -> CheckResult:
     return CheckResult(str(path), check_book(book, today), book)
 
 
-def refresh(path, today: dt.date, dry_run: bool = False) -> RefreshResult:
-    """Check, compute, and write the computed cells, Home's figures and the generated sheets."""
+def refresh(path, today: dt.date, dry_run: bool = False, adopt_rows: bool = False) -> RefreshResult:
+    """Check, compute, and write the computed cells, Home's figures and the generated sheets.
+    `adopt_rows`: each table first grows over the rows typed just below it (a ref change in
+    the same write), so they are read, checked and computed as its records."""
     wbf = open_book(path)                # the file is read and checked once, then patched
-    book = wbf.read_book()
+    book = wbf.read_book(adopt_rows=adopt_rows)
     problems = check_book(book, today)
     results = plan.refresh_results(book, problems, today)
     home = schema.generated_sheet("Home", book.lang)

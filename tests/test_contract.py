@@ -140,8 +140,8 @@ def test_english_contract_text(tmp_path):
         "1.\tSubject",
         "The Supplier shall supply to the Client the products listed in the table below, under "
         "the deal “Widgets 2026” (reference D-001).",
-        "All prices are in Israeli New Shekel (ILS) and exclude VAT, which is added at the rate "
-        "of 18%. Prices are fixed for the term of this Agreement.",
+        "All prices are in Israeli New Shekel (ILS) and exclude VAT (18%). Prices are fixed for "
+        "the term of this Agreement.",
         "As a key-account client, the Client receives a discount of 7% on every line that "
         "carries no discount of its own, as shown in the table.",
         "The Client shall pay each invoice within 30 days of its date, by bank transfer to the "
@@ -228,7 +228,7 @@ def test_hebrew_contract_is_right_to_left_with_hebrew_formats(tmp_path):
         "אקמי תעשיות בע\"מ, ח.פ. 512345679",
         "כתובת: רחוב הרצל 10, חיפה",
         "1.\tנושא ההסכם",
-        "המחירים נקובים בשקל חדש (ILS) ואינם כוללים מע\"מ, שיתווסף בשיעור 18%.",
+        "המחירים נקובים בשקל חדש (ILS) ואינם כוללים מע\"מ (18%).",
         "כלקוח מפתח, הלקוח זכאי להנחה בשיעור 7% על כל שורה שאין לה הנחה משלה",
         "הלקוח ישלם כל חשבונית בתוך 30 ימים ממועד הוצאתה",
         "ההסכם בתוקף מיום 1 ביוני 2026 ועד יום 31 במאי 2027 (כולל).",

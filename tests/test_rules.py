@@ -19,6 +19,7 @@ from acctbook.xlsx.read import read_book
 from acctbook.book.model import BookUnreadable, NotAnAcctbook, Problem
 from acctbook.book.rules import CODES, RULES, check_book, error_rows
 from bookfiles import IL_NUMBERS, TODAY, valid_data, write_book
+from test_adopt_rows import type_below
 
 D = dt.date
 ROOT = Path(__file__).resolve().parents[1]
@@ -49,6 +50,7 @@ def one(problems, code, cell) -> Problem:
 
 
 DROP = "drop"          # (table, DROP, column key): write the table without that column
+BELOW = "below"        # (table, BELOW, {header: value}): a row typed just below the table
 
 
 # (edits, code, severity, sheet, Excel row, column header, cell, value)
@@ -173,6 +175,7 @@ BREAKS = [
     # a column left out of its table (DROP): the rule reading it would go quiet
     ([("Orders", DROP, "paid_on")], "missing-column-rule", "warning", "Orders", 1,
      "Paid on", None, None),
+    ([("Clients", BELOW, {"Client ID": "C-003"})], "row-below-table", "warning", "Clients", 4, "Client ID", "A4", "C-003"),
 ]
 
 
@@ -192,8 +195,11 @@ def test_each_rule_reports_the_broken_cell(tmp_path, edits, code, severity, shee
     drops = {(t, k) for t, i, k in edits if i == DROP}
     columns = {t.name: [c.key for c in t.columns if (t.name, c.key) not in drops]
                for t in schema.ALL_TABLES if any(d[0] == t.name for d in drops)}
-    data = edited(*[e for e in edits if e[1] != DROP])
-    p = one(check(tmp_path, data, columns=columns or None), code, cell)
+    data = edited(*[e for e in edits if e[1] not in (DROP, BELOW)])
+    path = write_book(tmp_path / "book.xlsx", data, columns=columns or None)
+    for t, _, cells in (e for e in edits if e[1] == BELOW):
+        type_below(path, t, cells)
+    p = one(check_book(read_book(path), TODAY), code, cell)
     assert (p.severity, p.sheet, p.row, p.column, p.value) == (severity, sheet, row, column, value)
     assert CODES[code][0] == severity
     named = "Setting '" if sheet == "Settings" and column == "Value" else column

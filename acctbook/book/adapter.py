@@ -18,8 +18,9 @@ Cells = dict[str, dict[tuple[int, int], Any]]     # sheet -> {(Excel row, column
 
 @runtime_checkable
 class Workbook(Protocol):
-    def read_book(self) -> Book:
-        """Every acctbook table, typed, with its Problems."""
+    def read_book(self, adopt_rows: bool = False) -> Book:
+        """Every acctbook table, typed, with its Problems; `adopt_rows`: rows typed just below
+        a table count as its records (`refresh --adopt-rows`)."""
 
     def sheet_names(self) -> list[str]:
         """The sheet tabs, in order."""

@@ -16,7 +16,7 @@ import pandas as pd
 
 from acctbook.book import schema
 from acctbook.book.model import (ERROR, WARNING, Book, ExcelError, LoadedTable, NotAnAcctbook, Problem, RawTable,
-                    Settings, col_letter)
+                    Settings, col_letter, quoted)
 
 _ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
 _LOCAL = re.compile(r"^\s*(\d{1,2})[./](\d{1,2})[./](\d{4})\s*$")   # d/m/yyyy (IL, EU)
@@ -329,8 +329,31 @@ def load_table(raw: RawTable, spec: schema.Table, problems: list[Problem],
         data[c.key] = _coerce(c, values, index, quiet if c.computed else coll, choices,
                               month_first)
     frame = pd.DataFrame(data, index=index)
+    below = tuple(_first_filled(raw, i) for i in range(len(raw.below)))
     return LoadedTable(spec, raw.sheet, raw.header_row, raw.first_col, list(raw.headers),
-                       columns, frame, stale)
+                       columns, frame, stale, below)
+
+
+def _first_filled(raw: RawTable, i: int) -> tuple[int, int, Any]:
+    """(Excel row, sheet column, value) of the first non-empty cell of the i-th row below."""
+    line = raw.below[i]
+    j = next((j for j, v in enumerate(line) if not _empty(v)), 0)
+    return raw.below_start + i, raw.first_col + j, line[j] if line else None
+
+
+def rows_below_table(tables: dict[str, LoadedTable], code: str) -> list[Problem]:
+    """A warning for each row typed just below a table (outside it, so not read), on its
+    first filled cell, saying how to bring it in. Only the file reader finds such rows."""
+    out = []
+    for t in tables.values():
+        for row, col, v in t.rows_below:
+            head = t.headers[col - t.first_col] if 0 <= col - t.first_col < len(t.headers) else None
+            what = f" ({head} {quoted(as_text(v))})" if head and not _empty(v) else ""
+            out.append(Problem(WARNING, code, t.sheet, row, head, f"{col_letter(col)}{row}", v,
+                               f"{t.sheet} row {row}{what} is below the table {t.spec.name}, so "
+                               "acctbook ignores it: press Tab in the table's last cell to extend "
+                               "the table, or run acctbook refresh --adopt-rows"))
+    return out
 
 
 def _blank(c: schema.Column, rows: list[int]) -> pd.Series:

@@ -145,6 +145,10 @@ class RawTable:
     first_col: int
     headers: list[str]
     rows: list[list[Any]]
+    # Rows typed just below the table, outside its ref (consecutive, non-empty within its
+    # columns), from Excel row below_start on: not records until the table grows over them.
+    below: list[list[Any]] = field(default_factory=list)
+    below_start: int = 0
 
 
 @dataclass
@@ -167,6 +171,9 @@ class LoadedTable:
     # Rows that are not records but still hold acctbook's computed values (their inputs
     # were cleared): refresh blanks those cells.
     stale_rows: tuple[int, ...] = ()
+    # Rows typed just below the table, outside it, so ignored (rule `row-below-table`):
+    # (Excel row, sheet column, value) of each one's first non-empty cell.
+    rows_below: tuple[tuple[int, int, Any], ...] = ()
 
     def cell(self, key: str, row: int) -> str | None:
         col = self.columns.get(key)

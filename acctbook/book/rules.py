@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable
 import pandas as pd
 
 from acctbook.book import schema
-from acctbook.book.coerce import missing_rule_columns
+from acctbook.book.coerce import missing_rule_columns, rows_below_table
 from acctbook.book.identity import (COUNTRIES, currencies, email_error, folded_name, il_number_ok,
                                     phone_ok, phone_possible)
 from acctbook.book.model import (ERROR, WARNING, Book, LoadedTable, Problem, col_letter, col_number,
@@ -93,6 +93,7 @@ CODES: dict[str, tuple[str, str]] = {
     "duplicate-client": (WARNING, "A client is likely a duplicate of an earlier one: the same "
                                   "company number, or the same name after folding case, "
                                   "punctuation and legal suffixes (Ltd, Inc, בע\"מ)."),
+    "row-below-table": (WARNING, "A row typed just below a table (outside it) is ignored."),
 }
 
 # Codes about contact details only: no computation reads those cells, so callers
@@ -549,6 +550,11 @@ def rule_weights(book: Book, today: dt.date) -> list[Problem]:
     return []
 
 
+def rule_rows_below(book: Book, today: dt.date) -> list[Problem]:
+    """Rows typed just below a table, outside it: coerce.rows_below_table."""
+    return rows_below_table(book.tables, "row-below-table")
+
+
 def rule_missing_columns(book: Book, today: dt.date) -> list[Problem]:
     """An optional column that a follow-up, ranking or risk rule reads, absent from its
     table: a warning naming the rule it turns off (RULE_COLUMNS in coerce)."""
@@ -561,7 +567,7 @@ RULES: list[Rule] = [
     rule_next_step_date, rule_contact_client, rule_primary_contacts, rule_orders,
     rule_order_status,
     rule_email, rule_phone, rule_company_number, rule_country, rule_currency,
-    rule_duplicate_clients, rule_weights, rule_missing_columns,
+    rule_duplicate_clients, rule_weights, rule_missing_columns, rule_rows_below,
 ]
 
 

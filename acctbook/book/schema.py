@@ -175,6 +175,8 @@ CLIENTS = Table("Clients", "Clients", "לקוחות", (
     C("tier", "Tier", "רמה", CHOICE, choices=TIER_NAMES, computed=True, width=10),
     C("risk", "Risk", "סיכון", CHOICE, choices=RISKS, computed=True, width=8),
     C("risk_reasons", "Risk reasons", "סיבות סיכון", computed=True, width=36),
+    C("vat_rate", "VAT rate", "שיעור מע\"מ", PERCENT, min=0, max=100, width=9,
+      note="contracts; blank = Settings VAT rate in the company's Country, else 0 (export)"),
 ), key="client_id")
 
 CONTACTS = Table("Contacts", "Contacts", "אנשי קשר", (

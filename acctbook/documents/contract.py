@@ -14,7 +14,8 @@ Template fields (templates/build_templates.py writes the two templates that use 
     .number, .address, .country       contact.name, .role, .email, .phone, .details
   deal.id, .title, .currency, .currency_name
   items: [{n, sku, name, unit, quantity, unit_price, discount, total}]
-  totals.subtotal, .vat_rate, .vat, .total   discount.tier, .applied
+  totals.subtotal, .vat_rate, .vat, .total,   discount.tier, .applied
+    .vat_reason ("" or why the rate is 0), .vat_note (the VAT line's brackets: rate or reason)
   payment.days    delivery.place, .by    referral (bool), referral_bonus
   term.start, .end, .notice_days    signatures.supplier_name, .supplier_title,
                                                  .client_name, .client_title
@@ -47,6 +48,9 @@ ID_RE = re.compile(r"^\s*CTR-(\d{4})-(\d{4,})\s*$", re.IGNORECASE)
 CENT = Decimal("0.01")
 BLANK_LINE = "______________________"
 NAME_BYTES = 200           # a file name's stem in UTF-8: well under the usual 255-byte limit
+# Goods and services sold to a client abroad are zero-rated (Israel VAT Law §30): the
+# contract says why its VAT is 0 (docs/rules.md, "VAT in documents").
+EXPORT_REASON = {"en": "zero-rated: export", "he": "מע\"מ בשיעור אפס: יצוא"}
 
 
 class ContractContext(dict):
@@ -75,18 +79,29 @@ def next_contract_id(existing_ids: Iterable[Any], today: dt.date) -> str:
 
 
 # --- formatting ----------------------------------------------------------------------------
-def locale_for(lang: str, country: str | None) -> str:
-    """Babel locale of a document: Hebrew -> he_IL; English -> en_<country> when babel has it."""
-    from babel import Locale, UnknownLocaleError
-    if lang == "he":
-        return "he_IL"
-    if country:
-        try:
-            Locale.parse(f"en_{country.upper()}")
-            return f"en_{country.upper()}"
-        except (UnknownLocaleError, ValueError):
-            pass
-    return "en_GB"
+def locale_for(lang: str) -> str:
+    """Babel locale of a document: its language alone, never the client's country (an English
+    contract for a client in France prints ₪21,000.00, not 21 000,00 ₪): he -> he_IL
+    (21,000.00 ₪), en -> en_IL (₪21,000.00, 1 June 2026). A number format named in Settings
+    is not supported."""
+    return "he_IL" if lang == "he" else "en_IL"
+
+
+def _blank(row: pd.Series, key: str) -> bool:
+    v = row.get(key)                  # a book made before the column existed has none
+    return v is None or bool(pd.isna(v))
+
+
+def vat_for(client: pd.Series, settings) -> tuple[float, str]:
+    """(VAT rate %, reason key) for a contract with `client`: the client's own `VAT rate`
+    when set; else 0 with reason "export" when the client's Country is set and is not the
+    company's (Settings `Country`); else Settings `VAT rate`. Reason "" = none."""
+    if not _blank(client, "vat_rate"):
+        return float(client["vat_rate"]), ""
+    country = clean(client.get("country")).upper()
+    if country and country != settings.country:
+        return 0.0, "export"
+    return settings.vat_rate, ""
 
 
 class Fmt:
@@ -173,7 +188,7 @@ def contract_context(book: Book, deal_id: str, today: dt.date, contract_id: str,
     lang = client["language"] or s["language"] or book.lang
     lang = lang if lang in schema.LANGS else "en"
     currency = (clean(deal["currency"]) or clean(s["currency"]) or "ILS").upper()
-    fmt = Fmt(locale_for(lang, client["country"] or s.country), currency)
+    fmt = Fmt(locale_for(lang), currency)
     ctx.lang = lang
 
     ctx["contract"] = {"id": contract_id, "date": fmt.date(today),
@@ -186,7 +201,8 @@ def contract_context(book: Book, deal_id: str, today: dt.date, contract_id: str,
     tier = float(tier_discount or 0)
     lines = _lines(book, drow, deal, tier, fmt, ctx.missing)
     ctx["items"] = [ln["text"] for ln in lines]
-    _totals(ctx, lines, s.vat_rate, fmt)
+    vat_rate, reason = vat_for(client, s)
+    _totals(ctx, lines, vat_rate, fmt, EXPORT_REASON[lang] if reason == "export" else "")
     ctx["discount"] = {"tier": fmt.pct(tier),
                        "applied": tier > 0 and any(ln["tier"] for ln in lines)}
     days = _payment_and_delivery(ctx, s, client, deal, today, fmt)
@@ -197,7 +213,8 @@ def contract_context(book: Book, deal_id: str, today: dt.date, contract_id: str,
         "Products": sorted({r for ln in lines for r in ln["product_rows"]}),
         "Contacts": contact_rows,
         "Tiers": list(book.frame("Tiers").index) if ctx["discount"]["applied"] else []},
-        _settings_used(client, deal, referral))
+        _settings_used(client, deal, referral,
+                       own_vat=bool(reason) or not _blank(client, "vat_rate")))
     ctx["referral"] = use_referral
     ctx["referral_bonus"] = fmt.pct(REFERRAL_BONUS_PCT)
     end = year_end(today)
@@ -247,13 +264,16 @@ def _payment_and_delivery(ctx: ContractContext, s, client: pd.Series, deal: pd.S
     return days
 
 
-def _settings_used(client: pd.Series, deal: pd.Series, referral: bool | None) -> list[str]:
+def _settings_used(client: pd.Series, deal: pd.Series, referral: bool | None,
+                   own_vat: bool = False) -> list[str]:
     """The Settings keys this contract is made from. A Settings value counts only where it
     is used (the Settings currency when the deal has none, and so on); every Tiers row
     decides the client's tier, so all of them count once a tier discount is applied (the
-    caller passes those rows)."""
+    caller passes those rows). Settings `VAT rate` counts unless the client's own rate or
+    the export rule decides the VAT (own_vat)."""
     used = ["company_name", "company_number", "company_address", "company_phone",
-            "manager_email", "manager_name", "country", "vat_rate", "renewal_notice"]
+            "manager_email", "manager_name", "country", "renewal_notice"]
+    used += [] if own_vat else ["vat_rate"]
     used += [k for k, blank in (("language", not client["language"]),
                                 ("currency", not clean(deal["currency"])),
                                 ("payment_terms", pd.isna(client["payment_terms"])),
@@ -324,7 +344,7 @@ CONTRACT_READS: dict[str, frozenset[str] | None] = {
     "Deals": frozenset({"deal_id", "client_id", "title", "amount", "currency",
                         "expected_close"}),
     "Clients": frozenset({"client_id", "name", "legal_name", "company_number", "address",
-                          "city", "country", "language", "payment_terms"}),
+                          "city", "country", "language", "payment_terms", "vat_rate"}),
     "DealItems": frozenset({"deal_id", "sku", "quantity", "unit_price", "discount"}),
     "Products": frozenset({"sku", "name", "unit", "list_price"}),
     "Contacts": frozenset({"client_id", "name", "role", "email", "phone", "primary"}),
@@ -412,13 +432,15 @@ def _line(n, sku, name, unit, qty, price, discount, tier, fmt: Fmt, product_rows
             "product_rows": list(product_rows)}
 
 
-def _totals(ctx: ContractContext, lines: list[dict], vat_rate: float, fmt: Fmt) -> None:
+def _totals(ctx: ContractContext, lines: list[dict], vat_rate: float, fmt: Fmt,
+            reason: str = "") -> None:
     subtotal = sum((ln["total"] for ln in lines), Decimal(0))
     gross = sum((ln["gross"] for ln in lines), Decimal(0))
     vat = (subtotal * _dec(vat_rate) / 100).quantize(CENT, ROUND_HALF_UP)
     total = subtotal + vat
     ctx["totals"] = {"subtotal": fmt.money(subtotal), "vat_rate": fmt.pct(vat_rate),
-                     "vat": fmt.money(vat), "total": fmt.money(total)}
+                     "vat": fmt.money(vat), "total": fmt.money(total), "vat_reason": reason,
+                     "vat_note": reason or fmt.pct(vat_rate)}
     discount = ((gross - subtotal) / gross * 100).quantize(CENT, ROUND_HALF_UP) if gross else Decimal(0)
     ctx.values.update(subtotal=float(subtotal), vat=float(vat), total=float(total),
                       discount=float(discount))

@@ -230,7 +230,10 @@ class OpenWorkbook:
         self.xbook = xbook
         self._book: Book | None = None
 
-    def read_book(self) -> Book:
+    def read_book(self, adopt_rows: bool = False) -> Book:
+        if adopt_rows:      # in Excel, Tab in a table's last cell grows it: no flag needed
+            raise Refused("rows below a table are taken in by the command line only: "
+                          "acctbook refresh --adopt-rows")
         if self._book is None:
             self._book = load(self.xbook)
         return self._book

@@ -75,6 +75,29 @@ def append(parts: Parts, table: str, rows: list[dict], generated: set[str]) -> N
         parts.dirty(tpart)
 
 
+def grow_table(parts: Parts, table: str, n: int) -> int:
+    """Grow the table's ref (and its autoFilter's) over the `n` rows right below it, which
+    already hold the data (refresh --adopt-rows); no cell is touched. The table's last row
+    before growing is returned. A table with a totals row is refused, as in append."""
+    sheet, part, tpart, root = parts.find_table(table)
+    if (root.get("totalsRowCount") or "0") != "0":
+        raise Refused(f"{parts.pkg.path}: table {table!r} has a totals row, so the rows below "
+                      "it cannot join it; turn it off in Excel (Table Design > Total Row), "
+                      "or move those rows into the table")
+    (r1, c1), (r2, c2) = (split_ref(x) for x in root.get("ref", "").split(":"))
+    if n <= 0:
+        return r2
+    if r2 + n > MAX_ROW:
+        raise Refused(f"{parts.pkg.path}: table {table!r} cannot grow past Excel's last row")
+    ref = f"{cell_ref(r1, c1)}:{cell_ref(r2 + n, c2)}"
+    root.set("ref", ref)
+    auto = find_child(root, "autoFilter")
+    if auto is not None:
+        auto.set("ref", ref)
+    parts.dirty(tpart)
+    return r2
+
+
 def _row_by_column(parts: Parts, table: str, cols: list, c1: int, row: dict) -> dict[int, Any]:
     by_name = {fold(tc.get("name") or ""): c1 + i for i, tc in enumerate(cols)}   # as the reader
     out = {}

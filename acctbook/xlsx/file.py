@@ -15,6 +15,8 @@ from typing import Any, Sequence
 
 from acctbook.book.adapter import Cells, row_by_header
 from acctbook.book.model import AcctbookError, Book, RawTable, SheetTable
+from acctbook.book.coerce import load_book
+from acctbook.xlsx.append import grow_table
 from acctbook.xlsx.importsheet import SheetImport
 from acctbook.xlsx.parts import Parts
 from acctbook.xlsx.patch import PatchResult, patch_package, refuse
@@ -30,6 +32,7 @@ class WorkbookFile:
         self.parts = Parts.open(self.path)
         self._written = False
         self._book: Book | None = None
+        self._adopted = False
 
     def sheet_names(self) -> list[str]:
         return [name for name, _ in self.parts.sheets]
@@ -37,8 +40,22 @@ class WorkbookFile:
     def read_tables(self, names=None) -> dict[str, RawTable]:
         return read_tables(self.parts, names)
 
-    def read_book(self) -> Book:
-        if self._book is None:
+    def read_book(self, adopt_rows: bool = False) -> Book:
+        """The book, typed. `adopt_rows`: each table grows (in this handle's write, a ref
+        change only) over the rows typed just below it, which are then read as its records."""
+        if adopt_rows and not self._adopted:
+            raws = read_tables(self.parts)
+            for name, raw in raws.items():
+                if raw.below:
+                    last = grow_table(self.parts, name, len(raw.below))
+                    raw.rows = raw.rows[:last - raw.header_row]
+                    raw.rows += [[""] * len(raw.headers)
+                                 for _ in range(last - raw.header_row - len(raw.rows))]
+                    raw.rows += raw.below
+                    raw.below, raw.below_start = [], 0
+            self._book = load_book(raws, str(self.parts.pkg.path))
+            self._adopted = True
+        elif self._book is None:
             self._book = read_book(self.parts)
         return self._book
 

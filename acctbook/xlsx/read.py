@@ -114,12 +114,19 @@ class _ErrorScan:
             i, j = row - raw.header_row - 1, col - raw.first_col
             if 0 <= i < len(raw.rows) and 0 <= j < len(raw.rows[i]):
                 raw.rows[i][j] = ExcelError(text)
+            k = row - raw.below_start
+            if raw.below and 0 <= k < len(raw.below) and 0 <= j < len(raw.below[k]):
+                raw.below[k][j] = ExcelError(text)
         return raw
 
 
-def _read_table(wb, tname: str, tall: "_Tall | None") -> tuple:
-    """_read_one, or _read_tall for a table whose ref reaches far below its data."""
-    return _read_one(wb, tname) if tall is None else _read_tall(wb, tall)
+def _read_table(wb, tname: str, tall: "_Tall | None", spot: "_Below | None" = None) -> tuple:
+    """_read_one, or _read_tall for a table whose ref reaches far below its data; then
+    the rows typed just below it (_read_below), and the first of their Excel rows."""
+    parts = _read_one(wb, tname) if tall is None else _read_tall(wb, tall)
+    if spot is None:
+        return (*parts, [], 0)
+    return (*parts, _read_below(wb, spot), spot.r2 + 1)
 
 
 def _read_one(wb, tname: str) -> tuple:
@@ -235,6 +242,90 @@ def _read_tall(wb, tall: _Tall) -> tuple:
     return tall.sheet, tall.r1, tall.c1, list(tall.headers), rows
 
 
+# --- rows typed just below a table ----------------------------------------------------
+# A row typed under a table (not with Tab in its last cell) stays outside it, and a reader
+# by table name never sees it. The sheet's <dimension> tells when anything lies below a
+# table's last row (usually nothing does: no cost); only then is the sheet's range read
+# once, and the consecutive non-empty rows right below the table, within its columns, are
+# kept beside the table (RawTable.below) for check's warning and refresh --adopt-rows.
+MAX_BELOW = 1_000
+
+
+class _Below:
+    """Where to look below a table: its sheet, last row and columns, and the last row to
+    look at (MAX_BELOW rows down, or above another table on the sheet in those columns)."""
+
+    def __init__(self, sheet: str, r2: int, c1: int, c2: int, limit: int):
+        self.sheet, self.r2, self.c1, self.c2, self.limit = sheet, r2, c1, c2, limit
+
+
+def _below_spots(parts: Parts) -> dict[str, _Below]:
+    """Table name (casefolded) -> _Below, for every table with cells below it on its sheet
+    (as the sheet's dimension tells, or when it tells nothing). {} when the package is too
+    odd to tell: then nothing is looked for."""
+    out: dict[str, _Below] = {}
+    try:
+        for sheet, part in parts.sheets:
+            if part is None:
+                continue
+            boxes = []
+            for _, ty, target, _ in parts.rels(part):
+                if not ty.endswith("/table") or not parts.pkg.name(target):
+                    continue
+                root = parts.tree(target).getroot()
+                ref = (root.get("ref") or "").split(":")
+                first, end = _corner(ref[0]), _corner(ref[-1])
+                if first is None or end is None:
+                    continue
+                boxes.append((root, first, end))
+            if not boxes:
+                continue
+            last = _last_row(parts, part)
+            for root, (r1, c1), (r2, c2) in boxes:
+                if last is not None and last <= r2:
+                    continue              # nothing on the sheet below this table
+                limit = r2 + MAX_BELOW
+                for _, (a1, b1), (_, b2) in boxes:
+                    if a1 > r2 and b1 <= c2 and c1 <= b2:
+                        limit = min(limit, a1 - 1)      # another table starts below it
+                if limit <= r2:
+                    continue
+                spot = _Below(sheet, r2, c1, c2, limit)
+                for key in {root.get("name"), root.get("displayName")} - {None}:
+                    out[key.casefold()] = spot
+    except Exception:   # noqa: BLE001 - only a warning's detail; the tables read as ever
+        return {}
+    return out
+
+
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _read_below(wb, spot: _Below) -> list[list]:
+    """The consecutive non-empty rows right below the table, within its columns (from the
+    sheet's range, read once), up to the first empty row or spot.limit."""
+    s = wb.get_sheet_by_name(spot.sheet)
+    if not s.height:
+        return []
+    r0, k0 = s.start[0] + 1, s.start[1] + 1
+    grid = s.to_python()                                 # from `start` on, not from A1
+    width = spot.c2 - spot.c1 + 1
+    a, b = spot.c1 - k0, spot.c2 - k0 + 1
+    pad_left = max(0, -a)
+    rows = []
+    for r in range(spot.r2 + 1, spot.limit + 1):
+        i = r - r0
+        if i < 0 or i >= len(grid):
+            break
+        line = [""] * pad_left + list(grid[i][max(a, 0):max(b, 0)])
+        line += [""] * (width - len(line))
+        if all(_blank(v) for v in line):
+            break
+        rows.append(line)
+    return rows
+
+
 def opened(book: str | os.PathLike | Parts) -> Parts:
     """A workbook opened and checked once (a path is opened now)."""
     return book if isinstance(book, Parts) else Parts.open(book)
@@ -267,7 +358,9 @@ def open_tables(book: str | os.PathLike | Parts, names=None, first=()):
     todo = sorted(last.items(), key=lambda kv: rank.get(kv[0], len(rank)))
     scan = _ErrorScan(parts)
     tall = _tall_tables(parts)
-    todo = [(canon, tname, tall.get(tname.casefold())) for canon, tname in todo]
+    below = _below_spots(parts)
+    todo = [(canon, tname, tall.get(tname.casefold()), below.get(tname.casefold()))
+            for canon, tname in todo]
     if len(parts.pkg.data) >= PARALLEL_ABOVE and len(todo) > 1:
         stream = _read_parallel(pc, parts, wb, todo)
     else:
@@ -291,9 +384,9 @@ def _unreadable(p, e: BaseException) -> BookUnreadable:
 
 def _read_serial(p, wb, todo):
     try:
-        for canon, tname, tall in todo:
+        for canon, tname, tall, spot in todo:
             try:
-                parts = _read_table(wb, tname, tall)
+                parts = _read_table(wb, tname, tall, spot)
             except BaseException as e:
                 if not _calamine_failure(e):
                     raise
