@@ -67,12 +67,16 @@ def append(parts: Parts, table: str, rows: list[dict], generated: set[str]) -> N
                 updates[(start + i, c)] = Styled(None, styles.get(c), formulas.get(c))
     parts.set(part, sc.apply(updates))
     if end > r2:
-        ref = f"{cell_ref(r1, c1)}:{cell_ref(end, c2)}"
-        root.set("ref", ref)
-        auto = find_child(root, "autoFilter")
-        if auto is not None:
-            auto.set("ref", ref)
-        parts.dirty(tpart)
+        _set_ref(parts, tpart, root, f"{cell_ref(r1, c1)}:{cell_ref(end, c2)}")
+
+
+def _set_ref(parts: Parts, tpart: str, root, ref: str) -> None:
+    """A table's new extent: its ref and its autoFilter's, in its part."""
+    root.set("ref", ref)
+    auto = find_child(root, "autoFilter")
+    if auto is not None:
+        auto.set("ref", ref)
+    parts.dirty(tpart)
 
 
 def grow_table(parts: Parts, table: str, n: int) -> int:
@@ -89,12 +93,7 @@ def grow_table(parts: Parts, table: str, n: int) -> int:
         return r2
     if r2 + n > MAX_ROW:
         raise Refused(f"{parts.pkg.path}: table {table!r} cannot grow past Excel's last row")
-    ref = f"{cell_ref(r1, c1)}:{cell_ref(r2 + n, c2)}"
-    root.set("ref", ref)
-    auto = find_child(root, "autoFilter")
-    if auto is not None:
-        auto.set("ref", ref)
-    parts.dirty(tpart)
+    _set_ref(parts, tpart, root, f"{cell_ref(r1, c1)}:{cell_ref(r2 + n, c2)}")
     return r2
 
 

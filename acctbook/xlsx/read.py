@@ -185,6 +185,19 @@ def _last_row(parts: Parts, part: str) -> int | None:
     return None
 
 
+
+def _sheet_tables(parts: Parts, part: str):
+    """(table part's root, first corner, last corner) of each table on a sheet part whose
+    ref reads as two cells."""
+    for _, ty, target, _ in parts.rels(part):
+        if not ty.endswith("/table") or not parts.pkg.name(target):
+            continue
+        root = parts.tree(target).getroot()
+        ref = (root.get("ref") or "").split(":")
+        first, end = _corner(ref[0]), _corner(ref[-1])
+        if first is not None and end is not None:
+            yield root, first, end
+
 def _tall_tables(parts: Parts) -> dict[str, _Tall]:
     """Table name (casefolded) -> _Tall, for every table reaching below its sheet's data.
     {} when the package is too odd to tell (calamine then reads the tables its own way)."""
@@ -194,13 +207,8 @@ def _tall_tables(parts: Parts) -> dict[str, _Tall]:
             if part is None:
                 continue
             last: list = []               # the sheet's last row, read once when needed
-            for _, ty, target, _ in parts.rels(part):
-                if not ty.endswith("/table") or not parts.pkg.name(target):
-                    continue
-                root = parts.tree(target).getroot()
-                ref = (root.get("ref") or "").split(":")
-                first, end = _corner(ref[0]), _corner(ref[-1])
-                if first is None or end is None or end[0] <= first[0]:
+            for root, first, end in _sheet_tables(parts, part):
+                if end[0] <= first[0]:
                     continue
                 if not last:
                     last.append(_last_row(parts, part))
@@ -268,16 +276,7 @@ def _below_spots(parts: Parts) -> dict[str, _Below]:
         for sheet, part in parts.sheets:
             if part is None:
                 continue
-            boxes = []
-            for _, ty, target, _ in parts.rels(part):
-                if not ty.endswith("/table") or not parts.pkg.name(target):
-                    continue
-                root = parts.tree(target).getroot()
-                ref = (root.get("ref") or "").split(":")
-                first, end = _corner(ref[0]), _corner(ref[-1])
-                if first is None or end is None:
-                    continue
-                boxes.append((root, first, end))
+            boxes = list(_sheet_tables(parts, part))
             if not boxes:
                 continue
             last = _last_row(parts, part)
