@@ -19,7 +19,11 @@ from acctbook.book.results import (BatchItem, Change, CheckResult, ContractResul
 from acctbook.documents.figures import last_full_month  # noqa: F401 - acctbook.api.last_full_month
 
 demo_deal = jobs.demo_deal
+message = jobs.message               # an AcctbookError's one line, in a language (he or en)
 expand_books = jobs.expand_books     # folders and patterns ('books/*.xlsx') into workbooks
+# `progress`: an optional callable progress(step, done, total), told each step of a slow
+# command as it starts (done of total steps finished); the CLI draws it, a script may log it.
+Progress = jobs.Progress
 
 
 def _today(today: dt.date | None) -> dt.date:
@@ -43,41 +47,47 @@ def load(path) -> Book:
     return jobs.load(path)
 
 
-def check(path, today: dt.date | None = None) -> CheckResult:
+def check(path, today: dt.date | None = None, progress: Progress | None = None) -> CheckResult:
     """Validate every rule (docs/problems.md); all problems, never the first only."""
-    return jobs.check(path, _today(today))
+    return jobs.check(path, _today(today), progress)
 
 
 def refresh(path, today: dt.date | None = None, dry_run: bool = False,
-            adopt_rows: bool = False) -> RefreshResult:
+            adopt_rows: bool = False, progress: Progress | None = None) -> RefreshResult:
     """Check, compute follow-ups, ranking and risk, and write them into the book.
     `adopt_rows`: rows typed just below a table join it first (its ref grows over them)."""
-    return jobs.refresh(path, _today(today), dry_run=dry_run, adopt_rows=adopt_rows)
+    return jobs.refresh(path, _today(today), dry_run=dry_run, adopt_rows=adopt_rows,
+                        progress=progress)
 
 
-def calls(path, today: dt.date | None = None):
+def calls(path, today: dt.date | None = None, progress: Progress | None = None):
     """The call queue (docs/rules.md, "The call queue") without writing anything."""
-    return refresh(path, today, dry_run=True).results.queue
+    return refresh(path, today, dry_run=True, progress=progress).results.queue
 
 
 def batch(paths: Iterable, today: dt.date | None = None,
-          on_done: Callable[[BatchItem], None] | None = None) -> list[BatchItem]:
-    """Refresh many workbooks; one bad workbook does not stop the others."""
-    return jobs.batch(paths, _today(today), on_done)
+          on_done: Callable[[BatchItem], None] | None = None,
+          lang: str | None = None) -> list[BatchItem]:
+    """Refresh many workbooks; one bad workbook does not stop the others. A failure is said
+    in its book's language, or in `lang` (default: the system's) when none was read."""
+    return jobs.batch(paths, _today(today), on_done, lang)
 
 
-def demo(folder=None, today: dt.date | None = None, pdf: bool = False) -> DemoResult:
+def demo(folder=None, today: dt.date | None = None, pdf: bool = False,
+         progress: Progress | None = None) -> DemoResult:
     """The whole day on the built-in example, in English and in Hebrew (see jobs.demo)."""
-    return jobs.demo(folder, _today(today), pdf)
+    return jobs.demo(folder, _today(today), pdf, progress)
 
 
 def contract(path, deal_id: str, out=None, pdf: bool = False,
-             today: dt.date | None = None) -> ContractResult:
+             today: dt.date | None = None, progress: Progress | None = None) -> ContractResult:
     """Fill the contract template for a deal; add its Contracts row (Status Draft, File)."""
-    return jobs.contract(path, deal_id, _today(today), out_dir=out, pdf=pdf)
+    return jobs.contract(path, deal_id, _today(today), out_dir=out, pdf=pdf, progress=progress)
 
 
 def report(path, month: str | None = None, out=None, pdf: bool = False,
-           today: dt.date | None = None, sheet: bool = True) -> ReportResult:
+           today: dt.date | None = None, sheet: bool = True,
+           progress: Progress | None = None) -> ReportResult:
     """The monthly report: figures, the `Report YYYY-MM` sheet, HTML (and PDF)."""
-    return jobs.report(path, month, _today(today), out=out, pdf=pdf, sheet=sheet)
+    return jobs.report(path, month, _today(today), out=out, pdf=pdf, sheet=sheet,
+                       progress=progress)

@@ -3,20 +3,36 @@
 Every failure ends as one clear line and a non-zero exit (README, "Exit codes"):
 0 done; 1 the book has errors or the request was refused; 2 bad usage or a
 file that cannot be read.
+
+Slow work shows progress on stderr (a rich bar, only while stderr is a terminal; never
+with --json or -q/--quiet): the api takes a plain `progress(step, done, total)` callable
+and only this module knows of the terminal.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import difflib
+import importlib.metadata
 import json
 import math
+import re
 import sys
+import textwrap
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
-from acctbook import api
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Column
+
+from acctbook import __version__, api
+from acctbook.cli_help import ABOUT, EPILOG, EXAMPLES, LANG_HELP, QUIET_HELP
+from acctbook.book import schema
 from acctbook.book.coerce import DATE_MAX, DATE_MIN       # the dates a workbook may hold
+from acctbook.book.i18n import system_lang, tr, trn
 from acctbook.book.model import AcctbookError
 from acctbook.book.results import BATCH_STATES
 from acctbook.core.workdays import Calendar
@@ -46,18 +62,31 @@ def _years_on(day: dt.date, n: int) -> dt.date:
         return day.replace(year=day.year + n, day=28)
 
 
-def _far_notice(today: dt.date | None) -> None:
+def _far_notice(today: dt.date | None, lang: str | None = None) -> None:
     """One line on stderr when --today is more than a year from the system date: a fixed
-    date in a script stays as given (and the exit code as it was), but never unremarked."""
+    date in a script stays as given (and the exit code as it was), but never unremarked.
+    Said before any book is read: in --lang's language, else the system's."""
     if today is None:
         return
+    lang = lang or system_lang()
     now = _clock()
     if not _years_on(now, -1) <= today <= _years_on(now, 1):
-        print(f"note: working as of {today.isoformat()}, more than a year from today's date "
-              f"{now.isoformat()}", file=sys.stderr)
+        print(tr(lang, "note: working as of {day}, more than a year from today's date "
+                       "{today}").format(day=today.isoformat(), today=now.isoformat()),
+              file=sys.stderr)
 
 
-HOLIDAYS_OF = {"IL": "Israeli holidays"}
+def _lang(a, book=None) -> str:
+    """The language acctbook speaks in: the book's when one was read; else --lang; else the
+    system's (Python's locale, the Windows setting too); else English."""
+    lang = getattr(book, "lang", None) or getattr(a, "lang", None)
+    return lang if lang in ("en", "he") else system_lang()
+
+
+def _holidays_of(country: str, lang: str) -> str:
+    if country == "IL":
+        return tr(lang, "Israeli holidays")
+    return tr(lang, "{country} holidays").format(country=country)
 
 
 def _day_off_notice(book, today: dt.date | None) -> None:
@@ -72,10 +101,12 @@ def _day_off_notice(book, today: dt.date | None) -> None:
         return
     week = cal.work_week.replace("-", "–")
     country = str(s.country or "").upper()
-    days_off = f", {HOLIDAYS_OF.get(country, f'{country} holidays')}" if country else ""
-    print(f"note: {today.isoformat()} is not a working day ({week}{days_off} and the Holidays "
-          f"table); follow-ups never fall on it: promises and cadence move to the next working "
-          f"day, renewals to the one before", file=sys.stderr)
+    lang = book.lang
+    days_off = f", {_holidays_of(country, lang)}" if country else ""
+    print(tr(lang, "note: {day} is not a working day ({week}{days_off} and the Holidays "
+                   "table); follow-ups never fall on it: promises and cadence move to the next "
+                   "working day, renewals to the one before").format(
+        day=today.isoformat(), week=week, days_off=days_off), file=sys.stderr)
 
 
 def _jsonable(v: Any) -> Any:
@@ -97,26 +128,83 @@ def _print_json(data) -> None:
     sys.stdout.write("\n")
 
 
+# --- progress: on stderr, only for a person watching a terminal ------------------------
+def _stderr_is_terminal() -> bool:
+    try:
+        return sys.stderr.isatty()
+    except (AttributeError, ValueError):       # no console (pythonw) or a closed stream
+        return False
+
+
+def _shows_progress(a) -> bool:
+    """Progress only for a person at a terminal: never with -q/--quiet, never beside --json
+    output, never into a pipe or a file (stderr not a terminal)."""
+    return not (getattr(a, "quiet", False) or getattr(a, "json", False)) and _stderr_is_terminal()
+
+
+def _printable(console: Console, text: str) -> str:
+    """`text`, or its ASCII form ('?' for what it lacks) where the console cannot print it."""
+    try:
+        text.encode(console.encoding)
+        return text
+    except (UnicodeError, LookupError):
+        return text.encode("ascii", "replace").decode("ascii")
+
+
+@contextlib.contextmanager
+def _progress(a, what: str) -> Iterator[api.Progress | None]:
+    """A transient progress bar on stderr while the block runs: yields the
+    progress(step, done, total) callable to pass to the api, or None when progress is off.
+    A console that cannot print the Braille spinner (an old Windows code page) gets an ASCII
+    one; rich draws its bar in ASCII there too."""
+    if not _shows_progress(a):
+        yield None
+        return
+    console = Console(stderr=True, force_terminal=True)
+    spinner = "dots" if _printable(console, "⠋⠙⠹⠸") == "⠋⠙⠹⠸" else "line"
+    # one line, however narrow the terminal: the step gives way, not the count or the time
+    step_column = Column(no_wrap=True, overflow="ellipsis", max_width=max(console.width - 38, 10))
+    columns = (SpinnerColumn(spinner),
+               TextColumn("{task.description}", markup=False, table_column=step_column),
+               BarColumn(bar_width=20), TextColumn("{task.fields[count]}"), TimeElapsedColumn())
+    try:
+        stdout_here = sys.stdout.isatty()       # results printed meanwhile go above the bar
+    except (AttributeError, ValueError):
+        stdout_here = False
+    with Progress(*columns, console=console, transient=True, redirect_stdout=stdout_here) as bar:
+        task = bar.add_task(_printable(console, what), total=None, count="")
+
+        def progress(step: str, done: int, total: int) -> None:
+            bar.update(task, description=_printable(console, step), completed=done, total=total,
+                       count=f"{done}/{total}", refresh=True)
+        yield progress
+
+
 # --- commands ----------------------------------------------------------------------
 def cmd_new(a) -> int:
-    p = api.new(a.book, lang=a.lang, demo=a.demo, today=a.today, macros=a.macros)
-    print(f"made {p}" + (" with demo data" if a.demo else ""))
+    with _progress(a, f"making {Path(a.book).name}"):
+        p = api.new(a.book, lang=a.lang, demo=a.demo, today=a.today, macros=a.macros)
+    print((tr(a.lang, "made {book} with demo data") if a.demo else
+           tr(a.lang, "made {book}")).format(book=p))
     return 0
 
 
-def _summary(problems) -> str:
+def _summary(problems, lang: str) -> str:
     e = sum(p.severity == "error" for p in problems)
-    return f"{e} error{'s' * (e != 1)}, {len(problems) - e} warning{'s' * (len(problems) - e != 1)}"
+    w = len(problems) - e
+    return (trn(lang, "{n} error", "{n} errors", e).format(n=e) + ", "
+            + trn(lang, "{n} warning", "{n} warnings", w).format(n=w))
 
 
 def cmd_check(a) -> int:
-    r = api.check(a.book, today=a.today)
+    with _progress(a, f"checking {Path(a.book).name}") as progress:
+        r = api.check(a.book, today=a.today, progress=progress)
     if a.json:
         _print_json([p.as_json() for p in r.problems])
     else:
         for p in r.problems:
             print(p.line(a.book))
-        print(f"{a.book}: {_summary(r.problems)}", file=sys.stderr)
+        print(f"{a.book}: {_summary(r.problems, _lang(a, r.book))}", file=sys.stderr)
     return 1 if r.errors else 0
 
 
@@ -126,8 +214,11 @@ CLIENT_JSON = ("client_id", "last_contact", "next_follow_up", "follow_up_reason"
 
 
 def cmd_refresh(a) -> int:
-    r = api.refresh(a.book, today=a.today, dry_run=a.dry_run, adopt_rows=a.adopt_rows)
+    with _progress(a, f"refreshing {Path(a.book).name}") as progress:
+        r = api.refresh(a.book, today=a.today, dry_run=a.dry_run, adopt_rows=a.adopt_rows,
+                        progress=progress)
     _day_off_notice(r.book, a.today)
+    lang = _lang(a, r.book)
     if a.json:
         frame = r.results.clients.copy()
         frame["client_id"] = r.book.frame("Clients")["client_id"].reindex(frame.index)
@@ -139,39 +230,47 @@ def cmd_refresh(a) -> int:
             print(p.line(a.book), file=sys.stderr)
         if a.dry_run:
             for c in r.changes:
-                print(f"{a.book}:{c.sheet}!{c.cell}: {_show(c.old)} -> {_show(c.new)}")
-            print(f"dry run: {len(r.changes)} computed cell(s) would change; Today would list "
-                  f"{len(r.results.queue)} call(s); nothing written")
+                print(f"{a.book}:{c.sheet}!{c.cell}: {_show(c.old, lang)} -> {_show(c.new, lang)}")
+            print(tr(lang, "dry run: {changes} computed cell(s) would change; {today} would list "
+                           "{calls} call(s); nothing written").format(
+                changes=len(r.changes), today=schema.generated_sheet("Today", lang),
+                calls=len(r.results.queue)))
         else:
-            print(f"refreshed {a.book} for {r.today.isoformat()}: {len(r.changes)} cell(s) changed, "
-                  f"{len(r.results.queue)} call(s) on Today, {_summary(r.problems)}"
-                  + (f"; previous version kept as {r.backup}" if r.backup else ""))
+            print(tr(lang, "refreshed {book} for {day}: {changes} cell(s) changed, {calls} "
+                           "call(s) on {today}, {problems}").format(
+                book=a.book, day=r.today.isoformat(), changes=len(r.changes),
+                calls=len(r.results.queue), today=schema.generated_sheet("Today", lang),
+                problems=_summary(r.problems, lang))
+                + (tr(lang, "; previous version kept as {backup}").format(backup=r.backup)
+                   if r.backup else ""))
     return 1 if r.errors else 0      # written, but the book has errors
 
 
-def _show(v) -> str:
+def _show(v, lang: str) -> str:
     v = _jsonable(v)
-    return "(blank)" if v is None or v == "" else str(v)
+    return tr(lang, "(blank)") if v is None or v == "" else str(v)
 
 
 def cmd_calls(a) -> int:
-    res = api.refresh(a.book, today=a.today, dry_run=True)   # api.calls, with the problems
+    with _progress(a, f"reading {Path(a.book).name}") as progress:   # api.calls, and problems
+        res = api.refresh(a.book, today=a.today, dry_run=True, progress=progress)
     _day_off_notice(res.book, a.today)
+    lang = _lang(a, res.book)
     recs = res.results.queue.to_dict("records")
     status = 1 if res.errors else 0                # 1 when the book has errors (README, "Exit codes")
     if a.json:
         _print_json([{k: _jsonable(v) for k, v in r.items() if k != "client_row"} for r in recs])
         return status
     if not recs:
-        print("no calls due")
+        print(tr(lang, "no calls due"))
     for r in recs:
         print(f"{r['position']:>3}. {r['client_id']}  {r.get('name') or ''}  "
-              f"[{_show(r.get('next_follow_up'))}]  {r.get('follow_up_reason') or ''}"
+              f"[{_show(r.get('next_follow_up'), lang)}]  {r.get('follow_up_reason') or ''}"
               + (f"  {r['contact']}" if r.get("contact") else "")
               + (f"  {r['phone']}" if r.get("phone") else ""))
     if status:
-        print(f"{a.book}: {_summary(res.problems)}; run: acctbook check {a.book}",
-              file=sys.stderr)
+        print(f"{a.book}: {_summary(res.problems, lang)}; "
+              + tr(lang, "run: acctbook check {book}").format(book=a.book), file=sys.stderr)
     return status
 
 
@@ -184,82 +283,126 @@ def _say(line: str) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
+def _batch_line(item, lang: str) -> str:
+    """One book's line: in its own language when it was read, else in `lang`."""
+    if not item.ok:
+        lang = getattr(item, "lang", None) or lang
+        state = (tr(lang, "refused ({why})") if item.failure_code == 1 else
+                 tr(lang, "unreadable ({why})")).format(why=item.reason)
+        return f"FAIL  {item.path}: {state}"
+    r = item.result
+    lang = r.book.lang if r.book is not None else lang
+    n = len(r.errors)
+    state = (trn(lang, "refreshed with {n} error", "refreshed with {n} errors", n).format(n=n)
+             if n else tr(lang, "refreshed"))
+    calls = tr(lang, "{calls} call(s)").format(calls=len(r.results.queue))
+    return f"ok    {item.path}: {state}; {calls}, {_summary(r.problems, lang)}"
+
+
 def cmd_batch(a) -> int:
-    from rich.progress import Progress
     books = [p for p, _why in api.expand_books(a.books)]   # folders and patterns: the bar's length
     counts = dict.fromkeys(BATCH_STATES, 0)
     status = 0
-    with Progress(transient=True, disable=not sys.stderr.isatty()) as bar:
-        task = bar.add_task("refreshing", total=len(books))
-
+    lang = _lang(a)
+    with _progress(a, "refreshing") as progress:
         def done(item):
             nonlocal status
             counts[item.state] += 1
             status = max(status, item.exit_code)
-            bar.advance(task)
-            if item.ok:
-                r = item.result
-                _say(f"ok    {item.path}: {item.label}; {len(r.results.queue)} call(s), "
-                     f"{_summary(r.problems)}")
-            else:
-                _say(f"FAIL  {item.path}: {item.label}")
-        api.batch(books, today=a.today, on_done=done)
+            n = sum(counts.values())
+            if progress:
+                step = f"refreshing {Path(books[n]).name}" if n < len(books) else "done"
+                progress(step, n, len(books))
+            _say(_batch_line(item, lang))
+        if progress and books:
+            progress(f"refreshing {Path(books[0]).name}", 0, len(books))
+        api.batch(books, today=a.today, on_done=done, lang=lang)
     failed = counts["refused"] + counts["unreadable"]
-    _say(f"{len(books) - failed} refreshed ({counts['refreshed with errors']} with errors), "
-         f"{failed} failed ({counts['refused']} refused, {counts['unreadable']} unreadable)")
+    _say(tr(lang, "{done} refreshed ({with_errors} with errors), {failed} failed ({refused} "
+                  "refused, {unreadable} unreadable)").format(
+        done=len(books) - failed, with_errors=counts["refreshed with errors"], failed=failed,
+        refused=counts["refused"], unreadable=counts["unreadable"]))
     return status                  # the worst of the books' own exit codes
 
 
 def cmd_demo(a) -> int:
-    r = api.demo(a.dir, today=a.today, pdf=a.pdf)
-    print(f"demo in {r.folder}/")
+    with _progress(a, "making the demo") as progress:
+        r = api.demo(a.dir, today=a.today, pdf=a.pdf, progress=progress)
+    speak = _lang(a)
+    print(tr(speak, "demo in {folder}/").format(folder=r.folder))
     for lang, p in r.books.items():
-        c = r.checks[lang]
-        line = f"  {p}  ({lang}): {_summary(c.problems)}"
-        if lang in r.refreshes:
-            line += f"; refreshed: {len(r.refreshes[lang].results.queue)} calls on Today"
-        print(line)
+        print(f"  {p}  ({lang}): {_summary(r.checks[lang].problems, speak)}"
+              + (tr(speak, "; refreshed: {calls} calls on {today}").format(
+                  calls=len(r.refreshes[lang].results.queue),
+                  today=schema.generated_sheet("Today", speak)) if lang in r.refreshes else ""))
         if lang in r.contracts:
             k = r.contracts[lang]
-            print(f"  {k.docx}  ({lang}): contract {k.contract_id}, Contracts row added")
+            print(f"  {k.docx}  ({lang}): " + tr(speak, "contract {contract}, {sheet} row added")
+                  .format(contract=k.contract_id, sheet=schema.CONTRACTS.sheet(speak)))
             if k.pdf:
-                print(f"  {k.pdf}  ({lang}): contract {k.contract_id} as PDF")
-        if lang in r.reports:
+                print(f"  {k.pdf}  ({lang}): " + tr(speak, "contract {contract} as PDF").format(
+                    contract=k.contract_id))
+        for p2 in (r.reports[lang].files.values() if lang in r.reports else ()):
             rep = r.reports[lang]
-            for p2 in rep.files.values():
-                if p2:
-                    print(f"  {p2}  ({lang}): report {rep.month}"
-                          + (f", sheet '{rep.sheet}' added to {p.name}" if rep.sheet else ""))
+            if p2:
+                print(f"  {p2}  ({lang}): " + tr(speak, "report {month}").format(month=rep.month)
+                      + (tr(speak, ", sheet '{sheet}' added to {book}").format(
+                          sheet=rep.sheet, book=p.name) if rep.sheet else ""))
     return 0
 
 
 def cmd_contract(a) -> int:
-    r = api.contract(a.book, a.deal_id, out=a.out, pdf=a.pdf, today=a.today)
-    print(f"contract {r.contract_id}: {r.docx}" + (f", {r.pdf}" if r.pdf else "")
-          + f"; Contracts row added to {a.book} (Status Draft)")
+    with _progress(a, f"contract for {a.deal_id}") as progress:
+        r = api.contract(a.book, a.deal_id, out=a.out, pdf=a.pdf, today=a.today,
+                         progress=progress)
+    lang = _lang(a, r)             # r.lang: the book's language (jobs.contract)
+    table = schema.CONTRACTS
+    print(tr(lang, "contract {contract}: {files}; {sheet} row added to {book} ({column} "
+                   "{value})").format(
+        contract=r.contract_id, files=", ".join(str(f) for f in (r.docx, r.pdf) if f),
+        sheet=table.sheet(lang), book=a.book, column=table.column("status").label(lang),
+        value=schema.show_choice("Draft", lang)))
     return 0
 
 
 def cmd_report(a) -> int:
-    r = api.report(a.book, a.month, out=a.out, pdf=a.pdf, today=a.today)
+    with _progress(a, "monthly report") as progress:
+        r = api.report(a.book, a.month, out=a.out, pdf=a.pdf, today=a.today, progress=progress)
+    lang = _lang(a, r.report)       # the figures carry the book's language
     paths = ", ".join(str(p) for p in r.files.values() if p)
-    print(f"report {r.month}: {paths}" + (f"; sheet '{r.sheet}' in {a.book}" if r.sheet else ""))
+    print(tr(lang, "report {month}: {files}").format(month=r.month, files=paths)
+          + (tr(lang, "; sheet '{sheet}' in {book}").format(sheet=r.sheet, book=a.book)
+             if r.sheet else ""))
     return 0
+
+
+# --- the parser: a help line for every argument, examples for every command ---------------
+def version() -> str:
+    """The installed distribution's version; the package's own when run from a source tree."""
+    try:
+        return importlib.metadata.version("acctbook")
+    except importlib.metadata.PackageNotFoundError:
+        return __version__
+
+
 
 
 # Options several commands share (sqlite-utils' shared-option habit).
 def _today_option(p) -> None:
-    p.add_argument("--today", type=_date, help="the date to work as of (YYYY-MM-DD)")
+    p.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
+                   help="the date to work as of (default: the system date)")
 
 
 def _book_argument(p, json: bool = True) -> None:
-    p.add_argument("book")
+    p.add_argument("book", metavar="BOOK", help="the workbook (.xlsx or .xlsm)")
     if json:
-        p.add_argument("--json", action="store_true", help="print JSON")
+        p.add_argument("--json", action="store_true",
+                       help="print JSON on stdout, nothing else (no progress)")
 
 
 def _document_options(p) -> None:
-    p.add_argument("--out", help="folder for the documents (default: beside the workbook)")
+    p.add_argument("--out", metavar="DIR",
+                   help="folder for the documents (default: beside the workbook)")
     p.add_argument("--pdf", action="store_true",
                    help="also a PDF (a contract through Word or LibreOffice, a report through "
                         "Chrome, Edge or Chromium)")
@@ -267,19 +410,22 @@ def _document_options(p) -> None:
 
 def _workbook_commands(add) -> None:
     p = add("new", cmd_new, "create a workbook from the schema")
-    _book_argument(p, json=False)
-    p.add_argument("--lang", choices=("en", "he"), default="en")
+    p.add_argument("book", metavar="BOOK", help="the new workbook's file (.xlsx; .xlsm with "
+                                                "--macros)")
+    p.add_argument("--lang", choices=("en", "he"), default="en",
+                   help="the workbook's language: en (default) or he (Hebrew, right to left)")
     p.add_argument("--demo", action="store_true", help="fill it with realistic demo data")
     p.add_argument("--macros", action="store_true",
                    help="a macro-enabled .xlsm with xlwings VBA buttons (desktop xlwings)")
     _today_option(p)
     p = add("demo", cmd_demo, "the main job on a built-in example")
-    p.add_argument("dir", nargs="?", default="acctbook-demo")
+    p.add_argument("dir", nargs="?", default="acctbook-demo", metavar="DIR",
+                   help="the folder to work in (default: acctbook-demo; made if missing)")
     p.add_argument("--pdf", action="store_true",
                    help="also PDFs of the contracts and reports (Word or LibreOffice; Chrome, "
                         "Edge or Chromium; slower)")
     _today_option(p)
-    p = add("check", cmd_check, "validate a workbook")
+    p = add("check", cmd_check, "validate a workbook; exit 1 on any error")
     _book_argument(p)
     _today_option(p)
     p = add("refresh", cmd_refresh, "compute follow-ups, ranking, risk; write them back")
@@ -296,23 +442,41 @@ def _workbook_commands(add) -> None:
 def _document_commands(add) -> None:
     p = add("contract", cmd_contract, "fill the contract template for a deal")
     _book_argument(p, json=False)
-    p.add_argument("deal_id")
+    p.add_argument("deal_id", metavar="DEAL_ID", help="the deal's Deal ID in the Deals sheet "
+                                                      "(e.g. D-0110)")
     _document_options(p)
     _today_option(p)
     p = add("report", cmd_report, "the monthly report: a sheet, HTML and PDF")
     _book_argument(p, json=False)
-    p.add_argument("--month", help="YYYY-MM (default: the last full month)")
+    p.add_argument("--month", metavar="YYYY-MM", help="the month (default: the last full month)")
     _document_options(p)
     _today_option(p)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="acctbook", description="A key-account manager's workbook, "
-                                 "checked and refreshed.")
-    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND")
+def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The parser, and each command's own parser by name."""
+    ap = argparse.ArgumentParser(
+        prog="acctbook", description="A key-account manager's workbook, checked and refreshed.",
+        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--version", action="version", version=f"acctbook {version()}",
+                    help="print acctbook's version and exit")
+    ap.add_argument("-q", "--quiet", action="store_true", help=QUIET_HELP)
+    ap.add_argument("--lang", choices=("en", "he"), help=LANG_HELP)
+    sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND",
+                            help="what to do (each has its own --help)")
+    shared = argparse.ArgumentParser(add_help=False)
+    # SUPPRESS: a command without -q keeps the -q given before it (`acctbook -q demo`)
+    shared.add_argument("-q", "--quiet", action="store_true", default=argparse.SUPPRESS,
+                        help=QUIET_HELP)
+    speaking = argparse.ArgumentParser(add_help=False)     # `new` has its own --lang
+    speaking.add_argument("--lang", choices=("en", "he"), default=argparse.SUPPRESS,
+                          help=LANG_HELP)
 
     def add(name, func, help):
-        p = sub.add_parser(name, help=help, description=help)
+        parents = [shared] if name == "new" else [shared, speaking]
+        p = sub.add_parser(name, help=help, description=textwrap.fill(ABOUT[name], 78),
+                           epilog="Examples:\n" + EXAMPLES[name], parents=parents,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
         p.set_defaults(func=func)
         return p
 
@@ -322,21 +486,78 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("books", nargs="+", metavar="BOOK",
                    help="a workbook, a folder (its .xlsx/.xlsm) or a pattern ('books/*.xlsx')")
     _today_option(p)
-    return ap
+    return ap, dict(sub.choices)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    return _parsers()[0]
+
+
+# --- "did you mean": a mistyped command or option is one line and exit 2 --------------------
+def _unknown_command(argv: list[str], commands) -> str | None:
+    """The line for a first word that is no command (the top level's one value option is
+    --lang, so the command is the first other word not starting with '-')."""
+    word = next((t for i, t in enumerate(argv) if not t.startswith("-")
+                 and (i == 0 or argv[i - 1] != "--lang")), None)
+    if word is None or word in commands:
+        return None
+    near = difflib.get_close_matches(word.lower(), list(commands), n=1, cutoff=0.6)
+    if near:
+        return f"acctbook: unknown command '{word}'; did you mean '{near[0]}'?"
+    if word.lower().endswith((".xlsx", ".xlsm")):
+        return (f"acctbook: unknown command '{word}'; the command comes first, e.g. "
+                f"acctbook check {word}")
+    return (f"acctbook: unknown command '{word}'; the commands are {', '.join(commands)} "
+            f"(acctbook --help)")
+
+
+def _unknown_option(parser: argparse.ArgumentParser, command: str, extra: list[str]) -> str:
+    """The line for words the command does not take: a near option is suggested."""
+    word = extra[0].split("=", 1)[0]
+    if not word.startswith("-") or word == "-":
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")     # exit 2, with usage
+    options = sorted(set(re.findall(r"(?<![\w-])--?[A-Za-z][\w-]*", parser.format_usage())))
+    near = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if near:
+        return f"acctbook {command}: unknown option '{word}'; did you mean '{near[0]}'?"
+    return f"acctbook {command}: unknown option '{word}' (acctbook {command} --help lists them)"
+
+
+def _parse(argv: list[str]) -> argparse.Namespace | int:
+    """The parsed arguments, or the exit code when there is nothing to run: 0 after --help
+    and --version, 2 after a usage error (its line already printed)."""
+    parser, commands = _parsers()
+    if not argv:                            # `acctbook` alone: the help a newcomer needs
+        parser.print_help(sys.stderr)
+        return 2
+    wrong = _unknown_command(argv, commands)
+    try:
+        if wrong is None:
+            args, extra = parser.parse_known_args(argv)
+            if not extra:
+                return args
+            wrong = _unknown_option(commands[args.command], args.command, extra)
+    except SystemExit as e:                 # argparse's own exit: a code for main to return
+        return e.code if isinstance(e.code, int) else (0 if e.code is None else 2)
+    print(wrong, file=sys.stderr)
+    return 2
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    _far_notice(getattr(args, "today", None))
+    args = _parse(list(sys.argv[1:] if argv is None else argv))
+    if isinstance(args, int):
+        return args
+    lang = _lang(args)                  # no book read yet: --lang, else the system's
+    _far_notice(getattr(args, "today", None), lang)
     try:
         status = args.func(args)
         sys.stdout.flush()              # a reader gone away shows here, not after exit
         return status
     except AcctbookError as e:
-        print(f"acctbook: {e}", file=sys.stderr)
+        print(f"acctbook: {api.message(e, getattr(e, 'lang', None) or lang)}", file=sys.stderr)
         return e.exit_code
     except KeyboardInterrupt:
-        print("acctbook: interrupted", file=sys.stderr)
+        print("acctbook: " + tr(lang, "interrupted"), file=sys.stderr)
         return 130
     except BrokenPipeError:
         # `acctbook check BOOK | head`: the reader stopped reading, so the output is not
@@ -348,8 +569,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"acctbook: {e.filename or ''}: {e.strerror or e}", file=sys.stderr)
         return 2
     except Exception as e:  # never a traceback for the user; say what broke in one line
-        print(f"acctbook: internal error ({type(e).__name__}: {e}); please report this",
-              file=sys.stderr)
+        print("acctbook: " + tr(lang, "internal error ({error}); please report this").format(
+            error=f"{type(e).__name__}: {e}"), file=sys.stderr)
         return 2
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from acctbook.book import schema
+from acctbook.book.i18n import tr
 from acctbook.book.model import AcctbookError, Refused
 from acctbook.book.rules import check_book
 from acctbook.core import plan
@@ -52,16 +53,38 @@ def _alert(book, text: str) -> None:
         print(f"{TITLE}: {text}", file=sys.stderr)
 
 
+def book_lang(book) -> str:
+    """The open workbook's language before (or without) reading its tables: Hebrew when a
+    sheet has a Hebrew name (a Hebrew book's sheets are named in Hebrew), else English."""
+    try:
+        names = [s.name for s in book.sheets]
+    except Exception:       # noqa: BLE001 - a detached book: English
+        return "en"
+    return "he" if any("\u0590" <= ch <= "\u05ff" for n in names for ch in str(n)) else "en"
+
+
+def message(e: BaseException, lang: str) -> str:
+    """An AcctbookError's one line in `lang`: one raised before the book's language was
+    known carries its English message id and arguments (`msgid`, `msgargs`); any other
+    already speaks the book's language."""
+    msgid = getattr(e, "msgid", None)
+    if msgid is None:
+        return str(e)
+    return tr(lang, msgid).format(**getattr(e, "msgargs", {}))
+
+
 def _run(book, job: Callable, *args) -> Any:
-    """Run one button's job; every failure becomes one line in an alert."""
+    """Run one button's job; every failure becomes one line in an alert, in the book's
+    language."""
     book = _caller(book)
     try:
         return job(book, *args)
     except AcctbookError as e:
-        _alert(book, str(e))
+        _alert(book, message(e, getattr(e, "lang", None) or book_lang(book)))
     except Exception as e:  # never a traceback in front of the user
-        _alert(book, f"Something went wrong ({type(e).__name__}: {e}). "
-                     "Please report this with the workbook.")
+        _alert(book, tr(book_lang(book), "Something went wrong ({error}). Please report this "
+                                         "with the workbook.").format(
+            error=f"{type(e).__name__}: {e}"))
     return None
 
 
@@ -93,7 +116,7 @@ def _check(book, today: dt.date):
     problems = check_book(bk, today)
     out = xb.write_problems(book, bk, problems)
     if not problems:
-        _alert(book, "No problems found." if bk.lang != "he" else "לא נמצאו בעיות.")
+        _alert(book, tr(bk.lang, "No problems found."))
     return out
 
 
@@ -112,8 +135,9 @@ def _contract(book, today: dt.date, out_dir):
     row = _chosen_deal(book, bk)
     deal_id = clean(deals.frame.at[row, "deal_id"])
     if not deal_id:
-        raise Refused(f"row {row} of '{deals.sheet}' has no Deal ID")
-    folder = _contract_folder(book, out_dir, deal_id)
+        raise Refused(tr(bk.lang, "row {row} of '{sheet}' has no Deal ID").format(
+            row=row, sheet=deals.sheet))
+    folder = _contract_folder(book, out_dir, bk.lang)
     client_id = clean(deals.frame.at[row, "client_id"])
     cid = ct.next_contract_id(bk.frame("Contracts")["contract_id"], today)
     ctx = ct.contract_context(bk, deal_id, today, cid,
@@ -123,7 +147,8 @@ def _contract(book, today: dt.date, out_dir):
     xb.append_target(book, bk.tables["Contracts"])   # room for its row, before the document
     target = folder / ct.safe_file_name(cid, ctx.values["client_name"] or ctx["client"]["id"])
     if target.exists():
-        raise Refused(f"{target} already exists; move it away and press Contract again")
+        raise Refused(tr(bk.lang, "{file} already exists; move it away and press Contract "
+                               "again").format(file=target))
     render_contract(template, ctx, target)
     try:
         file_text = target.name if out_dir is None else str(target)
@@ -131,8 +156,8 @@ def _contract(book, today: dt.date, out_dir):
     except BaseException:
         target.unlink(missing_ok=True)      # all or nothing, as `acctbook contract`
         raise
-    _alert(book, _saved_alert(bk.lang, f"Contract {cid} for deal {deal_id}",
-                              f"חוזה {cid} לעסקה {deal_id}", [target]))
+    _alert(book, _saved_alert(bk.lang, tr(bk.lang, "Contract {contract} for deal {deal}").format(
+        contract=cid, deal=deal_id), [target]))
     return target
 
 
@@ -148,27 +173,25 @@ def _chosen_deal(book, bk) -> int:
     text = "" if value is None else str(value).split("\u00b7")[0].strip().lstrip("'").strip()
     if not text:
         home = schema.generated_sheet("Home", bk.lang)
-        raise Refused(
-            f"choose a deal in the Deal cell on {home} (or select its row on the "
-            f"{deals.sheet} sheet), then press Contract" if bk.lang != "he" else
-            f"בחרו עסקה בתא עסקה בגיליון {home} (או בחרו את השורה שלה בגיליון "
-            f"{deals.sheet}), ואז לחצו חוזה")
-    wanted = text.casefold()
-    for row, deal_id in deals.frame["deal_id"].items():
-        if deal_id is not None and str(deal_id).strip().casefold() == wanted:
-            return row
-    raise Refused(f"deal {text} (the Deal cell) is not in {deals.sheet}" if bk.lang != "he"
-                  else f"העסקה {text} (בתא עסקה) אינה בגיליון {deals.sheet}")
+        raise Refused(tr(bk.lang, "choose a deal in the Deal cell on {home} (or select its "
+                                  "row on the {sheet} sheet), then press Contract").format(
+            home=home, sheet=deals.sheet))
+    rows = ct.find_rows(deals.frame, "deal_id", text)     # exact spelling first, then folded
+    if rows:
+        return rows[0]
+    raise Refused(tr(bk.lang, "deal {deal} (the Deal cell) is not in {sheet}").format(
+        deal=text, sheet=deals.sheet))
 
 
-def _contract_folder(book, out_dir, deal_id: str) -> Path:
+def _contract_folder(book, out_dir, lang: str) -> Path:
     if out_dir is not None:
         return Path(out_dir)
     if IN_LITE:
         return lite_folder(book)
     full = Path(getattr(book, "fullname", "") or "")
     if not full.is_absolute() or not full.parent.is_dir():
-        raise Refused("save the workbook to a folder first: the contract goes next to it")
+        raise Refused(tr(lang, "save the workbook to a folder first: the contract goes next "
+                               "to it"))
     return full.parent
 
 
@@ -190,13 +213,12 @@ def lite_folder(book) -> Path:
     return folder
 
 
-def _saved_alert(lang: str, en: str, he: str, paths: list[Path]) -> str:
-    """What a button made and where; in xlwings Lite also how to get the file out."""
-    where = ", ".join(str(p) for p in paths)
-    text = f"{he}: {where}" if lang == "he" else f"{en}: {where}"
+def _saved_alert(lang: str, what: str, paths: list[Path]) -> str:
+    """What a button made (`what`, in the book's language) and where; in xlwings Lite also
+    how to get the file out."""
+    text = f"{what}: " + ", ".join(str(p) for p in paths)
     if IN_LITE and paths and _under(paths[0], lite_data()):
-        text += (". להורדה: Files → Import/Export בחלונית xlwings Lite." if lang == "he" else
-                 ". To download: Files → Import/Export in the xlwings Lite pane.")
+        text += ". " + tr(lang, "To download: Files → Import/Export in the xlwings Lite pane.")
     return text
 
 
@@ -216,7 +238,7 @@ def monthly_report(book=None, today: dt.date | None = None, out_dir=None):
     return _run(book, _monthly_report, _day(today), out_dir)
 
 
-def report_month(value: Any, today: dt.date) -> str:
+def report_month(value: Any, today: dt.date, lang: str = "en") -> str:
     """The month typed on Home: '2026-02', a date Excel made of it, or blank."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return last_full_month(today)
@@ -226,13 +248,14 @@ def report_month(value: Any, today: dt.date) -> str:
     parts = text.split("-")
     if len(parts) == 2 and all(p.isdigit() for p in parts) and 1 <= int(parts[1]) <= 12:
         return f"{int(parts[0]):04d}-{int(parts[1]):02d}"
-    raise Refused(f"'{text}' on Home is not a month: type it as YYYY-MM (e.g. 2026-02) "
-                  "or leave it blank for the last full month")
+    raise Refused(tr(lang, "'{value}' on {home} is not a month: type it as YYYY-MM (e.g. "
+                           "2026-02) or leave it blank for the last full month").format(
+        value=text, home=schema.generated_sheet("Home", lang)))
 
 
 def _monthly_report(book, today: dt.date, out_dir):
     bk = xb.load(book)
-    month = report_month(xb.home_value(book, bk.lang, xb.REPORT_MONTH_ROW), today)
+    month = report_month(xb.home_value(book, bk.lang, xb.REPORT_MONTH_ROW), today, bk.lang)
     figures = month_figures(bk, month, today)       # refuses a month not yet started
     desc = report_sheet(figures, bk.lang)
     sheet = xb.write_report_sheet(book, desc, NUMBER_FORMATS)
@@ -242,12 +265,10 @@ def _monthly_report(book, today: dt.date, out_dir):
              if folder is not None else {})
     said = []
     if IN_LITE and paths:
-        said.append(_saved_alert(bk.lang, desc["name"], desc["name"], [paths["html"]]))
+        said.append(_saved_alert(bk.lang, desc["name"], [paths["html"]]))
     if not charted:        # never a report without its charts unsaid
-        said.append("הגרפים דורשים את matplotlib: pip install matplotlib (ב-xlwings Lite: "
-                    "הוסיפו matplotlib ל-requirements.txt)." if bk.lang == "he" else
-                    "The charts need matplotlib: pip install matplotlib (in xlwings Lite: "
-                    "add matplotlib to requirements.txt).")
+        said.append(tr(bk.lang, "The charts need matplotlib: pip install matplotlib (in "
+                                "xlwings Lite: add matplotlib to requirements.txt)."))
     if said:
         _alert(book, " ".join(said))
     return desc["name"]

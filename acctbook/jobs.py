@@ -6,14 +6,16 @@ acctbook.api, which alone reads the clock.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import glob
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Iterator
 
 from acctbook.book import schema
+from acctbook.book.i18n import system_lang, tr, translator
 from acctbook.book.model import AcctbookError, Book, Refused
 from acctbook.book.results import (BatchItem, CheckResult, ContractResult, DemoResult,
                                    RefreshResult, ReportResult)
@@ -31,18 +33,58 @@ from acctbook.xlsx.file import WorkbookFile, open_book
 from acctbook.xlsx.patch import SheetImport, refuse_if_open, refuse_unless_writable
 from acctbook.xlsx.read import read_book
 
+# progress(step, done, total): the step now starting, `done` of `total` steps finished; a
+# plain callable, so a command can say how far it is without knowing of any terminal.
+Progress = Callable[[str, int, int], None]
+
+
+def steps(progress: Progress | None, total: int) -> Callable[[str], None]:
+    """A step counter over `progress` (None: nothing said): each call names the next step;
+    the call after the last one (`step("done")`) gives done == total."""
+    count = iter(range(total))
+
+    def step(text: str) -> None:
+        if progress is not None:
+            progress(text, next(count, total), total)
+    return step
+
+
+# --- what a failure says, in the book's language ---------------------------------------------
+def message(e: BaseException, lang: str) -> str:
+    """An AcctbookError's one line in `lang`. An error raised before the book's language was
+    known (the file adapter, on a path) carries its English message id and arguments
+    (`msgid`, `msgargs`, acctbook.xlsx.package.error) and is said here; any other already
+    speaks the book's language."""
+    msgid = getattr(e, "msgid", None)
+    if msgid is None:
+        return str(e)
+    return tr(lang, msgid).format(**getattr(e, "msgargs", {}))
+
+
+@contextlib.contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Once a book is read: a failure inside the block is said in its language (`e.lang`,
+    which the CLI and batch use with message())."""
+    try:
+        yield
+    except AcctbookError as e:
+        if getattr(e, "lang", None) is None:
+            e.lang = lang
+        raise
+
 
 # --- new, check, refresh, batch ---------------------------------------------------------------
 def new(path, lang: str, demo: bool, today: dt.date, seed: int | None = None,
         overwrite: bool = False, macros: bool = False, lite: bool = True) -> Path:
     if lang not in schema.LANGS:
-        raise AcctbookError(f"unknown language '{lang}' (use en or he)")
+        raise AcctbookError(tr(system_lang(), "unknown language '{lang}' (use en or he)").format(
+            lang=lang))
     if Path(path).exists() and not overwrite:
-        raise Refused(f"{path}: already exists; acctbook new never replaces a workbook "
-                      "(choose another name)")
+        raise Refused(tr(lang, "{book}: already exists; acctbook new never replaces a workbook "
+                               "(choose another name)").format(book=path))
     data = settings = None
     if demo:
-        data, settings = demo_data(today, seed=DEMO_SEED if seed is None else seed)
+        data, settings = demo_data(today, seed=DEMO_SEED if seed is None else seed, lang=lang)
     return create_workbook(path, lang=lang, data=data, settings=settings,
                            lite=lite and not macros, macros=macros)
 
@@ -51,25 +93,35 @@ def load(path) -> Book:
     return read_book(path)
 
 
-def check(path, today: dt.date) -> CheckResult:
+def check(path, today: dt.date, progress: Progress | None = None) -> CheckResult:
+    step = steps(progress, 2)
+    step(f"reading {Path(path).name}")
     book = load(path)
+    step("checking every rule")
     return CheckResult(str(path), check_book(book, today), book)
 
 
-def refresh(path, today: dt.date, dry_run: bool = False, adopt_rows: bool = False) -> RefreshResult:
+def refresh(path, today: dt.date, dry_run: bool = False, adopt_rows: bool = False,
+            progress: Progress | None = None) -> RefreshResult:
     """Check, compute, and write the computed cells, Home's figures and the generated sheets.
     `adopt_rows`: each table first grows over the rows typed just below it (a ref change in
     the same write), so they are read, checked and computed as its records."""
+    step = steps(progress, 3 + (not dry_run))
+    step(f"reading {Path(path).name}")
     wbf = open_book(path)                # the file is read and checked once, then patched
     book = wbf.read_book(adopt_rows=adopt_rows)
+    step("checking every rule")
     problems = check_book(book, today)
+    step("computing follow-ups, ranking and risk")
     results = plan.refresh_results(book, problems, today)
     home = schema.generated_sheet("Home", book.lang)
     with_home = dry_run or home in wbf.sheet_names()     # a book without Home gets no KPIs
     to_write = plan.plan_refresh(book, problems, results, with_home)
     out = RefreshResult(str(path), today, problems, results, to_write.changes, book=book)
     if not dry_run:
-        res = wbf.write_refresh(to_write.cells, to_write.sheets)
+        step(f"writing {Path(path).name}")
+        with speaking(book.lang):       # e.g. open in Excel: refused in the book's words
+            res = wbf.write_refresh(to_write.cells, to_write.sheets)
         out.written = True
         out.backup = str(getattr(res, "backup", None) or "") or None
     return out
@@ -105,11 +157,11 @@ def _books_in(text: str) -> tuple[list[str], str | None]:
     if path.is_dir():
         found = sorted((c for c in path.iterdir() if c.suffix.lower() in WORKBOOK_SUFFIXES
                         and _a_book(c.name) and c.is_file()), key=lambda c: c.name)
-        return [str(c) for c in found], "a folder with no workbook (.xlsx, .xlsm) in it"
+        return [str(c) for c in found], tr("en", "a folder with no workbook (.xlsx, .xlsm) in it")
     if path.exists() or not any(c in text for c in "*?["):
         return [text], None
     found = sorted(p for p in glob.glob(text) if _a_book(Path(p).name) and os.path.isfile(p))
-    return found, "no workbook matches this pattern"
+    return found, tr("en", "no workbook matches this pattern")
 
 
 def _a_book(name: str) -> bool:
@@ -119,44 +171,67 @@ def _a_book(name: str) -> bool:
 
 
 def batch(paths: Iterable, today: dt.date,
-          on_done: Callable[[BatchItem], None] | None = None) -> list[BatchItem]:
+          on_done: Callable[[BatchItem], None] | None = None,
+          lang: str | None = None) -> list[BatchItem]:
     """Refresh many workbooks (folders and glob patterns expanded: expand_books); one bad
     workbook does not stop the others; an argument that matched nothing is an item of its own,
-    unreadable (exit code 2)."""
+    unreadable (exit code 2). A failure is said in its book's language when it was read, else
+    in `lang` (default: the system's); the item's `lang` says which."""
+    lang = lang or system_lang()
     out = []
     for p, why in expand_books(paths):
         if why is not None:
-            item = BatchItem(p, error=f"{p}: {why}", failure_code=2)
+            item = BatchItem(p, error=f"{p}: {tr(lang, why)}", failure_code=2)
+            item.lang = lang
         else:
-            item = _batch_item(p, today)
+            item = _batch_item(p, today, lang)
         out.append(item)
         if on_done:
             on_done(item)
     return out
 
 
-def _batch_item(p: str, today: dt.date) -> BatchItem:
+def _batch_item(p: str, today: dt.date, lang: str) -> BatchItem:
     try:
         return BatchItem(p, refresh(p, today))
     except AcctbookError as e:
-        return BatchItem(p, error=str(e), failure_code=e.exit_code)
+        said = getattr(e, "lang", None) or lang
+        item = BatchItem(p, error=message(e, said), failure_code=e.exit_code)
     except Exception as e:  # one broken book must not stop the others
-        return BatchItem(p, error=f"internal error ({type(e).__name__}: {e})", failure_code=2)
+        said = lang
+        item = BatchItem(p, error=tr(lang, "internal error ({error})").format(
+            error=f"{type(e).__name__}: {e}"), failure_code=2)
+    item.lang = said
+    return item
 
 
 # --- contract ----------------------------------------------------------------------------------
 def contract(path, deal_id: str, today: dt.date, out_dir=None, pdf: bool = False,
              tier_discount: float | None = None, referral: bool | None = None,
-             templates_dir=None) -> ContractResult:
+             templates_dir=None, progress: Progress | None = None) -> ContractResult:
     """Make the contract for a deal: .docx (and PDF), plus the Contracts row. All or nothing."""
     path = Path(path)
     if pdf:
         pdfs.check_docx_pdf()          # fail before anything is written
+    step = steps(progress, 3)
+    step(f"reading {path.name}")
     wbf = open_book(path)                # read once; its Contracts row goes into that read
     book = wbf.read_book()
+    with speaking(book.lang):
+        result = _contract(path, wbf, book, deal_id, today, out_dir, pdf, tier_discount,
+                           referral, templates_dir, step)
+    result.lang = book.lang              # the book's language, for the CLI's line
+    return result
+
+
+def _contract(path: Path, wbf: WorkbookFile, book: Book, deal_id: str, today: dt.date,
+              out_dir, pdf: bool, tier_discount: float | None, referral: bool | None,
+              templates_dir, step: Callable[[str], None]) -> ContractResult:
+    say = translator(book.lang)
     deal_rows = ct.find_rows(book.frame("Deals"), "deal_id", str(deal_id).strip())
     if not deal_rows:
-        raise ContractError(f"deal {deal_id} is not in {book.tables['Deals'].sheet}")
+        raise ContractError(say("deal {deal} is not in {sheet}").format(
+            deal=deal_id, sheet=book.tables["Deals"].sheet))
     client_id = clean(book.frame("Deals").at[deal_rows[0], "client_id"])
     if tier_discount is None:
         tier_discount = ct.client_tier_discount(book, client_id, today)
@@ -171,7 +246,8 @@ def contract(path, deal_id: str, today: dt.date, out_dir=None, pdf: bool = False
     final_pdf = out / (Path(name).stem + ".pdf") if pdf else None
     for f in (final_docx, final_pdf):
         if f is not None and f.exists():
-            raise ContractError(f"{f} already exists; move it away and run again")
+            raise ContractError(say("{file} already exists; move it away and run again")
+                                .format(file=f))
     made_dirs = [d for d in (out, *out.parents) if not d.exists()]
     out.mkdir(parents=True, exist_ok=True)
     placed: list[Path] = []
@@ -180,11 +256,13 @@ def contract(path, deal_id: str, today: dt.date, out_dir=None, pdf: bool = False
         # one file system); any failure removes whatever was placed, so nothing is left
         # half-done: not even the folders made for it.
         with tempfile.TemporaryDirectory(prefix=".acctbook-", dir=out) as tmp:
+            step(f"writing {name}" + (" and its PDF" if pdf else ""))
             docx = render_contract(template, ctx, Path(tmp) / name)
             try:
                 made_pdf = pdfs.docx_to_pdf(docx, tmp) if pdf else None
             except pdfs.PdfFailed as e:      # the contract's failure: exit 1
-                raise ContractError(f"could not convert {docx.name} to PDF: {e}") from e
+                raise ContractError(say("could not convert {file} to PDF: {error}").format(
+                    file=docx.name, error=e)) from e
             if made_pdf is not None:
                 pdfs.pin_pdf(made_pdf, today, docx.read_bytes())
             os.replace(docx, final_docx)
@@ -193,17 +271,23 @@ def contract(path, deal_id: str, today: dt.date, out_dir=None, pdf: bool = False
                 os.replace(made_pdf, final_pdf)
                 placed.append(final_pdf)
             row = ct.contract_row(ctx, _file_text(final_docx, path))
+            step(f"adding {cid} to {path.name}")
             add_contract_row(wbf, row)
     except BaseException:
-        for f in placed:
-            f.unlink(missing_ok=True)
-        for d in made_dirs:             # deepest first; a folder someone filled meanwhile stays
-            try:
-                d.rmdir()
-            except OSError:
-                break
+        _undo(placed, made_dirs)
         raise
     return ContractResult(cid, final_docx, final_pdf, row)
+
+
+def _undo(placed: list[Path], made_dirs: list[Path]) -> None:
+    """A failed contract leaves nothing: its files, then the folders made for them."""
+    for f in placed:
+        f.unlink(missing_ok=True)
+    for d in made_dirs:                 # deepest first; a folder someone filled meanwhile stays
+        try:
+            d.rmdir()
+        except OSError:
+            break
 
 
 def _file_text(doc: Path, book_path: Path) -> str:
@@ -222,19 +306,29 @@ def add_contract_row(book_file: WorkbookFile, row: dict[str, Any]) -> None:
 
 # --- report ------------------------------------------------------------------------------------
 def report(path, month: str | None, today: dt.date, out=None, pdf: bool = False,
-           sheet: bool = True) -> ReportResult:
+           sheet: bool = True, progress: Progress | None = None) -> ReportResult:
     """The monthly report: figures, the `Report YYYY-MM` sheet, HTML (and PDF)."""
     month = (month or "").strip() or last_full_month(today)
     refuse_unstarted(month, today)              # a bad or future month: before any reading
+    step = steps(progress, 2 + sheet)
+    step(f"reading {Path(path).name}")
     wbf = open_book(path)                       # read once; the sheet goes into that read
     book = wbf.read_book()
+    with speaking(book.lang):
+        return _report(path, wbf, book, month, today, out, pdf, sheet, step)
+
+
+def _report(path, wbf: WorkbookFile, book: Book, month: str, today: dt.date, out, pdf: bool,
+            sheet: bool, step: Callable[[str], None]) -> ReportResult:
     if sheet:
         refuse_unless_writable(path)            # open in Excel or read-only: before any file
     figures = month_figures(book, month, today)       # the current month: to date
     out_dir = Path(out) if out is not None else Path(path).resolve().parent
+    step(f"writing the report for {figures.month}" + (" and its PDF" if pdf else ""))
     files = write_report_files(figures, out_dir, book.lang, pdf=pdf, book=Path(path).name)
     name = None
     if sheet:
+        step(f"adding its sheet to {Path(path).name}")
         try:
             name = write_report_sheet(wbf, figures, book.lang)
         except BaseException:           # e.g. Excel holds the book: all or nothing
@@ -273,7 +367,8 @@ def demo_deal(book: Book, lang: str) -> str | None:
     return None
 
 
-def demo(folder, today: dt.date, pdf: bool = False) -> DemoResult:
+def demo(folder, today: dt.date, pdf: bool = False,
+         progress: Progress | None = None) -> DemoResult:
     """The whole day on the built-in example, for each language (en, he): the demo workbook,
     checked and refreshed; a contract for a deal of a client speaking the book's language
     (into contracts/); the report for the last full month (into reports/, HTML; PDF too
@@ -282,16 +377,24 @@ def demo(folder, today: dt.date, pdf: bool = False) -> DemoResult:
     folder.mkdir(parents=True, exist_ok=True)
     result = DemoResult(folder, {}, {})
     month = last_full_month(today)
+    step, and_pdf = steps(progress, 10), " and its PDF" if pdf else ""
     for lang, name in (("en", "acctbook-demo.xlsx"), ("he", "acctbook-demo.he.xlsx")):
+        which = "English demo" if lang == "en" else "Hebrew demo"
+        step(f"{which}: making the workbook")
         _keep_previous(folder / name)
         p = new(folder / name, lang=lang, demo=True, today=today, overwrite=True)
         result.books[lang] = p
+        step(f"{which}: checking")
         result.checks[lang] = check(p, today)
+        step(f"{which}: refreshing")
         result.refreshes[lang] = refresh(p, today)
+        step(f"{which}: a contract{and_pdf}")
         deal = demo_deal(load(p), lang)
         if deal is not None:
             result.contracts[lang] = _demo_contract(p, deal, folder / "contracts", today, pdf)
+        step(f"{which}: report {month}{and_pdf}")
         result.reports[lang] = report(p, month, today, out=folder / "reports" / lang, pdf=pdf)
+    step("done")
     return result
 
 

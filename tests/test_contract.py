@@ -193,6 +193,9 @@ def test_a_deal_without_items_is_one_line_for_its_amount_with_the_tier_discount(
     d = data()
     d["DealItems"] = []
     d["Deals"][0]["currency"] = "USD"
+    # A deal in another currency needs its rate (docs/rules.md, section 10); its own Amount
+    # is in USD already, so nothing is converted and no rate line is printed.
+    d["ExchangeRates"] = [{"currency": "USD", "rate": 3.6, "as_of": dt.date(2026, 5, 29)}]
     out, ctx = render(tmp_path, book(d, {"vat_rate": 17}), tier=10)
     # 12,000 less 10% = 10,800.00; VAT 17% = 1,836.00; total 12,636.00
     assert table_rows(out)[1:] == [
@@ -202,6 +205,7 @@ def test_a_deal_without_items_is_one_line_for_its_amount_with_the_tier_discount(
         ["Total", "US$12,636.00"],
     ]
     assert "All prices are in US Dollar (USD)" in all_text(out)
+    assert "converted" not in all_text(out)
     assert ctx.values["discount"] == 10.0 and ctx.values["subtotal"] == 10800.0
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 
 import pytest
 
-from acctbook.book import schema
+from acctbook.book import bidi, schema
 from acctbook.core.compute import compute, follow_up_candidates
 from acctbook.book.coerce import book_from_rows
 
@@ -536,7 +536,7 @@ def test_hebrew_reasons():
              Complaints=[{"case_id": "K-0012", "client_id": "C1", "opened": D(2026, 11, 17),
                           "severity": "High", "status": "Open"}])
     assert b.lang == "he"
-    assert follow(b)[1] == "תלונה K-0012 (גבוה) SLA"
+    assert bidi.plain(follow(b)[1]) == "תלונה K-0012 (גבוה) SLA"   # isolates aside
 
 
 def test_result_shapes_and_determinism():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 import subprocess
 import zipfile
@@ -154,7 +155,7 @@ def test_number_and_date_formats_on_columns(create_wbs):
 def test_choice_columns_have_dropdowns_in_the_book_language(create_wbs, lang):
     wb = create_wbs[lang]
     cases = [("Clients", "status", schema.CLIENT_STATUS),
-             ("Contacts", "preferred_channel", schema.CONTACT_CHANNELS),  # Hebrew דוא"ל
+             ("Contacts", "preferred_channel", schema.CONTACT_CHANNELS),  # Hebrew דוא״ל
              ("Deals", "stage", schema.STAGES),
              ("Clients", "key_account", (schema.YES, schema.NO))]
     for name, key, values in cases:
@@ -164,10 +165,10 @@ def test_choice_columns_have_dropdowns_in_the_book_language(create_wbs, lang):
             dv = _validation_at(ws, f"{letter}{row}")
             assert dv is not None and dv.type == "list", (name, key, row)
             assert _list_values(dv) == [schema.show_choice(v, lang) for v in values]
-    if lang == "he":                  # a quote inside a list value survives
+    if lang == "he":                  # gershayim and geresh as Hebrew writes them
         ws, t = _find_table(wb, "Contacts")
         dv = _validation_at(ws, f"{_column_letter(ws, t, 'ערוץ מועדף')}2")
-        assert 'דוא"ל' in _list_values(dv)
+        assert {"דוא״ל", "צ׳אט"} <= set(_list_values(dv))
 
 
 def test_date_and_number_validation(create_wbs):
@@ -296,7 +297,11 @@ def test_home_deal_cell_is_named_with_a_dropdown_of_the_deal_list(create_wbs, la
     n = schema.DEAL_LIST_ROWS
     assert dv.type == "list" and dv.formula1 == (     # Lists' filled rows of column A
         f"'{lists}'!$A$2:INDEX('{lists}'!$A$2:$A${n + 1},MAX(1,'{lists}'!$C${n + 1}))")
-    assert list(wb.defined_names) == [DEAL_NAME]     # only plain ranges for xlwings Lite
+    # Only plain ranges for xlwings Lite: the Deal cell, and the reference drop-downs' key
+    # columns as structured references (tests/test_dropdowns.py), never a formula.
+    others = {n: d.attr_text for n, d in wb.defined_names.items() if n != DEAL_NAME}
+    assert others and all(re.fullmatch(r"acctbook_\w+", n) and re.fullmatch(r"\w+\[[^\]]+\]", v)
+                          for n, v in others.items()), others
     deal_ids = "Deals[מזהה עסקה]" if lang == "he" else "Deals[Deal ID]"
     assert deal_ids in wb[lists]["B2"].value and f"$B${n + 1}" in wb[lists]["A2"].value
 
@@ -387,7 +392,7 @@ def test_data_rows_land_typed_and_shown_in_the_language(tmp_path, lang):
     first = _table_rows(ws, t)[0]
     assert first[0] == dt.datetime(2025, 6, 1) and first[3] == show("Email")
     if lang == "he":
-        assert first[3] == 'דוא"ל' and first[6] == "אין מענה"
+        assert first[3] == "דוא״ל" and first[6] == "אין מענה"
     assert _first_col_map(wb, "Holidays") == {dt.datetime(2026, 4, 2): ("Company day",)}
 
 

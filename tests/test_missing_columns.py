@@ -47,8 +47,8 @@ def test_a_hebrew_book_names_its_own_sheet_and_column(tmp_path, capsys):
     sheet = schema.TABLES["Orders"].sheet("he")
     label = schema.TABLES["Orders"].column("paid_on").he
     assert [p["message"] for p in _check_json(path, capsys)] == [
-        f"{sheet} has no column {label}: every invoice counts as unpaid (payment follow-ups "
-        f"and payment risk)"]
+        f"בגיליון {sheet} אין עמודה {label}: כל חשבונית נספרת כלא משולמת (מעקבי תשלום "
+        f"וסיכון תשלום)"]
 
 
 def test_every_optional_column_the_core_reads_is_covered():
@@ -56,6 +56,7 @@ def test_every_optional_column_the_core_reads_is_covered():
     core is warned about, a stand-in for one, or has a default (listed here, with why)."""
     defaulted = {("Deals", "probability"),      # the stage's probability
                  ("Deals", "created"),          # only when there is no other date
+                 ("Deals", "currency"),         # blank = the book's (Settings Currency)
                  ("Orders", "discount"),        # blank = 0
                  ("Contracts", "renewal_notice")}   # the Settings value
     covered = {(t, k) for t, k, _, _ in RULE_COLUMNS}

@@ -237,40 +237,104 @@ def test_a_month_that_is_not_yyyy_mm_is_a_clear_error():
 
 
 # --- HTML ------------------------------------------------------------------------------------------
-def _row(html: str, label: str, value: str) -> bool:
-    return re.search(rf"<th[^>]*>{re.escape(label)}</th><td class=\"num\" nowrap>"
-                     rf"{re.escape(value)}</td>", html) is not None
+def _rows(html: str) -> dict[str, str]:
+    """The page's label/value rows (a row heading and its number), read with lxml."""
+    from lxml import html as lxml_html
+    doc = lxml_html.fromstring(html)
+    return {tr.xpath("string(th)").strip(): tr.xpath("string(td[@class='num'])").strip()
+            for tr in doc.xpath("//table[@class='kv']//tr")}
+
+
+def _chart_texts(html: str) -> list[list[str]]:
+    """Each inline chart's texts: matplotlib draws them as shapes and names each in a comment."""
+    return [re.findall(r"<!-- (.*?) -->", svg, re.S) for svg in re.findall(r"<svg .*?</svg>", html, re.S)]
 
 
 def test_html_in_english_shows_the_figures_formatted(report):
     html = report_html.render_html(report, "en")
     assert '<html lang="en" dir="ltr">' in html
+    rows = _rows(html)
     for label, value in [("Revenue in the month", "₪3,750"), ("Previous month", "₪1,500"),
-                         ("Change vs previous month", "+150%"),
+                         ("Change vs previous month", "+150.0%"),
                          ("Change vs same month last year", "+368.8%"),
                          ("Orders", "3"), ("New clients", "2"), ("of them by referral", "1"),
                          ("Won amount", "₪13,000"), ("Win rate", "42.9%"),
-                         ("Follow-ups overdue at month end", "2"), ("SLA met", "50%"),
+                         ("Follow-ups overdue at month end", "2"), ("SLA met", "50.0%"),
                          ("On time", "33.3%"), ("Events held", "2"), ("Clients attending", "2")]:
-        assert _row(html, label, value), (label, value)
-    assert re.search(r"<td>Proposal</td><td [^>]*>1</td><td [^>]*>₪10,000</td>"
-                     r"<td [^>]*>₪6,000</td>", html)
+        assert rows[label] == value, (label, rows.get(label), value)
+    assert re.search(r"<td>Proposal</td><td [^>]*>.*?>1</bdi></td><td [^>]*>.*?>₪10,000</bdi></td>"
+                     r"<td [^>]*>.*?>₪6,000</bdi></td>", html)
     assert "May 2026" in html and "Spring Expo" in html
     assert "<script" not in html
     svgs = [etree.fromstring(m) for m in re.findall(r"<svg .*?</svg>", html, re.S)]
-    # 12 month columns, 5 stage bars, 7 channel bars (page order); each well-formed XML.
-    assert [len(x.findall("{http://www.w3.org/2000/svg}rect")) for x in svgs] == [12, 5, 7]
+    assert [x.get("aria-label") for x in svgs] == [       # well-formed XML, in page order
+        "Revenue, last 12 months", "Weighted pipeline by stage", "Interactions by channel"]
+    months, stages, channels = _chart_texts(html)
+    # Every category labelled: 12 months, 5 stages, 7 channels; values with separators.
+    assert all(m in months for m in ("Jun 25", "Apr 26", "May 26")) and "4,000" in months
+    assert all(s in stages for s in ("Lead", "Qualified", "Needs analysis", "Proposal",
+                                     "Negotiation", "₪6,000", "₪10,000"))
+    assert all(c in channels for c in ("Phone", "Email", "Meeting", "Chat", "Fax", "Mail", "Event"))
 
 
 def test_html_in_hebrew_is_right_to_left_with_hebrew_labels(report):
     html = report_html.render_html(report, "he")
     assert '<html lang="he" dir="rtl">' in html
-    money = "\u200f3,750\xa0\u200f₪"    # babel's he pattern: RLM, number, nbsp, RLM, sign
-    assert _row(html, "הכנסות בחודש", money)
-    assert _row(html, "שיעור הצלחה", "42.9%")
+    rows = _rows(html)
+    assert rows["הכנסות בחודש"] == "\u200f3,750\xa0\u200f₪"   # babel's he: RLM, number, nbsp, RLM, ₪
+    assert rows["שיעור הצלחה"] == "42.9%"
     assert "מאי 2026" in html
     assert "<td>הצעה</td>" in html          # the stage Proposal shown in Hebrew
     assert "פלטינום" not in html and "זהב" in html   # tier Gold in Hebrew
+
+
+def test_figures_are_whole_and_signed_numbers_read_left_to_right(report):
+    """Every figure is a <bdi> that does not wrap; percents and signed changes are
+    left-to-right inside it, so a Hebrew page shows +150.0%, never 150.0%+."""
+    from lxml import html as lxml_html
+    for lang in ("en", "he"):
+        doc = lxml_html.fromstring(report_html.render_html(report, lang))
+        changes = [b for b in doc.xpath("//bdi") if b.text_content().startswith("+")]
+        assert changes and all(b.get("dir") == "ltr" for b in changes)
+        money = [b for b in doc.xpath("//bdi") if "₪" in b.text_content()]
+        assert money and all(b.get("class").startswith("amt") for b in money)
+        assert "bdi.amt { white-space: nowrap; }" in lxml_html.tostring(doc, encoding=str)
+
+
+def test_the_key_figures_come_first_as_cards(report):
+    from lxml import html as lxml_html
+    for lang, want in (("en", ["Revenue this month", "Change vs previous month", "Orders",
+                               "New clients", "Win rate", "Weighted pipeline at month end",
+                               "SLA met", "Delivered on time"]),
+                       ("he", ["הכנסות החודש", "שינוי מול החודש הקודם", "הזמנות", "לקוחות חדשים",
+                               "שיעור הצלחה", "צנרת משוקללת בסוף החודש", "עמידה ב־SLA",
+                               "סופקו בזמן"])):
+        doc = lxml_html.fromstring(report_html.render_html(report, lang))
+        body = doc.xpath("//body")[0]
+        first = body.xpath("./section")[0]          # before every chart and table
+        assert first.xpath("string(.//table/@class)") == "kpis"
+        labels = [d.text_content() for d in first.xpath(".//div[@class='kpi-label']")]
+        assert labels == want
+    doc = lxml_html.fromstring(report_html.render_html(report, "en"))
+    values = [d.text_content() for d in doc.xpath("//div[@class='kpi-value']")]
+    assert values == ["₪3,750", "+150.0%", "3", "2", "42.9%", "₪16,800", "50.0%", "33.3%"]
+    subs = [d.text_content() for d in doc.xpath("//div[@class='kpi-sub']")]
+    assert subs[0] == "12 months: ₪" + f"{sum(v for _, v in report.revenue_series):,.0f}"
+    assert subs[4] == "3 won · 4 lost"
+
+
+def test_the_meta_line_has_a_space_on_both_sides_of_each_dot(report):
+    from lxml import html as lxml_html
+    doc = lxml_html.fromstring(report_html.render_html(report, "en"))
+    meta = " ".join(doc.xpath("string(//p[@class='meta'])").split())
+    assert meta == "Period: May 1, 2026 – May 31, 2026 · Company: Acme & <Sons> · " \
+                   "Account manager: Dana Levi"
+
+
+def test_percents_have_one_decimal_everywhere(report):
+    f = report_html.Formats("en", "ILS")
+    assert [f.pct(0.04), f.change(0.04), f.change(0.728), f.change(-0.04), f.pct(1)] == \
+        ["4.0%", "+4.0%", "+72.8%", "-4.0%", "100.0%"]
 
 
 def test_names_are_data_in_html_never_code(report):
@@ -508,8 +572,12 @@ def test_pipeline_at_a_past_month_end_counts_deals_closed_since():
     assert got["Proposal"] == (1, 10000, 6000) and got["Qualified"] == (1, 4000, 800)
     assert got[figures.CLOSED_LATER] == (8, 19300, 800)
     assert r.pipeline_weighted == 6000 + 800 + 800
-    assert "Closed since (stage then unknown)" in report_html.render_html(r, "en")
-    assert "Closed since (stage then unknown)" in [
+    # Named plainly, and a note under the table says what it is and how it is weighted.
+    for lang, label, note in (("en", "Open then, won or lost since", "weighted by its own"),
+                              ("he", "פתוחות אז, נסגרו מאז", "לפי ההסתברות שלה")):
+        html = report_html.render_html(r, lang)
+        assert f"<td>{label}</td>" in html and note in html
+    assert "Open then, won or lost since" in [
         c["value"] for c in report_sheet.report_sheet(r, "en")["cells"]]
 
 

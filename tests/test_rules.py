@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from acctbook.book import rules
+from acctbook.book import identity, rules
 from acctbook.book.identity import phone_surely_ok
 from acctbook.book import schema
 from acctbook.xlsx.read import read_book
@@ -105,6 +105,8 @@ BREAKS = [
     ([("Deals", 0, {"lost_to": "Nobody"})], "ref", "error", "Deals", 2, "Lost to", "K2", "Nobody"),
     ([("Interactions", 0, {"event_id": "E-404"})], "ref", "error", "Interactions", 2, "Event ID",
      "J2", "E-404"),
+    ([("Clients", 2, {"client_id": "c-001", "name": "Other Co", "company_number": None})],
+     "near-duplicate-id", "warning", "Clients", 4, "Client ID", "A4", "c-001"),
     # cross-field rules
     ([("Deals", 0, {"stage": "Lost"})], "lost-reason", "error", "Deals", 2, "Lost reason", "J2",
      None),
@@ -161,6 +163,8 @@ BREAKS = [
     ([("Settings", 7, {"value": "XX"})], "country", "error", "Settings", 9, "Value", "B9", "XX"),
     ([("Deals", 0, {"currency": "SHEKEL"})], "currency", "error", "Deals", 2, "Currency", "F2",
      "SHEKEL"),
+    ([("Deals", 0, {"currency": "USD"})], "no-exchange-rate", "error", "Deals", 2, "Currency",
+     "F2", "USD"),
     ([("Weights", 0, {"weight": 50})], "weights", "warning", "Settings", 2, "Weight", "R2", 50.0),
     ([("Weights", i, {"weight": 0}) for i in range(5)], "weights-zero", "error", "Settings", 2,
      "Weight", "R2", 0.0),
@@ -307,6 +311,7 @@ def test_identity_checks_follow_the_clients_country(tmp_path):
 
 def test_settings_country_decides_for_blank_countries(tmp_path):
     data = edited(("Settings", 7, {"value": "GB"}), ("Settings", 6, {"value": "GBP"}))
+    data["ExchangeRates"] = [{"currency": "ILS", "rate": 0.21, "as_of": D(2026, 5, 29)}]
     data["Clients"][1].update(phone="020 7946 0958", company_number="01234567")
     data["Clients"][0]["phone"] = "+972 3-612-3456"    # an IL client may call from abroad
     assert [(p.code, p.cell) for p in check(tmp_path, data)] == []
@@ -374,9 +379,10 @@ def test_docs_list_exactly_the_codes():
 
 
 def test_loader_emits_only_listed_codes():
-    """rules.py cannot emit an unlisted code (_emit looks its severity up in CODES);
-    the loader's codes are typed into load.py, so read them from there."""
-    src = (ROOT / "acctbook" / "book" / "coerce.py").read_text()
+    """rules.py cannot emit an unlisted code (emit looks its severity up in CODES);
+    the loader's codes are typed into coerce.py and settings_load.py, so read them there."""
+    src = "".join((ROOT / "acctbook" / "book" / f).read_text(encoding="utf-8")
+                  for f in ("coerce.py", "settings_load.py"))
     used = set(re.findall(r'(?:ERROR|WARNING),\s*"([a-z-]+)"', src))
     used |= set(re.findall(r'code = "([a-z-]+)" if .* else "([a-z-]+)"', src)[0])
     assert used == {c for c in CODES if c in used} and len(used) == 11, used - set(CODES)
@@ -399,7 +405,7 @@ def test_email_check_agrees_with_email_validator(value):
         valid = True
     except EmailNotValidError:
         valid = False
-    assert (rules.email_error(value) is None) == valid
+    assert (identity.email_error(value) is None) == valid
 
 
 def _phone_cases():
@@ -428,7 +434,7 @@ def test_phone_check_agrees_with_phonenumbers():
             valid = phonenumbers.is_valid_number(phonenumbers.parse(value, region))
         except phonenumbers.NumberParseException:
             valid = False
-        if rules.phone_ok(value, region) != valid:
+        if identity.phone_ok(value, region) != valid:
             wrong.append((value, region, valid))
     assert wrong == []
     # the shortcut must actually be taken for the common plain numbers
@@ -610,7 +616,7 @@ def test_a_calamine_panic_is_unreadable_but_an_interrupt_is_not(tmp_path, monkey
 
 
 def test_israeli_star_numbers_are_phone_numbers():
-    assert rules.phone_ok("*6424", "IL") is True and rules.phone_ok("*64", "IL") is False
+    assert identity.phone_ok("*6424", "IL") is True and identity.phone_ok("*64", "IL") is False
 
 
 def test_blank_table_rows_get_no_writes(tmp_path):

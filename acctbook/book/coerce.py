@@ -6,97 +6,20 @@ Pure: no file access, so the same code serves the file reader and xlwings.
 from __future__ import annotations
 
 import datetime as dt
-import math
-import re
 from operator import itemgetter
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from acctbook.book import schema
-from acctbook.book.model import (ERROR, WARNING, Book, ExcelError, LoadedTable, NotAnAcctbook, Problem, RawTable,
-                    Settings, col_letter, quoted)
-
-_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s*$")
-_LOCAL = re.compile(r"^\s*(\d{1,2})[./](\d{1,2})[./](\d{4})\s*$")   # d/m/yyyy (IL, EU)
-# Countries that write local dates month first (m/d/yyyy).
-MONTH_FIRST = frozenset({"US", "PH", "FM", "MH", "PW", "BZ"})
-
-
-def _empty(v: Any) -> bool:
-    return v is None or (isinstance(v, str) and not v.strip()) or (
-        isinstance(v, float) and math.isnan(v))
-
-
-def as_text(v: Any) -> str | None:
-    """A cell as text: numbers typed into text columns lose no digits ('0501' stays)."""
-    if _empty(v):
-        return None
-    if isinstance(v, str):
-        return v.strip()
-    if isinstance(v, bool):
-        return schema.YES if v else schema.NO
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    if isinstance(v, dt.datetime):
-        return v.date().isoformat() if v.time() == dt.time() else v.isoformat(sep=" ")
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    return str(v)
-
-
-DATE_MIN, DATE_MAX = dt.date(1900, 1, 1), dt.date(2199, 12, 31)
-
-
-def parse_date(v: Any, month_first: bool = False) -> tuple[dt.date | None, str]:
-    """(date, how): how is 'ok', 'text' (parsed from text: a warning) or 'bad'.
-
-    Local text dates are day first (d/m/yyyy), or month first where the book's
-    country writes them so."""
-    if isinstance(v, dt.datetime):
-        return v.date(), "ok"
-    if isinstance(v, dt.date):
-        return v, "ok"
-    if isinstance(v, str):
-        m = _ISO.match(v)
-        try:
-            if m:
-                return dt.date(int(m[1]), int(m[2]), int(m[3])), "text"
-            m = _LOCAL.match(v)
-            if m:
-                day, month = (m[2], m[1]) if month_first else (m[1], m[2])
-                return dt.date(int(m[3]), int(month), int(day)), "text"
-        except ValueError:
-            pass
-    return None, "bad"
-
-
-# Thousands separators only in whole groups of three: "1,234.56" is 1234.56, while
-# "1,5" or "1.234,56" (a decimal comma) are not numbers here rather than 15 or 1.23456.
-_GROUPED = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
-
-
-def parse_number(v: Any) -> float | None:
-    if isinstance(v, bool):
-        return None
-    if isinstance(v, (int, float)):
-        return float(v)
-    if isinstance(v, str) and v.__class__ is not ExcelError:
-        s = v.strip().replace("%", "").replace("₪", "").replace("$", "").strip()
-        if "," in s:
-            if not _GROUPED.fullmatch(s):
-                return None
-            s = s.replace(",", "")
-        if "_" in s:          # float() takes "1_000"; nobody types that as a number
-            return None
-        try:
-            n = float(s)
-        except ValueError:
-            return None
-        return n if math.isfinite(n) else None      # float() also takes "nan" and "inf"
-    return None
-
+from acctbook.book import ids, schema
+from acctbook.book.i18n import system_lang, tr, translator, trn
+from acctbook.book.model import (ERROR, WARNING, Book, ExcelError, LoadedTable, NotAnAcctbook,
+                                 Problem, RawTable, col_letter, quoted)
+# The parsers live in book/parse.py; cli, create and the tests take them from here too.
+from acctbook.book.parse import (DATE_MAX, DATE_MIN, MONTH_FIRST, as_text,  # noqa: F401
+                                 closest_choice, is_blank, parse_date, parse_number)
+from acctbook.book.settings_load import settings as read_settings
 
 class _Collector:
     """Builds problems for one table with its sheet/cell coordinates."""
@@ -113,7 +36,7 @@ class _Collector:
 
 
 def _coerce(spec: schema.Column, values: list, rows: list[int], coll: _Collector,
-            choices: dict[str, str] | None, month_first: bool = False):
+            choices: dict[str, str] | None, month_first: bool = False, lang: str = "en"):
     """One column's cells -> a typed pandas Series; failures become problems.
 
     Columns repeat few distinct values (choices, dates), so each distinct value is
@@ -134,17 +57,17 @@ def _coerce(spec: schema.Column, values: list, rows: list[int], coll: _Collector
         if errors:
             for r, v in zip(rows, values):
                 if v.__class__ is ExcelError:
-                    severity, code, message = _excel_error(spec, v)[1]
+                    severity, code, message = _excel_error(spec, v, lang)[1]
                     coll.add(severity, code, spec.key, r, str(v), message)
         return pd.Series(out, index=rows, dtype=object)
     types = set(map(type, values))
     # True and 1.0 hash alike but are different cells; so do an error "#N/A" and the text
     if (bool in types and len(types) > 1) or ExcelError in types:
         keys = [(v.__class__, v) for v in values]
-        conv = {k: _convert(spec, k[1], choices, month_first) for k in set(keys)}
+        conv = {k: _convert(spec, k[1], choices, month_first, lang) for k in set(keys)}
     else:
         keys = values
-        conv = {v: _convert(spec, v, choices, month_first) for v in set(values)}
+        conv = {v: _convert(spec, v, choices, month_first, lang) for v in set(values)}
     if t == schema.DATE:        # days since 1970 as int64 (NaT is int64's minimum)
         conv = {k: (_NAT if v is None else v.toordinal() - _EPOCH, p) for k, (v, p) in conv.items()}
     lookup = {k: v for k, (v, _p) in conv.items()}.__getitem__
@@ -221,12 +144,12 @@ def _fast_numbers(values: list, integer: bool) -> np.ndarray | None:
 
 
 def _convert(spec: schema.Column, v: Any, choices: dict[str, str] | None,
-             month_first: bool = False):
-    """(typed value, problem or None) for one distinct cell value."""
-    label, t = spec.en, spec.type
+             month_first: bool = False, lang: str = "en"):
+    """(typed value, problem or None) for one distinct cell value; messages in `lang`."""
+    label, t, say = spec.label(lang), spec.type, translator(lang)
     if v.__class__ is ExcelError:
-        return _excel_error(spec, v)
-    if _empty(v):
+        return _excel_error(spec, v, lang)
+    if is_blank(v):
         return (np.nan if t in (schema.NUMBER, schema.INTEGER, schema.PERCENT) else None), None
     if t in (schema.CHOICE, schema.YESNO):
         if isinstance(v, bool) and t == schema.YESNO:
@@ -234,32 +157,51 @@ def _convert(spec: schema.Column, v: Any, choices: dict[str, str] | None,
         index = schema.YESNO_INDEX if t == schema.YESNO else choices
         hit = index.get(schema.fold(as_text(v)))
         if hit is None:
-            shown = ", ".join(dict.fromkeys(index.values())) if t == schema.CHOICE else "Yes, No"
-            code = "yes-no" if t == schema.YESNO else "choice"
-            return None, (ERROR, code, f"{label}: '{as_text(v)}' is not one of {shown}")
+            return None, _not_a_choice(spec, v, choices, lang)
         return (hit == schema.YES if t == schema.YESNO else hit), None
     if t == schema.DATE:
         d, how = parse_date(v, month_first)
         if how == "bad":
-            return None, (ERROR, "type-date", f"{label}: '{as_text(v)}' is not a date")
+            return None, (ERROR, "type-date", say("{column}: '{value}' is not a date").format(
+                column=label, value=as_text(v)))
         if not DATE_MIN <= d <= DATE_MAX:      # a typo (3026); pandas' dates also end in 2262
-            return None, (ERROR, "date-range", f"{label}: {d.isoformat()} is outside the "
-                                               f"years {DATE_MIN.year}–{DATE_MAX.year}")
+            return None, (ERROR, "date-range", say(
+                "{column}: {date} is outside the years {first}–{last}").format(
+                column=label, date=d.isoformat(), first=DATE_MIN.year, last=DATE_MAX.year))
         if how == "text":
-            return d, (WARNING, "date-as-text",
-                       f"{label}: date typed as text '{v}', read as {d.isoformat()}")
+            return d, (WARNING, "date-as-text", say(
+                "{column}: date typed as text '{value}', read as {date}").format(
+                column=label, value=v, date=d.isoformat()))
         return d, None
     n = parse_number(v)
     if n is None:
-        return np.nan, (ERROR, "type-number", f"{label}: '{as_text(v)}' is not a number")
+        return np.nan, (ERROR, "type-number", say("{column}: '{value}' is not a number").format(
+            column=label, value=as_text(v)))
     if t == schema.INTEGER and not float(n).is_integer():
-        return np.nan, (ERROR, "type-integer", f"{label}: {as_text(v)} is not a whole number")
+        return np.nan, (ERROR, "type-integer", say(
+            "{column}: {value} is not a whole number").format(column=label, value=as_text(v)))
     if t == schema.PERCENT and 0 < n < 1:
         # Excel stores 60% as 0.6; acctbook's percents are 0-100, so say what was read
-        return n, (WARNING, "percent-fraction",
-                   f"{label}: {as_text(v)} is read as {n:g} percent; for {n * 100:g}% type "
-                   f"{n * 100:g}")
+        return n, (WARNING, "percent-fraction", say(
+            "{column}: {value} is read as {read} percent; for {meant}% type {meant}").format(
+            column=label, value=as_text(v), read=f"{n:g}", meant=f"{n * 100:g}"))
     return n, None
+
+
+def _not_a_choice(spec: schema.Column, v: Any, choices: dict[str, str], lang: str):
+    """The `choice` / `yes-no` problem: the list in the book's language, and the choice a
+    near miss most likely meant ('פעילה' is not one of ליד, פעיל, …; did you mean פעיל?)."""
+    say = translator(lang)
+    yesno = spec.type == schema.YESNO
+    index = schema.choice_index((schema.YES, schema.NO)) if yesno else choices
+    shown = ", ".join(schema.show_choice(c, lang) for c in dict.fromkeys(index.values()))
+    text = say("{column}: '{value}' is not one of {choices}").format(
+        column=spec.label(lang), value=as_text(v), choices=shown)
+    near = closest_choice(v, index, lang)
+    if near:
+        text += say("; did you mean {choice}?").format(choice=near)
+    code = "yes-no" if yesno else "choice"
+    return ERROR, code, text
 
 
 def _find_columns(raw: RawTable, spec: schema.Table) -> dict[str, int]:
@@ -273,27 +215,31 @@ def _find_columns(raw: RawTable, spec: schema.Table) -> dict[str, int]:
     return columns
 
 
-def _missing_columns(raw: RawTable, spec: schema.Table, columns: dict[str, int]) -> str | None:
+def _missing_columns(raw: RawTable, spec: schema.Table, columns: dict[str, int],
+                     lang: str = "en") -> str | None:
     """What is wrong when required columns are missing (None when none is)."""
-    missing = [c.label("en") for c in spec.columns if c.required and c.key not in columns]
+    missing = [c.label(lang) for c in spec.columns if c.required and c.key not in columns]
     if not missing:
         return None
-    return (f"sheet '{raw.sheet}', table {spec.name}: missing required column"
-            f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}")
+    return trn(lang, "sheet '{sheet}', table {table}: missing required column {columns}",
+               "sheet '{sheet}', table {table}: missing required columns {columns}",
+               len(missing)).format(sheet=raw.sheet, table=spec.name, columns=", ".join(missing))
 
 
-def _excel_error(spec: schema.Column, v: ExcelError):
+def _excel_error(spec: schema.Column, v: ExcelError, lang: str = "en"):
     """(blank, problem) for a cell showing an Excel error: reported, then read as blank."""
     blank = np.nan if spec.type in (schema.NUMBER, schema.INTEGER, schema.PERCENT) else None
-    return blank, (ERROR, "excel-error", f"{spec.en}: the cell shows the Excel error {v}")
+    return blank, (ERROR, "excel-error", tr(
+        lang, "{column}: the cell shows the Excel error {error}").format(
+        column=spec.label(lang), error=v))
 
 
 def load_table(raw: RawTable, spec: schema.Table, problems: list[Problem],
                choices_by_setting: dict[str, dict[str, str]] | None = None,
-               month_first: bool = False) -> LoadedTable:
+               month_first: bool = False, lang: str = "en") -> LoadedTable:
     """Type one table. Missing required columns raise NotAnAcctbook (the book is unusable)."""
     columns = _find_columns(raw, spec)
-    missing = _missing_columns(raw, spec, columns)
+    missing = _missing_columns(raw, spec, columns, lang)
     if missing:
         raise NotAnAcctbook(missing)
     # Blank rows (an empty table keeps one) are not records.
@@ -327,7 +273,7 @@ def load_table(raw: RawTable, spec: schema.Table, problems: list[Problem],
             elif c.choices_setting and choices_by_setting:
                 choices = choices_by_setting.get(c.choices_setting)
         data[c.key] = _coerce(c, values, index, quiet if c.computed else coll, choices,
-                              month_first)
+                              month_first, lang)
     frame = pd.DataFrame(data, index=index)
     below = tuple(_first_filled(raw, i) for i in range(len(raw.below)))
     return LoadedTable(spec, raw.sheet, raw.header_row, raw.first_col, list(raw.headers),
@@ -337,22 +283,25 @@ def load_table(raw: RawTable, spec: schema.Table, problems: list[Problem],
 def _first_filled(raw: RawTable, i: int) -> tuple[int, int, Any]:
     """(Excel row, sheet column, value) of the first non-empty cell of the i-th row below."""
     line = raw.below[i]
-    j = next((j for j, v in enumerate(line) if not _empty(v)), 0)
+    j = next((j for j, v in enumerate(line) if not is_blank(v)), 0)
     return raw.below_start + i, raw.first_col + j, line[j] if line else None
 
 
-def rows_below_table(tables: dict[str, LoadedTable], code: str) -> list[Problem]:
+def rows_below_table(tables: dict[str, LoadedTable], code: str,
+                     lang: str = "en") -> list[Problem]:
     """A warning for each row typed just below a table (outside it, so not read), on its
     first filled cell, saying how to bring it in. Only the file reader finds such rows."""
     out = []
     for t in tables.values():
         for row, col, v in t.rows_below:
             head = t.headers[col - t.first_col] if 0 <= col - t.first_col < len(t.headers) else None
-            what = f" ({head} {quoted(as_text(v))})" if head and not _empty(v) else ""
+            what = f" ({head} {quoted(as_text(v))})" if head and not is_blank(v) else ""
             out.append(Problem(WARNING, code, t.sheet, row, head, f"{col_letter(col)}{row}", v,
-                               f"{t.sheet} row {row}{what} is below the table {t.spec.name}, so "
-                               "acctbook ignores it: press Tab in the table's last cell to extend "
-                               "the table, or run acctbook refresh --adopt-rows"))
+                               tr(lang, "{sheet} row {row}{what} is below the table {table}, "
+                                        "so acctbook ignores it: press Tab in the table's last "
+                                        "cell to extend the table, or run acctbook refresh "
+                                        "--adopt-rows").format(sheet=t.sheet, row=row,
+                                                               what=what, table=t.spec.name)))
     return out
 
 
@@ -368,115 +317,6 @@ def empty_raw(spec: schema.Table, lang: str = "en") -> RawTable:
     return RawTable(spec.name, spec.sheet(lang), 1, 1, [c.label(lang) for c in spec.columns], [])
 
 
-# --- Settings ----------------------------------------------------------------------
-def _settings(tables: dict[str, LoadedTable], problems: list[Problem]) -> Settings:
-    values: dict[str, Any] = {s.key: s.default for s in schema.SETTING_ROWS}
-    st = tables["Settings"]
-    idx = schema.setting_index()
-    for row, name, value in zip(st.frame.index, st.frame["setting"], st.frame["value"]):
-        key = idx.get(schema.fold(name)) if name else None
-        if key is None:
-            continue   # the user's own notes in the Settings table are theirs
-        s = schema.SETTING_BY_KEY[key]
-        parsed, ok = _setting_value(s, value)
-        if ok:
-            values[key] = parsed
-        else:
-            problems.append(Problem(ERROR, "setting", st.sheet, row, st.header("value"),
-                                    st.cell("value", row), value,
-                                    f"Setting '{s.en}': '{value}' is not valid (expected "
-                                    f"{_setting_expected(s)}); using the default"))
-    return Settings(
-        values=values,
-        cadence=_pairs(tables["Cadence"], "class", "days",
-                       schema.choice_index(("A", "B", "C", "Prospect", "Dormant")),
-                       schema.DEFAULT_CADENCE, int),
-        stage_probability=_pairs(tables["StageProbability"], "stage", "probability", None,
-                                 schema.DEFAULT_STAGE_PROBABILITY, float),
-        sla=_pairs(tables["SLA"], "severity", "business_days", None, schema.DEFAULT_SLA, int),
-        tiers=_tiers(tables["Tiers"]),
-        weights=_pairs(tables["Weights"], "component", "weight", _component_index(),
-                       schema.DEFAULT_WEIGHTS, float),
-        holidays=[(d.date(), n or "") for d, n in zip(tables["Holidays"].frame["date"],
-                                                      tables["Holidays"].frame["name"])
-                  if not pd.isna(d)],
-    )
-
-
-def _setting_bounds(s: schema.Setting) -> tuple[float, float | None]:
-    if s.type == schema.PERCENT:
-        return 0, 100
-    return s.min, None
-
-
-def _setting_expected(s: schema.Setting) -> str:
-    lo, hi = _setting_bounds(s)
-    if s.type == schema.PERCENT:
-        return f"a percent from {lo} to {hi}"
-    if s.type == schema.INTEGER:
-        return f"a whole number, {lo} or more"
-    if s.type == schema.NUMBER:
-        return f"a number, {lo} or more"
-    if s.type == schema.YESNO:
-        return "Yes or No"
-    if s.type == schema.CHOICE:
-        return f"one of {', '.join(s.choices)}"
-    return s.type
-
-
-def _setting_value(s: schema.Setting, value: str | None) -> tuple[Any, bool]:
-    if value is None or value == "":
-        return s.default, True
-    if s.type in (schema.INTEGER, schema.NUMBER, schema.PERCENT):
-        n = parse_number(value)
-        if n is None or (s.type == schema.INTEGER and not n.is_integer()):
-            return None, False
-        if s.type == schema.PERCENT and 0 < n <= 1 and not (isinstance(value, str)
-                                                            and "%" in value):
-            # "18%" typed in a percent cell arrives as 0.18, and "100%" as 1 (no VAT rate or
-            # threshold is 1%); text "0.5%" is percent already. Rounded: 0.07 * 100 is 7.000…01.
-            n = round(n * 100, 9)
-        lo, hi = _setting_bounds(s)
-        if n < lo or (hi is not None and n > hi):
-            return None, False
-        return (int(n) if s.type == schema.INTEGER else n), True
-    if s.type == schema.YESNO:
-        hit = schema.YESNO_INDEX.get(schema.fold(value))
-        return (hit == schema.YES, True) if hit else (None, False)
-    if s.type == schema.CHOICE:
-        hit = schema.choice_index(s.choices).get(schema.fold(value))
-        return (hit, True) if hit else (None, False)
-    return value, True
-
-
-def _component_index() -> dict[str, str]:
-    out = {schema.fold(c): c for c in schema.COMPONENTS}
-    out.update({schema.fold(h): c for c, h in schema.COMPONENT_HE.items()})
-    return out
-
-
-def _pairs(t: LoadedTable, kcol, vcol, index, defaults, conv) -> dict:
-    """The table's rows over the defaults (docs/workbook.md, Settings): a row left out keeps its default."""
-    out = {k: conv(v) for k, v in defaults}
-    for k, v in zip(t.frame[kcol], t.frame[vcol]):
-        if k is None or pd.isna(v):
-            continue
-        k = index.get(schema.fold(k), k) if index else k
-        out[k] = conv(v)
-    return out
-
-
-def _tiers(t: LoadedTable) -> list[tuple[str, float, float]]:
-    if t.frame.empty:
-        rows = [(n, float(m), float(d)) for n, m, d in schema.DEFAULT_TIERS]
-    else:
-        names = schema.choice_index(schema.TIER_NAMES)
-        rows = [(names.get(schema.fold(n), n), float(m), 0.0 if pd.isna(d) else float(d))
-                for n, m, d in zip(t.frame["tier"], t.frame["min_revenue_12m"], t.frame["discount"])
-                if n is not None and not pd.isna(m)]
-    return sorted(rows, key=lambda r: -r[1])
-
-
 # --- optional columns a rule needs (rules.rule_missing_columns warns) -----------------
 # (table, column key, stand-ins, what its absence turns off). Stand-ins are alternatives,
 # each a group of columns that together compute what the column would hold (an order's
@@ -485,41 +325,42 @@ def _tiers(t: LoadedTable) -> list[tuple[str, float, float]]:
 # read by the core but not here has a default that stands in for it (a deal's Probability
 # the stage's, a contract's Renewal notice the setting's, a blank Discount 0), or is itself
 # a stand-in (Invoice date, Delivered on for Invoice due; Deal ID for a contract's client).
+# The effects are English, marked for the catalog: a message translates them (tr(lang, …)).
 RULE_COLUMNS: tuple[tuple[str, str, tuple[tuple[str, ...], ...], str], ...] = (
-    ("Clients", "key_account", (), "key accounts are not made class A (ranking)"),
-    ("Clients", "credit_limit", (), "credit-limit risk is off"),
-    ("Contacts", "primary", (), "Today's call list takes a client's first contact, not "
-                                "the primary one"),
-    ("Interactions", "outcome", (), "no-answer retry follow-ups are off"),
-    ("Interactions", "next_step_date", (), "promised next-step follow-ups are off"),
-    ("Deals", "amount", (), "the pipeline (ranking score) and weighted amounts are off"),
-    ("Deals", "stage_since", (), "stale-deal follow-ups count from the last contact, not "
-                                 "from the stage date"),
+    ("Clients", "key_account", (), tr("en", "key accounts are not made class A (ranking)")),
+    ("Clients", "credit_limit", (), tr("en", "credit-limit risk is off")),
+    ("Contacts", "primary", (), tr("en", "Today's call list takes a client's first contact, not "
+                                         "the primary one")),
+    ("Interactions", "outcome", (), tr("en", "no-answer retry follow-ups are off")),
+    ("Interactions", "next_step_date", (), tr("en", "promised next-step follow-ups are off")),
+    ("Deals", "amount", (), tr("en", "the pipeline (ranking score) and weighted amounts are off")),
+    ("Deals", "stage_since", (), tr("en", "stale-deal follow-ups count from the last contact, not "
+                                          "from the stage date")),
     ("Orders", "amount", (("quantity", "unit_price"),),
-     "revenue, ranking, classes and tiers are off"),
-    ("Orders", "status", (), "delivery follow-ups are off and cancelled lines count as "
-                             "revenue"),
-    ("Orders", "due_date", (), "delivery follow-ups are off"),
+     tr("en", "revenue, ranking, classes and tiers are off")),
+    ("Orders", "status", (), tr("en", "delivery follow-ups are off and cancelled lines count as "
+                                      "revenue")),
+    ("Orders", "due_date", (), tr("en", "delivery follow-ups are off")),
     ("Orders", "invoice_due", (("invoice_date",), ("delivered_on",)),
-     "payment follow-ups and payment risk are off"),
-    ("Orders", "paid_on", (), "every invoice counts as unpaid (payment follow-ups and "
-                              "payment risk)"),
-    ("Contracts", "client_id", (("deal_id",),), "renewal follow-ups are off"),
-    ("Contracts", "status", (), "renewal follow-ups are off"),
-    ("Contracts", "end", (), "renewal follow-ups are off"),
-    ("Complaints", "severity", (), "every complaint gets the Medium SLA (complaint "
-                                   "follow-ups and SLA)"),
-    ("Complaints", "status", (), "every complaint counts as open (complaint follow-ups, "
-                                 "SLA and complaint risk)"),
-    ("Complaints", "resolved_on", (), "the SLA status of resolved complaints is off"),
+     tr("en", "payment follow-ups and payment risk are off")),
+    ("Orders", "paid_on", (), tr("en", "every invoice counts as unpaid (payment follow-ups and "
+                                       "payment risk)")),
+    ("Contracts", "client_id", (("deal_id",),), tr("en", "renewal follow-ups are off")),
+    ("Contracts", "status", (), tr("en", "renewal follow-ups are off")),
+    ("Contracts", "end", (), tr("en", "renewal follow-ups are off")),
+    ("Complaints", "severity", (), tr("en", "every complaint gets the Medium SLA (complaint "
+                                            "follow-ups and SLA)")),
+    ("Complaints", "status", (), tr("en", "every complaint counts as open (complaint follow-ups, "
+                                          "SLA and complaint risk)")),
+    ("Complaints", "resolved_on", (), tr("en", "the SLA status of resolved complaints is off")),
 )
 
 
 def missing_rule_columns(tables: dict[str, LoadedTable], lang: str = "en") -> list[Problem]:
     """A warning for each optional column a follow-up, ranking or risk rule reads that is
     absent from its table (and no stand-in either): without it the rule would go quiet
-    with nothing said. Names are the book's (a Hebrew book's in Hebrew), the text English
-    as elsewhere."""
+    with nothing said. Names and text in the book's language."""
+    say = translator(lang)
     out = []
     for name, key, stand_ins, effect in RULE_COLUMNS:
         t = tables.get(name)
@@ -531,9 +372,11 @@ def missing_rule_columns(tables: dict[str, LoadedTable], lang: str = "en") -> li
             continue                  # the stand-ins compute what the column would hold
         absent = [known[k].label(lang) for g in groups for k in g if k not in t.columns]
         label = known[key].label(lang)
-        also = f" (nor {' or '.join(absent)} to stand in for it)" if absent else ""
+        also = say(" (nor {columns} to stand in for it)").format(
+            columns=say(" or ").join(absent)) if absent else ""
         out.append(Problem(WARNING, "missing-column-rule", t.sheet, t.header_row, label, None,
-                           None, f"{t.sheet} has no column {label}{also}: {effect}"))
+                           None, say("{sheet} has no column {column}{also}: {effect}").format(
+                               sheet=t.sheet, column=label, also=also, effect=tr(lang, effect))))
     return out
 
 
@@ -545,33 +388,51 @@ def detect_lang(raw: RawTable) -> str:
     return "he" if sum(h in he for h in heads) > sum(h in en for h in heads) else "en"
 
 
+def _raw_lang(raw: dict[str, RawTable]) -> str:
+    """The book's language before it can be loaded: its Clients headers, else its sheet
+    names (Hebrew letters), else the user's (system_lang): for the messages that refuse it."""
+    if "Clients" in raw:
+        return detect_lang(raw["Clients"])
+    if raw:
+        return "he" if any("\u0590" <= ch <= "\u05ff" for t in raw.values()
+                           for ch in t.sheet) else "en"
+    return system_lang()
+
+
 def load_book(raw: dict[str, RawTable], path: str | None = None) -> Book:
     """Type every acctbook table. Raises NotAnAcctbook when data tables are missing."""
+    lang = _raw_lang(raw)
+    say = translator(lang)
+    where = path or say("workbook")
     missing = [t.name for t in schema.DATA_TABLES if t.name not in raw]
     if len(missing) == len(schema.DATA_TABLES):
-        raise NotAnAcctbook(f"{path or 'workbook'}: no acctbook tables found (expected Excel "
-                            f"tables named {', '.join(t.name for t in schema.DATA_TABLES[:3])}, …)")
+        raise NotAnAcctbook(say("{book}: no acctbook tables found (expected Excel tables named "
+                                "{tables}, …)").format(
+            book=where, tables=", ".join(t.name for t in schema.DATA_TABLES[:3])))
     if missing:
-        raise NotAnAcctbook(f"{path or 'workbook'}: missing table{'s' if len(missing) > 1 else ''} "
-                            f"{', '.join(missing)} (each data sheet holds one Excel table of that name)")
+        raise NotAnAcctbook(trn(lang, "{book}: missing table {tables} (each data sheet holds "
+                                      "one Excel table of that name)",
+                                "{book}: missing tables {tables} (each data sheet holds one "
+                                "Excel table of that name)", len(missing)).format(
+            book=where, tables=", ".join(missing)))
     # Every table missing required columns, in one message: the user fixes them all at once.
     broken = [m for spec in schema.ALL_TABLES if spec.name in raw
               for m in [_missing_columns(raw[spec.name], spec,
-                                         _find_columns(raw[spec.name], spec))] if m]
+                                         _find_columns(raw[spec.name], spec), lang)] if m]
     if broken:
-        raise NotAnAcctbook(f"{path or 'workbook'}: {'; '.join(broken)}")
-    lang = detect_lang(raw["Clients"])
+        raise NotAnAcctbook(f"{where}: {'; '.join(broken)}")
     problems: list[Problem] = []
     tables: dict[str, LoadedTable] = {}
     for spec in schema.SETTINGS_TABLES:
-        tables[spec.name] = load_table(raw.get(spec.name) or empty_raw(spec, lang), spec, problems)
-    settings = _settings(tables, problems)
+        tables[spec.name] = load_table(raw.get(spec.name) or empty_raw(spec, lang), spec, problems,
+                                       lang=lang)
+    settings = read_settings(tables, problems, lang)
     segs = [s.strip() for s in str(settings["segments"] or "").split(",") if s.strip()]
     by_setting = {"segments": {schema.fold(s): s for s in segs}} if segs else {}
     for spec in schema.DATA_TABLES:
         tables[spec.name] = load_table(raw[spec.name], spec, problems, by_setting,
-                                       settings.country in MONTH_FIRST)
-    return Book(tables, settings, lang, path, problems)
+                                       settings.country in MONTH_FIRST, lang)
+    return Book(ids.match_refs(tables), settings, lang, path, problems)  # IDs: book/ids.py
 
 
 def rows_to_raw(spec: schema.Table, rows: list[dict], lang: str = "en") -> RawTable:

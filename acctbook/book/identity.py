@@ -12,6 +12,8 @@ from functools import lru_cache
 
 import phonenumbers
 
+from acctbook.book.i18n import translator
+
 
 def il_number_ok(number: str) -> bool:
     """Israeli company / ID number: 9 digits, weights 1,2,1,2…, digit sums ≡ 0 mod 10."""
@@ -98,6 +100,55 @@ def email_error(value: str) -> str | None:
     except EmailNotValidError as e:
         return str(e)
     return None
+
+
+def email_reason(reason: str | None, lang: str) -> str:
+    """email_validator's reason (English) in `lang`: its common reasons translated, the
+    characters it names kept; a rare one stays as email_validator words it."""
+    if not reason or lang == "en":
+        return reason or ""
+    say = translator(lang)
+    fixed = {
+        "An email address must have an @-sign.": say("An email address must have an @-sign."),
+        "There must be something after the @-sign.": say(
+            "There must be something after the @-sign."),
+        "There must be something before the @-sign.": say(
+            "There must be something before the @-sign."),
+        "The part after the @-sign is not valid. It should have a period.": say(
+            "The part after the @-sign is not valid. It should have a period."),
+        "An email address cannot have two periods in a row.": say(
+            "An email address cannot have two periods in a row."),
+        "An email address cannot start with a period.": say(
+            "An email address cannot start with a period."),
+        "An email address cannot end with a period.": say(
+            "An email address cannot end with a period."),
+        "An email address cannot have a period immediately before the @-sign.": say(
+            "An email address cannot have a period immediately before the @-sign."),
+        "An email address cannot have a period immediately after the @-sign.": say(
+            "An email address cannot have a period immediately after the @-sign."),
+        "An email address cannot have a hyphen immediately after the @-sign.": say(
+            "An email address cannot have a hyphen immediately after the @-sign."),
+        "The part after the @-sign is a special-use or reserved name that cannot be used "
+        "with email.": say("The part after the @-sign is a special-use or reserved name that "
+                           "cannot be used with email."),
+        "The part after the @-sign is not valid. It is not within a valid top-level domain.":
+            say("The part after the @-sign is not valid. It is not within a valid top-level "
+                "domain."),
+    }
+    if reason in fixed:
+        return fixed[reason]
+    m = _INVALID_CHARS.fullmatch(reason)
+    if m:
+        text = say("The email address contains invalid characters before the @-sign: "
+                   "{characters}.") if m[1] else say(
+            "The part after the @-sign contains invalid characters: {characters}.")
+        return text.format(characters=m[3])
+    return reason
+
+
+_INVALID_CHARS = re.compile(r"(?:(The email address contains invalid characters before the "
+                            r"@-sign)|(The part after the @-sign contains invalid characters))"
+                            r": (.+)\.")
 
 
 @lru_cache(maxsize=100_000)

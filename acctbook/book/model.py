@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from acctbook.book import schema
+from acctbook.book.i18n import tr
 
 ERROR, WARNING = "error", "warning"
 
@@ -73,10 +74,15 @@ class Problem:
         place = f"{self.sheet}!{self.cell}" if self.cell else self.sheet
         return f"{book_name}:{place}" if book_name else place
 
-    def line(self, book_name: str = "") -> str:
-        """`BOOK:Sheet!D14: message` (README, "The commands"); warnings say so."""
-        tag = "warning: " if self.severity == WARNING else ""
+    def line(self, book_name: str = "", lang: str = "en") -> str:
+        """`BOOK:Sheet!D14: message` (README, "The commands"); warnings say so, in `lang`
+        (the book's: the message already is)."""
+        tag = tr(lang, "warning: ") if self.severity == WARNING else ""
         return f"{self.where(book_name)}: {tag}{self.message}"
+
+    def severity_label(self, lang: str = "en") -> str:
+        """The severity as the Problems sheet shows it: error / warning in `lang`."""
+        return tr(lang, "warning") if self.severity == WARNING else tr(lang, "error")
 
     def as_json(self) -> dict:
         value = self.value
@@ -214,9 +220,32 @@ class Settings:
     tiers: list[tuple[str, float, float]]     # (tier, min revenue, discount) high to low
     weights: dict[str, float]
     holidays: list[tuple[Any, str]]           # (datetime.date, name)
+    # ExchangeRates: currency (upper case) -> (units of the book's currency for one unit,
+    # the rate's date or None); rows without a currency or a positive rate are left out.
+    rates: dict[str, tuple[float, Any]] = field(default_factory=dict)
 
     def __getitem__(self, key: str) -> Any:
         return self.values[key]
+
+    @property
+    def currency(self) -> str:
+        """The book's currency (Settings Currency, upper case; blank = ILS)."""
+        return (str(self.values.get("currency") or "").strip() or "ILS").upper()
+
+    def rate(self, currency: Any) -> float | None:
+        """Units of the book's currency for one unit of `currency`: 1 for the book's own
+        currency or a blank one, the ExchangeRates row's rate, or None when there is none."""
+        code = "" if currency is None else str(currency).strip().upper()
+        if not code or code == self.currency:
+            return 1.0
+        hit = self.rates.get(code)
+        return hit[0] if hit else None
+
+    @property
+    def number_format(self) -> str | None:
+        """The babel locale Settings `Number format` names (de_DE), or None: blank or not a
+        locale, when documents follow their language (docs/rules.md, section 9)."""
+        return number_locale(self.values.get("number_format"))
 
     @property
     def country(self) -> str:
@@ -230,6 +259,33 @@ class Settings:
     def vat_rate(self) -> float:
         v = self.values.get("vat_rate")
         return float(v) if v is not None else (18.0 if self.country == "IL" else 0.0)
+
+
+def exchange_rates(frame: pd.DataFrame) -> dict[str, tuple[float, Any]]:
+    """The ExchangeRates table as Settings.rates: a row's currency upper-cased; a row with
+    no currency or no rate above 0 is left out (the check reports it); the first row of a
+    currency wins, as with every unique key."""
+    out: dict[str, tuple[float, Any]] = {}
+    for code, rate, as_of in zip(frame["currency"], frame["rate"], frame["as_of"]):
+        code = str(code or "").strip().upper()
+        if code and not pd.isna(rate) and rate > 0 and code not in out:
+            out[code] = (float(rate), None if pd.isna(as_of) else as_of.date())
+    return out
+
+
+def number_locale(text: Any) -> str | None:
+    """A Number format setting as a babel locale name (`de-de` -> `de_DE`), or None when
+    blank or not a locale babel knows."""
+    name = "" if text is None else str(text).strip().replace("-", "_")
+    if not name:
+        return None
+    from babel import Locale, UnknownLocaleError
+    try:
+        found = str(Locale.parse(name))
+    except (ValueError, TypeError, UnknownLocaleError):
+        return None
+    # babel falls back on a likely locale (en_ZZ -> en_US): only an exact match counts
+    return found if found.casefold() == name.casefold() else None
 
 
 @dataclass

@@ -8,134 +8,17 @@ headers and choice values are recognised when reading.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-LANGS = ("en", "he")
+# The vocabulary (types, Column, Table, choice lists) lives in columns.py; schema.X names it.
+from acctbook.book.columns import (  # noqa: F401
+    LANGS, TEXT, DATE, NUMBER, INTEGER, PERCENT, CHOICE, YESNO, REF, TYPE_FORMATS,
+    CLIENT_STATUS, SOURCES, LANGUAGES, FOLLOW_UP_STATUS, CLASSES, RISKS, CONTACT_CHANNELS,
+    CHANNELS, DIRECTIONS, OUTCOMES, STAGES, OPEN_STAGES, ORDER_STATUS, CONTRACT_STATUS,
+    CATEGORIES, SEVERITIES, CASE_STATUS, SLA_STATUS, PRICE_LEVELS, EVENT_TYPES, TIER_NAMES,
+    WORK_WEEKS, YES, NO, CHOICE_HE, Column, Table, C)
 
-# Column types (each column's type is listed in docs/workbook.md).
-TEXT, DATE, NUMBER, INTEGER, PERCENT, CHOICE, YESNO, REF = (
-    "text", "date", "number", "integer", "percent", "choice", "yesno", "ref")
-
-
-# Excel number formats by type (a column's `fmt` overrides): the template's columns and
-# the generated sheets show numbers the same way.
-TYPE_FORMATS = {DATE: "yyyy-mm-dd", NUMBER: "#,##0.00", INTEGER: "0",
-                # "0.##" would show 80 as "80." in Excel and LibreOffice; General shows 80, 12.5.
-                PERCENT: "General"}
-
-
-@dataclass(frozen=True)
-class Column:
-    key: str
-    en: str
-    he: str
-    type: str = TEXT
-    required: bool = False
-    unique: bool = False
-    choices: tuple[str, ...] = ()      # canonical (English) values
-    choices_setting: str | None = None  # choices come from a Settings list
-    ref: str | None = None              # table name whose key this must match
-    min: float | None = None
-    max: float | None = None
-    min_exclusive: bool = False
-    not_future: bool = False
-    future_warns: bool = False          # a later date is likely a typo: a warning, still used
-    computed: bool = False
-    width: int = 14
-    note: str = ""                      # short rule text for docs and comments
-    fmt: str | None = None              # Excel number format, when not the type's own
-
-    def label(self, lang: str) -> str:
-        return self.he if lang == "he" else self.en
-
-    @property
-    def number_format(self) -> str | None:
-        return self.fmt or TYPE_FORMATS.get(self.type)
-
-
-@dataclass(frozen=True)
-class Table:
-    name: str        # fixed table (ListObject) name, every language
-    sheet_en: str
-    sheet_he: str
-    columns: tuple[Column, ...]
-    key: str | None = None   # the column other tables reference
-    settings: bool = False   # lives on the Settings sheet
-    generated: bool = False
-
-    def sheet(self, lang: str) -> str:
-        return self.sheet_he if lang == "he" else self.sheet_en
-
-    def column(self, key: str) -> Column:
-        for c in self.columns:
-            if c.key == key:
-                return c
-        raise KeyError(key)
-
-    @property
-    def computed(self) -> tuple[Column, ...]:
-        return tuple(c for c in self.columns if c.computed)
-
-
-def C(key, en, he, type=TEXT, **kw) -> Column:
-    return Column(key, en, he, type, **kw)
-
-
-# --- choice lists -----------------------------------------------------------
-CLIENT_STATUS = ("Prospect", "Active", "Dormant", "Lost")
-SOURCES = ("Referral", "Exhibition", "Cold call", "Website", "Partner", "Other")
-LANGUAGES = ("en", "he")
-FOLLOW_UP_STATUS = ("Overdue", "Today", "This week", "Later")
-CLASSES = ("A", "B", "C")
-RISKS = ("Low", "Medium", "High")
-CONTACT_CHANNELS = ("Phone", "Email", "Chat", "Fax", "Mail", "Meeting")
-CHANNELS = ("Phone", "Email", "Meeting", "Chat", "Fax", "Mail", "Event")
-DIRECTIONS = ("In", "Out")
-OUTCOMES = ("Reached", "No answer", "Meeting set", "Proposal sent", "Order",
-            "Complaint", "Declined", "Info sent")
-STAGES = ("Lead", "Qualified", "Needs analysis", "Proposal", "Negotiation", "Won", "Lost")
-OPEN_STAGES = STAGES[:5]
-ORDER_STATUS = ("Open", "Partly delivered", "Delivered", "Cancelled")
-CONTRACT_STATUS = ("Draft", "Sent", "Signed", "Expired", "Cancelled")
-CATEGORIES = ("Quality", "Delivery", "Billing", "Price", "Service", "Other")
-SEVERITIES = ("High", "Medium", "Low")
-CASE_STATUS = ("Open", "In progress", "Resolved")
-SLA_STATUS = ("Met", "Missed", "Open", "Overdue")
-PRICE_LEVELS = ("Lower", "Similar", "Higher")
-EVENT_TYPES = ("Exhibition", "Fair", "Presentation", "Webinar")
-TIER_NAMES = ("Platinum", "Gold", "Silver", "Standard")
-WORK_WEEKS = ("Sun-Thu", "Mon-Fri")
-YES, NO = "Yes", "No"
-
-# Hebrew display of choice values; reading accepts either language.
-CHOICE_HE: dict[str, str] = {
-    "Prospect": "ליד", "Active": "פעיל", "Dormant": "רדום", "Lost": "אבוד",
-    "Referral": "הפניה", "Exhibition": "תערוכה", "Cold call": "שיחה קרה",
-    "Website": "אתר", "Partner": "שותף", "Other": "אחר",
-    "Overdue": "באיחור", "Today": "היום", "This week": "השבוע", "Later": "בהמשך",
-    "Low": "נמוך", "Medium": "בינוני", "High": "גבוה",
-    "Phone": "טלפון", "Email": "דוא\"ל", "Chat": "צ'אט", "Fax": "פקס",
-    "Mail": "דואר", "Meeting": "פגישה", "Event": "אירוע",
-    "In": "נכנס", "Out": "יוצא",
-    "Reached": "הושג", "No answer": "אין מענה", "Meeting set": "נקבעה פגישה",
-    "Proposal sent": "נשלחה הצעה", "Order": "הזמנה", "Complaint": "תלונה",
-    "Declined": "סירב", "Info sent": "נשלח מידע",
-    "Lead": "ליד ראשוני", "Qualified": "מוסמך", "Needs analysis": "ניתוח צרכים",
-    "Proposal": "הצעה", "Negotiation": "משא ומתן", "Won": "נסגר בהצלחה",
-    "Open": "פתוח", "Partly delivered": "סופק חלקית", "Delivered": "סופק",
-    "Cancelled": "בוטל",
-    "Draft": "טיוטה", "Sent": "נשלח", "Signed": "נחתם", "Expired": "פג תוקף",
-    "Quality": "איכות", "Delivery": "אספקה", "Billing": "חיוב", "Price": "מחיר",
-    "Service": "שירות",
-    "In progress": "בטיפול", "Resolved": "נפתר",
-    "Met": "עמד", "Missed": "לא עמד",
-    "Lower": "נמוך יותר", "Similar": "דומה", "Higher": "גבוה יותר",
-    "Fair": "יריד", "Presentation": "מצגת", "Webinar": "וובינר",
-    "Platinum": "פלטינום", "Gold": "זהב", "Silver": "כסף", "Standard": "רגיל",
-    "Yes": "כן", "No": "לא",
-}
-# "Lost" is both a client status and a deal stage; one Hebrew word serves both.
 
 # --- the tables ---------------------------------------------------------------
 CLIENTS = Table("Clients", "Clients", "לקוחות", (
@@ -158,7 +41,7 @@ CLIENTS = Table("Clients", "Clients", "לקוחות", (
     C("credit_limit", "Credit limit", "מסגרת אשראי", NUMBER, min=0, width=13),
     C("payment_terms", "Payment terms", "תנאי תשלום", INTEGER, min=0, width=10,
       note="days; blank = Settings Payment terms"),
-    C("email", "Email", "דוא\"ל", width=26, note="a valid address"),
+    C("email", "Email", "דוא״ל", width=26, note="a valid address"),
     C("phone", "Phone", "טלפון", width=16, note="a valid number for the client's country"),
     C("language", "Language", "שפה", CHOICE, choices=LANGUAGES, width=8),
     C("created", "Created", "נוצר", DATE, required=True, not_future=True, width=11),
@@ -168,15 +51,17 @@ CLIENTS = Table("Clients", "Clients", "לקוחות", (
     C("follow_up_reason", "Follow-up reason", "סיבת מעקב", computed=True, width=36),
     C("follow_up_status", "Follow-up status", "מצב מעקב", CHOICE, choices=FOLLOW_UP_STATUS,
       computed=True, width=11),
-    C("revenue_12m", "Revenue 12m", "הכנסות 12 ח'", NUMBER, computed=True, width=13),
+    C("revenue_12m", "Revenue 12m", "הכנסות 12 ח׳", NUMBER, computed=True, width=13),
     C("class", "Class", "סיווג", CHOICE, choices=CLASSES, computed=True, width=7),
     C("rank", "Rank", "דירוג", INTEGER, computed=True, width=7),
     C("score", "Score", "ציון", NUMBER, computed=True, width=7, fmt="0.0"),
     C("tier", "Tier", "רמה", CHOICE, choices=TIER_NAMES, computed=True, width=10),
     C("risk", "Risk", "סיכון", CHOICE, choices=RISKS, computed=True, width=8),
     C("risk_reasons", "Risk reasons", "סיבות סיכון", computed=True, width=36),
-    C("vat_rate", "VAT rate", "שיעור מע\"מ", PERCENT, min=0, max=100, width=9,
+    C("vat_rate", "VAT rate", "שיעור מע״מ", PERCENT, min=0, max=100, width=9,
       note="contracts; blank = Settings VAT rate in the company's Country, else 0 (export)"),
+    C("excludes", "Excludes", "לא כולל", computed=True, width=40,
+      note="rows left out of this client's figures because of errors"),
 ), key="client_id")
 
 CONTACTS = Table("Contacts", "Contacts", "אנשי קשר", (
@@ -184,7 +69,7 @@ CONTACTS = Table("Contacts", "Contacts", "אנשי קשר", (
     C("client_id", "Client ID", "מזהה לקוח", REF, required=True, ref="Clients", width=11),
     C("name", "Name", "שם", required=True, width=22),
     C("role", "Role", "תפקיד", width=18),
-    C("email", "Email", "דוא\"ל", width=26),
+    C("email", "Email", "דוא״ל", width=26),
     C("phone", "Phone", "טלפון", width=16),
     C("preferred_channel", "Preferred channel", "ערוץ מועדף", CHOICE,
       choices=CONTACT_CHANNELS, width=12),
@@ -213,7 +98,8 @@ DEALS = Table("Deals", "Deals", "עסקאות", (
     C("title", "Title", "כותרת", required=True, width=28),
     C("stage", "Stage", "שלב", CHOICE, required=True, choices=STAGES, width=14),
     C("amount", "Amount", "סכום", NUMBER, min=0, width=13),
-    C("currency", "Currency", "מטבע", width=8, note="ISO 4217; blank = Settings"),
+    C("currency", "Currency", "מטבע", width=8,
+      note="ISO 4217; blank = Settings; another needs a row in ExchangeRates"),
     C("probability", "Probability", "הסתברות", PERCENT, min=0, max=100, width=10,
       note="blank = Settings Stage probability"),
     C("expected_close", "Expected close", "סגירה צפויה", DATE, width=11),
@@ -221,15 +107,16 @@ DEALS = Table("Deals", "Deals", "עסקאות", (
     C("lost_reason", "Lost reason", "סיבת הפסד", width=20, note="required when Lost"),
     C("lost_to", "Lost to", "הפסד ל", REF, ref="Competitors", width=14),
     C("created", "Created", "נוצר", DATE, width=11),
-    C("weighted_amount", "Weighted amount", "סכום משוקלל", NUMBER, computed=True, width=13),
+    C("weighted_amount", "Weighted amount", "סכום משוקלל", NUMBER, computed=True, width=13,
+      note="in Settings Currency"),
 ), key="deal_id")
 
 DEAL_ITEMS = Table("DealItems", "Deal items", "פריטי עסקה", (
     C("deal_id", "Deal ID", "מזהה עסקה", REF, required=True, ref="Deals", width=10),
-    C("sku", "SKU", "מק\"ט", REF, required=True, ref="Products", width=10),
+    C("sku", "SKU", "מק״ט", REF, required=True, ref="Products", width=10),
     C("quantity", "Quantity", "כמות", NUMBER, min=0, min_exclusive=True, width=9),
     C("unit_price", "Unit price", "מחיר יחידה", NUMBER, min=0, width=11,
-      note="blank = the product's list price"),
+      note="in the deal's currency; blank = the product's list price, converted"),
     C("discount", "Discount", "הנחה", PERCENT, min=0, max=100, width=9),
 ))
 
@@ -239,7 +126,7 @@ ORDERS = Table("Orders", "Orders", "הזמנות", (
     C("deal_id", "Deal ID", "מזהה עסקה", REF, ref="Deals", width=10),
     C("contract_id", "Contract ID", "מזהה חוזה", REF, ref="Contracts", width=14),
     C("order_date", "Order date", "תאריך הזמנה", DATE, required=True, width=11),
-    C("sku", "SKU", "מק\"ט", REF, ref="Products", width=10),
+    C("sku", "SKU", "מק״ט", REF, ref="Products", width=10),
     C("quantity", "Quantity", "כמות", NUMBER, min=0, min_exclusive=True, width=9),
     C("unit_price", "Unit price", "מחיר יחידה", NUMBER, min=0, width=11),
     C("discount", "Discount", "הנחה", PERCENT, min=0, max=100, width=9),
@@ -293,7 +180,7 @@ COMPLAINTS = Table("Complaints", "Complaints", "תלונות", (
 ), key="case_id")
 
 PRODUCTS = Table("Products", "Products", "מוצרים", (
-    C("sku", "SKU", "מק\"ט", required=True, unique=True, width=10),
+    C("sku", "SKU", "מק״ט", required=True, unique=True, width=10),
     C("name", "Name", "שם", required=True, width=28),
     C("category", "Category", "קטגוריה", width=14),
     C("list_price", "List price", "מחיר מחירון", NUMBER, min=0, width=11),
@@ -348,7 +235,7 @@ SLA = _settings_table("SLA", (
 ), key="severity")
 TIERS = _settings_table("Tiers", (
     C("tier", "Tier", "רמה", required=True, unique=True, width=10),
-    C("min_revenue_12m", "Min revenue 12m", "הכנסות מינימום 12 ח'", NUMBER, required=True,
+    C("min_revenue_12m", "Min revenue 12m", "הכנסות מינימום 12 ח׳", NUMBER, required=True,
       min=0, width=14),
     C("discount", "Discount", "הנחה", PERCENT, min=0, max=100, width=9),
 ), key="tier")
@@ -360,11 +247,20 @@ HOLIDAYS = _settings_table("Holidays", (
     C("date", "Date", "תאריך", DATE, required=True, width=11),
     C("name", "Name", "שם", width=24),
 ))
+# Added after the first release: last on the sheet, so the other tables keep their place.
+EXCHANGE_RATES = _settings_table("ExchangeRates", (
+    C("currency", "Currency", "מטבע", required=True, unique=True, width=9,
+      note="ISO 4217, e.g. EUR"),
+    C("rate", "Rate", "שער", NUMBER, required=True, min=0, min_exclusive=True, width=10,
+      fmt="0.0000", note="units of Settings Currency for one unit of this currency"),
+    C("as_of", "As of", "נכון ל־", DATE, required=True, width=11,
+      note="the rate's date; contracts state it"),
+), key="currency")
 
 DATA_TABLES: tuple[Table, ...] = (CLIENTS, CONTACTS, INTERACTIONS, DEALS, DEAL_ITEMS, ORDERS,
                                   CONTRACTS, COMPLAINTS, PRODUCTS, COMPETITORS, EVENTS)
 SETTINGS_TABLES: tuple[Table, ...] = (SETTINGS, CADENCE, STAGE_PROBABILITY, SLA, TIERS,
-                                      WEIGHTS, HOLIDAYS)
+                                      WEIGHTS, HOLIDAYS, EXCHANGE_RATES)
 ALL_TABLES: tuple[Table, ...] = DATA_TABLES + SETTINGS_TABLES
 TABLES: dict[str, Table] = {t.name: t for t in ALL_TABLES}
 
@@ -392,14 +288,14 @@ class Setting:
 
 SETTING_ROWS: tuple[Setting, ...] = (
     Setting("manager_name", "Manager name", "שם המנהל"),
-    Setting("manager_email", "Manager email", "דוא\"ל המנהל"),
+    Setting("manager_email", "Manager email", "דוא״ל המנהל"),
     Setting("company_name", "Company name", "שם החברה"),
     Setting("company_number", "Company number", "מספר החברה"),
     Setting("company_address", "Company address", "כתובת החברה"),
     Setting("company_phone", "Company phone", "טלפון החברה"),
     Setting("currency", "Currency", "מטבע", default="ILS"),
     Setting("country", "Country", "מדינה", default="IL"),
-    Setting("vat_rate", "VAT rate", "שיעור מע\"מ", PERCENT, default=None,
+    Setting("vat_rate", "VAT rate", "שיעור מע״מ", PERCENT, default=None,
             note="blank = 18 for IL, else 0"),
     Setting("language", "Language", "שפה", CHOICE, default="en", choices=LANGUAGES),
     Setting("work_week", "Work week", "שבוע עבודה", CHOICE, default=None, choices=WORK_WEEKS,
@@ -423,6 +319,9 @@ SETTING_ROWS: tuple[Setting, ...] = (
     # Rows added after the first release go last, so a book's existing rows keep their place.
     Setting("growth_minimum_base", "Growth minimum base", "בסיס מינימלי לצמיחה", NUMBER,
             note="prior 12m revenue; blank = a quarter of the clients' median"),
+    Setting("number_format", "Number format", "תבנית מספרים",
+            note="a locale for documents' amounts and dates, e.g. de_DE, en_US, he_IL; "
+                 "blank = the document's language"),
 )
 SETTING_BY_KEY = {s.key: s for s in SETTING_ROWS}
 
@@ -539,11 +438,11 @@ RANKINGS = _generated("Rankings", "Rankings", "דירוג", (
     C("class", "Class", "סיווג", width=7),
     C("tier", "Tier", "רמה", CHOICE, choices=TIER_NAMES, width=10),
     C("score", "Score", "ציון", NUMBER, width=7, fmt="0.0"),
-    C("revenue_12m", "Revenue 12m", "הכנסות 12 ח'", NUMBER, width=13),
-    C("revenue_prior", "Revenue prior 12m", "הכנסות 12 ח' קודמים", NUMBER, width=13),
+    C("revenue_12m", "Revenue 12m", "הכנסות 12 ח׳", NUMBER, width=13),
+    C("revenue_prior", "Revenue prior 12m", "הכנסות 12 ח׳ קודמים", NUMBER, width=13),
     C("growth", "Growth", "צמיחה", NUMBER, width=9, fmt="0.0%"),
     C("growth_note", "Growth note", "הערת צמיחה", width=11),
-    C("frequency", "Orders 12m", "הזמנות 12 ח'", INTEGER, width=9),
+    C("frequency", "Orders 12m", "הזמנות 12 ח׳", INTEGER, width=9),
     C("recency_days", "Days since last order", "ימים מההזמנה האחרונה", INTEGER, width=10),
     C("pipeline", "Pipeline (weighted)", "צנרת (משוקלל)", NUMBER, width=13),
     C("pts_revenue", "Revenue points", "נקודות הכנסות", NUMBER, width=9, fmt="0.0"),
@@ -551,6 +450,8 @@ RANKINGS = _generated("Rankings", "Rankings", "דירוג", (
     C("pts_frequency", "Frequency points", "נקודות תדירות", NUMBER, width=9, fmt="0.0"),
     C("pts_recency", "Recency points", "נקודות עדכניות", NUMBER, width=9, fmt="0.0"),
     C("pts_pipeline", "Pipeline points", "נקודות צנרת", NUMBER, width=9, fmt="0.0"),
+    C("excludes", "Excludes", "לא כולל", width=40,
+      note="rows left out of this client's figures because of errors"),
 ))
 
 PROBLEMS = _generated("Problems", "Problems", "בעיות", (
@@ -566,8 +467,9 @@ PROBLEMS = _generated("Problems", "Problems", "בעיות", (
 GENERATED_TABLES: tuple[Table, ...] = (TODAY, RANKINGS, PROBLEMS)
 
 # Home: a title, then KPI labels in column A and their values in column B from
-# HOME_FIRST_ROW down; refresh writes the values into those cells only, so the
-# buttons and anything else on Home stay untouched.
+# HOME_FIRST_ROW down; refresh writes the values into those cells only (and, in column C
+# beside Revenue 12m and Weighted pipeline, how many rows with errors each leaves out:
+# core/plan.py home_notes), so the buttons and anything else on Home stay untouched.
 HOME_TITLE = ("acctbook — key accounts", "acctbook — לקוחות מפתח")
 HOME_FIRST_ROW = 4
 HOME_KPIS: tuple[tuple[str, str, str], ...] = (
@@ -575,7 +477,7 @@ HOME_KPIS: tuple[tuple[str, str, str], ...] = (
     ("active_clients", "Active clients", "לקוחות פעילים"),
     ("calls_overdue", "Follow-ups overdue", "מעקבים באיחור"),
     ("calls_today", "Follow-ups due today", "מעקבים להיום"),
-    ("revenue_12m", "Revenue 12m", "הכנסות 12 ח'"),
+    ("revenue_12m", "Revenue 12m", "הכנסות 12 ח׳"),
     ("weighted_pipeline", "Weighted pipeline", "צנרת משוקללת"),
     ("open_complaints", "Open complaints", "תלונות פתוחות"),
     ("high_risk", "High-risk clients", "לקוחות בסיכון גבוה"),

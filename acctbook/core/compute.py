@@ -30,7 +30,7 @@ READS: dict[str, frozenset[str]] = {
     "Clients": frozenset({"client_id", "status", "created"}),
     "Contacts": frozenset({"client_id", "primary"}),
     "Interactions": frozenset({"date", "client_id", "outcome", "next_step_date"}),
-    "Deals": frozenset({"deal_id", "client_id", "stage", "amount", "probability",
+    "Deals": frozenset({"deal_id", "client_id", "stage", "amount", "currency", "probability",
                         "stage_since", "created"}),
     "Orders": frozenset({"order_id", "client_id", "order_date", "quantity", "unit_price",
                          "discount", "amount", "due_date", "delivered_on", "status",
@@ -75,6 +75,7 @@ def compute(book: Book, today: dt.date) -> Results:
         "tier": _objs(rank["tier"]),
         "risk": _objs(rsk["risk"]),
         "risk_reasons": _objs(rsk["risk_reasons"]),
+        "excludes": [None] * len(per),     # core/plan.py names the rows refresh left out
         "rule": _ints(nxt["rule"]),
     }, index=per.index)
     clients = _spread(by_id, f["Clients"])
@@ -241,6 +242,7 @@ def _rankings(per, rank, lang) -> pd.DataFrame:
         "recency_days": _ints(r["recency_days"]),
         "pipeline": _nums(r["pipeline"], 2),
         **{f"pts_{k}": _nums(r[f"pts_{k}"], ranking.SCORE_DECIMALS) for k in ranking.COMPONENT_KEYS.values()},
+        "excludes": [None] * len(r),       # core/plan.py names the rows refresh left out
     })
 
 

@@ -17,7 +17,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
-from acctbook.book import schema
+from acctbook.book import bidi, schema
 from acctbook.book.model import Settings
 from acctbook.core.risk import invoice_dues
 from acctbook.core.workdays import Calendar
@@ -31,7 +31,10 @@ DEFAULT_SEVERITY = "Medium"   # a complaint without Severity gets the middle SLA
 # passed; its candidate is a Renewal one with t = EXPIRED, which picks the reason -RENEWAL.
 EXPIRED = "Expired"
 
-# Reason templates: {r} record ID, {a} date (ISO), {t} text, {n} number.
+# Reason templates: {r} record ID, {a} date (ISO), {t} text, {n} number. In Hebrew the
+# record ID and the text are isolated (FSI … PDI) and the date held left to right (LRI … PDI),
+# so `תשלום SO-00558: מועד תשלום 2026-10-22` reads in order in any cell; in English only
+# an ID or text holding Hebrew is isolated (book/bidi.py).
 REASONS = {
     "en": {
         COMPLAINT: "Complaint {r} ({t}) SLA", -COMPLAINT: "Complaint {r} SLA",
@@ -275,7 +278,12 @@ def reasons(c: pd.DataFrame, lang: str) -> list[str]:
             key = -PAYMENT        # a derived due: t is the invoice date, n the terms
         if rule in CHOICE_ARG_RULES:
             t = schema.show_choice(t, lang)
-        out.append(tpl[key].format(r=r or "", a=_iso(a), t=t or "", n=_num(n)))
+        r, a, t = r or "", _iso(a), t or ""
+        if lang == "he":
+            r, a, t = bidi.isolate(r), bidi.ltr(a), bidi.isolate(t)
+        else:                 # a Hebrew next step or ID inside an English reason
+            r, t = bidi.isolate_rtl(r), bidi.isolate_rtl(t)
+        out.append(tpl[key].format(r=r, a=a, t=t, n=_num(n)))
     return out
 
 

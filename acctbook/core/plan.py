@@ -9,13 +9,16 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import math
+import re
 from typing import Any
 
 import pandas as pd
 
 from acctbook.book import schema
-from acctbook.book.model import ERROR, Book, LoadedTable, Problem, SheetTable, col_letter
+from acctbook.book.model import (ERROR, Book, LoadedTable, Problem, SheetTable, col_letter,
+                                 cut_text)
 from acctbook.book.results import Change
+from acctbook.core import ranking
 from acctbook.core.compute import READS, Results, compute
 
 # Tables whose computed columns refresh writes, and the Results attribute holding them.
@@ -24,30 +27,40 @@ COMPUTED = (("Clients", "clients"), ("Deals", "deals"), ("Complaints", "complain
 
 
 def refresh_results(book: Book, problems: list[Problem], today: dt.date):
-    """core.compute over the rows that are not skipped; skipped clients blank and said so.
+    """core.compute over the rows that are not skipped; skipped clients blank and said so,
+    and each client's Excludes naming its rows that were skipped.
 
     Shared by the file path and the xlwings buttons, so both write the same values.
     """
-    return with_skipped_clients(book, compute(without_error_rows(book, problems), today),
-                                problems)
+    results = with_excludes(book, compute(without_error_rows(book, problems), today), problems)
+    return with_skipped_clients(book, results, problems)
 
 
 SKIPPED = {"en": "Not computed: fix this row's errors (see Problems)",
            "he": "לא חושב: יש לתקן את השגיאות בשורה (ראו בעיות)"}
 
 
-def skipped_rows(book: Book, problems: list[Problem]) -> dict[str, set[int]]:
-    """Table name -> Excel rows skipped: rows with an error in a column the core reads."""
+def skipped_cells(book: Book, problems: list[Problem]) -> dict[str, dict[int, list[str]]]:
+    """Table name -> {Excel row skipped: the cells of its errors}: the rows with an error in
+    a column the core reads, and those errors' cells ("H12"), in the order Check found them."""
     by_sheet = {t.sheet: t for t in book.tables.values() if t.spec.name in READS}
-    out: dict[str, set[int]] = {}
+    headers = {t.spec.name: schema.header_index(t.spec) for t in by_sheet.values()}
+    out: dict[str, dict[int, list[str]]] = {}
     for p in problems:
         t = by_sheet.get(p.sheet)
         if p.severity != ERROR or p.row is None or t is None:
             continue
-        key = schema.header_index(t.spec).get(schema.fold(p.column or ""))
+        key = headers[t.spec.name].get(schema.fold(p.column or ""))
         if key in READS[t.spec.name]:
-            out.setdefault(t.spec.name, set()).add(p.row)
+            cells = out.setdefault(t.spec.name, {}).setdefault(p.row, [])
+            if p.cell and p.cell not in cells:
+                cells.append(p.cell)
     return out
+
+
+def skipped_rows(book: Book, problems: list[Problem]) -> dict[str, set[int]]:
+    """Table name -> Excel rows skipped: rows with an error in a column the core reads."""
+    return {name: set(rows) for name, rows in skipped_cells(book, problems).items()}
 
 
 def without_error_rows(book: Book, problems: list[Problem]) -> Book:
@@ -71,6 +84,153 @@ def with_skipped_clients(book: Book, results, problems: list[Problem]):
     blank["follow_up_reason"] = SKIPPED.get(book.lang, SKIPPED["en"])
     clients = pd.concat([results.clients, blank]).reindex(book.frame("Clients").index)
     return dataclasses.replace(results, clients=clients)
+
+
+# --- figures built on partial data (docs/rules.md, "Figures built on partial data") -------
+# The tables whose rows count in a client's figures, money first: the order rows are named in.
+RELATED = ("Orders", "Deals", "Contracts", "Complaints", "Interactions", "Contacts")
+NAMED_ROWS = 3           # rows an Excludes cell names; the rest are counted
+NAMED_CELLS = 3          # error cells named for one row
+EXCLUDES = {
+    "en": {"lead": "excludes ", "row": "{sheet} row {row}", "error": "error on {cells}",
+           "errors": "errors on {cells}", "more": "and {n} more rows (see {problems})",
+           "more_one": "and 1 more row (see {problems})",
+           "home": "⚠ excludes {n} rows with errors (see {problems})",
+           "home_one": "⚠ excludes 1 row with errors (see {problems})"},
+    "he": {"lead": "לא כולל ", "row": "{sheet} שורה {row}", "error": "שגיאה בתא {cells}",
+           "errors": "שגיאות בתאים {cells}", "more": "ועוד {n} שורות (ראו {problems})",
+           "more_one": "ועוד שורה אחת (ראו {problems})",
+           "home": "⚠ לא כולל {n} שורות עם שגיאות (ראו {problems})",
+           "home_one": "⚠ לא כולל שורה אחת עם שגיאות (ראו {problems})"},
+}
+# Home: beside Revenue 12m and Weighted pipeline (column C of their rows) refresh says how
+# many rows with errors each leaves out, and blanks the cell when none (home_notes).
+HOME_NOTE_COL = 3
+
+
+def _words(lang: str) -> dict[str, str]:
+    return EXCLUDES.get(lang, EXCLUDES["en"])
+
+
+def _client_id(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _kept_clients(book: Book, skip) -> set[str]:
+    """The Client IDs the core computed: those of the Clients rows not skipped."""
+    clients = book.frame("Clients")
+    kept = clients["client_id"][~clients.index.isin(list(skip.get("Clients", ())))]
+    return {v for v in kept if _client_id(v)}
+
+
+def _clients_of(book: Book, name: str, rows: list[int]) -> list[str | None]:
+    """The Client ID each of `rows` of table `name` counts for; a contract without one
+    counts for its deal's client, as the Renewal rule takes it."""
+    frame = book.frame(name)
+    ids = frame["client_id"].reindex(rows)
+    if name == "Contracts":
+        deals = book.frame("Deals").dropna(subset=["deal_id"]).drop_duplicates("deal_id")
+        by_deal = deals.set_index("deal_id")["client_id"]
+        ids = ids.where(ids.notna(), frame["deal_id"].reindex(rows).map(by_deal))
+    return [_client_id(v) for v in ids]
+
+
+def _id_key(spec: schema.Table) -> str | None:
+    """The column that names a row of `spec`: its key, else its own ID (Orders' Order ID)."""
+    return spec.key or next((c.key for c in spec.columns
+                             if c.key.endswith("_id") and c.type != schema.REF), None)
+
+
+def _sheet_ref(sheet: str, cell: str) -> str:
+    """`Orders!H12`, `'Deal items'!A3`: a cell as Excel writes it in a formula."""
+    name = sheet if re.fullmatch(r"\w+", sheet) else "'" + sheet.replace("'", "''") + "'"
+    return f"{name}!{cell}"
+
+
+def _row_named(t: LoadedTable, row: int, cells: list[str], lang: str) -> str:
+    """`SO-00558 (error on Orders!H12)`, or by its row: `Interactions row 14 (error on A14)`."""
+    words = _words(lang)
+    key = _id_key(t.spec)
+    value = t.frame.at[row, key] if key else None
+    shown = "" if value is None or not isinstance(value, str) and pd.isna(value) \
+        else str(value).strip()
+    if shown:
+        label, refs = cut_text(shown, 40), [_sheet_ref(t.sheet, c) for c in cells[:1]]
+        refs += cells[1:NAMED_CELLS]
+    else:
+        label, refs = words["row"].format(sheet=t.sheet, row=row), cells[:NAMED_CELLS]
+    if not refs:
+        return label
+    listed = ", ".join(refs) + (", …" if len(cells) > NAMED_CELLS else "")
+    return f"{label} ({words['error' if len(cells) == 1 else 'errors'].format(cells=listed)})"
+
+
+def excludes_by_client(book: Book, problems: list[Problem]) -> dict[str, str]:
+    """Client ID -> its Excludes text: the skipped rows of the other tables that count for
+    it, the first NAMED_ROWS named, the rest counted. A row whose client is unknown, blank
+    or itself skipped marks nothing (that client has no figures to mark)."""
+    skip = skipped_cells(book, problems)
+    kept = _kept_clients(book, skip)
+    rows_of: dict[str, list[tuple[str, int]]] = {}
+    for name in RELATED:
+        rows = sorted(skip.get(name, {}))
+        for row, client in zip(rows, _clients_of(book, name, rows)):
+            if client in kept:
+                rows_of.setdefault(client, []).append((name, row))
+    words, problems_sheet = _words(book.lang), schema.generated_sheet("Problems", book.lang)
+    out = {}
+    for client, rows in rows_of.items():
+        named = [_row_named(book.tables[n], r, skip[n][r], book.lang) for n, r in rows[:NAMED_ROWS]]
+        text = words["lead"] + "; ".join(named)
+        rest = len(rows) - NAMED_ROWS
+        if rest > 0:
+            text += "; " + words["more_one" if rest == 1 else "more"].format(
+                n=f"{rest:,}", problems=problems_sheet)
+        out[client] = text
+    return out
+
+
+def with_excludes(book: Book, results, problems: list[Problem]):
+    """Clients' and Rankings' Excludes: always set (None where nothing was left out), so a
+    mark goes away with the error behind it."""
+    texts = excludes_by_client(book, problems)
+    ids = book.frame("Clients")["client_id"].reindex(results.clients.index)
+    clients = results.clients.assign(excludes=pd.Series(
+        [texts.get(_client_id(v)) for v in ids], index=results.clients.index, dtype=object))
+    rankings = results.rankings.assign(excludes=pd.Series(
+        [texts.get(_client_id(v)) for v in results.rankings["client_id"]],
+        index=results.rankings.index, dtype=object))
+    return dataclasses.replace(results, clients=clients, rankings=rankings)
+
+
+def _left_out(frame: pd.DataFrame, counts: pd.Series, skipped: set[int], kept: set[str],
+              dropped: set[str]) -> int:
+    """Rows with errors a total over `frame` leaves out: its skipped rows that would count
+    (`counts`) for a computed client, and each skipped client with a row here that would."""
+    ids = frame["client_id"]
+    own = frame.index.isin(list(skipped)) & counts.to_numpy(dtype=bool) & ids.isin(list(kept))
+    return int(own.sum()) + len(dropped & {v for v in ids[counts] if _client_id(v)})
+
+
+def home_notes(book: Book, problems: list[Problem]) -> dict[tuple[int, int], Any]:
+    """Home's cells beside Revenue 12m and Weighted pipeline: how many rows with errors each
+    figure leaves out (skipped Orders or Deals rows of a computed client, and skipped
+    clients with such rows), or blank."""
+    skip = skipped_rows(book, problems)
+    kept = _kept_clients(book, skip)
+    clients = book.frame("Clients")["client_id"]
+    dropped = {v for v in clients.reindex(sorted(skip.get("Clients", ()))) if _client_id(v)} - kept
+    orders, deals = book.frame("Orders"), book.frame("Deals")
+    left_out = {
+        "revenue_12m": _left_out(orders, orders["status"] != "Cancelled",
+                                 skip.get("Orders", set()), kept, dropped),
+        "weighted_pipeline": _left_out(deals, ranking.open_deals(deals),
+                                       skip.get("Deals", set()), kept, dropped)}
+    words, problems_sheet = _words(book.lang), schema.generated_sheet("Problems", book.lang)
+    keys = [k for k, _en, _he in schema.HOME_KPIS]
+    return {(schema.HOME_FIRST_ROW + keys.index(k), HOME_NOTE_COL):
+            words["home_one" if n == 1 else "home"].format(n=f"{n:,}", problems=problems_sheet)
+            if n else None for k, n in left_out.items()}
 
 
 # --- values as cells ---------------------------------------------------------------
@@ -194,7 +354,7 @@ def generated_sheets(book: Book, results, problems: list[Problem]) -> list[Sheet
         rank_frame["client_row"] = rank_frame["client_id"].map(rows_by_id)
     rankings = table(schema.RANKINGS, rank_frame, "client_id", client_link, "client_row")
     prob_frame = pd.DataFrame([{
-        "severity": p.severity,
+        "severity": p.severity_label(lang),
         "code": p.code, "sheet": p.sheet, "cell": p.cell, "column": p.column,
         "value": None if p.value is None else str(p.as_json()["value"]),
         "message": p.message, "_target": f"'{p.sheet}'!{p.cell}" if p.cell else None}
@@ -209,7 +369,7 @@ class RefreshPlan:
     """Everything a refresh writes, for the file writer and the xlwings writer alike.
 
     `cells`: sheet name -> {(Excel row, column number): value}, the computed columns and
-    Home's figures; `sheets`: the generated Today, Rankings and Problems tables;
+    Home's figures with their notes (column C, home_notes); `sheets`: the generated Today, Rankings and Problems tables;
     `changes`: the computed cells whose value differs from the book's (Home not included).
     """
     cells: dict[str, dict[tuple[int, int], Any]]
@@ -220,9 +380,11 @@ class RefreshPlan:
 def plan_refresh(book: Book, problems: list[Problem], results: Results,
                  with_home: bool) -> RefreshPlan:
     """What a refresh writes, from `results` (refresh_results). `with_home`: the book has its
-    Home sheet (under the book's language's name), so Home's figures are written too."""
+    Home sheet (under the book's language's name), so Home's figures (and the notes beside
+    the ones built on partial data) are written too."""
     cells, changes = computed_cells(book, results)
     if with_home:
         home = schema.generated_sheet("Home", book.lang)
         cells.setdefault(home, {}).update(home_cells(results, problems))
+        cells[home].update(home_notes(book, problems))
     return RefreshPlan(cells, generated_sheets(book, results, problems), changes)

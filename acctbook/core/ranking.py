@@ -41,11 +41,25 @@ def live_orders(orders: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def book_amounts(deals: pd.DataFrame, settings: Settings) -> pd.Series:
+    """Each deal's Amount in the book's currency: × the ExchangeRates rate of its Currency
+    (its own currency or a blank one: × 1); NaN where there is no rate (the check's
+    `no-exchange-rate` error, so refresh skips that deal). A frame without a Currency
+    column is in the book's currency."""
+    if "currency" not in deals:
+        return deals["amount"]
+    cur = deals["currency"]
+    rates = {v: settings.rate(v) for v in cur.dropna().unique()}
+    rate = cur.map({v: np.nan if r is None else r for v, r in rates.items()})
+    return deals["amount"] * pd.to_numeric(rate.where(cur.notna(), 1.0), errors="coerce")
+
+
 def weighted_amounts(deals: pd.DataFrame, settings: Settings) -> pd.Series:
-    """Amount × Probability / 100; a blank Probability takes the stage's from Settings."""
+    """Amount (in the book's currency) × Probability / 100; a blank Probability takes the
+    stage's from Settings."""
     prob = deals["probability"].where(deals["probability"].notna(),
                                       deals["stage"].map(settings.stage_probability))
-    return deals["amount"] * pd.to_numeric(prob, errors="coerce") / 100
+    return book_amounts(deals, settings) * pd.to_numeric(prob, errors="coerce") / 100
 
 
 def open_deals(deals: pd.DataFrame) -> pd.Series:

@@ -15,6 +15,8 @@ import datetime as dt
 
 import pandas as pd
 
+from acctbook.book import bidi
+
 HIGH_OVERDUE_DAYS = 30
 MAX_LISTED = 3    # overdue invoices named one by one; the rest are counted
 
@@ -33,7 +35,7 @@ TEXT = {
         "more": "עוד {n} חשבוניות באיחור", "more1": "עוד חשבונית אחת באיחור",
         "credit": "לא שולם {u} > מסגרת אשראי {l}",
         "complaints": "{n} תלונות פתוחות",
-        "revenue": "הכנסות 12 ח' {p}% מהשנה הקודמת",
+        "revenue": "הכנסות 12 ח׳ {pct} מהשנה הקודמת",
     },
 }
 
@@ -98,6 +100,9 @@ def assess(clients: pd.DataFrame, orders: pd.DataFrame, open_complaints: pd.Seri
     complaints not Resolved per Client ID.
     """
     tx = TEXT.get(lang, TEXT["en"])
+    # Hebrew: IDs isolated, dates and amounts held left to right inside the sentence; English:
+    # an ID holding Hebrew isolated (book/bidi.py).
+    run, ident = (bidi.ltr, bidi.isolate) if lang == "he" else (str, bidi.isolate_rtl)
     inv = unpaid_invoices(orders, today)
     inv = inv[inv["client_id"].isin(clients.index)]
     unpaid = inv.groupby("client_id")["amount"].sum().reindex(clients.index).fillna(0)
@@ -107,8 +112,8 @@ def assess(clients: pd.DataFrame, orders: pd.DataFrame, open_complaints: pd.Seri
     for cid, oid, days, due, base, terms in zip(late["client_id"], late["order_id"], late["days"],
                                                 late["invoice_due"], late["base"], late["terms"]):
         how = "" if pd.isna(base) else tx["derived"].format(
-            a=due.date().isoformat(), t=int(terms), b=base.date().isoformat())
-        late_by_client.setdefault(cid, []).append((oid, int(days), how))
+            a=run(due.date().isoformat()), t=int(terms), b=run(base.date().isoformat()))
+        late_by_client.setdefault(cid, []).append((ident(oid), int(days), how))
     complaints = open_complaints.reindex(clients.index).fillna(0).astype(int)
     limit = clients["credit_limit"]
     rev, prior = clients["revenue_12m"], clients["revenue_prior"]
@@ -128,13 +133,14 @@ def assess(clients: pd.DataFrame, orders: pd.DataFrame, open_complaints: pd.Seri
             why += _overdue_lines(g, tx)
         if over:
             high = True
-            why.append(tx["credit"].format(u=money(owed), l=money(lim)))
+            why.append(tx["credit"].format(u=run(money(owed)), l=run(money(lim))))
         if n_open >= 2:
             medium = True
             why.append(tx["complaints"].format(n=n_open))
         if fall:
             medium = True
-            why.append(tx["revenue"].format(p=_whole_percent(r, p)))
+            pct = _whole_percent(r, p)
+            why.append(tx["revenue"].format(p=pct, pct=run(f"{pct}%")))
         risks.append("High" if high else "Medium" if medium else "Low")
         texts.append("; ".join(why) or None)
     return pd.DataFrame({"risk": risks, "risk_reasons": texts}, index=clients.index)

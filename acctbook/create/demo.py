@@ -7,6 +7,11 @@ clock. Most clients get two years of plausible, randomly drawn history
 built by hand so that, as of `today`, every follow-up rule (docs/rules.md, "Follow-up
 candidates") is some client's earliest candidate and every risk condition ("Risk")
 holds for some client. The names, places and products come from demo_catalogue.json.
+
+The book is made in English or Hebrew (`lang`): the same draws, other words. A Hebrew book is
+Hebrew wherever an Israeli manager's would be (segments, products, Israeli clients, their
+people, cities and addresses, her own notes); clients abroad keep their own names, places
+and language.
 """
 
 from __future__ import annotations
@@ -22,24 +27,27 @@ from acctbook.book import schema
 from acctbook.book.identity import il_number_complete
 from acctbook.core.workdays import Calendar, public_holidays
 from acctbook.create.demo_history import (
-    CITIES, CLIENTS, COMPETITORS, EN_FIRST, EN_LAST, EVENTS, HE_FIRST, HE_LAST, PRODUCTS, ROLES,
-    SCENARIO_NAMES, SCENARIO_SIZE, SEGMENT_CATEGORIES, SIZES, STREETS, Client, DemoHistory,
-    line_amount, table_row)
+    CATALOGUE, CITIES, CLIENTS, COMPETITORS, EN_FIRST, EN_LAST, EVENTS, HE_FIRST, HE_LAST,
+    PRODUCTS, ROLES, SCENARIO_NAMES, SCENARIO_SIZE, SEGMENT_CATEGORIES, SIZES, STREETS, Client,
+    DemoHistory, line_amount, table_row)
 from acctbook.create.demo_scenarios import DemoScenarios
 
 DEMO_SEED = 7
 
 Rows = dict[str, list[dict]]
 
-SEGMENTS = ("Laboratories", "Manufacturing", "Healthcare", "Food & beverage", "Academia",
-            "Public sector")
-MANAGER = "Noa Levi"
+SEGMENTS = tuple(en for en, _ in CATALOGUE["segments"])
+SEGMENT_HE = dict(CATALOGUE["segments"])
+COMPANY = CATALOGUE["company"]                # setting -> [English, Hebrew]
 MANAGER_EMAIL = "noa.levi@galil-labsupply.co.il"
 
 # Which client plays which scenario: rule or risk condition -> Client ID.
 DEMO_SCENARIOS: dict[str, str] = {name: f"C-{i:03d}" for i, c in enumerate(CLIENTS, 1)
                                   for name in SCENARIO_NAMES.get(c[0], ())}
 
+_NOTES = {"exhibition": ("Met at an exhibition", "הכרנו בתערוכה"),   # Clients Notes
+          "website": ("Asked for a quote on the website", "ביקשו הצעת מחיר דרך האתר"),
+          "lost": ("Moved to a competitor", "עברו למתחרה")}
 _PH200_RETIRED_DAYS = 430   # the old pH meter stopped selling when PH-300 came out
 _FOREIGN_NUMBER = {   # their own registry formats; acctbook only checks Israeli numbers
     "DE": lambda r: f"HRB {r.randint(10000, 99999)}",
@@ -60,15 +68,16 @@ def demo_calendar(today: dt.date, days_off: list[dt.date]) -> Calendar:
 class Demo(DemoHistory, DemoScenarios):
     """One demo book in the making: `build()` fills `out` table by table."""
 
-    def __init__(self, today: dt.date, seed: int):
+    def __init__(self, today: dt.date, seed: int, lang: str = "en"):
         self.t = today
+        self.hebrew = lang == "he"    # also the index of the book's word in [English, Hebrew]
         self.rng = random.Random(seed)
         self.days_off = [self._weekday_near(today - dt.timedelta(days=120)),
                          self._weekday_near(today - dt.timedelta(days=480))]
         self.cal = demo_calendar(today, self.days_off)
         self.out: Rows = {t.name: [] for t in schema.DATA_TABLES}
-        self.out["Holidays"] = [table_row("Holidays", date=d, name=n) for d, n in
-                                zip(self.days_off, ("Company day out", "Annual inventory count"))]
+        self.out["Holidays"] = [table_row("Holidays", date=d, name=n[self.hebrew]) for d, n in
+                                zip(self.days_off, CATALOGUE["days_off"])]
         self.clients: list[Client] = []
         self.deal_no = self.order_no = self.case_no = self.contact_no = self.prospects = 0
         self.contracts: list[tuple[dt.date, dict]] = []
@@ -96,7 +105,7 @@ class Demo(DemoHistory, DemoScenarios):
         return "".join(self.rng.choice("0123456789") for _ in range(n))
 
     def phone(self, city: str, mobile: bool = False) -> str:
-        country, _, _, prefix, length = CITIES[city]
+        country, _, _, prefix, length = CITIES[city][:5]
         if country == "IL" and mobile:
             prefix, length = self.rng.choice(("50", "52", "53", "54", "58")), 9
         code = phonenumbers.country_code_for_region(country)
@@ -182,40 +191,46 @@ class Demo(DemoHistory, DemoScenarios):
                                       r["subject"])
 
     def settings(self) -> dict[str, object]:
+        he = self.hebrew
         return {
-            "manager_name": MANAGER, "manager_email": MANAGER_EMAIL,
-            "company_name": "Galil Lab & Industrial Supply Ltd",
+            "manager_name": COMPANY["manager_name"][he], "manager_email": MANAGER_EMAIL,
+            "company_name": COMPANY["company_name"][he],
             "company_number": il_number_complete("51543210"),
-            "company_address": "12 HaMelacha St, Rosh HaAyin 4809112",
+            "company_address": COMPANY["company_address"][he],
             "company_phone": "03-902-1234", "currency": "ILS", "country": "IL",
-            "payment_terms": 30, "segments": ", ".join(SEGMENTS),
+            "payment_terms": 30,
+            "segments": ", ".join(SEGMENT_HE[s] if he else s for s in SEGMENTS),
         }
 
     def make_products(self):
+        he, cat_he, unit_he = self.hebrew, CATALOGUE["category_he"], CATALOGUE["unit_he"]
         self.out["Products"] = [
-            table_row("Products", sku=s, name=n, category=cat, list_price=price, unit=unit,
-                 active=active, launched=self.ago(days))
-            for s, n, cat, price, unit, days, active in PRODUCTS]
+            table_row("Products", sku=s, name=name_he if he else n,
+                      category=cat_he[cat] if he else cat, list_price=price,
+                      unit=unit_he[unit] if he else unit, active=active, launched=self.ago(days))
+            for s, n, cat, price, unit, days, active, name_he in PRODUCTS]
 
     def make_competitors(self):
         keys = ("competitor", "segments", "strengths", "weaknesses", "opportunities",
                 "threats", "price_level", "notes")
         self.out["Competitors"] = [
             table_row("Competitors", **dict(zip(keys, (v or None for v in c))))
-            for c in COMPETITORS]
+            for c in (CATALOGUE["competitors_he"] if self.hebrew else COMPETITORS)]
 
     def make_events(self):
-        for i, (name, kind, days, place) in enumerate(EVENTS, 1):
+        for i, (name, kind, days, place, name_he, place_he) in enumerate(EVENTS, 1):
             day = self.cal.roll_forward(self.ago(days))
             if days > 0 and day > self.t:
                 day = self.cal.roll_back(self.ago(days))
+            if self.hebrew:
+                name, place = name_he, place_he
             label = f"{name} {day.year}" if kind == "Exhibition" else name
             self.out["Events"].append(table_row("Events", event_id=f"EV-{i:02d}", name=label,
                                            type=kind, date=day, location=place))
 
-    def make_client(self, i, role, name, legal, city, domain, segment, lang):
+    def make_client(self, i, role, name, legal, city, domain, segment, lang, *names_he):
         rng = self.rng
-        country, region, city_he, _, _ = CITIES[city]
+        country = CITIES[city][0]
         size = SCENARIO_SIZE.get(role, role)
         if size not in SIZES:   # prospects, dormant and lost clients: what they were or might be
             size = rng.choice(("small", "small", "mid"))
@@ -233,29 +248,46 @@ class Demo(DemoHistory, DemoScenarios):
         else:
             number = _FOREIGN_NUMBER.get(country, lambda r: None)(rng)
             terms = rng.choice((30, 30, 60))
-        hebrew = any("\u0590" <= ch <= "\u05ff" for ch in name)
-        street = rng.choice(STREETS["IL-he" if hebrew else country])
-        num = rng.randint(2, 88)
-        if country != "IL":
-            address = f"{num} {street}" if country in ("US", "GB", "CY") else f"{street} {num}"
-        else:
-            address = f"{street} {num}" if hebrew else f"{num} {street} St"
+        region, shown_city, address = self.place(city, name)
+        he = self.hebrew
+        if he and names_he:
+            name, legal = names_he
         cid = f"C-{i:03d}"
         row = table_row(
             "Clients", client_id=cid, name=name, legal_name=legal, company_number=number,
-            segment=segment, region=region, city=city_he if hebrew else city, address=address,
+            segment=SEGMENT_HE[segment] if he else segment, region=region, city=shown_city,
+            address=address,
             country=None if country == "IL" and i % 4 == 0 else country,   # blank = Settings
-            status=status, owner=MANAGER, key_account=True if role in ("key", "cadence") else None,
+            status=status, owner=COMPANY["manager_name"][he],
+            key_account=True if role in ("key", "cadence") else None,
             payment_terms=None if terms == 30 and i % 3 == 0 else terms,
             email=f"{rng.choice(('info', 'office', 'purchasing'))}@{domain}",
-            phone=self.phone(city), language=lang, created=created)
+            phone=self.phone(city), language="he" if he and country == "IL" else lang,
+            created=created)
         if status == "Prospect":
-            row["notes"] = "Met at an exhibition" if i % 2 else "Asked for a quote on the website"
+            row["notes"] = _NOTES["exhibition" if i % 2 else "website"][he]
         if status == "Lost":
-            row["notes"] = "Moved to a competitor"
+            row["notes"] = _NOTES["lost"][he]
         self.clients.append(Client(cid, role, size, row, lang, country, domain, segment, terms,
-                                    created))
+                                    created, city=city))
         self.out["Clients"].append(row)
+
+    def place(self, city: str, name: str) -> tuple[str, str, str]:
+        """Region, city and a drawn street address for a client in `city` (a catalogue key):
+        an Israeli one's in Hebrew when its name is Hebrew or the book is; abroad, in the
+        country's own names in a Hebrew book."""
+        country, region, city_he, _, _, region_book, city_book = CITIES[city]
+        hebrew = country == "IL" and (self.hebrew or any("\u0590" <= ch <= "\u05ff"
+                                                         for ch in name))
+        street = self.rng.choice(STREETS["IL-he" if hebrew else country])
+        num = self.rng.randint(2, 88)
+        if self.hebrew:
+            region, city = region_book, city_book
+        if country == "IL":
+            return (region, city_he, f"{street} {num}") if hebrew else \
+                (region, city, f"{num} {street} St")
+        number_first = ("US", "GB", "CY", "FR") if self.hebrew else ("US", "GB", "CY")
+        return region, city, f"{num} {street}" if country in number_first else f"{street} {num}"
 
     def set_referrals(self):
         """Every source is used; referred clients name an older client who sent them."""
@@ -276,29 +308,38 @@ class Demo(DemoHistory, DemoScenarios):
         rng = self.rng
         n = {"key": 3, "big": 3, "mid": 2}.get(c.size, rng.choice((1, 1, 2)))
         has_primary = rng.random() < 0.93 or c.role in SCENARIO_SIZE
-        city = _city_of(c)
         for j in range(n):
             self.contact_no += 1
             pid = f"P-{self.contact_no:04d}"
-            role_en, role_he = rng.choice(ROLES)
-            if c.lang == "he":
-                (fh, fl), (lh, ll) = rng.choice(HE_FIRST), rng.choice(HE_LAST)
-                name, login, role = f"{fh} {lh}", f"{fl}.{ll}", role_he
-            else:
-                first = rng.choice(EN_FIRST[c.country])
-                last = rng.choice(EN_LAST[c.country])
-                name, role = f"{first} {last}", role_en
-                login = f"{first}.{last.replace(' ', '')}".lower()
+            name, login, role = self.person(c)
             mobile = c.country == "IL" and rng.random() < 0.7
             channel = rng.choices(schema.CONTACT_CHANNELS, (40, 35, 10, 4, 2, 9))[0]
             birthday = (dt.date(rng.randint(1962, 1996), rng.randint(1, 12), rng.randint(1, 28))
                         if rng.random() < 0.5 else None)
             self.out["Contacts"].append(table_row(
                 "Contacts", contact_id=pid, client_id=c.cid, name=name, role=role,
-                email=f"{login}@{c.domain}", phone=self.phone(city, mobile),
+                email=f"{login}@{c.domain}", phone=self.phone(c.city, mobile),
                 preferred_channel=channel, primary=True if j == 0 and has_primary else None,
                 birthday=birthday))
             c.contacts.append(pid)
+
+    def person(self, c: Client) -> tuple[str, str, str]:
+        """One of `c`'s people, drawn: name, e-mail login and role. In a Hebrew book an
+        Israeli is written in Hebrew letters, the role in his or her gender."""
+        rng = self.rng
+        roles = rng.choice(ROLES)
+        if c.lang == "he":
+            (first, login_first), (last, login_last) = rng.choice(HE_FIRST), rng.choice(HE_LAST)
+            login, role = f"{login_first}.{login_last}", roles[1]
+        else:
+            first, last = rng.choice(EN_FIRST[c.country]), rng.choice(EN_LAST[c.country])
+            login, role = f"{first}.{last.replace(' ', '')}".lower(), roles[0]
+            if self.hebrew and c.country == "IL":
+                first = CATALOGUE["il_first_he"][EN_FIRST["IL"].index(first)]
+                last = CATALOGUE["il_last_he"][EN_LAST["IL"].index(last)]
+        if self.hebrew and c.country == "IL":
+            role = CATALOGUE["roles_he"][ROLES.index(roles)][first in CATALOGUE["he_female"]]
+        return f"{first} {last}", login, role
 
     def client(self, cid: str) -> Client:
         return next(c for c in self.clients if c.cid == cid)
@@ -340,16 +381,12 @@ class Demo(DemoHistory, DemoScenarios):
             c.row["credit_limit"] = float(limit) if limit is not None else None
 
 
-def _city_of(c: Client) -> str:
-    """The English city key of an Israeli client (its row may show the Hebrew name)."""
-    shown = c.row["city"]
-    return next(k for k, v in CITIES.items() if shown in (k, v[2]))
-
-
-def demo_data(today: dt.date, seed: int = DEMO_SEED) -> tuple[Rows, dict[str, object]]:
-    """Demo rows per table (schema keys, computed columns left out) and Settings values.
+def demo_data(today: dt.date, seed: int = DEMO_SEED,
+              lang: str = "en") -> tuple[Rows, dict[str, object]]:
+    """Demo rows per table (schema keys, computed columns left out) and Settings values, in
+    the words of a book in `lang` (en or he; the same draws, so the same story).
 
     Deterministic for a given `today` and seed; nothing dated after `today` except
     what docs/rules.md allows (an upcoming event, due dates, contract ends, next steps).
     """
-    return Demo(today, seed).build()
+    return Demo(today, seed, lang).build()

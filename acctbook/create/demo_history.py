@@ -60,6 +60,7 @@ OUTCOME_WEIGHTS = CATALOGUE["outcome_weights"]
 NEXT_STEPS = CATALOGUE["next_steps"]
 COMPLAINT_TEXT = CATALOGUE["complaint_text"]
 DEAL_TITLES = CATALOGUE["deal_titles"]
+COMPETITORS_HE = dict(zip((c[0] for c in COMPETITORS), (c[0] for c in CATALOGUE["competitors_he"])))
 
 
 @dataclass
@@ -75,6 +76,7 @@ class Client:
     terms: int
     created: dt.date
     contacts: list[str] = field(default_factory=list)
+    city: str = ""     # the catalogue's key, whatever name the row shows
 
 
 def table_row(table: str, **values) -> dict:
@@ -92,7 +94,29 @@ def line_amount(qty: float, price: float, discount: float | None) -> float:
 
 class DemoHistory:
     """The random history of `Demo` (demo.py), which supplies `t`, `rng`, `cal`, `out`,
-    `clients`, the counters and the helpers `ago`, `day_between`, `lines` and `client`."""
+    `clients`, `hebrew` (the book's language is Hebrew), the counters and the helpers `ago`,
+    `day_between`, `lines` and `client`.
+
+    Words come in [English, Hebrew] pairs, and the random draws never depend on which one is
+    taken, so both languages' books have the same clients, amounts and dates."""
+
+    def noted(self, c: Client) -> int:
+        """Which word of a pair the manager writes about `c` (subjects, next steps, cases):
+        her book's language, or Hebrew for a client who speaks it."""
+        return 1 if self.hebrew or c.lang == "he" else 0
+
+    def spoken(self, c: Client) -> int:
+        """Which word of a pair `c` reads (deal titles, roles, its contract): Hebrew for a
+        client who speaks it, and in a Hebrew book for every Israeli client."""
+        return 1 if c.lang == "he" or (self.hebrew and c.country == "IL") else 0
+
+    def competitor(self, name: str) -> str:
+        """A competitor (its English name in the catalogue) as the book names it."""
+        return COMPETITORS_HE[name] if self.hebrew else name
+
+    def lost_to(self) -> str:
+        """A competitor drawn at random, as the book names it."""
+        return self.competitor(self.rng.choice(COMPETITORS)[0])
 
     def history_window(self, c: Client) -> tuple[dt.date, dt.date]:
         start = max(c.created + dt.timedelta(days=7), self.ago(730))
@@ -232,7 +256,7 @@ class DemoHistory:
                     next_step, next_date = None, None   # a settled past keeps no promise open
         if contact == "auto":
             contact = rng.choice(c.contacts) if c.contacts and rng.random() < 0.9 else None
-        lang = 1 if c.lang == "he" else 0
+        lang = self.noted(c)
         self.out["Interactions"].append(table_row(
             "Interactions", date=day, client_id=c.cid, contact_id=contact, channel=channel,
             direction=direction, subject=subject[lang] if isinstance(subject, tuple) else subject,
@@ -259,7 +283,7 @@ class DemoHistory:
         value = value or rng.uniform(low, high) / per_year * rng.uniform(1.0, 2.5)
         lines = self.lines(c, since, value)
         main = next(p for p in PRODUCTS if p[0] == lines[0][0])
-        title = title or DEAL_TITLES[main[2]][1 if c.lang == "he" else 0]
+        title = title or DEAL_TITLES[main[2]][self.spoken(c)]
         amount = round(sum(line_amount(q, p, d) for _, q, p, d in lines), 2)
         closed = stage in ("Won", "Lost")
         row = table_row("Deals", deal_id=did, client_id=c.cid, title=f"{title} {since.year}",
@@ -268,9 +292,10 @@ class DemoHistory:
                        days=rng.randint(20, 90)),
                    probability=rng.choice((None, None, None, 50.0, 70.0)) if not closed else None)
         if stage == "Lost":
-            row["lost_reason"] = rng.choice(LOST_REASONS)
-            if row["lost_reason"] not in ("Budget cut", "Project cancelled"):
-                row["lost_to"] = rng.choice(COMPETITORS)[0]
+            reason = rng.choice(LOST_REASONS)
+            row["lost_reason"] = reason[self.hebrew]
+            if reason[0] not in ("Budget cut", "Project cancelled"):
+                row["lost_to"] = self.lost_to()
         self.out["Deals"].append(row)
         if items and rng.random() < 0.88:
             for sku, qty, price, disc in lines:
@@ -315,8 +340,8 @@ class DemoHistory:
             close = self.day_between(start, end)
             self.deal(c, "Lost", self.day_between(close - dt.timedelta(days=60), close), close)
             row = self.out["Deals"][-1]
-            row["lost_reason"] = self.rng.choice(LOST_REASONS[:3])   # lost to a competitor
-            row["lost_to"] = self.rng.choice(COMPETITORS)[0]
+            row["lost_reason"] = self.rng.choice(LOST_REASONS[:3])[self.hebrew]   # to a competitor
+            row["lost_to"] = self.lost_to()
         for c, (category, severity) in zip(picks, (("Delivery", "Medium"), ("Quality", "Low"))):
             opened = self.day_between(start, end - dt.timedelta(days=7))
             self.complaint(c, opened, category, severity, "Resolved",
@@ -333,7 +358,7 @@ class DemoHistory:
         self.case_no += 1
         case = f"K-{self.case_no:04d}"
         text = COMPLAINT_TEXT[category]
-        lang = 1 if c.lang == "he" else 0
+        lang = self.noted(c)
         self.out["Complaints"].append(table_row(
             "Complaints", case_id=case, client_id=c.cid, opened=opened, channel=channel,
             category=category, severity=severity, description=text[lang], status=status,
@@ -391,7 +416,7 @@ class DemoHistory:
         rng = self.rng
         made = made or signed_on or start or self.t
         row = table_row("Contracts", client_id=c.cid, deal_id=deal_id,
-                   template="contract.he.docx" if c.lang == "he" else "contract.docx",
+                   template="contract.he.docx" if self.spoken(c) else "contract.docx",
                    status=status, start=start, end=end,
                    value=value or round(rng.uniform(*SIZES[c.size][:2]), -3),
                    discount={"key": 10.0, "big": 7.0}.get(c.size, 3.0),

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from acctbook.create.demo_history import Client
+from acctbook.create.demo_history import LOST_REASONS, Client
 
 
 class DemoScenarios:
     """Scenario builders of `Demo` (demo.py); they use its helpers and DemoHistory's
-    `order`, `log`, `deal`, `lost_deal`, `complaint` and `contract`."""
+    `order`, `log`, `deal`, `lost_deal`, `complaint`, `contract` and `competitor`."""
 
     def recent_order(self, c: Client, days_ago: int, value: float, **kw) -> str:
         when = self.cal.roll_back(self.ago(days_ago))
@@ -122,7 +122,8 @@ class DemoScenarios:
     def scenario_drop(self, c):
         """Risk Medium: orders fell far below last year's; a competitor won a tender."""
         self.lost_deal(c, self.ago(150))
-        self.out["Deals"][-1].update(lost_reason="Price", lost_to="Merkaz HaTziyud")
+        self.out["Deals"][-1].update(lost_reason=LOST_REASONS[0][self.hebrew],    # Price
+                                     lost_to=self.competitor("Merkaz HaTziyud"))
         self.log(c, self.bd(-7), "Reached", channel="Meeting",
                  subject=("Why orders dropped", "למה ירדו ההזמנות"),
                  next_step=("Send a competitive offer", "לשלוח הצעה תחרותית"),

@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 from acctbook.book import schema
+from acctbook.create.validation import ref_list_name, referenced_tables, structured_ref
+from acctbook.create.workbook import GROW_ROWS
 
 TYPE_TEXT = {schema.TEXT: "text", schema.DATE: "date", schema.NUMBER: "number",
              schema.INTEGER: "integer", schema.PERCENT: "percent (0–100)",
@@ -50,12 +52,29 @@ def _table(t: schema.Table) -> list[str]:
     return out + [""]
 
 
+def _dropdowns() -> list[str]:
+    """What Excel checks as you type (acctbook/create/validation.py)."""
+    names = ", ".join(f"`{ref_list_name(t)}`" for t in referenced_tables(schema.DATA_TABLES))
+    clients = schema.CLIENTS
+    return [
+        "Drop-downs and checks as you type: every choice and yes/no column lists its values "
+        "in the book's language (Segment: the Settings Segments list, when it is set); every "
+        "reference column lists the keys of the table it refers to, through a workbook name "
+        f"over that key column ({names}; for example `{ref_list_name(clients)}` is "
+        f"`={structured_ref(clients, clients.key, 'en')}`, with the Hebrew header in a Hebrew "
+        "book), so the list grows with the table. A value not in the list is refused, as "
+        "check calls an unknown reference an error: add the client (product, deal, ...) "
+        "first. Dates and numbers are checked against the rules below. In a new book these "
+        f"checks reach {GROW_ROWS:,} rows past the data; when a table grows past them, "
+        f"refresh extends them to its last row plus {GROW_ROWS:,} (docs/excel.md)."]
+
+
 def workbook_markdown() -> str:
     lines = ["# The workbook", "",
              "Generated from `acctbook/book/schema.py` by `python -m acctbook.create.docs`; a test fails "
              "when it drifts. acctbook finds tables by name and columns by header (English or "
              "Hebrew, any order, case-insensitive); your own extra columns are ignored and kept.",
-             "", "## Data sheets", ""]
+             "", "## Data sheets", ""] + _dropdowns() + [""]
     for t in schema.DATA_TABLES:
         lines += _table(t)
     lines += ["## Settings sheet", ""] + _table(schema.SETTINGS) + [

@@ -11,23 +11,27 @@ from acctbook.create.vba import MACROS
 
 
 def write_home(ws, lang: str, fmt: Formats) -> None:
-    ws.write_string(0, 0, schema.HOME_TITLE[lang == "he"], fmt.title)
+    # The title spans A:C (C is the gap before the buttons), so it is never cut.
+    ws.merge_range(0, 0, 0, 2, schema.HOME_TITLE[lang == "he"], fmt.title)
     ws.set_row(0, 24)
-    ws.set_column(0, 0, max(len(k[2 if lang == "he" else 1]) for k in schema.HOME_KPIS) + 4)
-    ws.set_column(1, 1, 16)
-    ws.set_column(2, 5, 12)            # C gap, D–F kept free for the buttons
-    ws.set_column(7, 7, 72)
+    # Columns carry the book's reading order, for the notes refresh writes into C.
+    ws.set_column(0, 0, max(len(k[2 if lang == "he" else 1]) for k in schema.HOME_KPIS) + 4,
+                  fmt.text)
+    ws.set_column(1, 1, 16, fmt.text)
+    ws.set_column(2, 5, 12, fmt.text)  # C gap, D–F kept free for the buttons
+    ws.set_column(7, 7, 72, fmt.text)
     ws.set_landscape()                 # Home prints on one page, buttons and help included
     ws.fit_to_pages(1, 1)
     for i, (key, en, he) in enumerate(schema.HOME_KPIS):
         r = schema.HOME_FIRST_ROW - 1 + i
-        ws.write_string(r, 0, he if lang == "he" else en)
+        ws.write_string(r, 0, he if lang == "he" else en, fmt.label)
         ws.write_blank(r, 1, None, fmt.home.get(key, fmt.home_count))
     # The Monthly report button reads its month here (acctbook.excel.report_month).
-    ws.write_string(schema.REPORT_MONTH_ROW - 1, 0, schema.REPORT_MONTH_LABEL[lang == "he"], fmt.bold)
+    ws.write_string(schema.REPORT_MONTH_ROW - 1, 0, schema.REPORT_MONTH_LABEL[lang == "he"],
+                    fmt.label_bold)
     ws.write_blank(schema.REPORT_MONTH_ROW - 1, 1, None, fmt.month)
     help_lines = TEXT[lang]["help"]
-    ws.write_string(schema.HOME_FIRST_ROW - 1, 7, help_lines[0], fmt.bold)
+    ws.write_string(schema.HOME_FIRST_ROW - 1, 7, help_lines[0], fmt.label_bold)
     for i, line in enumerate(help_lines[1:], start=schema.HOME_FIRST_ROW):
         ws.write_string(i, 7, line, fmt.wrap)
 
@@ -40,7 +44,7 @@ def deal_input(wb, ws, lang: str, fmt: Formats) -> None:
     """Home's Deal cell for the Contract button: named schema.DEAL_NAME, with a drop-down of the
     deals not Lost from the Lists sheet. Typing a Deal ID is allowed (no error alert)."""
     r = schema.DEAL_ROW - 1
-    ws.write_string(r, 0, schema.DEAL_LABEL[lang == "he"], fmt.bold)
+    ws.write_string(r, 0, schema.DEAL_LABEL[lang == "he"], fmt.label_bold)
     ws.write_blank(r, 1, None, fmt.month)        # text: a typed ID stays as typed
     wb.define_name(schema.DEAL_NAME, f"={_quoted(ws.get_name())}!$B${schema.DEAL_ROW}")
     ws.data_validation(r, 1, r, 1, {

@@ -67,6 +67,9 @@ def lite_package() -> bytes:
         files += [(f"acctbook/{sub}/{src.name}", src)
                   for src in sorted((PACKAGE_DIR / sub).glob("*.py"))]
     files += [(f"acctbook/templates/{name}", templates_dir() / name) for name in LITE_TEMPLATES]
+    # The compiled message catalogs (acctbook.book.i18n finds them as acctbook/locale).
+    files += [(f"acctbook/{src.relative_to(PACKAGE_DIR).as_posix()}", src)
+              for src in sorted((PACKAGE_DIR / "locale").glob("*/LC_MESSAGES/*.mo"))]
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as z:
         for arcname, src in files:

@@ -6,8 +6,8 @@ from typing import Any
 
 import xlsxwriter
 
-from acctbook.book import schema
-from acctbook.book.schema import DATE, INTEGER
+from acctbook.book import bidi, schema
+from acctbook.book.schema import DATE, INTEGER, Column
 
 DATE_FORMAT = schema.TYPE_FORMATS[DATE]
 GREY = "#D9D9D9"                        # the header of a computed column
@@ -59,9 +59,9 @@ TEXT: dict[str, dict[str, Any]] = {
         "lists": "acctbook: העסקאות ברשימה של תא עסקה בגיליון בית (נוסחאות; אין לשנות).",
         "help": (
             "איך עובדים עם החוברת",
-            "1. לחצו רענון (או הריצו: acctbook refresh BOOK).",
+            f"1. לחצו רענון (או הריצו: {bidi.ltr('acctbook refresh BOOK')}).",
             "2. עברו על גיליון היום מלמעלה למטה.",
-            "3. רשמו כל שיחה, דוא\"ל, פגישה או ביקור כשורה ביומן קשר.",
+            "3. רשמו כל שיחה, דוא״ל, פגישה או ביקור כשורה ביומן קשר.",
             "4. עמודות אפורות מתמלאות על ידי acctbook ברענון; אל תשנו אותן.",
             "5. בגיליון בעיות מופיע כל מה ש-acctbook לא קיבל, עם קישור לתא.",
             "6. פרטי החברה והכללים נמצאים בגיליון הגדרות.",
@@ -76,25 +76,56 @@ HOME_FORMATS = {"refreshed": DATE_FORMAT, "revenue_12m": "#,##0",
 
 
 class Formats:
-    """Every cell format, made once per workbook (formats are shared, not per cell)."""
+    """Every cell format, made once per workbook (formats are shared, not per cell).
 
-    def __init__(self, wb: xlsxwriter.Workbook):
-        self.wb = wb
-        self.date = wb.add_format({"num_format": DATE_FORMAT})
+    In a Hebrew book every format reads right to left (reading order 2), so a cell mixing
+    Hebrew and Latin reads in order; Home and the generated sheets' columns are aligned as
+    refresh aligns them (book/bidi.py, `alignment`)."""
+
+    def __init__(self, wb: xlsxwriter.Workbook, lang: str = "en"):
+        self.wb, self.rtl = wb, lang == "he"
+        self._base = {"reading_order": 2} if self.rtl else {}
+        self.date = self.add({"num_format": DATE_FORMAT})
         self._numbers = {DATE_FORMAT: self.date}
-        self.computed_header = wb.add_format({"bold": True, "bg_color": GREY,
-                                              "font_color": "#000000", "border": 1})
-        self.title = wb.add_format({"bold": True, "font_size": 16})
-        self.bold = wb.add_format({"bold": True})
-        self.home = {k: wb.add_format({"num_format": f}) for k, f in HOME_FORMATS.items()}
-        self.home_count = self.number(schema.TYPE_FORMATS[INTEGER])
-        self.wrap = wb.add_format({"text_wrap": True, "valign": "top"})
-        self.month = wb.add_format({"num_format": "@"})   # text: Excel keeps 2026-02 as typed
+        self.computed_header = self.add({"bold": True, "bg_color": GREY,
+                                         "font_color": "#000000", "border": 1})
+        self.month = self.add({"num_format": "@"})   # text: Excel keeps 2026-02 as typed
+        # Home: the title, labels on the start side, figures on the right, help lines wrapped.
+        start = "right" if self.rtl else "left"
+        self.title = self.add({"bold": True, "font_size": 16, "align": start, "valign": "vcenter"})
+        self.label = self.add({"align": start})
+        self.label_bold = self.add({"bold": True, "align": start})
+        self.home = {k: self.add({"num_format": f, "align": "right"})
+                     for k, f in HOME_FORMATS.items()}
+        self.home_count = self.add({"num_format": schema.TYPE_FORMATS[INTEGER], "align": "right"})
+        self.wrap = self.add({"text_wrap": True, "valign": "top", "align": start})
+        self.text = self.add({}) if self.rtl else None     # a Hebrew book's plain text cells
+        self._generated: dict[str | None, Any] = {}
+
+    def add(self, props: dict):
+        """A new format with `props`, reading right to left in a Hebrew book."""
+        return self.wb.add_format({**self._base, **props})
 
     def number(self, code: str | None):
-        """The format showing values with `code` (a column's number_format), made once."""
+        """The format showing values with `code` (a column's number_format), made once; a
+        text column (no code) gets the plain format (None in an English book)."""
         if code is None:
-            return None
+            return self.text
         if code not in self._numbers:
-            self._numbers[code] = self.wb.add_format({"num_format": code})
+            self._numbers[code] = self.add({"num_format": code})
         return self._numbers[code]
+
+    def generated(self, col: Column):
+        """A generated sheet's column (Today, Rankings, Problems) as refresh writes it: its
+        number format, aligned as book/bidi.py says, text wrapped, in the book's reading
+        order; its header, without header_format, takes it too."""
+        key = code = col.number_format
+        if key not in self._generated:
+            a = bidi.alignment(self.rtl, number=code is not None)
+            props = {"align": a["horizontal"], "valign": a["vertical"],
+                     "reading_order": a["reading_order"], "text_wrap": bool(a.get("wrap")),
+                     "indent": a.get("indent", 0)}
+            if code is not None:
+                props["num_format"] = code
+            self._generated[key] = self.wb.add_format(props)
+        return self._generated[key]

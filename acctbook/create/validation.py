@@ -1,6 +1,25 @@
 """Excel's data validation in a new workbook: a drop-down or bounds per input column, and
 per row of the Settings table, wherever Excel can check what acctbook checks
-(docs/workbook.md lists the columns and their types)."""
+(docs/workbook.md lists the columns and their types).
+
+A reference column (Client ID, SKU, Lost to, ...) gets a drop-down of the keys of the table
+it refers to. Its source is a workbook name per referenced key, `acctbook_Clients_client_id`,
+defined as the structured reference `Clients[Client ID]` (the header in the book's language):
+it follows the table as rows are added, deleted or sorted and as the header is renamed,
+with no formula to recompute. Excel does not take a structured reference typed straight
+into a validation rule, but takes a name defined by one (Excel desktop on Windows and Mac,
+Excel on the web: the usual way to a drop-down that grows with a table; not testable on
+these machines). LibreOffice resolves such a name to the table column's data rows, its
+validation uses it, and it keeps both when saving as .xlsx (tests/test_dropdowns.py
+converts books with LibreOffice). An OFFSET or INDEX formula would do the same by counting
+cells, and breaks when a column moves or a key is blank; for xlwings Lite, whose client
+sends every name that is a range, a structured reference is a plain range, never a formula
+to evaluate (home.deal_list_source).
+
+The rule stops a value that is not in the list, as acctbook's check calls an unknown
+reference an error (`ref`, docs/problems.md): add the client (product, deal, ...) first.
+Pasted values are not checked by Excel; check and refresh still report them.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +27,55 @@ from typing import Any, Iterable
 
 from acctbook.book import schema
 from acctbook.book.coerce import DATE_MAX, DATE_MIN   # the dates acctbook reads
-from acctbook.book.schema import CHOICE, DATE, INTEGER, NUMBER, PERCENT, YESNO, Column
+from acctbook.book.schema import CHOICE, DATE, INTEGER, NUMBER, PERCENT, REF, YESNO, Column, Table
 from acctbook.create.style import TEXT
 
 NUMBER_LIMIT = 1e15                     # "any number" validation bounds
 LIST_LIMIT = 255                        # Excel's limit on a literal drop-down list
+
+# The drop-down of a reference column: its prompt and its error, per language.
+REF_TEXT = {
+    "en": {"prompt": "Pick a {key} from {sheet}.",
+           "error": "This {key} is not in {sheet}: add it there first, then pick it here."},
+    "he": {"prompt": "בחרו {key} מגיליון {sheet}.",
+           "error": "אין {key} כזה בגיליון {sheet}: הוסיפו אותו שם תחילה, ואז בחרו אותו כאן."},
+}
+
+
+def ref_list_name(table: Table) -> str:
+    """The workbook name over `table`'s key column: `acctbook_Clients_client_id`."""
+    return f"acctbook_{table.name}_{table.key}"
+
+
+def structured_ref(table: Table, key: str, lang: str) -> str:
+    """`Clients[Client ID]`: a table column as the book's header names it (`[`, `]`, `#`
+    and `'` in a header are escaped with `'`)."""
+    header = "".join("'" + ch if ch in "[]#'" else ch for ch in table.column(key).label(lang))
+    return f"{table.name}[{header}]"
+
+
+def referenced_tables(tables: Iterable[Table]) -> list[Table]:
+    """The tables whose key a column of `tables` refers to, each once, in schema order."""
+    wanted = {c.ref for t in tables for c in t.columns if c.type == REF and c.ref}
+    return [t for t in schema.ALL_TABLES if t.name in wanted and t.key]
+
+
+def define_ref_lists(wb, lang: str) -> None:
+    """The workbook names the reference drop-downs use, one per referenced key column."""
+    for table in referenced_tables(schema.DATA_TABLES):
+        wb.define_name(ref_list_name(table), "=" + structured_ref(table, table.key, lang))
+
+
+def ref_rule(col: Column, lang: str) -> dict | None:
+    """The drop-down of a reference column: the referenced table's keys, by name."""
+    target = schema.TABLES.get(col.ref or "")
+    if target is None or not target.key:
+        return None
+    words = {"key": target.column(target.key).label(lang), "sheet": target.sheet(lang)}
+    rule = {"validate": "list", "source": "=" + ref_list_name(target)}
+    rule = _messages(rule, col.label(lang), REF_TEXT[lang]["prompt"].format(**words), lang)
+    rule["error_message"] = REF_TEXT[lang]["error"].format(**words)
+    return rule
 
 
 def column_validation(col: Column, lang: str, values: dict) -> dict | None:
@@ -22,6 +85,8 @@ def column_validation(col: Column, lang: str, values: dict) -> dict | None:
     text = TEXT[lang]
     if col.type == YESNO:
         return list_rule(col.label(lang), (schema.YES, schema.NO), lang)
+    if col.type == REF:
+        return ref_rule(col, lang)
     if col.type == CHOICE:
         choices = col.choices
         if col.choices_setting:

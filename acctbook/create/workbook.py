@@ -35,11 +35,13 @@ from acctbook.book.cells import excel_serial, number_text
 from acctbook.create.home import deal_input, deals_contract_button, lists_sheet, write_home
 from acctbook.create.lite import draw_buttons, embed_lite
 from acctbook.create.style import TEXT, Formats
-from acctbook.create.validation import column_validation, setting_value_rules
+from acctbook.create.validation import column_validation, define_ref_lists, setting_value_rules
 
 TABLE_STYLE = "Table Style Medium 2"
 CREATED = dt.datetime(2026, 1, 1)       # fixed, so the same inputs give the same bytes
-GROW_ROWS = 1000                        # validation reaches this many rows past the data
+# Validation reaches this many rows past the data; refresh extends it by as many once a
+# table outgrows it (acctbook.xlsx.validation.RULE_MARGIN, the same number).
+GROW_ROWS = 1000
 TEMPLATE_NAMES = {"en": "acctbook.xlsx", "he": "acctbook.he.xlsx"}
 
 
@@ -141,7 +143,7 @@ def _build(filename: str, lang: str, data: dict, values: dict, lite: bool = Fals
     })
     wb.set_properties({"title": schema.HOME_TITLE[lang == "he"], "author": "acctbook",
                        "created": CREATED})
-    fmt = Formats(wb)
+    fmt = Formats(wb, lang)
     home = _sheet(wb, schema.generated_sheet("Home", lang), lang)
     write_home(home, lang, fmt)
     deal_input(wb, home, lang, fmt)
@@ -158,6 +160,7 @@ def _build(filename: str, lang: str, data: dict, values: dict, lite: bool = Fals
     _generated(wb, schema.PROBLEMS, lang, fmt)
     _settings_sheet(wb, lang, fmt, data, values)
     lists_sheet(_sheet(wb, schema.lists_sheet(lang), lang), lang)
+    define_ref_lists(wb, lang)           # the reference columns' drop-downs (validation.py)
     home.activate()
     wb.close()
 
@@ -365,6 +368,8 @@ def _cell_maker(index: Callable[[str], int],
 def _generated(wb, table: Table, lang: str, fmt: Formats) -> None:
     ws = _sheet(wb, table.sheet(lang), lang)
     _table(ws, table, [], lang, fmt, {})
+    for c, col in enumerate(table.columns):     # aligned as refresh writes them (style.py)
+        ws.set_column(c, c, _width(col, lang), fmt.generated(col))
     ws.freeze_panes(1, 0)
     ws.set_landscape()                 # printed one page wide, as many pages long as needed
     ws.fit_to_pages(1, 0)
@@ -391,6 +396,7 @@ def _default_rows(lang: str) -> dict[str, list[dict]]:
         "Weights": [{"component": component(c), "weight": w}
                     for c, w in schema.DEFAULT_WEIGHTS],
         "Holidays": [],
+        "ExchangeRates": [],
     }
 
 
@@ -427,6 +433,9 @@ def _settings_sheet(wb, lang: str, fmt: Formats, data: dict, values: dict) -> No
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     for p in build_templates(argv[0] if argv else None):
+        print(p)
+    from acctbook.create.catalogs import update      # the message catalogs too
+    for p in update():
         print(p)
     return 0
 

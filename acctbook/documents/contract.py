@@ -13,6 +13,8 @@ Template fields (templates/build_templates.py writes the two templates that use 
   client.id, .name, .legal_name,        .manager, .jurisdiction
     .number, .address, .country       contact.name, .role, .email, .phone, .details
   deal.id, .title, .currency, .currency_name
+  exchange.applies (list prices converted), .from (the book's currency), .rate
+    ("1 EUR = 3.9500 ILS"), .as_of (the rate's date)
   items: [{n, sku, name, unit, quantity, unit_price, discount, total}]
   totals.subtotal, .vat_rate, .vat, .total,   discount.tier, .applied
     .vat_reason ("" or why the rate is 0), .vat_note (the VAT line's brackets: rate or reason)
@@ -33,6 +35,7 @@ import pandas as pd
 
 from acctbook.book import schema
 from acctbook.book.assets import templates_dir
+from acctbook.book.i18n import tr
 from acctbook.book.model import ERROR, Book, col_letter
 from acctbook.book.rules import check_book
 from acctbook.core.plan import refresh_results
@@ -79,12 +82,13 @@ def next_contract_id(existing_ids: Iterable[Any], today: dt.date) -> str:
 
 
 # --- formatting ----------------------------------------------------------------------------
-def locale_for(lang: str) -> str:
-    """Babel locale of a document: its language alone, never the client's country (an English
-    contract for a client in France prints ₪21,000.00, not 21 000,00 ₪): he -> he_IL
-    (21,000.00 ₪), en -> en_IL (₪21,000.00, 1 June 2026). A number format named in Settings
-    is not supported."""
-    return "he_IL" if lang == "he" else "en_IL"
+def locale_for(lang: str, number_format: str | None = None) -> str:
+    """Babel locale of a document's amounts, dates and percents: Settings `Number format`
+    when it names a locale (Settings.number_format), else the document's language alone,
+    never the client's country (an English contract for a client in France prints
+    ₪21,000.00, not 21 000,00 ₪): he -> he_IL (21,000.00 ₪), en -> en_IL (₪21,000.00,
+    1 June 2026)."""
+    return number_format or ("he_IL" if lang == "he" else "en_IL")
 
 
 def _blank(row: pd.Series, key: str) -> bool:
@@ -105,10 +109,12 @@ def vat_for(client: pd.Series, settings) -> tuple[float, str]:
 
 
 class Fmt:
-    """Amounts, dates and percentages for one locale and currency."""
+    """Amounts and percentages for one locale (Settings Number format) and currency; dates
+    and names (of the currency, of countries) in the document's language, `words` (default:
+    the same locale)."""
 
-    def __init__(self, locale: str, currency: str):
-        self.locale, self.currency = locale, currency
+    def __init__(self, locale: str, currency: str, words: str | None = None):
+        self.locale, self.currency, self.words = locale, currency, words or locale
 
     def money(self, v: Decimal) -> str:
         from babel.numbers import format_currency
@@ -116,7 +122,8 @@ class Fmt:
 
     def date(self, d: dt.date) -> str:
         from babel.dates import format_date
-        return format_date(d, format="long", locale=self.locale)
+        # a date is words ("1 June 2026"): the document's language, whatever the number format
+        return format_date(d, format="long", locale=self.words)
 
     def pct(self, v: float | Decimal) -> str:
         from babel.numbers import format_percent
@@ -126,13 +133,18 @@ class Fmt:
         from babel.numbers import format_decimal
         return format_decimal(Decimal(str(v)), format="#,##0.###", locale=self.locale)
 
+    def rate(self, v: float) -> str:
+        from babel.numbers import format_decimal
+        # four decimals at least, more for a small rate (1 JPY = 0.0246 ILS, 1 IDR = 0.00022)
+        return format_decimal(Decimal(str(v)), format="#,##0.0000####", locale=self.locale)
+
     def currency_name(self) -> str:
         from babel.numbers import get_currency_name
-        return get_currency_name(self.currency, locale=self.locale)
+        return get_currency_name(self.currency, locale=self.words)
 
     def country(self, code: str | None) -> str:
         from babel import Locale
-        return Locale.parse(self.locale).territories.get((code or "").upper(), code or "")
+        return Locale.parse(self.words).territories.get((code or "").upper(), code or "")
 
 
 def _dec(v: Any) -> Decimal:
@@ -168,8 +180,17 @@ def _setting_where(book: Book, key: str) -> str:
 
 
 def find_rows(frame: pd.DataFrame, key: str, value: str) -> list[int]:
+    """Rows whose `key` is `value`. In a table's own key column (a deal typed `d-0110` for
+    D-0110) the exact spelling first, else ignoring case and spaces (book/ids.py);
+    reference columns already hold their key's spelling, so they match exactly."""
     col = frame[key]
-    return [r for r, v in zip(frame.index, col) if v is not None and str(v).strip() == value]
+    rows = [r for r, v in zip(frame.index, col) if v is not None and str(v).strip() == value]
+    own = any(t.key == key and {c.key for c in t.columns} <= set(frame.columns)
+              for t in schema.DATA_TABLES)
+    if rows or not own or not value:
+        return rows
+    want = schema.fold(value)
+    return [r for r, v in zip(frame.index, col) if v is not None and schema.fold(str(v)) == want]
 
 
 # --- the context ---------------------------------------------------------------------------
@@ -187,9 +208,10 @@ def contract_context(book: Book, deal_id: str, today: dt.date, contract_id: str,
     client_id = clean(deal["client_id"])
     lang = client["language"] or s["language"] or book.lang
     lang = lang if lang in schema.LANGS else "en"
-    currency = (clean(deal["currency"]) or clean(s["currency"]) or "ILS").upper()
-    fmt = Fmt(locale_for(lang), currency)
+    currency = (clean(deal["currency"]) or s.currency).upper()
+    fmt = Fmt(locale_for(lang, s.number_format), currency, locale_for(lang))
     ctx.lang = lang
+    rate = s.rate(currency)        # None: no exchange rate, an error the check reports
 
     ctx["contract"] = {"id": contract_id, "date": fmt.date(today),
                        "template": TEMPLATE_FILES[lang]}
@@ -199,8 +221,9 @@ def contract_context(book: Book, deal_id: str, today: dt.date, contract_id: str,
     ctx["deal"] = {"id": clean(deal["deal_id"]), "title": clean(deal["title"]),
                    "currency": currency, "currency_name": fmt.currency_name()}
     tier = float(tier_discount or 0)
-    lines = _lines(book, drow, deal, tier, fmt, ctx.missing)
+    lines = _lines(book, drow, deal, tier, fmt, ctx.missing, rate)
     ctx["items"] = [ln["text"] for ln in lines]
+    ctx["exchange"], rate_rows = _exchange(book, currency, any(ln["listed"] for ln in lines), fmt)
     vat_rate, reason = vat_for(client, s)
     _totals(ctx, lines, vat_rate, fmt, EXPORT_REASON[lang] if reason == "export" else "")
     ctx["discount"] = {"tier": fmt.pct(tier),
@@ -211,10 +234,14 @@ def contract_context(book: Book, deal_id: str, today: dt.date, contract_id: str,
         "Deals": [drow], "Clients": [crow],
         "DealItems": find_rows(book.frame("DealItems"), "deal_id", ctx["deal"]["id"]),
         "Products": sorted({r for ln in lines for r in ln["product_rows"]}),
-        "Contacts": contact_rows,
+        "Contacts": contact_rows, "ExchangeRates": rate_rows,
         "Tiers": list(book.frame("Tiers").index) if ctx["discount"]["applied"] else []},
         _settings_used(client, deal, referral,
-                       own_vat=bool(reason) or not _blank(client, "vat_rate")))
+                       own_vat=bool(reason) or not _blank(client, "vat_rate"),
+                       foreign=currency != s.currency))
+    if rate is None and not ctx.errors:     # the check says so; never print unconverted prices
+        ctx.errors.append(f"{_cell(book, 'Deals', 'currency', drow)} {currency}: no exchange "
+                          f"rate in the ExchangeRates table")
     ctx["referral"] = use_referral
     ctx["referral_bonus"] = fmt.pct(REFERRAL_BONUS_PCT)
     end = year_end(today)
@@ -233,18 +260,23 @@ def _deal_and_client(book: Book, deal_id: str) -> tuple[int, pd.Series, int, pd.
     deals = book.frame("Deals")
     rows = find_rows(deals, "deal_id", str(deal_id).strip())
     if not rows:
-        raise ContractError(f"deal {deal_id} is not in {book.tables['Deals'].sheet} "
-                            f"(no row with that {schema.DEALS.column('deal_id').en})")
+        raise ContractError(tr(book.lang, "deal {deal} is not in {sheet} (no row with that "
+                                          "{column})").format(
+            deal=deal_id, sheet=book.tables["Deals"].sheet,
+            column=schema.DEALS.column("deal_id").label(book.lang)))
     drow = rows[0]
     deal = deals.loc[drow]
     if deal["stage"] == "Lost":             # a lost deal gets no contract, from any door
-        raise ContractError(f"deal {deal_id} is Lost: no contract" if book.lang != "he" else
-                            f"העסקה {deal_id} אבודה: אין חוזה")
+        raise ContractError(tr(book.lang, "deal {deal} is Lost: no contract").format(
+            deal=deal_id))
     client_id = clean(deal["client_id"])
     crows = find_rows(book.frame("Clients"), "client_id", client_id)
     if not crows:
-        raise ContractError(f"{_cell(book, 'Deals', 'client_id', drow)} {client_id or '(blank)'} "
-                            f"of deal {deal_id} is not a client in {book.tables['Clients'].sheet}")
+        raise ContractError(tr(book.lang, "{cell} {client} of deal {deal} is not a client in "
+                                          "{sheet}").format(
+            cell=_cell(book, "Deals", "client_id", drow),
+            client=client_id or tr(book.lang, "(blank)"), deal=deal_id,
+            sheet=book.tables["Clients"].sheet))
     return drow, deal, crows[0], book.frame("Clients").loc[crows[0]]
 
 
@@ -264,8 +296,23 @@ def _payment_and_delivery(ctx: ContractContext, s, client: pd.Series, deal: pd.S
     return days
 
 
+def _exchange(book: Book, currency: str, listed: bool, fmt: Fmt) -> tuple[dict, list[int]]:
+    """ctx["exchange"]: the rate list prices were converted at, when the deal is in another
+    currency than the book's and a line took its product's list price; and the
+    ExchangeRates rows of that currency (an error there refuses the contract)."""
+    s = book.settings
+    home, rate = s.currency, s.rate(currency)
+    f = book.frame("ExchangeRates")
+    rows = [r for r, v in zip(f.index, f["currency"]) if v and v.strip().upper() == currency]
+    if currency == home or rate is None:
+        return {"applies": False, "from": home, "rate": "", "as_of": ""}, rows
+    as_of = s.rates[currency][1]
+    return {"applies": listed, "from": home, "rate": f"1 {currency} = {fmt.rate(rate)} {home}",
+            "as_of": fmt.date(as_of) if as_of else ""}, rows if listed else []
+
+
 def _settings_used(client: pd.Series, deal: pd.Series, referral: bool | None,
-                   own_vat: bool = False) -> list[str]:
+                   own_vat: bool = False, foreign: bool = False) -> list[str]:
     """The Settings keys this contract is made from. A Settings value counts only where it
     is used (the Settings currency when the deal has none, and so on); every Tiers row
     decides the client's tier, so all of them count once a tier discount is applied (the
@@ -275,7 +322,7 @@ def _settings_used(client: pd.Series, deal: pd.Series, referral: bool | None,
             "manager_email", "manager_name", "country", "renewal_notice"]
     used += [] if own_vat else ["vat_rate"]
     used += [k for k, blank in (("language", not client["language"]),
-                                ("currency", not clean(deal["currency"])),
+                                ("currency", foreign or not clean(deal["currency"])),
                                 ("payment_terms", pd.isna(client["payment_terms"])),
                                 ("referral_clause_default", referral is None)) if blank]
     return used
@@ -350,6 +397,7 @@ CONTRACT_READS: dict[str, frozenset[str] | None] = {
     "Contacts": frozenset({"client_id", "name", "role", "email", "phone", "primary"}),
     "Settings": frozenset({"setting", "value"}),
     "Tiers": None,
+    "ExchangeRates": None,
 }
 
 
@@ -373,8 +421,10 @@ def input_errors(book: Book, today: dt.date, rows: dict[str, list[int]],
 
 
 def _lines(book: Book, drow: int, deal: pd.Series, tier: float, fmt: Fmt,
-           missing: dict) -> list[dict]:
-    """The deal's items (or one line for its Amount) with prices, discounts and line totals."""
+           missing: dict, rate: float | None = 1.0) -> list[dict]:
+    """The deal's items (or one line for its Amount) with prices, discounts and line totals.
+    A list price (in the book's currency) is converted into the deal's at 1/rate, to the
+    cent; a Unit price typed on the item and the deal's Amount are in the deal's currency."""
     items = book.frame("DealItems")
     rows = find_rows(items, "deal_id", clean(deal["deal_id"]))
     products = book.frame("Products")
@@ -396,8 +446,11 @@ def _lines(book: Book, drow: int, deal: pd.Series, tier: float, fmt: Fmt,
             problems.append(f"{_cell(book, 'DealItems', 'sku', r)} {sku or '(blank)'} is not a "
                             f"product in {book.tables['Products'].sheet}")
         price = it["unit_price"]
-        if pd.isna(price) and product is not None:
+        listed = pd.isna(price) and product is not None
+        if listed:
             price = product["list_price"]
+            if not pd.isna(price) and rate not in (None, 1.0):
+                price = float((_dec(price) / _dec(rate)).quantize(CENT, ROUND_HALF_UP))
             if pd.isna(price) and empty("Products", "list_price", prow[0]):
                 problems.append(f"{_cell(book, 'DealItems', 'unit_price', r)} is empty and "
                                 f"{_cell(book, 'Products', 'list_price', prow[0])} is empty "
@@ -409,7 +462,8 @@ def _lines(book: Book, drow: int, deal: pd.Series, tier: float, fmt: Fmt,
         own = not pd.isna(it["discount"])
         name = clean(product["name"]) or sku
         lines.append(_line(n, sku, name, clean(product["unit"]), it["quantity"], price,
-                           float(it["discount"]) if own else tier, not own, fmt, prow[:1]))
+                           float(it["discount"]) if own else tier, not own, fmt, prow[:1],
+                           listed))
     if not rows:
         if pd.isna(deal["amount"]) and empty("Deals", "amount", drow):
             problems.append(f"{_cell(book, 'Deals', 'amount', drow)} is empty for deal "
@@ -422,14 +476,15 @@ def _lines(book: Book, drow: int, deal: pd.Series, tier: float, fmt: Fmt,
     return lines
 
 
-def _line(n, sku, name, unit, qty, price, discount, tier, fmt: Fmt, product_rows=()) -> dict:
+def _line(n, sku, name, unit, qty, price, discount, tier, fmt: Fmt, product_rows=(),
+          listed=False) -> dict:
     gross = (_dec(qty) * _dec(price)).quantize(CENT, ROUND_HALF_UP)
     total = (_dec(qty) * _dec(price) * (1 - _dec(discount) / 100)).quantize(CENT, ROUND_HALF_UP)
     text = {"n": str(n), "sku": sku, "name": name, "unit": unit, "quantity": fmt.qty(qty),
             "unit_price": fmt.money(_dec(price)),
             "discount": fmt.pct(discount) if discount else "—", "total": fmt.money(total)}
     return {"text": text, "gross": gross, "total": total, "tier": tier,
-            "product_rows": list(product_rows)}
+            "product_rows": list(product_rows), "listed": listed}
 
 
 def _totals(ctx: ContractContext, lines: list[dict], vat_rate: float, fmt: Fmt,

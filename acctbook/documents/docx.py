@@ -40,6 +40,8 @@ LRM = "\u200e"
 _HEBREW = re.compile(r"[\u0590-\u05ff\ufb1d-\ufb4f]")
 _LTR_STRONG = re.compile(r"[0-9A-Za-z\u00c0-\u024f@]")
 _PHONE_LIKE = re.compile(r"\+?[\d(][\d\s\-().]*\d")
+_EMAIL_LIKE = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+WJ = "\u2060"      # WORD JOINER: no line break here, nothing drawn, left out of a PDF's text
 
 
 def bidi_safe(text: str, rtl: bool) -> str:
@@ -49,6 +51,11 @@ def bidi_safe(text: str, rtl: bool) -> str:
     and the number after it stay left-to-right. Invisible marks Word and LibreOffice honour."""
     if not isinstance(text, str) or not text:
         return text
+    if _EMAIL_LIKE.fullmatch(text):
+        # An e-mail is never split at its hyphen (LibreOffice and Word break after one): a
+        # word joiner follows each. The address still reads and prints as typed, and text
+        # copied from the PDF is the address itself (verified with LibreOffice's export).
+        text = text.replace("-", "-" + WJ)
     if _PHONE_LIKE.fullmatch(text):
         text = text.replace(" ", "\u00a0")         # a phone is never split across lines
     if rtl:

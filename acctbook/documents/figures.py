@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from acctbook.book import schema
+from acctbook.book.i18n import said, tr
 from acctbook.book.model import AcctbookError, Book, Refused
 from acctbook.core import compute as core
 from acctbook.core import ranking
@@ -120,6 +121,10 @@ class MonthReport:
     # see): "D-0099 (2026-09)", the month they count in by Created; undated: Created blank too.
     closed_by_created: list[str] = field(default_factory=list)
     closed_undated: list[str] = field(default_factory=list)
+    # Deals whose Currency has no exchange rate (check: no-exchange-rate), left out of the
+    # won and pipeline amounts, which are in the book's currency.
+    no_exchange_rate: list[str] = field(default_factory=list)
+    number_format: str | None = None        # Settings Number format (a locale), or None
 
     @property
     def until(self) -> dt.date:
@@ -139,7 +144,8 @@ def parse_month(month: str) -> tuple[dt.date, dt.date]:
     """'YYYY-MM' -> (first day, last day); ReportError otherwise."""
     m = _MONTH.match(str(month or "").strip())
     if not m or not 1 <= int(m[2]) <= 12 or not 1900 <= int(m[1]) <= 2199:   # load.DATE_MIN/MAX
-        raise ReportError(f"month '{month}' is not YYYY-MM from 1900 to 2199 (e.g. 2026-05)")
+        raise said(ReportError, tr("en", "month '{month}' is not YYYY-MM from 1900 to 2199 "
+                                          "(e.g. 2026-05)"), month=month)
     start = dt.date(int(m[1]), int(m[2]), 1)
     return start, _next_start(start) - dt.timedelta(days=1)
 
@@ -147,9 +153,9 @@ def parse_month(month: str) -> tuple[dt.date, dt.date]:
 def refuse_unstarted(month: str, today: dt.date) -> None:
     """A month after today's has no figures yet: Refused (a future month's would be guesses)."""
     if parse_month(month)[0] > today:
-        raise Refused(f"month {month.strip()} has not started yet (today is "
-                      f"{today.isoformat()}); a report covers a past month, or the current "
-                      "one to date")
+        raise said(Refused, tr("en", "month {month} has not started yet (today is {today}); a "
+                                      "report covers a past month, or the current one to date"),
+                    month=month.strip(), today=today.isoformat())
 
 
 def _next_start(d: dt.date) -> dt.date:
@@ -190,6 +196,8 @@ def month_figures(book: Book, month: str, today: dt.date | None = None) -> Month
     deals = book.frame("Deals")
     won, lost = _closed_deals(deals, start, end)
     pipe = _pipeline(book, end)
+    counted = pd.concat([won, *_open_then(deals, end)])
+    no_rate = counted[counted["amount"].notna() & ranking.book_amounts(counted, s).isna()]
     channels = _by_channel(book.frame("Interactions"), start, end)
     events, attending = _events(book, start, end)
     then, now = _as_of_results(book, end)
@@ -204,6 +212,7 @@ def month_figures(book: Book, month: str, today: dt.date | None = None) -> Month
         closed_by_created=[f"{i} ({m})" for i, m in zip(_ids(dated),
                                                         dated["created"].dt.strftime("%Y-%m"))],
         closed_undated=_ids(no_since[no_since["created"].isna()]),
+        no_exchange_rate=_ids(no_rate), number_format=s.number_format,
         currency=str(s["currency"] or "ILS"), company=s["company_name"], manager=s["manager_name"],
         revenue=rev.get(month, 0.0), revenue_prev=rev.get(prev, 0.0),
         revenue_prev_change=_change(rev.get(month, 0.0), rev.get(prev, 0.0)),
@@ -211,7 +220,8 @@ def month_figures(book: Book, month: str, today: dt.date | None = None) -> Month
         revenue_year_ago_change=_change(rev.get(month, 0.0), rev.get(year, 0.0)),
         orders=int(_order_ids(in_month).nunique()), order_lines=len(in_month),
         new_clients=new, new_by_referral=by_ref,
-        deals_won=len(won), won_amount=round(float(won["amount"].fillna(0).sum()), 2),
+        deals_won=len(won),
+        won_amount=round(float(ranking.book_amounts(won, s).fillna(0).sum()), 2),
         deals_lost=len(lost), win_rate=_rate(len(won), len(won) + len(lost)),
         lost_by_competitor=_lost_by_competitor(lost),
         pipeline=pipe, pipeline_weighted=round(sum(p.weighted for p in pipe), 2),
@@ -268,25 +278,31 @@ def _lost_by_competitor(lost: pd.DataFrame) -> list[tuple[str | None, int]]:
     return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0] is None, kv[0] or ""))
 
 
-def _pipeline(book: Book, end: dt.date) -> list[StageLine]:
-    """Deals open at month end (Created on or before it, or blank), by stage; then, when
-    any, the deals Won or Lost after it: open then, their stage then unknown, so weighted
-    only by their own Probability."""
-    deals = book.frame("Deals")
+def _open_then(deals: pd.DataFrame, end: dt.date) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(deals open at month end by their present stage, Created on or before it or blank;
+    the deals Won or Lost after it, open then)."""
     exists = deals["created"].isna() | (deals["created"] <= pd.Timestamp(end))
-    d = deals[exists & deals["stage"].isin(schema.OPEN_STAGES)]
+    return (deals[exists & deals["stage"].isin(schema.OPEN_STAGES)],
+            deals[exists & deals["stage"].isin(("Won", "Lost"))
+                  & (_closed_on(deals) > pd.Timestamp(end))])
+
+
+def _pipeline(book: Book, end: dt.date) -> list[StageLine]:
+    """Deals open at month end, by stage; then, when any, the deals Won or Lost after it:
+    open then, their stage then unknown, so weighted only by their own Probability.
+    Amounts are in the book's currency (docs/rules.md, section 10)."""
+    d, later = _open_then(book.frame("Deals"), end)
+    amount = ranking.book_amounts(d, book.settings).fillna(0)
     w = ranking.weighted_amounts(d, book.settings).fillna(0)
     out = []
     for st in schema.OPEN_STAGES:
         m = d["stage"] == st
-        out.append(StageLine(st, int(m.sum()), round(float(d.loc[m, "amount"].fillna(0).sum()), 2),
+        out.append(StageLine(st, int(m.sum()), round(float(amount[m].sum()), 2),
                              round(float(w[m].sum()), 2)))
-    later = deals[exists & deals["stage"].isin(("Won", "Lost"))
-                  & (_closed_on(deals) > pd.Timestamp(end))]
     if len(later):
-        own = (later["amount"] * later["probability"] / 100).fillna(0)
-        out.append(StageLine(CLOSED_LATER, len(later),
-                             round(float(later["amount"].fillna(0).sum()), 2),
+        amount = ranking.book_amounts(later, book.settings)
+        own = (amount * later["probability"] / 100).fillna(0)
+        out.append(StageLine(CLOSED_LATER, len(later), round(float(amount.fillna(0).sum()), 2),
                              round(float(own.sum()), 2)))
     return out
 

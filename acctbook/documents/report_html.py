@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import base64
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from acctbook.book import schema
 from acctbook.book.assets import templates_dir
@@ -48,13 +48,25 @@ LABELS: dict[str, dict[str, str]] = {
         "new": "new", "none": "none",
         "chart_revenue": "Revenue, last 12 months", "chart_channels": "Interactions by channel",
         "chart_pipeline": "Weighted pipeline by stage",
-        "to_date": "to date", "closed_later": "Closed since (stage then unknown)",
+        "to_date": "to date", "closed_later": "Open then, won or lost since",
+        "closed_later_note": "Open then, won or lost since: deals open at the end of the "
+                             "period and won or lost after it. Their stage then was not "
+                             "recorded, so each is weighted by its own Probability.",
+        "kpi_revenue": "Revenue this month", "kpi_revenue_12m": "12 months: {v}",
+        "kpi_vs_year": "vs same month last year: {v}",
+        "kpi_order_lines": "{v} order lines", "kpi_referral": "{v} of them by referral",
+        "kpi_won_lost": "{won} won · {lost} lost", "kpi_open_deals": "{v} open deals",
+        "kpi_complaints": "{opened} complaints opened · {resolved} resolved",
+        "kpi_on_time": "{on} of {due} deliveries", "total": "Total",
+        "revenue_12m_total": "Revenue, last 12 months",
         "sec_pipeline_to_date": "Weighted pipeline today",
         "followups_overdue_to_date": "Follow-ups overdue today",
         "closed_by_created": "Won or Lost deals with Stage since blank, counted in the "
                              "month they were created: {ids}",
         "closed_undated": "Won or Lost deals with neither Stage since nor Created, counted "
                           "in no month: {ids}",
+        "no_exchange_rate": "Deals in a currency with no exchange rate (Settings, "
+                            "ExchangeRates), left out of the amounts: {ids}",
         "more": "and {n} more",
     },
     "he": {
@@ -77,7 +89,7 @@ LABELS: dict[str, dict[str, str]] = {
         "weighted": "משוקלל", "interactions": "אינטראקציות", "channel": "ערוץ",
         "count": "מספר", "followups_overdue": "מעקבים באיחור בסוף החודש",
         "complaints_opened": "תלונות שנפתחו", "complaints_resolved": "תלונות שנפתרו",
-        "sla_met_rate": "עמידה ב-SLA", "deliveries_due": "אספקות במועד החודש",
+        "sla_met_rate": "עמידה ב־SLA", "deliveries_due": "אספקות במועד החודש",
         "deliveries_on_time": "סופקו בזמן", "on_time_rate": "בזמן",
         "events_held": "אירועים שהתקיימו", "event_clients": "לקוחות שהשתתפו",
         "event": "אירוע", "date": "תאריך", "type": "סוג", "clients": "לקוחות",
@@ -86,11 +98,24 @@ LABELS: dict[str, dict[str, str]] = {
         "new": "חדש", "none": "אין",
         "chart_revenue": "הכנסות, 12 החודשים האחרונים", "chart_channels": "אינטראקציות לפי ערוץ",
         "chart_pipeline": "צנרת משוקללת לפי שלב",
-        "to_date": "עד כה", "closed_later": "נסגרו מאז (השלב אז לא ידוע)",
+        "to_date": "עד כה", "closed_later": "פתוחות אז, נסגרו מאז",
+        "closed_later_note": "פתוחות אז, נסגרו מאז: עסקאות שהיו פתוחות בסוף התקופה ונסגרו "
+                             "בהצלחה או אבדו אחריה. השלב שלהן אז לא נרשם, ולכן כל אחת "
+                             "משוקללת לפי ההסתברות שלה.",
+        "kpi_revenue": "הכנסות החודש", "kpi_revenue_12m": "12 חודשים: {v}",
+        "kpi_vs_year": "מול אותו חודש אשתקד: {v}",
+        "kpi_order_lines": "{v} שורות הזמנה", "kpi_referral": "{v} מהם בהפניה",
+        "kpi_won_lost": "{won} נסגרו בהצלחה · {lost} אבדו",
+        "kpi_open_deals": "{v} עסקאות פתוחות",
+        "kpi_complaints": "{opened} תלונות נפתחו · {resolved} נפתרו",
+        "kpi_on_time": "{on} מתוך {due} אספקות", "total": "סה״כ",
+        "revenue_12m_total": "הכנסות, 12 החודשים האחרונים",
         "sec_pipeline_to_date": "צנרת משוקללת היום",
         "followups_overdue_to_date": "מעקבים באיחור היום",
         "closed_by_created": "נסגרו בהצלחה או אבדו בלי תאריך שלב, נספרו בחודש תאריך היצירה: {ids}",
         "closed_undated": "נסגרו בהצלחה או אבדו בלי תאריך שלב ובלי תאריך יצירה, לא נספרו: {ids}",
+        "no_exchange_rate": "עסקאות במטבע שאין לו שער חליפין (הגדרות, ExchangeRates), לא "
+                            "נכללו בסכומים: {ids}",
         "more": "ועוד {n}",
     },
 }
@@ -125,7 +150,7 @@ def labels(report: MonthReport, lang: str) -> dict[str, str]:
 def heading(report: MonthReport, lang: str) -> str:
     """`November 2026`, or for the current month `November 2026, to date (27 Nov 2026)`."""
     lang = lang_of(lang)
-    f = Formats(lang, report.currency)
+    f = Formats(lang, report.currency, report.number_format)
     name = f.month(report.month)
     return f"{name}, {LABELS[lang]['to_date']} ({f.date(report.to_date)})" if report.to_date \
         else name
@@ -139,7 +164,8 @@ def notes(report: MonthReport, lang: str) -> list[str]:
         return ", ".join(ids[:n]) + (f" {L['more'].format(n=len(ids) - n)}" if len(ids) > n else "")
     return [L[key].format(ids=some(ids))
             for key, ids in (("closed_by_created", report.closed_by_created),
-                             ("closed_undated", report.closed_undated)) if ids]
+                             ("closed_undated", report.closed_undated),
+                             ("no_exchange_rate", report.no_exchange_rate)) if ids]
 
 
 def stage_label(stage: str | None, lang: str) -> str | None:
@@ -151,12 +177,16 @@ def figure_value(report: MonthReport, key: str) -> Any:
 
 
 class Formats:
-    """Numbers, money, percents and dates the way `lang` writes them (babel)."""
+    """Numbers, money, percents and dates the way `lang` writes them (babel); numbers, money
+    and percents the way `number_format` (Settings Number format, a locale) writes them
+    when given."""
     DASH = "—"
 
-    def __init__(self, lang: str, currency: str):
+    def __init__(self, lang: str, currency: str, number_format: str | None = None):
         from babel import Locale
-        self.lang, self.locale, self.currency = lang, Locale.parse(lang), currency
+        self.lang, self.currency = lang, currency
+        self.locale = Locale.parse(number_format or lang)
+        self.words = Locale.parse(lang)          # dates and month names: the report's language
         # The locale's currency pattern without decimals: a report shows whole amounts.
         self._money = self.locale.currency_formats["standard"].pattern.replace(".00", "")
 
@@ -170,20 +200,21 @@ class Formats:
         return self.DASH if v is None else format_decimal(v, locale=self.locale)
 
     def pct(self, v) -> str:
+        """One decimal always (`+4.0%` beside `+72.8%`), as the Report sheet's `0.0%`."""
         from babel.numbers import format_percent
-        return self.DASH if v is None else format_percent(v, format="#,##0.#%", locale=self.locale)
+        return self.DASH if v is None else format_percent(v, format="#,##0.0%", locale=self.locale)
 
     def change(self, v) -> str:
         return self.DASH if v is None else ("+" if v > 0 else "") + self.pct(v)
 
     def date(self, d) -> str:
         from babel.dates import format_date
-        return self.DASH if d is None else format_date(d, "medium", locale=self.locale)
+        return self.DASH if d is None else format_date(d, "medium", locale=self.words)
 
     def month(self, month: str, short: bool = False) -> str:
         from babel.dates import format_date
         return format_date(parse_month(month)[0], "MMM yy" if short else "LLLL y",
-                           locale=self.locale)
+                           locale=self.words)
 
     def value(self, v, kind: str) -> str:
         return getattr(self, kind)(v) if kind in ("money", "int", "pct", "change") else \
@@ -200,78 +231,104 @@ def choice(v, lang) -> str | None:
     return schema.show_choice(v, lang)
 
 
-# --- charts as SVG (no script, no external asset) ------------------------------------------
-def _esc(text) -> str:
-    from markupsafe import escape
-    return str(escape(text))
+# --- bidi: figures kept whole and in reading order ------------------------------------------
+_LRI, _FSI, _PDI = "\u2066", "\u2068", "\u2069"
 
 
-def bar_chart_svg(items: list[tuple[str, float]], fmt: Callable[[float], str], title: str,
-                  rtl: bool = False, columns: bool = False, bars_only: bool = False) -> str:
-    """A bar chart (horizontal bars, or columns for a time series) as SVG text, all escaped.
-
-    bars_only: no text inside the picture (LibreOffice draws SVG text without bidi).
-    """
-    peak = max([v for _, v in items if v] + [0]) or 1.0
-    if columns:
-        return _columns_svg(items, fmt, title, peak, rtl, bars_only)
-    w, label_w, value_w, bar_h, gap, top = 560, 150, 110, 18, 6, 30
-    h = top + len(items) * (bar_h + gap) + 6
-    span = w - label_w - value_w - 10
-    d = ' direction="rtl"' if rtl else ""
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
-           f'viewBox="0 0 {w} {h}" role="img" aria-label="{_esc(title)}">']
-    if not bars_only:
-        out.append(f'<text x="{w - 4 if rtl else 4}" y="18" font-size="14" font-weight="bold"'
-                   f'{d} text-anchor="{"end" if rtl else "start"}">{_esc(title)}</text>')
-    for i, (label, v) in enumerate(items):
-        y = top + i * (bar_h + gap)
-        bw = max(0.0, (v or 0) / peak * span)
-        x = w - label_w - bw if rtl else label_w
-        out.append(f'<rect x="{x:.1f}" y="{y}" width="{bw:.1f}" height="{bar_h}" fill="#2f6db5"/>')
-        if bars_only:
-            continue
-        lx, vx = (w - label_w + 6, w - label_w - bw - 6) if rtl else (label_w - 6, label_w + bw + 6)
-        out.append(f'<text x="{lx:.1f}" y="{y + 13}" font-size="12"{d} '
-                   f'text-anchor="{"start" if rtl else "end"}">{_esc(label)}</text>')
-        out.append(f'<text x="{vx:.1f}" y="{y + 13}" font-size="12" '
-                   f'text-anchor="{"end" if rtl else "start"}">{_esc(fmt(v))}</text>')
-    return "".join(out) + "</svg>"
+def amount(text, ltr: bool = False, css: str = "", marks: bool = False):
+    """A formatted figure as HTML that never wraps and keeps its order in a page of either
+    direction. ltr (numbers, percents, signed changes): `<bdi dir="ltr">`, so a Hebrew page
+    shows `+61.1%`, never `61.1%+`; else `<bdi>`, the amount in its own direction (babel's
+    Hebrew amounts carry RLMs around the number, a no-break space and ₪, and keep them).
+    marks: Unicode isolates inside as well (LRI or FSI … PDI), for LibreOffice, whose HTML
+    import ignores `<bdi>` and `dir`; not for browsers, which would copy them with the text."""
+    from markupsafe import Markup
+    cls = f"amt {css}".strip()
+    if ltr:
+        return Markup('<bdi class="{}" dir="ltr">{}</bdi>').format(
+            cls, f"{_LRI}{text}{_PDI}" if marks else text)
+    return Markup('<bdi class="{}">{}</bdi>').format(cls, f"{_FSI}{text}{_PDI}" if marks else text)
 
 
-def _columns_svg(items, fmt, title, peak, rtl, bars_only) -> str:
-    n = max(len(items), 1)
-    w, h, top, bottom, left = 640, 250, 30, 40, 10
-    slot = (w - 2 * left) / n
-    span = h - top - bottom
-    d = ' direction="rtl"' if rtl else ""
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{w}" height="{h}" '
-           f'viewBox="0 0 {w} {h}" role="img" aria-label="{_esc(title)}">']
-    if not bars_only:
-        out.append(f'<text x="{w - 4 if rtl else 4}" y="18" font-size="14" font-weight="bold"'
-                   f'{d} text-anchor="{"end" if rtl else "start"}">{_esc(title)}</text>')
-    out.append(f'<line x1="{left}" y1="{h - bottom}" x2="{w - left}" y2="{h - bottom}" '
-               f'stroke="#888"/>')
-    for i, (label, v) in enumerate(items):
-        bh = max(0.0, (v or 0) / peak * span)
-        x = left + i * slot + slot * 0.15
-        out.append(f'<rect x="{x:.1f}" y="{h - bottom - bh:.1f}" width="{slot * 0.7:.1f}" '
-                   f'height="{bh:.1f}" fill="#2f6db5"/>')
-        if bars_only:
-            continue
-        cx = x + slot * 0.35
-        out.append(f'<text x="{cx:.1f}" y="{h - bottom + 14}" font-size="10" '
-                   f'text-anchor="middle">{_esc(label)}</text>')
-        if v:
-            out.append(f'<text x="{cx:.1f}" y="{h - bottom - bh - 4:.1f}" font-size="9" '
-                       f'text-anchor="middle">{_esc(fmt(v))}</text>')
-    return "".join(out) + "</svg>"
+def _trend(v) -> str:
+    return "" if not v else "up" if v > 0 else "down"
+
+
+def isolate(text, marks: bool = True):
+    """Escaped text isolated from its neighbours: a name keeps its own direction inside any
+    page (a Latin name ending in '>' stays whole in Hebrew). marks: between FSI and PDI
+    (LibreOffice honours these), else a `<bdi>` element."""
+    from markupsafe import Markup
+    text = "" if text is None else text
+    return Markup("\u2068{}\u2069").format(text) if marks else Markup("<bdi>{}</bdi>").format(text)
+
+
+# --- figures first: the cards -------------------------------------------------------------------
+def meta_line(report: MonthReport, f: Formats, L: dict[str, str], marks: bool = False):
+    """`Period: … · Company: … · Account manager: …`, a space on both sides of each dot."""
+    from markupsafe import Markup
+    parts = [Markup("{}: {} – {}").format(L["period"], amount(f.date(report.start), marks=marks),
+                                          amount(f.date(report.until), marks=marks))]
+    for key, value in (("company", report.company), ("manager", report.manager)):
+        if value:
+            parts.append(Markup("{}: {}").format(L[key], isolate(value, marks)))
+    return Markup(" · ").join(parts)
+
+
+def kpi_cards(report: MonthReport, f: Formats, L: dict[str, str],
+              marks: bool = False) -> list[list[dict]]:
+    """The key figures as cards, two rows of four: [{"label", "value", "sub", "trend"}],
+    value and sub as HTML (every figure through `amount`)."""
+    from markupsafe import Markup, escape
+
+    def money(v):
+        return amount(f.money(v), marks=marks)
+
+    def num(v):
+        return amount(f.int(v), ltr=True, marks=marks)
+
+    def pct(v):
+        return amount(f.pct(v), ltr=True, marks=marks)
+
+    def change(v):
+        return amount(f.change(v), ltr=True, marks=marks)
+
+    def sub(key, **values):
+        return Markup(escape(L[key])).format(**values)
+
+    cards = [
+        (L["kpi_revenue"], money(report.revenue),
+         sub("kpi_revenue_12m", v=money(sum(v for _, v in report.revenue_series))), ""),
+        (L["revenue_prev_change"], change(report.revenue_prev_change),
+         sub("kpi_vs_year", v=change(report.revenue_year_ago_change)),
+         _trend(report.revenue_prev_change)),
+        (L["orders"], num(report.orders), sub("kpi_order_lines", v=num(report.order_lines)), ""),
+        (L["new_clients"], num(report.new_clients),
+         sub("kpi_referral", v=num(report.new_by_referral)), ""),
+        (L["win_rate"], pct(report.win_rate),
+         sub("kpi_won_lost", won=num(report.deals_won), lost=num(report.deals_lost)), ""),
+        (L["sec_pipeline"], money(report.pipeline_weighted),
+         sub("kpi_open_deals", v=num(sum(p.deals for p in report.pipeline))), ""),
+        (L["sla_met_rate"], pct(report.sla_met_rate),
+         sub("kpi_complaints", opened=num(report.complaints_opened),
+             resolved=num(report.complaints_resolved)), ""),
+        (L["deliveries_on_time"], pct(report.on_time_rate),
+         sub("kpi_on_time", on=num(report.deliveries_on_time), due=num(report.deliveries_due)),
+         ""),
+    ]
+    out = [{"label": a, "value": b, "sub": c, "trend": d} for a, b, c, d in cards]
+    return [out[:4], out[4:]]
+
+
+# --- charts (acctbook.documents.charts: matplotlib) ------------------------------------------
+# Inches: the revenue chart spans the page's width, the other two share a row.
+CHART_SIZES = {"revenue": (7.1, 2.3), "pipeline": (3.5, 2.5), "channels": (3.5, 2.5)}
 
 
 def chart_series(report: MonthReport, lang: str) -> dict[str, list[tuple[str, float]]]:
     """The three charts' data with display labels: revenue by month, channels, stages."""
     lang = lang_of(lang)
-    f = Formats(lang, report.currency)
+    f = Formats(lang, report.currency, report.number_format)
     return {
         "revenue": [(f.month(m, short=True), v) for m, v in report.revenue_series],
         "channels": [(choice(c, lang), float(n)) for c, n in report.by_channel],
@@ -279,37 +336,33 @@ def chart_series(report: MonthReport, lang: str) -> dict[str, list[tuple[str, fl
     }
 
 
-def chart_blocks(report: MonthReport, lang: str, bars_only: bool) -> dict[str, dict]:
+def chart_blocks(report: MonthReport, lang: str, png: bool = False) -> dict[str, dict]:
+    """{"revenue"|"pipeline"|"channels": {"title", "svg"}}: each chart as inline SVG (its
+    text drawn as shapes, so no renderer's bidi matters), every category labelled, value
+    axes with the locale's separators; png: a `data:` PNG picture instead ("png", "width"
+    in CSS pixels), for LibreOffice, whose HTML import draws no inline SVG. Empty without
+    matplotlib: the tables below carry every figure."""
     from markupsafe import Markup
-    f, L, rtl = Formats(lang, report.currency), LABELS[lang], lang == "he"
+    from acctbook.documents import charts
+    if not charts.available():
+        return {}
+    lang = lang_of(lang)
+    f, L = Formats(lang, report.currency, report.number_format), labels(report, lang)
     series = chart_series(report, lang)
-    spec = {"revenue": ("chart_revenue", f.money, True), "channels": ("chart_channels", f.int, False),
-            "pipeline": ("chart_pipeline", f.money, False)}
+    spec = {"revenue": ("chart_revenue", "column", None),
+            "pipeline": ("chart_pipeline", "bar", f.money),
+            "channels": ("chart_channels", "bar", f.int)}
     out = {}
-    for key, (title, fmt, cols) in spec.items():
-        items = series[key]
-        svg = bar_chart_svg(items, fmt, L[title], rtl, cols)
-        rows = []
-        if bars_only:   # LibreOffice: one text-free bar picture per row of an HTML table
-            peak = max([v for _, v in items if v] + [0]) or 1.0
-            rows = [(label, fmt(v), _bar_data_uri(v / peak if v else 0.0)) for label, v in items]
-        out[key] = {"title": L[title], "svg": Markup(svg), "rows": rows}
+    for key, (title, kind, value_fmt) in spec.items():
+        fig = charts.chart_figure(kind, series[key], value_fmt=value_fmt, axis_fmt=f.int,
+                                  rtl=lang == "he", size=CHART_SIZES[key])
+        if png:
+            data = base64.b64encode(charts.figure_png(fig, dpi=150)).decode()
+            out[key] = {"title": L[title], "png": f"data:image/png;base64,{data}",
+                        "width": round(CHART_SIZES[key][0] * 96)}
+        else:
+            out[key] = {"title": L[title], "svg": Markup(charts.figure_svg(fig, L[title]))}
     return out
-
-
-def _bar_data_uri(frac: float, width: int = 220, height: int = 12) -> str:
-    bw = max(1.0, frac * width) if frac > 0 else 0.0
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-           f'viewBox="0 0 {width} {height}"><rect x="0" y="0" width="{bw:.1f}" height="{height}" '
-           f'fill="#2f6db5"/></svg>')
-    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
-
-
-def isolate(text):
-    """Escaped text between FSI and PDI: a name keeps its own direction inside any page
-    (a Latin name ending in '>' stays whole in Hebrew; LibreOffice honours these too)."""
-    from markupsafe import Markup
-    return Markup("\u2068{}\u2069").format("" if text is None else text)
 
 
 # --- HTML -----------------------------------------------------------------------------------------
@@ -318,27 +371,35 @@ def template_dir() -> Path:
 
 
 def render_html(report: MonthReport, lang: str | None = None, for_pdf: bool = False) -> str:
-    """The report as one HTML page (sandboxed, autoescaped Jinja2; client names are data).
+    """The report as one HTML page (sandboxed, autoescaped Jinja2; client names are data):
+    the key figures as cards, the charts, then the tables.
 
-    for_pdf: the variant for LibreOffice, whose HTML import ignores inline SVG and
-    draws SVG text without bidi: charts become tables of text-free bar pictures.
+    for_pdf: the variant for LibreOffice, whose HTML import ignores inline SVG: the
+    charts come as PNG pictures.
     """
     from jinja2 import FileSystemLoader, StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
     lang = lang_of(lang or report.lang)
-    f = Formats(lang, report.currency)
+    f = Formats(lang, report.currency, report.number_format)
     env = SandboxedEnvironment(autoescape=True, loader=FileSystemLoader(str(template_dir())),
                                undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
-    env.filters.update(money=f.money, int=f.int, pct=f.pct, change=f.change, date=f.date,
-                       choice=lambda v: choice(v, lang) or f.DASH, iso=isolate,
+    m = for_pdf            # LibreOffice: Unicode isolates, as it ignores <bdi>
+    env.filters.update(money=lambda v: amount(f.money(v), marks=m),
+                       int=lambda v: amount(f.int(v), True, marks=m),
+                       pct=lambda v: amount(f.pct(v), True, marks=m),
+                       change=lambda v: amount(f.change(v), True, _trend(v), marks=m),
+                       date=lambda d: amount(f.date(d), marks=m),
+                       choice=lambda v: choice(v, lang) or f.DASH,
+                       iso=lambda v: isolate(v, marks=m),
                        stage=lambda v: stage_label(v, lang) or f.DASH)
     L = labels(report, lang)
-    figures = [(L[k], f.value(figure_value(report, k), kind)) for k, kind in FIGURES]
     return env.get_template("report.html.j2").render(
         r=report, L=L, lang=lang, dir="rtl" if lang == "he" else "ltr",
-        start="right" if lang == "he" else "left", notes=notes(report, lang),
-        month_name=heading(report, lang), figures=figures, for_pdf=for_pdf,
-        charts=chart_blocks(report, lang, bars_only=for_pdf),
+        notes=notes(report, lang), month_name=heading(report, lang), for_pdf=for_pdf,
+        meta=meta_line(report, f, L, m), kpis=kpi_cards(report, f, L, m),
+        charts=chart_blocks(report, lang, png=for_pdf),
+        revenue_12m=sum(v for _, v in report.revenue_series),
+        closed_later=any(p.stage == CLOSED_LATER for p in report.pipeline),
         moves=[movement_text(a, lang) for a in report.top])
 
 

@@ -17,9 +17,11 @@ import math
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-from acctbook.book import schema
+from acctbook.book import bidi, schema
 from acctbook.book.adapter import Cells
 from acctbook.book.coerce import load_book
+from acctbook.book.i18n import said as error
+from acctbook.book.i18n import tr
 from acctbook.book.model import (ERROR, Book, ExcelError, LoadedTable, NotAnAcctbook, Problem,
                                  RawTable, Refused, SheetTable)
 from acctbook.core import plan
@@ -161,13 +163,15 @@ def _find_table(xbook, sheet_name: str, table_name: str, header: list[str] | Non
             if t.name.casefold() == table_name.casefold():
                 return sheet, t
     if header is None:
-        raise NotAnAcctbook(f"the workbook has no table named {table_name} (acctbook keeps "
-                            f"it on the sheet '{sheet_name}')")
+        raise error(NotAnAcctbook, tr("en", "the workbook has no table named {table} (acctbook "
+                                            "keeps it on the sheet '{sheet}')"),
+                    table=table_name, sheet=sheet_name)
     if sheet_name in names:
         sheet = xbook.sheets[sheet_name]
         if sheet.tables:
-            raise NotAnAcctbook(f"sheet '{sheet_name}' holds other tables; acctbook needs it "
-                                f"for its {table_name} table: rename that sheet")
+            raise error(NotAnAcctbook, tr("en", "sheet '{sheet}' holds other tables; acctbook "
+                                                "needs it for its {table} table: rename that "
+                                                "sheet"), sheet=sheet_name, table=table_name)
         sheet.clear_contents()
     else:
         sheet = xbook.sheets.add(name=sheet_name, after=xbook.sheets[len(names) - 1])
@@ -184,7 +188,10 @@ def _home(xbook, lang: str):
 
 
 def write_table(xbook, st: SheetTable) -> None:
-    """Replace a generated table's body with `st.rows` and resize the table to fit."""
+    """Replace a generated table's body with `st.rows` and resize the table to fit. Cells
+    Excel adds take their column's style, which the file writer set (aligned, reading order);
+    text is marked for a right-to-left sheet as the file writer marks it (book/bidi.py)."""
+    rows = bidi.rtl_rows(st.rows) if st.rtl else st.rows
     sheet, table = _find_table(xbook, st.sheet, st.table, st.header)
     top, left = table.range.row, table.range.column
     width = len(st.header)
@@ -194,16 +201,16 @@ def write_table(xbook, st: SheetTable) -> None:
             sheet.range((top, left)).value = [[excel_value(h) for h in st.header]]
     if table.data_body_range is not None:
         table.data_body_range.clear_contents()
-    if st.rows:
-        sheet.range((top + 1, left), (top + len(st.rows), left + width - 1)).value = [
-            [excel_value(v) for v in row] for row in st.rows]
+    if rows:
+        sheet.range((top + 1, left), (top + len(rows), left + width - 1)).value = [
+            [excel_value(v) for v in row] for row in rows]
     table.resize(sheet.range((top, left), (top + max(len(st.rows), 1), left + width - 1)))
     if st.rows and st.formats:
         for j, fmt in enumerate(st.formats):
             if fmt:
                 sheet.range((top + 1, left + j), (top + len(st.rows), left + j)).number_format = fmt
     for (i, j), target in sorted(st.links.items()):
-        shown = st.rows[i][j]
+        shown = rows[i][j]
         sheet.range((top + 1 + i, left + j)).add_hyperlink(
             "#" + target, text_to_display=None if shown is None else str(shown))
 
@@ -232,8 +239,8 @@ class OpenWorkbook:
 
     def read_book(self, adopt_rows: bool = False) -> Book:
         if adopt_rows:      # in Excel, Tab in a table's last cell grows it: no flag needed
-            raise Refused("rows below a table are taken in by the command line only: "
-                          "acctbook refresh --adopt-rows")
+            raise error(Refused, tr("en", "rows below a table are taken in by the command "
+                                          "line only: acctbook refresh --adopt-rows"))
         if self._book is None:
             self._book = load(self.xbook)
         return self._book
@@ -306,8 +313,10 @@ def append_target(xbook, table: LoadedTable) -> tuple[Any, Any, int, int]:
         width = len(table.headers)
         below = _rows(sheet.range((row, left), (row, left + width - 1)))
         if any(v is not None for line in below for v in line):
-            raise Refused(f"cannot add a row to table {table.spec.name}: row {row} below it "
-                          f"on '{sheet.name}' holds data; move that data away and try again")
+            raise error(Refused, tr("en", "cannot add a row to table {table}: row {row} below "
+                                          "it on '{sheet}' holds data; move that data away and "
+                                          "try again"),
+                        table=table.spec.name, row=row, sheet=sheet.name)
     return sheet, xtable, row, top + len(existing)
 
 

@@ -2,7 +2,8 @@
 text. Trailing blank table rows are filled first; the rows below must be empty (else
 Refused) and join the table (its ref and autoFilter grow). New cells take the style of the
 cell above (else the column's), calculated columns their formula. A table with a totals
-row is refused. Validation ranges are untouched.
+row is refused. The table's drop-downs and conditional formats follow it when it grows past
+them: patch.apply extends them after the append (validation.py).
 """
 
 from __future__ import annotations
@@ -12,9 +13,11 @@ from typing import Any
 
 from acctbook.book.cells import ref as cell_ref
 from acctbook.book.cells import split_ref
+from acctbook.book.i18n import tr
 from acctbook.book.model import AcctbookError, BookUnreadable, Refused
 from acctbook.book.schema import fold
 from acctbook.xlsx.cellxml import MAX_ROW, CellWriter, Styled
+from acctbook.xlsx.errors import error
 from acctbook.xlsx.package import canon, find_child, find_children
 from acctbook.xlsx.parts import Parts
 from acctbook.xlsx.sheetcells import ATTR_S, SheetCells, column_styles, row_values
@@ -28,8 +31,9 @@ def append(parts: Parts, table: str, rows: list[dict], generated: set[str]) -> N
     if sheet.lower() in generated:
         raise AcctbookError(f"table {table!r} is on a sheet this patch rebuilds")
     if (root.get("totalsRowCount") or "0") != "0":
-        raise AcctbookError(f"{parts.pkg.path}: table {table!r} has a totals row; turn it off "
-                            "in Excel (Table Design > Total Row) and try again")
+        raise error(AcctbookError, tr("en", "{book}: table {table} has a totals row; turn it "
+                                            "off in Excel (Table Design > Total Row) and try "
+                                            "again"), book=parts.pkg.path, table=repr(table))
     (r1, c1), (r2, c2) = (split_ref(x) for x in root.get("ref", "").split(":"))
     cols = find_children(find_child(root, "tableColumns"), "tableColumn")
     if len(cols) != c2 - c1 + 1:
@@ -51,11 +55,14 @@ def append(parts: Parts, table: str, rows: list[dict], generated: set[str]) -> N
         start -= 1                      # trailing blank table rows are filled first
     end = start + len(rows) - 1
     if end > MAX_ROW:
-        raise Refused(f"{where}: table {table!r} cannot grow past Excel's last row")
+        raise error(Refused, tr("en", "{where}: table {table} cannot grow past Excel's last row"),
+                    where=where, table=repr(table))
     busy = [r for r in range(r2 + 1, end + 1) if filled[r]]
     if busy:
-        raise Refused(f"{where}: cannot add {len(rows)} row(s) to table {table!r}: row "
-                            f"{busy[0]} below it holds data; move that data away and try again")
+        raise error(Refused, tr("en", "{where}: cannot add {count} row(s) to table {table}: row "
+                                      "{row} below it holds data; move that data away and try "
+                                      "again"),
+                    where=where, count=len(rows), table=repr(table), row=busy[0])
     _refuse_overlap(parts, part, tpart, r2 + 1, end, c1, c2, where, table)
     styles = _styles_above(parts, data, found, sc.p, start - 1 if start - 1 >= first else None, c1, c2)
     updates = {}
@@ -85,14 +92,16 @@ def grow_table(parts: Parts, table: str, n: int) -> int:
     before growing is returned. A table with a totals row is refused, as in append."""
     sheet, part, tpart, root = parts.find_table(table)
     if (root.get("totalsRowCount") or "0") != "0":
-        raise Refused(f"{parts.pkg.path}: table {table!r} has a totals row, so the rows below "
-                      "it cannot join it; turn it off in Excel (Table Design > Total Row), "
-                      "or move those rows into the table")
+        raise error(Refused, tr("en", "{book}: table {table} has a totals row, so the rows "
+                                      "below it cannot join it; turn it off in Excel (Table "
+                                      "Design > Total Row), or move those rows into the table"),
+                    book=parts.pkg.path, table=repr(table))
     (r1, c1), (r2, c2) = (split_ref(x) for x in root.get("ref", "").split(":"))
     if n <= 0:
         return r2
     if r2 + n > MAX_ROW:
-        raise Refused(f"{parts.pkg.path}: table {table!r} cannot grow past Excel's last row")
+        raise error(Refused, tr("en", "{where}: table {table} cannot grow past Excel's last row"),
+                    where=parts.pkg.path, table=repr(table))
     _set_ref(parts, tpart, root, f"{cell_ref(r1, c1)}:{cell_ref(r2 + n, c2)}")
     return r2
 
@@ -126,8 +135,9 @@ def _refuse_overlap(parts: Parts, part, tpart, ra, rb, c1, c2, where, table) -> 
         except ValueError:
             continue
         if a1 <= rb and ra <= a2 and b1 <= c2 and c1 <= b2:
-            raise Refused(f"{where}: cannot add rows to table {table!r}: another table "
-                                "starts right below it")
+            raise error(Refused, tr("en", "{where}: cannot add rows to table {table}: another "
+                                          "table starts right below it"),
+                        where=where, table=repr(table))
 
 
 def _styles_above(parts: Parts, data, rows, p, r, c1, c2) -> dict[int, str | None]:

@@ -60,7 +60,9 @@ class WorkbookFile:
         return self._book
 
     def write_refresh(self, cells: Cells, sheets: Sequence[SheetTable]) -> PatchResult:
-        return self.patch(cells, sheets)
+        """Refresh's write; every table's outgrown drop-downs and rules follow it
+        (validation.extend_rules)."""
+        return self.patch(cells, sheets, grow_rules=True)
 
     def append_rows(self, table: str, rows: Sequence[dict[str, Any]]) -> PatchResult:
         book = self.read_book()
@@ -69,14 +71,15 @@ class WorkbookFile:
 
     def patch(self, cells: dict[str, dict[tuple[int, int], Any]] | None = None,
               sheets: Sequence[SheetTable] = (), *, appends=None,
-              imports: Sequence[SheetImport] = (), out=None, backup=True) -> PatchResult:
+              imports: Sequence[SheetImport] = (), out=None, backup=True,
+              grow_rules: bool = False) -> PatchResult:
         """patch_workbook on the file as read; once: the handle is spent after a write."""
         if self._written:
             raise AcctbookError(f"{self.path}: already written through this handle; open it again")
         refuse(self.path, out)
         self._written = True
         return patch_package(self.parts.pkg, cells, sheets, appends=appends, imports=imports,
-                             out=out, backup=backup, parts=self.parts)
+                             out=out, backup=backup, parts=self.parts, grow_rules=grow_rules)
 
 
 def open_book(path) -> WorkbookFile:

@@ -15,7 +15,7 @@ import re
 
 from lxml import etree
 
-from acctbook.book import schema
+from acctbook.book import bidi, schema
 from acctbook.book.cells import ref as cell_ref
 from acctbook.book.model import AcctbookError, SheetTable
 from acctbook.xlsx.cellxml import (MAX_TEXT, BAD_XML, CellWriter, esc, esc_attr, is_missing,
@@ -138,6 +138,8 @@ def place(parts: Parts, table: str) -> int | None:
 
 # -- generated sheet
 def generate(parts: Parts, st: SheetTable) -> None:
+    if st.rtl:      # Latin text that would not read as typed in a right-to-left cell
+        st = dataclasses.replace(st, rows=bidi.rtl_rows(st.rows))
     part = parts.sheet_part(st.sheet)
     if part is None:
         part = parts.add_sheet(st.sheet, place(parts, st.table))
@@ -198,11 +200,7 @@ def _sheet_xml(parts: Parts, st: SheetTable, old: bytes | None, table_rid: str) 
     insert_ordered(root, etree.Element(q("dimension"), ref=ref), SHEET_ORDER)
     insert_ordered(root, _sheet_views(q, old_view, st.rtl), SHEET_ORDER)
     if st.widths:
-        cols = etree.Element(q("cols"))
-        for i, w in enumerate(st.widths, 1):
-            etree.SubElement(cols, q("col"), min=str(i), max=str(i), width=f"{float(w):g}",
-                             customWidth="1")
-        insert_ordered(root, cols, SHEET_ORDER)
+        insert_ordered(root, _cols(parts, st, q), SHEET_ORDER)
     data = etree.Element(q("sheetData"))
     data.text = _ROWS_MARK
     insert_ordered(root, data, SHEET_ORDER)
@@ -234,15 +232,40 @@ def _sheet_xml(parts: Parts, st: SheetTable, old: bytes | None, table_rid: str) 
     return xml
 
 
+def _cols(parts: Parts, st: SheetTable, q):
+    """`<cols>`: each column's width, and its values' style (a cell Excel adds there, as the
+    buttons do, takes it): aligned, wrapped, in the book's reading order."""
+    styles = column_styles(parts, st)[1]
+    cols = etree.Element(q("cols"))
+    for i, w in enumerate(st.widths or [], 1):
+        col = etree.SubElement(cols, q("col"), min=str(i), max=str(i), width=f"{float(w):g}",
+                               customWidth="1")
+        if i <= len(styles):
+            col.set("style", styles[i - 1])
+    return cols
+
+
+def column_styles(parts: Parts, st: SheetTable) -> tuple[list[str], list[str]]:
+    """(header styles, value styles) of a generated sheet's columns: each column's number
+    format (Revenue #,##0.00, Growth 0.0%), aligned as acctbook.book.bidi.alignment says
+    (numbers right, text at the line's start and wrapped, a header on its values' side),
+    in the book's reading order (right to left in Hebrew)."""
+    formats = list(st.formats or [])
+    formats += [None] * (len(st.header) - len(formats))
+    heads = [parts.styles.aligned_style(None, bidi.alignment(st.rtl, bool(f), header=True))
+             for f in formats]
+    values = [parts.styles.aligned_style(f or None, bidi.alignment(st.rtl, bool(f)))
+              for f in formats]
+    return heads, values
+
+
 def _rows_xml(parts: Parts, st: SheetTable, p: str) -> str:
     writer = CellWriter(parts.styles, parts.date1904, p)
     ncol = len(st.header)
+    heads, styles = column_styles(parts, st)
     out = [f'<{p}row r="1" spans="1:{ncol}">']
-    out += [writer.xml(cell_ref(1, c), h, None) for c, h in enumerate(st.header, 1)]
+    out += [writer.xml(cell_ref(1, c), h, heads[c - 1]) for c, h in enumerate(st.header, 1)]
     out.append(f"</{p}row>")
-    # Each column's number format (Revenue #,##0.00, Growth 0.0%) as a style id.
-    styles = [parts.styles.number_style(f) if f else None
-              for f in (st.formats or [None] * ncol)]
     letters = [f'{cell_ref(1, c)[:-1]}' for c in range(1, ncol + 1)]  # rows are checked: len <= ncol
     ends = [f'"{style_attr(sty)}' for sty in styles]          # closes r="..", adds s=".." if any
     text = (f' t="inlineStr"><{p}is><{p}t xml:space="preserve">', f"</{p}t></{p}is></{p}c>")

@@ -27,7 +27,10 @@ from urllib.parse import unquote
 
 from lxml import etree
 
+from acctbook.book.i18n import tr
 from acctbook.book.model import AcctbookError, BookUnreadable, Refused
+from acctbook.xlsx.errors import error, folder_error, numbers_error, ole_error
+
 
 # A zip whose parts would inflate beyond these is refused before anything inflates it.
 MAX_TOTAL_UNCOMPRESSED = 1 << 30          # 1 GiB declared in all
@@ -39,14 +42,17 @@ def check_bounds(path, infos: list[zipfile.ZipInfo]) -> None:
     """Refuse a zip bomb from its declared sizes (the reader and the writer both ask)."""
     total = sum(i.file_size for i in infos)
     if total > MAX_TOTAL_UNCOMPRESSED:
-        raise BookUnreadable(f"{path}: refused, its parts would inflate to "
-                             f"{total >> 20} MiB (limit {MAX_TOTAL_UNCOMPRESSED >> 20} MiB)")
+        raise error(BookUnreadable, tr("en", "{book}: refused, its parts would inflate to "
+                                             "{size} MiB (limit {limit} MiB)"),
+                    book=path, size=total >> 20, limit=MAX_TOTAL_UNCOMPRESSED >> 20)
     for i in infos:
         if i.file_size > BIG_PART and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-            raise BookUnreadable(f"{path}: refused, part {i.filename} would inflate "
-                                 f"{i.file_size // max(i.compress_size, 1)}x")
+            raise error(BookUnreadable, tr("en", "{book}: refused, part {part} would inflate "
+                                                 "{ratio}x"),
+                        book=path, part=i.filename, ratio=i.file_size // max(i.compress_size, 1))
     if len(infos) >= 0xFFFF:
-        raise BookUnreadable(f"{path}: too many parts ({len(infos)})")
+        raise error(BookUnreadable, tr("en", "{book}: too many parts ({count})"), book=path,
+                    count=len(infos))
 
 
 FAST_LEVEL_ABOVE = 4 << 20                # parts above this are deflated at level 1
@@ -99,8 +105,9 @@ def refuse_if_open(path) -> None:
     real = os.path.realpath(path)
     for app, lock in (("Excel", owner_file(real)), ("LibreOffice", libreoffice_lock_file(real))):
         if os.path.exists(lock):
-            raise Refused(f"{path}: the workbook is open in {app} ({_pure(lock).name} "
-                          "exists); close it and try again")
+            raise error(Refused, tr("en", "{book}: the workbook is open in {app} ({lock} "
+                                          "exists); close it and try again"),
+                        book=path, app=app, lock=_pure(lock).name)
 
 
 def refuse_unless_writable(path) -> None:
@@ -113,9 +120,11 @@ def refuse_unless_writable(path) -> None:
     except OSError:
         return                             # missing: the reader says so in its own words
     if not mode & 0o222 or not os.access(real, os.W_OK):
-        raise Refused(f"{path}: the workbook is read-only; make it writable and try again")
+        raise error(Refused, tr("en", "{book}: the workbook is read-only; make it writable and "
+                                      "try again"), book=path)
     if not os.access(os.path.dirname(real) or ".", os.W_OK | os.X_OK):
-        raise Refused(f"{path}: cannot write in its folder {os.path.dirname(real) or '.'}")
+        raise error(Refused, tr("en", "{book}: cannot write in its folder {folder}"), book=path,
+                    folder=os.path.dirname(real) or ".")
 
 
 class Package:
@@ -138,19 +147,24 @@ class Package:
         path = os.fspath(path)
         data, stamp = _read_file(path)
         if data[:4] == b"\xd0\xcf\x11\xe0":
-            raise BookUnreadable(_ole_message(path, data))
+            raise ole_error(path, data)
         if data[:2] != b"PK":
             if not data:
-                raise BookUnreadable(f"{path}: an empty file, not an Excel workbook (not a zip file)")
+                raise error(BookUnreadable, tr("en", "{book}: an empty file, not an Excel "
+                                                     "workbook (not a zip file)"), book=path)
             if _looks_like_text(data):
-                raise BookUnreadable(f"{path}: a text file (CSV?), not an Excel workbook (not a zip "
-                                     f"file): {SAVE_AS_XLSX}")
-            raise BookUnreadable(f"{path}: not an Excel workbook (not a zip file)")
+                raise error(BookUnreadable, tr("en", "{book}: a text file (CSV?), not an Excel "
+                                                     "workbook (not a zip file): save it as .xlsx "
+                                                     "(Excel: File → Save As → Excel Workbook)"),
+                            book=path)
+            raise error(BookUnreadable, tr("en", "{book}: not an Excel workbook (not a zip file)"),
+                        book=path)
         try:
             zf = zipfile.ZipFile(io.BytesIO(data))
         except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError,
                 NotImplementedError, struct.error, EOFError) as e:
-            raise BookUnreadable(f"{path}: corrupt workbook (bad zip: {e})") from None
+            raise error(BookUnreadable, tr("en", "{book}: corrupt workbook (bad zip: {error})"),
+                        book=path, error=e) from None
         check_bounds(path, zf.infolist())
         _refuse_other_zip_formats(path, zf)
         return cls(path, data, zf, stamp)
@@ -171,44 +185,33 @@ class Package:
     def read(self, part: str) -> bytes:
         name = self.name(part)
         if name is None:
-            raise BookUnreadable(f"{self.path}: part {part} is missing")
+            raise error(BookUnreadable, tr("en", "{book}: part {part} is missing"),
+                        book=self.path, part=part)
         try:
             return self.zf.read(name)
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError) as e:
-            raise BookUnreadable(f"{self.path}: corrupt workbook, part {name} ({e})") from None
+            raise error(BookUnreadable, tr("en", "{book}: corrupt workbook, part {part} "
+                                                 "({error})"),
+                        book=self.path, part=name, error=e) from None
 
     def raw(self, info: zipfile.ZipInfo) -> tuple[bytes, bytes, int, int]:
         """(name bytes, compressed bytes, dos time, dos date) straight from the local header."""
         off = info.header_offset
         head = self.data[off:off + 30]
         if len(head) < 30 or head[:4] != b"PK\x03\x04":
-            raise BookUnreadable(f"{self.path}: corrupt workbook, bad local header for {info.filename}")
+            raise error(BookUnreadable, tr("en", "{book}: corrupt workbook, bad local header "
+                                                 "for {part}"), book=self.path, part=info.filename)
         _, _, _, _, dtime, ddate, _, _, _, nlen, elen = struct.unpack("<IHHHHHIIIHH", head)
         start = off + 30 + nlen + elen
         body = self.data[start:start + info.compress_size]
         if len(body) != info.compress_size:
-            raise BookUnreadable(f"{self.path}: corrupt workbook, part {info.filename} is truncated")
+            raise error(BookUnreadable, tr("en", "{book}: corrupt workbook, part {part} is "
+                                                 "truncated"), book=self.path, part=info.filename)
         return self.data[off + 30:off + 30 + nlen], body, dtime, ddate
 
 
 # --- files that are spreadsheets, but not .xlsx: say which, and what to do -------------------
-SAVE_AS_XLSX = "save it as .xlsx (Excel: File → Save As → Excel Workbook)"
 ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
-_OLE_NAMES = {name: name.encode("utf-16-le") for name in ("EncryptionInfo", "Workbook", "Book")}
-
-
-def _ole_message(path, data: bytes) -> str:
-    """An OLE compound file: a password-protected .xlsx (an EncryptionInfo stream) or an old
-    .xls (a Workbook or Book stream), told apart by the stream names in its directory."""
-    head = data[:1 << 16]
-    if _OLE_NAMES["EncryptionInfo"] in head:
-        return (f"{path}: encrypted (password-protected) workbook; remove the password in Excel "
-                "(File → Info → Protect Workbook → Encrypt with Password) and save it as .xlsx")
-    if _OLE_NAMES["Workbook"] in head or _OLE_NAMES["Book"] in head:
-        return (f"{path}: an Excel 97-2003 workbook (.xls), not an .xlsx workbook: "
-                f"{SAVE_AS_XLSX}")
-    return (f"{path}: encrypted (password-protected) or old .xls workbook; "
-            "save it as an unprotected .xlsx")
 
 
 def _looks_like_text(data: bytes) -> bool:
@@ -240,27 +243,29 @@ def _refuse_other_zip_formats(path, zf: zipfile.ZipFile) -> None:
         except Exception:  # noqa: BLE001 - a broken entry: the workbook checks report it
             kind = ""
         if kind == ODS_MIME or kind.startswith(ODS_MIME + "-"):
-            raise BookUnreadable(f"{path}: an OpenDocument spreadsheet (.ods), not an Excel "
-                                 f"workbook: {SAVE_AS_XLSX}")
+            raise error(BookUnreadable, tr("en", "{book}: an OpenDocument spreadsheet (.ods), "
+                                                 "not an Excel workbook: save it as .xlsx (Excel: "
+                                                 "File → Save As → Excel Workbook)"), book=path)
         if kind.startswith("application/vnd.oasis.opendocument."):
-            raise BookUnreadable(f"{path}: an OpenDocument file ({kind}), not an Excel workbook")
+            raise error(BookUnreadable, tr("en", "{book}: an OpenDocument file ({kind}), not an "
+                                                 "Excel workbook"), book=path, kind=kind)
     if "xl/workbook.bin" in names:
-        raise BookUnreadable(f"{path}: an Excel binary workbook (.xlsb), not an .xlsx workbook: "
-                             f"{SAVE_AS_XLSX}")
+        raise error(BookUnreadable, tr("en", "{book}: an Excel binary workbook (.xlsb), not an "
+                                             ".xlsx workbook: save it as .xlsx (Excel: File → "
+                                             "Save As → Excel Workbook)"), book=path)
     if any(n.startswith("index/") and n.endswith(".iwa") for n in names):
-        raise BookUnreadable(f"{path}: an Apple Numbers document, not an Excel workbook: "
-                             "in Numbers, File → Export To → Excel, then use the .xlsx")
+        raise numbers_error(path)
 
 
-STRICT_MESSAGE = ("saved as Strict Open XML Spreadsheet, which acctbook cannot write back: "
-                  "in Excel, File → Save As → Excel Workbook (.xlsx)")
 
 
 def refuse_strict(path, workbook_namespace: str | None) -> None:
     """A workbook part in the Strict namespace (Excel's "Strict Open XML Spreadsheet"):
     acctbook reads its tables through calamine, which finds none there; refused by name."""
     if workbook_namespace == MAIN_S:
-        raise BookUnreadable(f"{path}: {STRICT_MESSAGE}")
+        raise error(BookUnreadable, tr("en", "{book}: saved as Strict Open XML Spreadsheet, "
+                                             "which acctbook cannot write back: in Excel, File → "
+                                             "Save As → Excel Workbook (.xlsx)"), book=path)
 
 
 def file_stamp(st: os.stat_result) -> tuple:
@@ -273,26 +278,22 @@ def _read_file(path: str) -> tuple[bytes, tuple]:
         with open(path, "rb") as fh:
             st = os.fstat(fh.fileno())
             if st.st_size > MAX_TOTAL_UNCOMPRESSED:
-                raise BookUnreadable(f"{path}: refused, the file is larger than "
-                                     f"{MAX_TOTAL_UNCOMPRESSED >> 20} MiB")
+                raise error(BookUnreadable, tr("en", "{book}: refused, the file is larger than "
+                                                     "{limit} MiB"),
+                            book=path, limit=MAX_TOTAL_UNCOMPRESSED >> 20)
             return fh.read(), file_stamp(st)
     except FileNotFoundError:
-        raise BookUnreadable(f"{path}: no such file") from None
+        raise error(BookUnreadable, tr("en", "{book}: no such file"), book=path) from None
     except IsADirectoryError:
-        raise BookUnreadable(_folder_message(path)) from None
+        raise folder_error(path) from None
     except PermissionError as e:
         if os.path.isdir(path):          # Windows opens a folder with "permission denied"
-            raise BookUnreadable(_folder_message(path)) from None
-        raise BookUnreadable(f"{path}: cannot be read ({e.strerror or e})") from None
+            raise folder_error(path) from None
+        raise error(BookUnreadable, tr("en", "{book}: cannot be read ({error})"), book=path,
+                    error=e.strerror or e) from None
     except OSError as e:
-        raise BookUnreadable(f"{path}: cannot be read ({e.strerror or e})") from None
-
-
-def _folder_message(path) -> str:
-    if _pure(path).suffix.lower() == ".numbers":      # a Numbers document saved as a package
-        return (f"{path}: an Apple Numbers document, not an Excel workbook: "
-                "in Numbers, File → Export To → Excel, then use the .xlsx")
-    return f"{path}: is a folder, not a workbook"
+        raise error(BookUnreadable, tr("en", "{book}: cannot be read ({error})"), book=path,
+                    error=e.strerror or e) from None
 
 
 # --- writing the package ----------------------------------------------------------------
@@ -352,7 +353,8 @@ def write_atomically(pkg: Package, patched, target: str, keep_backup: bool) -> s
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=".~" + os.path.basename(target) + ".", suffix=".tmp")
     except OSError as e:
-        raise AcctbookError(f"{target}: cannot write in {folder} ({e.strerror or e})") from None
+        raise error(AcctbookError, tr("en", "{book}: cannot write in {folder} ({error})"),
+                    book=target, folder=folder, error=e.strerror or e) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             _write_zip(pkg, patched, fh)
@@ -366,8 +368,9 @@ def write_atomically(pkg: Package, patched, target: str, keep_backup: bool) -> s
             os.umask(mask)
             os.chmod(tmp, 0o666 & ~mask)
         if same_file and pkg.changed_on_disk(target):
-            raise Refused(f"{target}: the workbook changed on disk while acctbook worked on it "
-                          "(saved in Excel?); it is left as it is: run again")
+            raise error(Refused, tr("en", "{book}: the workbook changed on disk while acctbook "
+                                          "worked on it (saved in Excel?); it is left as it is: "
+                                          "run again"), book=target)
         had_backup = keep_backup and os.path.exists(backup_path(target))
         bak = None
         try:
@@ -379,13 +382,16 @@ def write_atomically(pkg: Package, patched, target: str, keep_backup: bool) -> s
             # the folder is left as it was (a backup made for this write goes again).
             if bak and not had_backup:
                 _remove_quietly(bak)
-            raise Refused(f"{target}: cannot replace the workbook ({e.strerror or e}); if it is "
-                          "open in another program (Excel?), close the workbook in Excel, then "
-                          "run again; it is unchanged") from e
+            raise error(Refused, tr("en", "{book}: cannot replace the workbook ({error}); if "
+                                          "it is open in another program (Excel?), close the "
+                                          "workbook in Excel, then run again; it is unchanged"),
+                        book=target, error=e.strerror or e) from e
     except BaseException as e:
         _remove_quietly(tmp)
         if isinstance(e, OSError):
-            raise AcctbookError(f"{target}: cannot write ({e.strerror or e}); the workbook is unchanged") from e
+            raise error(AcctbookError, tr("en", "{book}: cannot write ({error}); the workbook "
+                                                "is unchanged"),
+                        book=target, error=e.strerror or e) from e
         raise
     _fsync_dir(folder)
     return bak
@@ -470,7 +476,8 @@ def parse_part(pkg: Package, part: str) -> etree._ElementTree:
     try:
         return etree.ElementTree(etree.fromstring(pkg.read(part), PARSER))
     except etree.XMLSyntaxError as e:
-        raise BookUnreadable(f"{pkg.path}: part {part} is not valid XML ({e})") from None
+        raise error(BookUnreadable, tr("en", "{book}: part {part} is not valid XML ({error})"),
+                    book=pkg.path, part=part, error=e) from None
 
 
 XML_DECL = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\r\n'

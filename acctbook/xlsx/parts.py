@@ -14,6 +14,8 @@ from typing import Any
 from lxml import etree
 
 from acctbook.book.model import AcctbookError, BookUnreadable
+from acctbook.book.i18n import tr
+from acctbook.xlsx.errors import error
 from acctbook.xlsx.package import (CT_NS, CT_RELS, CT_SHEET, CT_STYLES, MAIN_S, MAIN_T, PKG_REL_NS,
                                    REL_S, REL_T, WORKBOOK_ORDER, Package, canon, find_child,
                                    find_children, insert_ordered, local_name, parse_part, rel_id,
@@ -57,6 +59,9 @@ class Parts:
         self.dirty_parts: set[str] = set()
         self.table_ids: list[int] = []          # ids handed to new tables in this patch
         self._reserved: set[str] = set()        # removed part names taken again (lower case)
+        # The last bytes of sheet parts the reader inflated anyway (zip entry, lower case):
+        # the writer finds their validation ranges there without inflating them again.
+        self.sheet_tails: dict[str, bytes] = {}
         self._find_workbook()
 
     @classmethod
@@ -66,7 +71,8 @@ class Parts:
         try:
             return cls(pkg)
         except MALFORMED as e:
-            raise BookUnreadable(f"{pkg.path}: cannot be read, the workbook is malformed ({e})") from e
+            raise error(BookUnreadable, tr("en", "{book}: cannot be read, the workbook is "
+                                                 "malformed ({error})"), book=pkg.path, error=e) from e
 
     # -- package structure
     def tree(self, part: str) -> etree._ElementTree:
@@ -95,17 +101,21 @@ class Parts:
     def _find_workbook(self) -> None:
         pkg = self.pkg
         if pkg.name("_rels/.rels") is None:
-            raise BookUnreadable(f"{pkg.path}: a zip file, but not an Excel workbook (no package relationships)")
+            raise error(BookUnreadable, tr("en", "{book}: a zip file, but not an Excel workbook "
+                                                 "(no package relationships)"), book=pkg.path)
         wb = next((t for _, ty, t, _ in self.rels("/") if ty.endswith("/officeDocument")), None)
         if wb is None or pkg.name(wb) is None:
-            raise BookUnreadable(f"{pkg.path}: a zip file, but not an Excel workbook (no workbook part)")
+            raise error(BookUnreadable, tr("en", "{book}: a zip file, but not an Excel workbook "
+                                                 "(no workbook part)"), book=pkg.path)
         if wb.lower().endswith(".bin"):
-            raise BookUnreadable(f"{pkg.path}: binary workbooks (.xlsb) are not supported")
+            raise error(BookUnreadable, tr("en", "{book}: binary workbooks (.xlsb) are not "
+                                                 "supported"), book=pkg.path)
         self.wb = canon(pkg.name(wb))
         root = self.tree(self.wb).getroot()
         self.ns = etree.QName(root).namespace
         if local_name(root) != "workbook" or self.ns not in (MAIN_T, MAIN_S):
-            raise BookUnreadable(f"{pkg.path}: not an Excel workbook ({wb} is not a workbook)")
+            raise error(BookUnreadable, tr("en", "{book}: not an Excel workbook ({part} is not "
+                                                 "a workbook)"), book=pkg.path, part=wb)
         self.rel_ns = REL_S if self.ns == MAIN_S else REL_T
         pr = find_child(root, "workbookPr")
         self.date1904 = pr is not None and pr.get("date1904", "0").lower() in ("1", "true")

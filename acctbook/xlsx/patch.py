@@ -13,6 +13,9 @@ Four kinds of write, each in its own module:
 - `appends`: rows added at the end of an existing table (append.py).
 - `imports`: SheetImport copies a worksheet with its drawing and charts from another
   package (importsheet.py).
+A table that grew (appended rows; with `grow_rules`, any table, as refresh asks) takes its
+column rules along: validation and conditional-format ranges it outgrew are extended
+(validation.py); a sheet part whose tables did not outgrow them is left as it is.
 Replacing a formula drops calcChain.xml; any write sets fullCalcOnLoad so Excel recomputes
 the user's formulas that read the new values. The package itself (the checks, the atomic
 write, the backup, the refusals) is package.py; its structure is parts.py.
@@ -25,6 +28,8 @@ from dataclasses import dataclass, field
 from typing import Any, Sequence
 
 from acctbook.book.model import AcctbookError, BookUnreadable, SheetTable
+from acctbook.book.i18n import tr
+from acctbook.xlsx.errors import error
 from acctbook.xlsx.append import append
 from acctbook.xlsx.cellxml import MAX_COL, MAX_ROW, CellWriter
 from acctbook.xlsx.generated import check_sheet_table, check_table_names, generate, where_tables_are
@@ -33,6 +38,7 @@ from acctbook.xlsx.package import (Package, ZipOut, backup_path, owner_file, ref
                                    refuse_unless_writable, serialize, write_atomically)
 from acctbook.xlsx.parts import MALFORMED, Parts, sheet_names, sheet_parts
 from acctbook.xlsx.sheetcells import SheetCells
+from acctbook.xlsx.validation import extend_rules
 
 __all__ = ["PatchResult", "SheetImport", "SheetTable", "ZipOut", "backup_path", "owner_file",
            "patch_package", "patch_workbook", "refuse_if_open", "refuse_unless_writable",
@@ -51,13 +57,16 @@ class PatchResult:
 def patch_workbook(path, cells: dict[str, dict[tuple[int, int], Any]] | None = None,
                    sheets: Sequence[SheetTable] = (), *,
                    appends: dict[str, Sequence[dict[str | int, Any]]] | None = None,
-                   imports: Sequence[SheetImport] = (), out=None, backup=True) -> PatchResult:
+                   imports: Sequence[SheetImport] = (), out=None, backup=True,
+                   grow_rules: bool = False) -> PatchResult:
     """Write `cells`, rebuild `sheets`, append rows to tables and import sheets, atomically.
 
     appends: table name (any sheet, case-insensitive) -> rows, each {header text or
     1-based column number within the table: value}; see append.append.
     imports: SheetImport(source, sheet, name) copies a sheet with its drawings and charts
     from another package; see importsheet.import_sheet.
+    grow_rules: every table's outgrown validation and conditional-format ranges are
+    extended (an appended table's always are); see validation.extend_rules.
     Raises BookUnreadable (missing, not a zip, corrupt, encrypted, zip bomb),
     Refused (Excel has the book open, it is read-only, it changed on disk meanwhile) or
     AcctbookError (unknown sheet, bad value).
@@ -65,7 +74,7 @@ def patch_workbook(path, cells: dict[str, dict[tuple[int, int], Any]] | None = N
     path = os.fspath(path)
     refuse(path, out)
     return patch_package(Package.open(path), cells, sheets, appends=appends, imports=imports,
-                         out=out, backup=backup)
+                         out=out, backup=backup, grow_rules=grow_rules)
 
 
 def refuse(path: str, out=None) -> None:
@@ -78,15 +87,16 @@ def refuse(path: str, out=None) -> None:
 
 def patch_package(pkg: Package, cells=None, sheets: Sequence[SheetTable] = (), *, appends=None,
                   imports: Sequence[SheetImport] = (), out=None, backup=True,
-                  parts: Parts | None = None) -> PatchResult:
+                  parts: Parts | None = None, grow_rules: bool = False) -> PatchResult:
     """patch_workbook on a package already opened (and checked); `parts`, when given, is
     its structure as already read (unchanged so far)."""
     path = pkg.path
     try:
         parts = parts if parts is not None else Parts(pkg)
-        apply(parts, cells or {}, list(sheets), appends or {}, list(imports))
+        apply(parts, cells or {}, list(sheets), appends or {}, list(imports), grow_rules)
     except MALFORMED as e:
-        raise BookUnreadable(f"{path}: cannot be patched, the workbook is malformed ({e})") from e
+        raise error(BookUnreadable, tr("en", "{book}: cannot be patched, the workbook is "
+                                             "malformed ({error})"), book=path, error=e) from e
     # A symlinked book is written where the link points: the link stays a link.
     target = (os.fspath(out) if out is not None else
               os.path.realpath(path) if os.path.islink(path) else path)
@@ -99,7 +109,7 @@ def patch_package(pkg: Package, cells=None, sheets: Sequence[SheetTable] = (), *
 
 
 def apply(parts: Parts, cells: dict, sheets: list[SheetTable], appends: dict | None = None,
-          imports: list | None = None) -> None:
+          imports: list | None = None, grow_rules: bool = False) -> None:
     """Work out every part the patch changes, adds or removes (in `parts`); nothing is written."""
     appends, imports = appends or {}, imports or []
     names = [st.sheet.lower() for st in sheets] + [si.name.lower() for si in imports]
@@ -130,6 +140,9 @@ def apply(parts: Parts, cells: dict, sheets: list[SheetTable], appends: dict | N
     for si in imports:
         import_sheet(parts, si)
         values_written = True
+    appended = [table for table, rows in appends.items() if rows]
+    if grow_rules or appended:
+        extend_rules(parts, None if grow_rules else appended, skip=names)
     if values_written:
         parts.full_calc_on_load()
     parts.forget_removed_types()

@@ -19,7 +19,9 @@ import zipfile
 
 from acctbook.book import schema
 from acctbook.book.coerce import load_book
+from acctbook.book.i18n import tr
 from acctbook.book.model import Book, BookUnreadable, ExcelError, RawTable, col_number
+from acctbook.xlsx.errors import error
 from acctbook.xlsx.package import refuse_strict
 from acctbook.xlsx.parts import Parts
 
@@ -53,14 +55,21 @@ _CELL_END = re.compile(rb"</(?:[\w.-]+:)?c>")
 _SHEET_PART = re.compile(r"worksheets/[^/]+\.xml$", re.I)
 
 
-def _has_error_cells(z: zipfile.ZipFile, info: zipfile.ZipInfo) -> bool:
-    tail = b""
+def _has_error_cells(z: zipfile.ZipFile, info: zipfile.ZipInfo,
+                     tails: dict[str, bytes] | None = None) -> bool:
+    """Whether the part has an error cell; a part read to its end leaves its last bytes
+    (1-2 MiB, where its validation follows sheetData) in `tails` for the writer
+    (validation.extend_rules), which then need not inflate it again."""
+    tail = last = prev = b""
     with z.open(info) as fh:
         while chunk := fh.read(1 << 20):
             edge = tail + chunk[:8]
             if any(m in chunk or m in edge for m in _ERROR_MARK):
                 return True
             tail = chunk[-8:]
+            prev, last = last, chunk
+    if tails is not None:
+        tails[info.filename.replace("\\", "/").lower()] = prev + last
     return False
 
 
@@ -87,7 +96,7 @@ def _scan_errors(parts: Parts) -> dict[str, dict[tuple[int, int], str]]:
         found = {i.filename.replace("\\", "/").lower(): _error_cells(z.read(i))
                  for i in z.infolist()
                  if _SHEET_PART.search(i.filename.replace("\\", "/"))
-                 and _has_error_cells(z, i)}
+                 and _has_error_cells(z, i, parts.sheet_tails)}
         found = {part: cells for part, cells in found.items() if cells}
         if not found:
             return {}
@@ -344,7 +353,8 @@ def open_tables(book: str | os.PathLike | Parts, names=None, first=()):
     try:
         import python_calamine as pc
     except ImportError:  # pragma: no cover - only where calamine is absent
-        raise BookUnreadable("reading files needs python-calamine: pip install python-calamine")
+        raise error(BookUnreadable, tr("en", "reading files needs python-calamine: pip install "
+                                             "python-calamine"))
     wanted = {n.casefold(): n for n in (names or schema.TABLES)}
     try:
         wb = _calamine(pc, parts)
@@ -378,7 +388,8 @@ def _marked(stream, scan: "_ErrorScan"):
 def _unreadable(p, e: BaseException) -> BookUnreadable:
     if isinstance(e, BookUnreadable):
         return e
-    return BookUnreadable(f"{p}: cannot read workbook ({type(e).__name__}: {_one_line(e)})")
+    return error(BookUnreadable, tr("en", "{book}: cannot read workbook ({error})"), book=p,
+                 error=f"{type(e).__name__}: {_one_line(e)}")
 
 
 def _read_serial(p, wb, todo):

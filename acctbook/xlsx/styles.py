@@ -1,5 +1,6 @@
-"""styles.xml: find or add the style a date (or a number format) needs, and map the cell
-formats of an imported sheet into the workbook's own (equal ones reused)."""
+"""styles.xml: find or add the style a date (or a number format) needs, the aligned styles of
+the generated sheets (reading order, wrapping), and map the cell formats of an imported sheet
+into the workbook's own (equal ones reused)."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ class Styles:
         self.create = create                   # callback that adds a styles part, returns its name
         self.main_ns = main_ns
         self._date_cache: dict[tuple[str | None, bool], str] = {}
+        self._aligned: dict[tuple, str] = {}
         self._is_date: dict[str, bool] = {}
 
     def load(self):
@@ -101,12 +103,41 @@ class Styles:
         self._is_date[str(len(xfs))] = _is_date_code(code)
         return str(len(xfs))
 
-    def number_style(self, code: str) -> str:
-        """A style showing numbers (or dates) with `code`, added once and then reused."""
-        key = (None, code)
-        if key not in self._date_cache:
-            self._date_cache[key] = self._derive(None, code)
-        return self._date_cache[key]
+    def aligned_style(self, code: str | None, align: dict) -> str:
+        """A style showing numbers with `code` (None: General) and aligned by `align`
+        (acctbook.book.bidi.alignment: horizontal, vertical, wrap, reading_order, indent):
+        added once, an equal one already in the book reused (repeat runs stay stable)."""
+        key = (code, tuple(sorted(align.items())))
+        if key not in self._aligned:
+            root = self.load()
+            fid = self.numfmt(root, code) if code else 0
+            xf = etree.Element(f"{{{self.ns}}}xf", numFmtId=str(fid), fontId="0", fillId="0",
+                               borderId="0", xfId="0")
+            if code:
+                xf.set("applyNumberFormat", "1")
+            xf.set("applyAlignment", "1")
+            attrs = {"horizontal": align.get("horizontal"), "vertical": align.get("vertical"),
+                     "wrapText": "1" if align.get("wrap") else None,
+                     "indent": str(align["indent"]) if align.get("indent") else None,
+                     "readingOrder": str(align["reading_order"]) if "reading_order" in align
+                     else None}
+            etree.SubElement(xf, f"{{{self.ns}}}alignment",
+                             {k: v for k, v in attrs.items() if v is not None})
+            self._aligned[key] = self._add_xf(xf, code)
+        return self._aligned[key]
+
+    def _add_xf(self, new, code: str | None) -> str:
+        """The index of an xf equal to `new`, appended when the book has none."""
+        xfs = find_children(self.xfs, "xf")
+        want = _canon_el(new)
+        for i, xf in enumerate(xfs):
+            if _canon_el(xf) == want:
+                return str(i)
+        self.xfs.append(new)
+        self.xfs.set("count", str(len(xfs) + 1))
+        self.changed = True
+        self._is_date[str(len(xfs))] = bool(code) and _is_date_code(code)
+        return str(len(xfs))
 
     def numfmt(self, root, code: str) -> int:
         for fid, c in self.fmts.items():

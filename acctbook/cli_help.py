@@ -1,0 +1,77 @@
+"""The `acctbook` command's help texts: what each command does, its examples, and the
+epilog every `acctbook --help` ends with (argparse's help stays English)."""
+
+from __future__ import annotations
+
+ABOUT = {   # the command's description: what it does, what it writes
+    "new": "Create a workbook from the schema: every sheet a table with drop-downs, date and "
+           "number checks and formats. An existing file is never replaced.",
+    "demo": "The main job on the built-in example: two demo workbooks (English and Hebrew) in "
+            "DIR, checked and refreshed, a contract for a deal in each language and the monthly "
+            "report for the last full month; every path is printed. Run again, it keeps the "
+            "earlier books as *.previous.xlsx.",
+    "check": "Check every rule on a workbook and print each problem as BOOK:Sheet!CELL: message "
+             "(docs/problems.md lists them); the count goes to stderr. Writes nothing.",
+    "refresh": "Check the workbook, compute follow-ups, ranking, risk and the call queue, and "
+               "write them into its grey columns and its sheets Today, Rankings and Problems. "
+               "The previous version is kept as BOOK.bak.xlsx.",
+    "calls": "Print the call queue: every client due today or overdue, most urgent first, with "
+             "the reason, the contact and the phone. Writes nothing.",
+    "contract": "Fill the contract template for a deal: 'CTR-YYYY-NNNN <client>.docx' beside "
+                "the workbook (or in --out), and a Draft row in its Contracts sheet. All or "
+                "nothing: refused for a Lost deal or while a cell it uses has an error.",
+    "report": "The monthly report: a 'Report YYYY-MM' sheet with charts added to the workbook "
+              "and an HTML report beside it; --pdf adds a PDF.",
+    "batch": "Refresh many workbooks, one line each; one bad workbook does not stop the others. "
+             "Exits with the worst book's own code.",
+}
+EXAMPLES = {
+    "new": """\
+  acctbook new clients.xlsx               an empty English workbook
+  acctbook new clients.he.xlsx --lang he  a Hebrew one, right to left
+  acctbook new try.xlsx --demo            filled with realistic demo data
+  acctbook new clients.xlsm --macros      with buttons for desktop xlwings""",
+    "demo": """\
+  acctbook demo                           into ./acctbook-demo
+  acctbook demo my-demo --pdf             PDFs too (takes longer)
+  acctbook demo --today 2026-11-26        as of a fixed day""",
+    "check": """\
+  acctbook check clients.xlsx
+  acctbook check clients.xlsx --json > problems.json""",
+    "refresh": """\
+  acctbook refresh clients.xlsx
+  acctbook refresh clients.xlsx --dry-run     what would change; nothing written
+  acctbook refresh clients.xlsx --adopt-rows  take in rows typed below a table""",
+    "calls": """\
+  acctbook calls clients.xlsx
+  acctbook calls clients.xlsx --today 2026-12-01 --json""",
+    "contract": """\
+  acctbook contract clients.xlsx D-0110
+  acctbook contract clients.xlsx D-0110 --pdf --out contracts""",
+    "report": """\
+  acctbook report clients.xlsx                  the last full month
+  acctbook report clients.xlsx --month 2026-10 --pdf --out reports""",
+    "batch": """\
+  acctbook batch anna.xlsx dan.xlsx
+  acctbook batch team/                    every workbook in a folder
+  acctbook batch 'books/*.xlsx' --quiet   a pattern; no progress bar""",
+}
+EPILOG = """\
+Start here:
+  acctbook demo                 the whole day on a built-in example
+  acctbook new clients.xlsx     a workbook of your own
+  acctbook COMMAND --help       a command's arguments and examples
+
+Progress: a command that takes a while shows it on stderr while that is a
+terminal; -q/--quiet (before or after the command) turns it off, and it never
+appears with --json or in a pipe.
+
+Exit codes:
+  0  done
+  1  the book has errors, or the request was refused (e.g. Excel has it open)
+  2  bad usage, or a file that cannot be read
+
+More: README.md ("The commands", "Exit codes"); docs/problems.md, docs/rules.md."""
+QUIET_HELP = "no progress display (results, notes and errors still print)"
+LANG_HELP = ("the language acctbook speaks in where there is no book to follow (e.g. a missing "
+             "file): en or he (default: the system's language); a book speaks its own")
