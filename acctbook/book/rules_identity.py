@@ -97,26 +97,24 @@ def rule_company_number(book: Book, today: dt.date) -> list[Problem]:
 
 
 def rule_country(book: Book, today: dt.date) -> list[Problem]:
-    t = book.tables["Clients"]
-    bad = bad_values(t.frame["country"], lambda v: v.strip().upper() not in COUNTRIES)
-    lang = book.lang
-    msg = tr(lang, "is not an ISO 3166 two-letter country code (e.g. IL, US, DE)")
-    column = column_label(t, "country", lang)
-    return emit(book, t, bad, "country", "country",
-                 lambda r: f"{column} {show(r.country, lang)} {msg}") + settings_checks(
-        book, "country", "country", lambda v: v.strip().upper() not in COUNTRIES, lambda v: msg)
+    return _code_rule(book, "Clients", "country", lambda v: v.strip().upper() in COUNTRIES,
+                      tr(book.lang, "is not an ISO 3166 two-letter country code (e.g. IL, US, DE)"))
 
 
 def rule_currency(book: Book, today: dt.date) -> list[Problem]:
-    t = book.tables["Deals"]
     codes = currencies()
-    bad = bad_values(t.frame["currency"], lambda v: v.strip().upper() not in codes)
+    return _code_rule(book, "Deals", "currency", lambda v: v.strip().upper() in codes,
+                      tr(book.lang, "is not an ISO 4217 currency code (e.g. ILS, USD, EUR)"))
+
+
+def _code_rule(book: Book, table: str, key: str, known, msg: str) -> list[Problem]:
+    """A code column (and its Settings row of the same key) whose value is not a known code."""
+    t = book.tables[table]
     lang = book.lang
-    msg = tr(lang, "is not an ISO 4217 currency code (e.g. ILS, USD, EUR)")
-    column = column_label(t, "currency", lang)
-    return emit(book, t, bad, "currency", "currency",
-                 lambda r: f"{column} {show(r.currency, lang)} {msg}") + settings_checks(
-        book, "currency", "currency", lambda v: v.strip().upper() not in codes, lambda v: msg)
+    column = column_label(t, key, lang)
+    return emit(book, t, bad_values(t.frame[key], lambda v: not known(v)), key, key,
+                lambda r: f"{column} {show(r[key], lang)} {msg}") + settings_checks(
+        book, key, key, lambda v: not known(v), lambda v: msg)
 
 
 def rule_exchange_rate(book: Book, today: dt.date) -> list[Problem]:
