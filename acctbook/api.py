@@ -12,7 +12,10 @@ import datetime as dt
 from pathlib import Path
 from typing import Callable, Iterable
 
-from acctbook import jobs
+from acctbook import history as book_history
+from acctbook import importing
+from acctbook import jobs, upgrading
+from acctbook.book.history import CLI, Stamp
 from acctbook.book.model import Book
 from acctbook.book.results import (BatchItem, Change, CheckResult, ContractResult,  # noqa: F401
                                    DemoResult, RefreshResult, ReportResult)
@@ -29,6 +32,20 @@ Progress = jobs.Progress
 def _today(today: dt.date | None) -> dt.date:
     # The one place that reads the clock; the core always gets `today` passed in.
     return today or dt.date.today()
+
+
+def _stamp(today: dt.date | None) -> Stamp:
+    """A History row's when, where from and who: the --today date when one is given, else
+    the clock's moment; the system's user name where it gives one."""
+    return Stamp(today or dt.datetime.now().replace(microsecond=0), CLI, _user())
+
+
+def _user() -> str | None:
+    import getpass
+    try:
+        return getpass.getuser() or None
+    except Exception:       # noqa: BLE001 - no user name (no USERNAME, no passwd entry)
+        return None
 
 
 def new(path, lang: str = "en", demo: bool = False, today: dt.date | None = None,
@@ -57,7 +74,7 @@ def refresh(path, today: dt.date | None = None, dry_run: bool = False,
     """Check, compute follow-ups, ranking and risk, and write them into the book.
     `adopt_rows`: rows typed just below a table join it first (its ref grows over them)."""
     return jobs.refresh(path, _today(today), dry_run=dry_run, adopt_rows=adopt_rows,
-                        progress=progress)
+                        progress=progress, stamp=_stamp(today))
 
 
 def calls(path, today: dt.date | None = None, progress: Progress | None = None):
@@ -70,7 +87,7 @@ def batch(paths: Iterable, today: dt.date | None = None,
           lang: str | None = None) -> list[BatchItem]:
     """Refresh many workbooks; one bad workbook does not stop the others. A failure is said
     in its book's language, or in `lang` (default: the system's) when none was read."""
-    return jobs.batch(paths, _today(today), on_done, lang)
+    return jobs.batch(paths, _today(today), on_done, lang, _stamp(today))
 
 
 def demo(folder=None, today: dt.date | None = None, pdf: bool = False,
@@ -82,7 +99,8 @@ def demo(folder=None, today: dt.date | None = None, pdf: bool = False,
 def contract(path, deal_id: str, out=None, pdf: bool = False,
              today: dt.date | None = None, progress: Progress | None = None) -> ContractResult:
     """Fill the contract template for a deal; add its Contracts row (Status Draft, File)."""
-    return jobs.contract(path, deal_id, _today(today), out_dir=out, pdf=pdf, progress=progress)
+    return jobs.contract(path, deal_id, _today(today), out_dir=out, pdf=pdf, progress=progress,
+                         stamp=_stamp(today))
 
 
 def report(path, month: str | None = None, out=None, pdf: bool = False,
@@ -90,4 +108,35 @@ def report(path, month: str | None = None, out=None, pdf: bool = False,
            progress: Progress | None = None) -> ReportResult:
     """The monthly report: figures, the `Report YYYY-MM` sheet, HTML (and PDF)."""
     return jobs.report(path, month, _today(today), out=out, pdf=pdf, sheet=sheet,
-                       progress=progress)
+                       progress=progress, stamp=_stamp(today))
+
+
+def history(path) -> book_history.HistoryResult:
+    """What acctbook wrote into the book, from its History table, oldest first."""
+    return book_history.history(path)
+
+
+def history_text(path, as_json: bool = False) -> str:
+    """What `acctbook history` prints: a line per History row, or JSON (`as_json`)."""
+    return book_history.text(history(path), as_json)
+
+
+def upgrade(path, dry_run: bool = False, macros: bool = False):
+    """Bring a book made by an earlier acctbook to the current version in place: Lite code,
+    Home buttons, new columns, tables and settings (acctbook.upgrading); `macros`: also
+    BOOK.xlsm beside it with the desktop buttons. Returns an upgrading.UpgradeResult."""
+    return upgrading.upgrade(path, dry_run=dry_run, macros=macros)
+
+
+def import_(sources, into, lang: str | None = None, maps=(), sheet: str | None = None,
+            dry_run: bool = False, today: dt.date | None = None) -> importing.ImportResult:
+    """Import client lists (and contact logs) into the book `into`, made when missing
+    (see acctbook.importing); `maps`: "Header=Column" overrides; nothing written on a
+    dry run. The result's exit_code is 1 when the sources had faults (reported)."""
+    return importing.import_(sources, into, _today(today), lang=lang, maps=maps, sheet=sheet,
+                             dry_run=dry_run)
+
+
+def import_text(result: importing.ImportResult, as_json: bool = False) -> str:
+    """What `acctbook import` prints: the mapping, problems and counts, or JSON."""
+    return importing.text(result, as_json)

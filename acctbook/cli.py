@@ -13,39 +13,53 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import contextvars
 import datetime as dt
 import difflib
 import importlib.metadata
-import json
-import math
 import re
 import sys
 import textwrap
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Iterator
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Column
 
-from acctbook import __version__, api
-from acctbook.cli_help import ABOUT, EPILOG, EXAMPLES, LANG_HELP, QUIET_HELP
+from acctbook import __version__, api, upgrading
+from acctbook.cli_output import (batch_line, day_off_notice, jsonable, print_json,
+                                 show_value, summary)
+from acctbook.cli_help import ABOUT, EPILOG, EXAMPLES, IMPORT_OPTIONS, LANG_HELP, QUIET_HELP
 from acctbook.book import schema
 from acctbook.book.coerce import DATE_MAX, DATE_MIN       # the dates a workbook may hold
-from acctbook.book.i18n import system_lang, tr, trn
+from acctbook.book.i18n import system_lang, tr
 from acctbook.book.model import AcctbookError
 from acctbook.book.results import BATCH_STATES
-from acctbook.core.workdays import Calendar
+
+
+# A usage error's language: argparse checks a value before it reads --lang (_parse sets it).
+_USAGE_LANG = contextvars.ContextVar("acctbook_usage_lang", default="en")
+
+
+def _argv_lang(argv: list[str]) -> str:
+    """--lang's value in the raw arguments (`--lang he`, `--lang=he`), else the system's."""
+    said = [w[len("--lang="):] if w != "--lang" else after
+            for w, after in zip(argv, [*argv[1:], ""]) if w.split("=", 1)[0] == "--lang"]
+    return next((v for v in said if v in ("en", "he")), system_lang())
 
 
 def _date(text: str) -> dt.date:
+    lang = _USAGE_LANG.get()
     try:
         day = dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date (use YYYY-MM-DD)") from None
+        raise argparse.ArgumentTypeError(tr(lang, "'{text}' is not a date (use YYYY-MM-DD)")
+                                         .format(text=text)) from None
     if not DATE_MIN <= day <= DATE_MAX:
-        raise argparse.ArgumentTypeError(f"'{text}' is outside the years "
-                                         f"{DATE_MIN.year}–{DATE_MAX.year}")
+        raise argparse.ArgumentTypeError(tr(lang, "'{text}' is outside the years {first}–{last}")
+                                         .format(text=text, first=DATE_MIN.year,
+                                                 last=DATE_MAX.year))
     return day
 
 
@@ -83,51 +97,6 @@ def _lang(a, book=None) -> str:
     return lang if lang in ("en", "he") else system_lang()
 
 
-def _holidays_of(country: str, lang: str) -> str:
-    if country == "IL":
-        return tr(lang, "Israeli holidays")
-    return tr(lang, "{country} holidays").format(country=country)
-
-
-def _day_off_notice(book, today: dt.date | None) -> None:
-    """One line on stderr when --today is not a working day on the book's own calendar
-    (Settings Work week, Country's public holidays, the Holidays table), so a manager knows
-    the follow-ups that would fall on it were moved (docs/rules.md, "Business days")."""
-    if today is None:
-        return
-    s = book.settings
-    cal = Calendar.from_settings(s, [today.year])
-    if cal.is_business_day(today):
-        return
-    week = cal.work_week.replace("-", "–")
-    country = str(s.country or "").upper()
-    lang = book.lang
-    days_off = f", {_holidays_of(country, lang)}" if country else ""
-    print(tr(lang, "note: {day} is not a working day ({week}{days_off} and the Holidays "
-                   "table); follow-ups never fall on it: promises and cadence move to the next "
-                   "working day, renewals to the one before").format(
-        day=today.isoformat(), week=week, days_off=days_off), file=sys.stderr)
-
-
-def _jsonable(v: Any) -> Any:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return None
-    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
-        v = v.item()
-    if isinstance(v, dt.datetime):
-        return v.date().isoformat()
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if v is not None and type(v).__name__ in ("Timestamp", "NaTType"):
-        return None if str(v) == "NaT" else v.date().isoformat()
-    return v
-
-
-def _print_json(data) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=1, default=_jsonable)
-    sys.stdout.write("\n")
-
-
 # --- progress: on stderr, only for a person watching a terminal ------------------------
 def _stderr_is_terminal() -> bool:
     try:
@@ -152,14 +121,17 @@ def _printable(console: Console, text: str) -> str:
 
 
 @contextlib.contextmanager
-def _progress(a, what: str) -> Iterator[api.Progress | None]:
+def _progress(a, what: str, **args) -> Iterator[api.Progress | None]:
     """A transient progress bar on stderr while the block runs: yields the
     progress(step, done, total) callable to pass to the api, or None when progress is off.
     A console that cannot print the Braille spinner (an old Windows code page) gets an ASCII
-    one; rich draws its bar in ASCII there too."""
+    one; rich draws its bar in ASCII there too. The label and each step are said in _lang(a)
+    (the book's language is unknown before it is read): api.message(step, lang)."""
     if not _shows_progress(a):
         yield None
         return
+    lang = _lang(a)                 # `what`: tr("en", "…{book}…") and its args
+    what = tr(lang, what).format(**args) if args else tr(lang, what)
     console = Console(stderr=True, force_terminal=True)
     spinner = "dots" if _printable(console, "⠋⠙⠹⠸") == "⠋⠙⠹⠸" else "line"
     # one line, however narrow the terminal: the step gives way, not the count or the time
@@ -175,36 +147,31 @@ def _progress(a, what: str) -> Iterator[api.Progress | None]:
         task = bar.add_task(_printable(console, what), total=None, count="")
 
         def progress(step: str, done: int, total: int) -> None:
-            bar.update(task, description=_printable(console, step), completed=done, total=total,
-                       count=f"{done}/{total}", refresh=True)
+            bar.update(task, description=_printable(console, api.message(step, lang)),
+                       completed=done, total=total, count=f"{done}/{total}", refresh=True)
         yield progress
 
 
 # --- commands ----------------------------------------------------------------------
 def cmd_new(a) -> int:
-    with _progress(a, f"making {Path(a.book).name}"):
+    with _progress(a, tr("en", "making {book}"), book=Path(a.book).name):
         p = api.new(a.book, lang=a.lang, demo=a.demo, today=a.today, macros=a.macros)
     print((tr(a.lang, "made {book} with demo data") if a.demo else
            tr(a.lang, "made {book}")).format(book=p))
     return 0
 
 
-def _summary(problems, lang: str) -> str:
-    e = sum(p.severity == "error" for p in problems)
-    w = len(problems) - e
-    return (trn(lang, "{n} error", "{n} errors", e).format(n=e) + ", "
-            + trn(lang, "{n} warning", "{n} warnings", w).format(n=w))
-
-
 def cmd_check(a) -> int:
-    with _progress(a, f"checking {Path(a.book).name}") as progress:
+    with _progress(a, tr("en", "checking {book}"), book=Path(a.book).name) as progress:
         r = api.check(a.book, today=a.today, progress=progress)
     if a.json:
-        _print_json([p.as_json() for p in r.problems])
+        print_json([p.as_json() for p in r.problems])
     else:
+        lang = _lang(a, r.book)
         for p in r.problems:
-            print(p.line(a.book))
-        print(f"{a.book}: {_summary(r.problems, _lang(a, r.book))}", file=sys.stderr)
+            print(p.line(a.book, lang))
+        print(f"{a.book}: {summary(r.problems, lang)}{upgrading.stamp_note(r, lang)}",
+              file=sys.stderr)
     return 1 if r.errors else 0
 
 
@@ -214,23 +181,23 @@ CLIENT_JSON = ("client_id", "last_contact", "next_follow_up", "follow_up_reason"
 
 
 def cmd_refresh(a) -> int:
-    with _progress(a, f"refreshing {Path(a.book).name}") as progress:
+    with _progress(a, tr("en", "refreshing {book}"), book=Path(a.book).name) as progress:
         r = api.refresh(a.book, today=a.today, dry_run=a.dry_run, adopt_rows=a.adopt_rows,
                         progress=progress)
-    _day_off_notice(r.book, a.today)
+    day_off_notice(r.book, a.today)
     lang = _lang(a, r.book)
     if a.json:
         frame = r.results.clients.copy()
         frame["client_id"] = r.book.frame("Clients")["client_id"].reindex(frame.index)
-        out = [{k: _jsonable(rec.get(k)) for k in CLIENT_JSON}
+        out = [{k: jsonable(rec.get(k)) for k in CLIENT_JSON}
                for rec in frame.to_dict("records")]
-        _print_json(out)
+        print_json(out)
     else:
         for p in r.problems:
-            print(p.line(a.book), file=sys.stderr)
+            print(p.line(a.book, lang), file=sys.stderr)
         if a.dry_run:
             for c in r.changes:
-                print(f"{a.book}:{c.sheet}!{c.cell}: {_show(c.old, lang)} -> {_show(c.new, lang)}")
+                print(f"{a.book}:{c.sheet}!{c.cell}: {show_value(c.old, lang)} -> {show_value(c.new, lang)}")
             print(tr(lang, "dry run: {changes} computed cell(s) would change; {today} would list "
                            "{calls} call(s); nothing written").format(
                 changes=len(r.changes), today=schema.generated_sheet("Today", lang),
@@ -240,36 +207,31 @@ def cmd_refresh(a) -> int:
                            "call(s) on {today}, {problems}").format(
                 book=a.book, day=r.today.isoformat(), changes=len(r.changes),
                 calls=len(r.results.queue), today=schema.generated_sheet("Today", lang),
-                problems=_summary(r.problems, lang))
+                problems=summary(r.problems, lang))
                 + (tr(lang, "; previous version kept as {backup}").format(backup=r.backup)
                    if r.backup else ""))
     return 1 if r.errors else 0      # written, but the book has errors
 
 
-def _show(v, lang: str) -> str:
-    v = _jsonable(v)
-    return tr(lang, "(blank)") if v is None or v == "" else str(v)
-
-
 def cmd_calls(a) -> int:
-    with _progress(a, f"reading {Path(a.book).name}") as progress:   # api.calls, and problems
+    with _progress(a, tr("en", "reading {book}"), book=Path(a.book).name) as progress:
         res = api.refresh(a.book, today=a.today, dry_run=True, progress=progress)
-    _day_off_notice(res.book, a.today)
+    day_off_notice(res.book, a.today)
     lang = _lang(a, res.book)
     recs = res.results.queue.to_dict("records")
     status = 1 if res.errors else 0                # 1 when the book has errors (README, "Exit codes")
     if a.json:
-        _print_json([{k: _jsonable(v) for k, v in r.items() if k != "client_row"} for r in recs])
+        print_json([{k: jsonable(v) for k, v in r.items() if k != "client_row"} for r in recs])
         return status
     if not recs:
         print(tr(lang, "no calls due"))
     for r in recs:
         print(f"{r['position']:>3}. {r['client_id']}  {r.get('name') or ''}  "
-              f"[{_show(r.get('next_follow_up'), lang)}]  {r.get('follow_up_reason') or ''}"
+              f"[{show_value(r.get('next_follow_up'), lang)}]  {r.get('follow_up_reason') or ''}"
               + (f"  {r['contact']}" if r.get("contact") else "")
               + (f"  {r['phone']}" if r.get("phone") else ""))
     if status:
-        print(f"{a.book}: {_summary(res.problems, lang)}; "
+        print(f"{a.book}: {summary(res.problems, lang)}; "
               + tr(lang, "run: acctbook check {book}").format(book=a.book), file=sys.stderr)
     return status
 
@@ -283,39 +245,25 @@ def _say(line: str) -> None:
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
 
 
-def _batch_line(item, lang: str) -> str:
-    """One book's line: in its own language when it was read, else in `lang`."""
-    if not item.ok:
-        lang = getattr(item, "lang", None) or lang
-        state = (tr(lang, "refused ({why})") if item.failure_code == 1 else
-                 tr(lang, "unreadable ({why})")).format(why=item.reason)
-        return f"FAIL  {item.path}: {state}"
-    r = item.result
-    lang = r.book.lang if r.book is not None else lang
-    n = len(r.errors)
-    state = (trn(lang, "refreshed with {n} error", "refreshed with {n} errors", n).format(n=n)
-             if n else tr(lang, "refreshed"))
-    calls = tr(lang, "{calls} call(s)").format(calls=len(r.results.queue))
-    return f"ok    {item.path}: {state}; {calls}, {_summary(r.problems, lang)}"
-
-
 def cmd_batch(a) -> int:
     books = [p for p, _why in api.expand_books(a.books)]   # folders and patterns: the bar's length
     counts = dict.fromkeys(BATCH_STATES, 0)
     status = 0
     lang = _lang(a)
-    with _progress(a, "refreshing") as progress:
+    with _progress(a, tr("en", "refreshing")) as progress:
         def done(item):
             nonlocal status
             counts[item.state] += 1
             status = max(status, item.exit_code)
             n = sum(counts.values())
             if progress:
-                step = f"refreshing {Path(books[n]).name}" if n < len(books) else "done"
+                step = (tr(lang, "refreshing {book}").format(book=Path(books[n]).name)
+                        if n < len(books) else tr(lang, "done"))
                 progress(step, n, len(books))
-            _say(_batch_line(item, lang))
+            _say(batch_line(item, lang))
         if progress and books:
-            progress(f"refreshing {Path(books[0]).name}", 0, len(books))
+            progress(tr(lang, "refreshing {book}").format(book=Path(books[0]).name), 0,
+                     len(books))
         api.batch(books, today=a.today, on_done=done, lang=lang)
     failed = counts["refused"] + counts["unreadable"]
     _say(tr(lang, "{done} refreshed ({with_errors} with errors), {failed} failed ({refused} "
@@ -326,12 +274,12 @@ def cmd_batch(a) -> int:
 
 
 def cmd_demo(a) -> int:
-    with _progress(a, "making the demo") as progress:
+    with _progress(a, tr("en", "making the demo")) as progress:
         r = api.demo(a.dir, today=a.today, pdf=a.pdf, progress=progress)
     speak = _lang(a)
     print(tr(speak, "demo in {folder}/").format(folder=r.folder))
     for lang, p in r.books.items():
-        print(f"  {p}  ({lang}): {_summary(r.checks[lang].problems, speak)}"
+        print(f"  {p}  ({lang}): {summary(r.checks[lang].problems, speak)}"
               + (tr(speak, "; refreshed: {calls} calls on {today}").format(
                   calls=len(r.refreshes[lang].results.queue),
                   today=schema.generated_sheet("Today", speak)) if lang in r.refreshes else ""))
@@ -351,8 +299,13 @@ def cmd_demo(a) -> int:
     return 0
 
 
+def cmd_upgrade(a) -> int:
+    print("\n".join(upgrading.lines(api.upgrade(a.book, a.dry_run, a.macros), a.dry_run)))
+    return 0
+
+
 def cmd_contract(a) -> int:
-    with _progress(a, f"contract for {a.deal_id}") as progress:
+    with _progress(a, tr("en", "contract for {deal}"), deal=a.deal_id) as progress:
         r = api.contract(a.book, a.deal_id, out=a.out, pdf=a.pdf, today=a.today,
                          progress=progress)
     lang = _lang(a, r)             # r.lang: the book's language (jobs.contract)
@@ -365,8 +318,15 @@ def cmd_contract(a) -> int:
     return 0
 
 
+def cmd_import(a) -> int:
+    r = api.import_(a.sources, a.into, lang=getattr(a, "lang", None), maps=a.map, sheet=a.sheet,
+                    dry_run=a.dry_run, today=a.today)
+    print(api.import_text(r, a.json))
+    return r.exit_code
+
+
 def cmd_report(a) -> int:
-    with _progress(a, "monthly report") as progress:
+    with _progress(a, tr("en", "monthly report")) as progress:
         r = api.report(a.book, a.month, out=a.out, pdf=a.pdf, today=a.today, progress=progress)
     lang = _lang(a, r.report)       # the figures carry the book's language
     paths = ", ".join(str(p) for p in r.files.values() if p)
@@ -383,8 +343,6 @@ def version() -> str:
         return importlib.metadata.version("acctbook")
     except importlib.metadata.PackageNotFoundError:
         return __version__
-
-
 
 
 # Options several commands share (sqlite-utils' shared-option habit).
@@ -486,6 +444,15 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
     p.add_argument("books", nargs="+", metavar="BOOK",
                    help="a workbook, a folder (its .xlsx/.xlsm) or a pattern ('books/*.xlsx')")
     _today_option(p)
+    p = add("import", cmd_import, "bring in the client list you already keep")
+    for flags, kw in IMPORT_OPTIONS:
+        p.add_argument(*flags, **kw)
+    _today_option(p)
+    _book_argument(add("history", lambda a: print(api.history_text(a.book, a.json)) or 0,
+                       "print what acctbook wrote into a book"))     # exit 0: read only
+    _book_argument(p := add("upgrade", cmd_upgrade, "bring an older book up to date"), json=False)
+    p.add_argument("--dry-run", action="store_true", help="write nothing; list what would be added")
+    p.add_argument("--macros", action="store_true", help="also BOOK.xlsm with the desktop buttons")
     return ap, dict(sub.choices)
 
 
@@ -526,6 +493,7 @@ def _unknown_option(parser: argparse.ArgumentParser, command: str, extra: list[s
 def _parse(argv: list[str]) -> argparse.Namespace | int:
     """The parsed arguments, or the exit code when there is nothing to run: 0 after --help
     and --version, 2 after a usage error (its line already printed)."""
+    _USAGE_LANG.set(_argv_lang(argv))
     parser, commands = _parsers()
     if not argv:                            # `acctbook` alone: the help a newcomer needs
         parser.print_help(sys.stderr)

@@ -24,6 +24,23 @@ ABOUT = {   # the command's description: what it does, what it writes
               "and an HTML report beside it; --pdf adds a PDF.",
     "batch": "Refresh many workbooks, one line each; one bad workbook does not stop the others. "
              "Exits with the worst book's own code.",
+    "import": "Bring in the client list you already keep (.csv in any common encoding and "
+              "delimiter, .xlsx, .xlsm, .xls, .xlsb, .ods; the header row found even below a "
+              "title): headers matched to acctbook's columns in English and Hebrew, each with "
+              "its confidence; person columns become Contacts, a contact log (date, client, "
+              "subject) Interactions. BOOK is made (buttons and all; --lang sets its language) "
+              "or added to: new rows appended, clients it has already (same Client ID, company "
+              "number or name) only get their blank cells filled, backup kept. Every problem is "
+              "a line SOURCE:ROW. Exit 0 imported, 1 imported with the source's faults "
+              "reported, 2 a source that cannot be read.",
+    "history": "Print what acctbook wrote into a workbook, oldest first, from its History sheet: "
+               "when, the command, where from (CLI, desktop button, Lite), the version, the "
+               "user, and the cells changed, rows added, documents written and errors of each "
+               "write. Writes nothing.",
+    "upgrade": "Bring a book made by an earlier acctbook (or any acctbook-shaped workbook) to "
+               "this version in place: the xlwings Lite code replaced, the Home buttons, new "
+               "columns, tables and settings added with their defaults, the version stamp set; "
+               "every cell of yours kept. The previous version is kept as BOOK.bak.xlsx.",
 }
 EXAMPLES = {
     "new": """\
@@ -55,6 +72,18 @@ EXAMPLES = {
   acctbook batch anna.xlsx dan.xlsx
   acctbook batch team/                    every workbook in a folder
   acctbook batch 'books/*.xlsx' --quiet   a pattern; no progress bar""",
+    "import": """\
+  acctbook import accounts.csv --into clients.xlsx               make a book from your list
+  acctbook import list.xlsx --into clients.xlsx --dry-run        the mapping; nothing written
+  acctbook import crm.csv calls.csv --into clients.xlsx --map "Cust. no=Client ID"
+  acctbook import clients.ods --into clients.he.xlsx --lang he --sheet Sheet2""",
+    "history": """\
+  acctbook history clients.xlsx
+  acctbook history clients.xlsx --json > history.json""",
+    "upgrade": """\
+  acctbook upgrade clients.xlsx             in place; clients.bak.xlsx kept
+  acctbook upgrade clients.xlsx --dry-run   what would be added; nothing written
+  acctbook upgrade clients.xlsx --macros    also clients.xlsm with desktop buttons""",
 }
 EPILOG = """\
 Start here:
@@ -72,6 +101,21 @@ Exit codes:
   2  bad usage, or a file that cannot be read
 
 More: README.md ("The commands", "Exit codes"); docs/problems.md, docs/rules.md."""
+IMPORT_OPTIONS = (   # `acctbook import`'s arguments: (flags, argparse keywords)
+    (("sources",), dict(nargs="+", metavar="SOURCE",
+                        help="a list to import: .csv, .xlsx, .xlsm, .xls, .xlsb or .ods")),
+    (("--into",), dict(required=True, metavar="BOOK",
+                       help="the workbook to import into (.xlsx; made when missing)")),
+    (("--map",), dict(action="append", default=[], metavar='"Header=Column"',
+                      help="put a header's column where you say (e.g. \"Cust. no=Client ID\"; "
+                           "\"Header=-\" keeps it as your own column); repeatable")),
+    (("--sheet",), dict(metavar="NAME", help="the sheet of a spreadsheet source (default: "
+                                             "the first that holds a list)")),
+    (("--dry-run",), dict(action="store_true", help="print the mapping and the first rows as "
+                                                    "they would land; write nothing")),
+    (("--json",), dict(action="store_true", help="print the mapping, counts and problems as "
+                                                 "JSON")),
+)
 QUIET_HELP = "no progress display (results, notes and errors still print)"
 LANG_HELP = ("the language acctbook speaks in where there is no book to follow (e.g. a missing "
              "file): en or he (default: the system's language); a book speaks its own")

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from acctbook.book import schema
+from acctbook.book.history import DESKTOP, LITE, Stamp, history_row
 from acctbook.book.i18n import tr
 from acctbook.book.model import AcctbookError, Refused
 from acctbook.book.rules import check_book
@@ -92,29 +93,49 @@ def _day(today: dt.date | None) -> dt.date:
     return today or dt.date.today()
 
 
+def stamp(today: dt.date | None = None) -> Stamp:
+    """A button's History stamp: the date given (tests), else the clock's moment; Where from
+    Lite or desktop button; the system's user name on the desktop (Lite has none)."""
+    when = today or dt.datetime.now().replace(microsecond=0)
+    if IN_LITE:
+        return Stamp(when, LITE, None)
+    import getpass
+    try:
+        user = getpass.getuser() or None
+    except Exception:       # noqa: BLE001 - no user name the system gives
+        user = None
+    return Stamp(when, DESKTOP, user)
+
+
 # --- Refresh ------------------------------------------------------------------------------
 def refresh(book=None, today: dt.date | None = None):
     """Check, compute and write the computed columns, Home, Today, Rankings and Problems."""
-    return _run(book, _refresh, _day(today))
+    return _run(book, _refresh, _day(today), stamp(today))
 
 
-def _refresh(book, today: dt.date):
+def _refresh(book, today: dt.date, when: Stamp | None = None):
     bk = xb.OpenWorkbook(book).read_book()
     problems = check_book(bk, today)
     results = plan.refresh_results(bk, problems, today)
-    return xb.write_refresh(book, bk, results, problems)
+    out = xb.write_refresh(book, bk, results, problems)
+    errors = sum(p.severity == "error" for p in problems)
+    xb.append_history(book, history_row("refresh", when or stamp(today), errors=errors,
+                                        cells_changed=out.changes), bk.lang)
+    return out
 
 
 # --- Check ----------------------------------------------------------------------------------
 def check(book=None, today: dt.date | None = None):
     """Validate: the Problems sheet (selected when there are any) and Home's two counts."""
-    return _run(book, _check, _day(today))
+    return _run(book, _check, _day(today), stamp(today))
 
 
-def _check(book, today: dt.date):
+def _check(book, today: dt.date, when: Stamp | None = None):
     bk = xb.load(book)
     problems = check_book(bk, today)
     out = xb.write_problems(book, bk, problems)
+    xb.append_history(book, history_row("check", when or stamp(today), errors=sum(
+        p.severity == "error" for p in problems)), bk.lang)
     if not problems:
         _alert(book, tr(bk.lang, "No problems found."))
     return out
@@ -125,10 +146,10 @@ def contract(book=None, today: dt.date | None = None, out_dir=None):
     """The contract for the deal in Home's Deal cell (or the selected row, pressed on Deals):
     a .docx next to the workbook and a Draft row in Contracts. In xlwings Lite the .docx
     goes to lite_folder() (/data/<book>/, downloaded from Lite's Files pane)."""
-    return _run(book, _contract, _day(today), out_dir)
+    return _run(book, _contract, _day(today), out_dir, stamp(today))
 
 
-def _contract(book, today: dt.date, out_dir):
+def _contract(book, today: dt.date, out_dir, when: Stamp | None = None):
     workbook = xb.OpenWorkbook(book)
     bk = workbook.read_book()
     deals = bk.tables["Deals"]
@@ -156,6 +177,8 @@ def _contract(book, today: dt.date, out_dir):
     except BaseException:
         target.unlink(missing_ok=True)      # all or nothing, as `acctbook contract`
         raise
+    xb.append_history(book, history_row("contract", when or stamp(today), rows_added=1,
+                                        documents=1, details=[f"{cid}: {target.name}"]), bk.lang)
     _alert(book, _saved_alert(bk.lang, tr(bk.lang, "Contract {contract} for deal {deal}").format(
         contract=cid, deal=deal_id), [target]))
     return target
@@ -235,7 +258,7 @@ def monthly_report(book=None, today: dt.date | None = None, out_dir=None):
     """The `Report YYYY-MM` sheet for the month on Home (blank: the last full month), with
     its three charts as pictures; also `<book> report-YYYY-MM.html` next to the workbook
     (xlwings Lite: in lite_folder(), and an alert says where)."""
-    return _run(book, _monthly_report, _day(today), out_dir)
+    return _run(book, _monthly_report, _day(today), out_dir, stamp(today))
 
 
 def report_month(value: Any, today: dt.date, lang: str = "en") -> str:
@@ -253,7 +276,7 @@ def report_month(value: Any, today: dt.date, lang: str = "en") -> str:
         value=text, home=schema.generated_sheet("Home", lang)))
 
 
-def _monthly_report(book, today: dt.date, out_dir):
+def _monthly_report(book, today: dt.date, out_dir, when: Stamp | None = None):
     bk = xb.load(book)
     month = report_month(xb.home_value(book, bk.lang, xb.REPORT_MONTH_ROW), today, bk.lang)
     figures = month_figures(bk, month, today)       # refuses a month not yet started
@@ -263,6 +286,8 @@ def _monthly_report(book, today: dt.date, out_dir):
     folder = Path(out_dir) if out_dir is not None else _book_folder(book)
     paths = (write_report_files(figures, folder, bk.lang, book=getattr(book, "name", None))
              if folder is not None else {})
+    xb.append_history(book, history_row("report", when or stamp(today), details=[desc["name"]],
+                                        documents=sum(1 for p in paths.values() if p)), bk.lang)
     said = []
     if IN_LITE and paths:
         said.append(_saved_alert(bk.lang, desc["name"], [paths["html"]]))

@@ -14,13 +14,16 @@ import tempfile
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
+from acctbook import __version__
 from acctbook.book import schema
-from acctbook.book.i18n import system_lang, tr, translator
+from acctbook.book.history import Stamp, history_row
+from acctbook.book.i18n import said, system_lang, tr, translator
 from acctbook.book.model import AcctbookError, Book, Refused
 from acctbook.book.results import (BatchItem, CheckResult, ContractResult, DemoResult,
                                    RefreshResult, ReportResult)
 from acctbook.book.rules import check_book
 from acctbook.core import plan
+from acctbook.core.upgrade_plan import version_problem
 from acctbook.create.demo import DEMO_SEED, demo_data
 from acctbook.create.workbook import create_workbook
 from acctbook.documents import contract as ct
@@ -32,21 +35,35 @@ from acctbook.documents.report_sheet import build_report_xlsx, report_sheet_name
 from acctbook.xlsx.file import WorkbookFile, open_book
 from acctbook.xlsx.patch import SheetImport, refuse_if_open, refuse_unless_writable
 from acctbook.xlsx.read import read_book
+from acctbook.xlsx.upgrade import read_stamp
 
 # progress(step, done, total): the step now starting, `done` of `total` steps finished; a
 # plain callable, so a command can say how far it is without knowing of any terminal.
 Progress = Callable[[str, int, int], None]
 
 
-def steps(progress: Progress | None, total: int) -> Callable[[str], None]:
-    """A step counter over `progress` (None: nothing said): each call names the next step;
-    the call after the last one (`step("done")`) gives done == total."""
+class Step(str):
+    """A step as `progress` gets it: its English text, a plain str, carrying its message id
+    and arguments (`msgid`, `msgargs`, i18n.said), so whoever shows it says it in the
+    reader's language: message(step, lang)."""
+
+
+def steps(progress: Progress | None, total: int) -> Callable[..., None]:
+    """A step counter over `progress` (None: nothing said): each call names the next step,
+    `step(tr("en", "reading {book}"), book=name)`; the call after the last one
+    (`step(tr("en", "done"))`) gives done == total."""
     count = iter(range(total))
 
-    def step(text: str) -> None:
-        if progress is not None:
-            progress(text, next(count, total), total)
+    def step(text: str, **args) -> None:
+        if progress is not None:        # no args: the text as it is (an f-string's braces too)
+            progress(said(Step, text, **args) if args else _step(text), next(count, total), total)
     return step
+
+
+def _step(text: str) -> Step:
+    s = Step(text)
+    s.msgid, s.msgargs = text, {}
+    return s
 
 
 # --- what a failure says, in the book's language ---------------------------------------------
@@ -58,7 +75,9 @@ def message(e: BaseException, lang: str) -> str:
     msgid = getattr(e, "msgid", None)
     if msgid is None:
         return str(e)
-    return tr(lang, msgid).format(**getattr(e, "msgargs", {}))
+    args = {k: message(v, lang) if getattr(v, "msgid", None) is not None else v
+            for k, v in getattr(e, "msgargs", {}).items()}    # a said step or error inside
+    return tr(lang, msgid).format(**args) if args else tr(lang, msgid)
 
 
 @contextlib.contextmanager
@@ -95,31 +114,39 @@ def load(path) -> Book:
 
 def check(path, today: dt.date, progress: Progress | None = None) -> CheckResult:
     step = steps(progress, 2)
-    step(f"reading {Path(path).name}")
-    book = load(path)
-    step("checking every rule")
-    return CheckResult(str(path), check_book(book, today), book)
+    step(tr("en", "reading {book}"), book=Path(path).name)
+    wbf = open_book(path)
+    book = wbf.read_book()
+    step(tr("en", "checking every rule"))
+    stamp = read_stamp(wbf.parts)           # an older acctbook made it: `old-book`
+    old = version_problem(stamp, __version__, book.lang)
+    return CheckResult(str(path), check_book(book, today) + ([old] if old else []), book, stamp)
 
 
 def refresh(path, today: dt.date, dry_run: bool = False, adopt_rows: bool = False,
-            progress: Progress | None = None) -> RefreshResult:
+            progress: Progress | None = None, stamp: Stamp | None = None) -> RefreshResult:
     """Check, compute, and write the computed cells, Home's figures and the generated sheets.
     `adopt_rows`: each table first grows over the rows typed just below it (a ref change in
-    the same write), so they are read, checked and computed as its records."""
+    the same write), so they are read, checked and computed as its records. The History row
+    (`stamp`: when, where from, who; default `today`, the CLI) goes into the same write; a
+    dry run describes it the same way (`history`) and writes nothing."""
     step = steps(progress, 3 + (not dry_run))
-    step(f"reading {Path(path).name}")
+    step(tr("en", "reading {book}"), book=Path(path).name)
     wbf = open_book(path)                # the file is read and checked once, then patched
     book = wbf.read_book(adopt_rows=adopt_rows)
-    step("checking every rule")
+    step(tr("en", "checking every rule"))
     problems = check_book(book, today)
-    step("computing follow-ups, ranking and risk")
+    step(tr("en", "computing follow-ups, ranking and risk"))
     results = plan.refresh_results(book, problems, today)
     home = schema.generated_sheet("Home", book.lang)
     with_home = dry_run or home in wbf.sheet_names()     # a book without Home gets no KPIs
     to_write = plan.plan_refresh(book, problems, results, with_home)
     out = RefreshResult(str(path), today, problems, results, to_write.changes, book=book)
+    out.history = history_row("refresh", stamp or Stamp(today), errors=len(out.errors),
+                              cells_changed=len(to_write.changes))
     if not dry_run:
-        step(f"writing {Path(path).name}")
+        wbf.log(out.history)
+        step(tr("en", "writing {book}"), book=Path(path).name)
         with speaking(book.lang):       # e.g. open in Excel: refused in the book's words
             res = wbf.write_refresh(to_write.cells, to_write.sheets)
         out.written = True
@@ -172,7 +199,7 @@ def _a_book(name: str) -> bool:
 
 def batch(paths: Iterable, today: dt.date,
           on_done: Callable[[BatchItem], None] | None = None,
-          lang: str | None = None) -> list[BatchItem]:
+          lang: str | None = None, stamp: Stamp | None = None) -> list[BatchItem]:
     """Refresh many workbooks (folders and glob patterns expanded: expand_books); one bad
     workbook does not stop the others; an argument that matched nothing is an item of its own,
     unreadable (exit code 2). A failure is said in its book's language when it was read, else
@@ -184,16 +211,16 @@ def batch(paths: Iterable, today: dt.date,
             item = BatchItem(p, error=f"{p}: {tr(lang, why)}", failure_code=2)
             item.lang = lang
         else:
-            item = _batch_item(p, today, lang)
+            item = _batch_item(p, today, lang, stamp)
         out.append(item)
         if on_done:
             on_done(item)
     return out
 
 
-def _batch_item(p: str, today: dt.date, lang: str) -> BatchItem:
+def _batch_item(p: str, today: dt.date, lang: str, stamp: Stamp | None = None) -> BatchItem:
     try:
-        return BatchItem(p, refresh(p, today))
+        return BatchItem(p, refresh(p, today, stamp=stamp))
     except AcctbookError as e:
         said = getattr(e, "lang", None) or lang
         item = BatchItem(p, error=message(e, said), failure_code=e.exit_code)
@@ -208,25 +235,27 @@ def _batch_item(p: str, today: dt.date, lang: str) -> BatchItem:
 # --- contract ----------------------------------------------------------------------------------
 def contract(path, deal_id: str, today: dt.date, out_dir=None, pdf: bool = False,
              tier_discount: float | None = None, referral: bool | None = None,
-             templates_dir=None, progress: Progress | None = None) -> ContractResult:
-    """Make the contract for a deal: .docx (and PDF), plus the Contracts row. All or nothing."""
+             templates_dir=None, progress: Progress | None = None,
+             stamp: Stamp | None = None) -> ContractResult:
+    """Make the contract for a deal: .docx (and PDF), plus the Contracts row and its History
+    row in one write. All or nothing."""
     path = Path(path)
-    if pdf:
-        pdfs.check_docx_pdf()          # fail before anything is written
     step = steps(progress, 3)
-    step(f"reading {path.name}")
+    step(tr("en", "reading {book}"), book=path.name)
     wbf = open_book(path)                # read once; its Contracts row goes into that read
     book = wbf.read_book()
     with speaking(book.lang):
+        if pdf:
+            pdfs.check_docx_pdf()      # fail before anything is written, in the book's words
         result = _contract(path, wbf, book, deal_id, today, out_dir, pdf, tier_discount,
-                           referral, templates_dir, step)
+                           referral, templates_dir, step, stamp or Stamp(today))
     result.lang = book.lang              # the book's language, for the CLI's line
     return result
 
 
 def _contract(path: Path, wbf: WorkbookFile, book: Book, deal_id: str, today: dt.date,
               out_dir, pdf: bool, tier_discount: float | None, referral: bool | None,
-              templates_dir, step: Callable[[str], None]) -> ContractResult:
+              templates_dir, step: Callable[..., None], stamp: Stamp) -> ContractResult:
     say = translator(book.lang)
     deal_rows = ct.find_rows(book.frame("Deals"), "deal_id", str(deal_id).strip())
     if not deal_rows:
@@ -256,13 +285,14 @@ def _contract(path: Path, wbf: WorkbookFile, book: Book, deal_id: str, today: dt
         # one file system); any failure removes whatever was placed, so nothing is left
         # half-done: not even the folders made for it.
         with tempfile.TemporaryDirectory(prefix=".acctbook-", dir=out) as tmp:
-            step(f"writing {name}" + (" and its PDF" if pdf else ""))
+            step(tr("en", "writing {file} and its PDF") if pdf else tr("en", "writing {file}"),
+                 file=name)
             docx = render_contract(template, ctx, Path(tmp) / name)
             try:
                 made_pdf = pdfs.docx_to_pdf(docx, tmp) if pdf else None
             except pdfs.PdfFailed as e:      # the contract's failure: exit 1
                 raise ContractError(say("could not convert {file} to PDF: {error}").format(
-                    file=docx.name, error=e)) from e
+                    file=docx.name, error=message(e, book.lang))) from e
             if made_pdf is not None:
                 pdfs.pin_pdf(made_pdf, today, docx.read_bytes())
             os.replace(docx, final_docx)
@@ -271,7 +301,9 @@ def _contract(path: Path, wbf: WorkbookFile, book: Book, deal_id: str, today: dt
                 os.replace(made_pdf, final_pdf)
                 placed.append(final_pdf)
             row = ct.contract_row(ctx, _file_text(final_docx, path))
-            step(f"adding {cid} to {path.name}")
+            step(tr("en", "adding {contract} to {book}"), contract=cid, book=path.name)
+            wbf.log(history_row("contract", stamp, rows_added=1, documents=len(placed),
+                                details=[f"{cid}: " + ", ".join(p.name for p in placed)]))
             add_contract_row(wbf, row)
     except BaseException:
         _undo(placed, made_dirs)
@@ -306,29 +338,34 @@ def add_contract_row(book_file: WorkbookFile, row: dict[str, Any]) -> None:
 
 # --- report ------------------------------------------------------------------------------------
 def report(path, month: str | None, today: dt.date, out=None, pdf: bool = False,
-           sheet: bool = True, progress: Progress | None = None) -> ReportResult:
+           sheet: bool = True, progress: Progress | None = None,
+           stamp: Stamp | None = None) -> ReportResult:
     """The monthly report: figures, the `Report YYYY-MM` sheet, HTML (and PDF)."""
     month = (month or "").strip() or last_full_month(today)
     refuse_unstarted(month, today)              # a bad or future month: before any reading
     step = steps(progress, 2 + sheet)
-    step(f"reading {Path(path).name}")
+    step(tr("en", "reading {book}"), book=Path(path).name)
     wbf = open_book(path)                       # read once; the sheet goes into that read
     book = wbf.read_book()
     with speaking(book.lang):
-        return _report(path, wbf, book, month, today, out, pdf, sheet, step)
+        return _report(path, wbf, book, month, today, out, pdf, sheet, step,
+                       stamp or Stamp(today))
 
 
 def _report(path, wbf: WorkbookFile, book: Book, month: str, today: dt.date, out, pdf: bool,
-            sheet: bool, step: Callable[[str], None]) -> ReportResult:
+            sheet: bool, step: Callable[..., None], stamp: Stamp) -> ReportResult:
     if sheet:
         refuse_unless_writable(path)            # open in Excel or read-only: before any file
     figures = month_figures(book, month, today)       # the current month: to date
     out_dir = Path(out) if out is not None else Path(path).resolve().parent
-    step(f"writing the report for {figures.month}" + (" and its PDF" if pdf else ""))
+    step(tr("en", "writing the report for {month} and its PDF") if pdf else
+         tr("en", "writing the report for {month}"), month=figures.month)
     files = write_report_files(figures, out_dir, book.lang, pdf=pdf, book=Path(path).name)
     name = None
     if sheet:
-        step(f"adding its sheet to {Path(path).name}")
+        step(tr("en", "adding its sheet to {book}"), book=Path(path).name)
+        wbf.log(history_row("report", stamp, documents=sum(1 for f in files.values() if f),
+                            details=[report_sheet_name(figures.month, book.lang)]))
         try:
             name = write_report_sheet(wbf, figures, book.lang)
         except BaseException:           # e.g. Excel holds the book: all or nothing
@@ -377,24 +414,26 @@ def demo(folder, today: dt.date, pdf: bool = False,
     folder.mkdir(parents=True, exist_ok=True)
     result = DemoResult(folder, {}, {})
     month = last_full_month(today)
-    step, and_pdf = steps(progress, 10), " and its PDF" if pdf else ""
+    step = steps(progress, 10)
     for lang, name in (("en", "acctbook-demo.xlsx"), ("he", "acctbook-demo.he.xlsx")):
-        which = "English demo" if lang == "en" else "Hebrew demo"
-        step(f"{which}: making the workbook")
+        which = said(Step, tr("en", "English demo") if lang == "en" else tr("en", "Hebrew demo"))
+        step(tr("en", "{which}: making the workbook"), which=which)
         _keep_previous(folder / name)
         p = new(folder / name, lang=lang, demo=True, today=today, overwrite=True)
         result.books[lang] = p
-        step(f"{which}: checking")
+        step(tr("en", "{which}: checking"), which=which)
         result.checks[lang] = check(p, today)
-        step(f"{which}: refreshing")
+        step(tr("en", "{which}: refreshing"), which=which)
         result.refreshes[lang] = refresh(p, today)
-        step(f"{which}: a contract{and_pdf}")
+        step(tr("en", "{which}: a contract and its PDF") if pdf else
+             tr("en", "{which}: a contract"), which=which)
         deal = demo_deal(load(p), lang)
         if deal is not None:
             result.contracts[lang] = _demo_contract(p, deal, folder / "contracts", today, pdf)
-        step(f"{which}: report {month}{and_pdf}")
+        step(tr("en", "{which}: report {month} and its PDF") if pdf else
+             tr("en", "{which}: report {month}"), which=which, month=month)
         result.reports[lang] = report(p, month, today, out=folder / "reports" / lang, pdf=pdf)
-    step("done")
+    step(tr("en", "done"))
     return result
 
 

@@ -182,3 +182,17 @@ def write_book(path: str | Path, data: dict[str, list[dict]] | None = None, *,
     path = Path(path)
     wb.save(path)
     return path
+
+
+def history_parts(path) -> set[str]:
+    """The zip parts of the book's History sheet and its table: every write appends a row
+    there (docs/workbook.md, "History"), so a test of what else a write left alone skips them."""
+    import zipfile
+    with zipfile.ZipFile(path) as z:
+        names = z.namelist()
+        tables = {n for n in names if n.startswith("xl/tables/")
+                  and b'displayName="History"' in z.read(n)}
+        sheets = {"xl/worksheets/" + n.rsplit("/", 1)[1][:-len(".rels")] for n in names
+                  if n.startswith("xl/worksheets/_rels/")
+                  and any(b"/" + t.rsplit("/", 1)[1].encode() in z.read(n) for t in tables)}
+    return tables | sheets

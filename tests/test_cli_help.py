@@ -26,7 +26,8 @@ from acctbook import api, cli
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-26"
-COMMANDS = ["new", "demo", "check", "refresh", "calls", "contract", "report", "batch"]
+COMMANDS = ["new", "demo", "check", "refresh", "calls", "contract", "report", "batch", "import",
+            "history", "upgrade"]
 ESC = "\x1b"                                # any terminal control sequence
 
 

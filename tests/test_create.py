@@ -110,7 +110,7 @@ def test_sheets_in_order_home_active(create_wbs, lang):
         ("Clients", "Contacts", "Interactions", "Deals", "DealItems", "Orders", "Contracts",
          "Complaints", "Products", "Competitors", "Events")] + [
         gen("Rankings"), gen("Problems"), schema.SETTINGS.sheet(lang),
-        schema.lists_sheet(lang)]
+        schema.HISTORY.sheet(lang), schema.lists_sheet(lang)]
     assert wb.sheetnames == expected
     assert wb.active.title == gen("Home")
     assert [ws.title for ws in wb.worksheets if ws.sheet_state != "visible"] == [expected[-1]]

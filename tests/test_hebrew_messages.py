@@ -120,3 +120,14 @@ def test_yes_no_names_the_hebrew_answers_and_suggests_one(tmp_path, capsys):
     found = by_code(check_json(write_book(tmp_path / "book.xlsx", data, lang="he"), capsys))
     message = found["yes-no"]["message"]
     assert "כן, לא" in message and message.endswith("אולי התכוונתם ל־כן?"), message
+
+
+def test_check_lines_of_a_hebrew_book_tag_warnings_in_hebrew(tmp_path, capsys):
+    data = valid_data()
+    data["Clients"][1]["created"] = "2025-03-01"           # a date typed as text: a warning
+    path = write_book(tmp_path / "ספר.xlsx", data, lang="he")
+    main(["check", str(path), "--today", TODAY.isoformat()])
+    out, err = capsys.readouterr()
+    lines = [ln for ln in out.splitlines() if ln.strip()]
+    assert lines and all(": אזהרה: " in ln for ln in lines), out
+    assert "warning" not in out and "warning" not in err and HEBREW.search(err), err

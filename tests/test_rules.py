@@ -214,7 +214,8 @@ def test_each_rule_reports_the_broken_cell(tmp_path, edits, code, severity, shee
 
 
 def test_every_code_is_exercised_by_a_test():
-    assert {b[1] for b in BREAKS} == set(CODES)
+    # old-book comes from the file's document properties, not the rules: test_upgrade.py
+    assert {b[1] for b in BREAKS} | {"old-book"} == set(CODES)
 
 
 def test_messages_say_what_is_expected(tmp_path):

@@ -80,6 +80,9 @@ CODES: dict[str, tuple[str, str]] = {
     "duplicate-client": (WARNING, "A client is likely a duplicate of an earlier one: the same "
                                   "company number, or the same name after folding case, "
                                   "punctuation and legal suffixes (Ltd, Inc, בע\"מ)."),
+    "old-book": (WARNING, "The book was made or last upgraded by an older acctbook (its "
+                          "`acctbook version` document property): `acctbook upgrade BOOK` "
+                          "brings its buttons, columns and settings up to date."),
     "row-below-table": (WARNING, "A row typed just below a table (outside it) is ignored."),
 }
 

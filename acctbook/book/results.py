@@ -28,6 +28,7 @@ class CheckResult(_Problems):
     path: str
     problems: list[Problem]
     book: Book | None = None
+    stamp: str | None = None           # the book's `acctbook version` property (docs/excel.md)
 
 
 @dataclass
@@ -49,6 +50,7 @@ class RefreshResult(_Problems):
     written: bool = False
     backup: str | None = None
     book: Book | None = None
+    history: dict[str, Any] | None = None    # its History row (book/history.py), or would-be
 
 
 @dataclass

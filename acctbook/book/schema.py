@@ -466,6 +466,32 @@ PROBLEMS = _generated("Problems", "Problems", "בעיות", (
 
 GENERATED_TABLES: tuple[Table, ...] = (TODAY, RANKINGS, PROBLEMS)
 
+# --- the log: what acctbook wrote, kept in the book (docs/workbook.md, "History") ----------
+# Appended to by every write, never rebuilt nor read as input (check and refresh skip it);
+# kept to the last HISTORY_KEEP rows. Not in TABLES: a book without it is still a book.
+HISTORY_KEEP = 5000
+HISTORY = Table("History", "History", "היסטוריה", (
+    C("when", "When", "מתי", DATE, width=17, fmt="yyyy-mm-dd hh:mm",
+      note="the --today date when one is given, else the clock"),
+    C("command", "Command", "פקודה", width=12, note="refresh, contract, report, import, ..."),
+    C("where_from", "Where from", "הופעל מ־", width=14, note="CLI, desktop button or Lite"),
+    C("version", "acctbook version", "גרסת acctbook", width=10),
+    C("user", "User", "משתמש", width=14, note="the system's user name; blank in Lite"),
+    C("cells_changed", "Cells changed", "תאים ששונו", INTEGER, width=9),
+    C("rows_added", "Rows added", "שורות שנוספו", INTEGER, width=9),
+    C("documents", "Documents written", "מסמכים שנכתבו", INTEGER, width=10),
+    C("errors", "Errors", "שגיאות", INTEGER, width=8),
+    C("details", "Details", "פרטים", width=60, note="a line per changed record"),
+))
+LOG_TABLES: tuple[Table, ...] = (HISTORY,)
+# The Command and Where from words as a Hebrew book shows them (the stored English is the
+# command's own name; reading accepts either).
+HISTORY_WORDS_HE = {
+    "refresh": "רענון", "check": "בדיקה", "contract": "חוזה", "report": "דוח חודשי",
+    "quote": "הצעת מחיר", "import": "ייבוא", "upgrade": "שדרוג",
+    "CLI": "שורת הפקודה", "desktop button": "כפתור ב־Excel", "Lite": "xlwings Lite",
+}
+
 # Home: a title, then KPI labels in column A and their values in column B from
 # HOME_FIRST_ROW down; refresh writes the values into those cells only (and, in column C
 # beside Revenue 12m and Weighted pipeline, how many rows with errors each leaves out:

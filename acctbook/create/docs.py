@@ -103,7 +103,15 @@ def workbook_markdown() -> str:
               "and Clients tables that list the deals not Lost (the Deal drop-down's source) "
               f"for the first {schema.DEAL_LIST_ROWS:,} rows of Deals; Excel recalculates "
               "them as Deals grows."]
-    return "\n".join(lines) + "\n"
+    lines += ["", "## The log", ""]
+    for t in schema.LOG_TABLES:
+        lines += _table(t)[:4] + [
+            f"What acctbook wrote: every write (refresh, a button, contract, report, import, "
+            f"upgrade) appends one row, in the same write as the rest; never rebuilt, never "
+            f"read as input; the last {schema.HISTORY_KEEP:,} rows are kept (the oldest "
+            "dropped). A book made before it gets the sheet on its first write. "
+            "`acctbook history BOOK` prints it.", ""] + _table(t)[4:]
+    return "\n".join(lines).rstrip("\n") + "\n"
 
 
 if __name__ == "__main__":

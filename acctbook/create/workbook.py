@@ -27,11 +27,13 @@ from xlsxwriter.format import Format
 from xlsxwriter.utility import xl_range
 from xlsxwriter.worksheet import Worksheet
 
+from acctbook import __version__
 from acctbook.book import schema
 from acctbook.book.model import AcctbookError, col_letter
 from acctbook.book.schema import CHOICE, YESNO, Column, Table
 from acctbook.book.assets import workbook_dir
 from acctbook.book.cells import excel_serial, number_text
+from acctbook.core.upgrade_plan import STAMP_PROPERTY
 from acctbook.create.home import deal_input, deals_contract_button, lists_sheet, write_home
 from acctbook.create.lite import draw_buttons, embed_lite
 from acctbook.create.style import TEXT, Formats
@@ -143,6 +145,8 @@ def _build(filename: str, lang: str, data: dict, values: dict, lite: bool = Fals
     })
     wb.set_properties({"title": schema.HOME_TITLE[lang == "he"], "author": "acctbook",
                        "created": CREATED})
+    # Which acctbook made the book (`acctbook upgrade` and `check` read it: docs/excel.md).
+    wb.set_custom_property(STAMP_PROPERTY, __version__)
     fmt = Formats(wb, lang)
     home = _sheet(wb, schema.generated_sheet("Home", lang), lang)
     write_home(home, lang, fmt)
@@ -159,6 +163,7 @@ def _build(filename: str, lang: str, data: dict, values: dict, lite: bool = Fals
     _generated(wb, schema.RANKINGS, lang, fmt)
     _generated(wb, schema.PROBLEMS, lang, fmt)
     _settings_sheet(wb, lang, fmt, data, values)
+    _generated(wb, schema.HISTORY, lang, fmt)     # the log, empty: every write appends to it
     lists_sheet(_sheet(wb, schema.lists_sheet(lang), lang), lang)
     define_ref_lists(wb, lang)           # the reference columns' drop-downs (validation.py)
     home.activate()
@@ -195,7 +200,7 @@ def _table(ws, table: Table, rows: list[dict], lang: str, fmt: Formats, values: 
     ws.add_table(0, first_col, last_row, first_col + len(columns) - 1,
                  {"name": table.name, "style": TABLE_STYLE, "columns": columns})
     ws.add_rows(first_col, table.columns, rows, lang, fmt)
-    if not table.generated:
+    if not table.generated and table not in schema.LOG_TABLES:
         last = len(rows) + GROW_ROWS
         for i, col in enumerate(table.columns):
             rule = column_validation(col, lang, values)

@@ -35,7 +35,7 @@ import pandas as pd
 
 from acctbook.book import schema
 from acctbook.book.assets import templates_dir
-from acctbook.book.i18n import tr
+from acctbook.book.i18n import said, tr, translator
 from acctbook.book.model import ERROR, Book, col_letter
 from acctbook.book.rules import check_book
 from acctbook.core.plan import refresh_results
@@ -71,6 +71,7 @@ class ContractContext(dict):
         self.errors: list[str] = []
         self.values: dict[str, Any] = {}
         self.lang = "en"
+        self.says = "en"      # the book's language: what acctbook says about the contract
 
 
 # --- contract numbers --------------------------------------------------------------------
@@ -162,21 +163,22 @@ def year_end(start: dt.date) -> dt.date:
 
 # --- where a field lives in the book (for error messages) -------------------------------
 def _cell(book: Book, table: str, key: str, row: int) -> str:
+    """`Sheet!D5 Header`, the sheet and header as the book has them (its language)."""
     t = book.tables[table]
-    ref = t.cell(key, row)
-    label = t.spec.column(key).en
-    return f"{t.sheet}!{ref} {label}" if ref else f"{t.sheet}: no {label} column, so {label}"
+    ref, label = t.cell(key, row), t.header(key, book.lang)
+    return f"{t.sheet}!{ref} {label}" if ref else tr(
+        book.lang, "{sheet}: no {column} column, so {column}").format(sheet=t.sheet, column=label)
 
 
 def _setting_where(book: Book, key: str) -> str:
-    s = schema.SETTING_BY_KEY[key]
+    label = schema.SETTING_BY_KEY[key].label(book.lang)
     t = book.tables["Settings"]
     index = schema.setting_index()
     for row, name in zip(t.frame.index, t.frame["setting"]):
         if name and index.get(schema.fold(name)) == key:
             ref = t.cell("value", row)
-            return f"{t.sheet}!{ref} {s.en}" if ref else f"{t.sheet} {s.en}"
-    return f"{t.sheet} {s.en}"
+            return f"{t.sheet}!{ref} {label}" if ref else f"{t.sheet} {label}"
+    return f"{t.sheet} {label}"
 
 
 def find_rows(frame: pd.DataFrame, key: str, value: str) -> list[int]:
@@ -210,7 +212,7 @@ def contract_context(book: Book, deal_id: str, today: dt.date, contract_id: str,
     lang = lang if lang in schema.LANGS else "en"
     currency = (clean(deal["currency"]) or s.currency).upper()
     fmt = Fmt(locale_for(lang, s.number_format), currency, locale_for(lang))
-    ctx.lang = lang
+    ctx.lang, ctx.says = lang, book.lang
     rate = s.rate(currency)        # None: no exchange rate, an error the check reports
 
     ctx["contract"] = {"id": contract_id, "date": fmt.date(today),
@@ -240,8 +242,9 @@ def contract_context(book: Book, deal_id: str, today: dt.date, contract_id: str,
                        own_vat=bool(reason) or not _blank(client, "vat_rate"),
                        foreign=currency != s.currency))
     if rate is None and not ctx.errors:     # the check says so; never print unconverted prices
-        ctx.errors.append(f"{_cell(book, 'Deals', 'currency', drow)} {currency}: no exchange "
-                          f"rate in the ExchangeRates table")
+        ctx.errors.append(tr(book.lang, "{cell} {currency}: no exchange rate in the "
+                                        "ExchangeRates table").format(
+            cell=_cell(book, "Deals", "currency", drow), currency=currency))
     ctx["referral"] = use_referral
     ctx["referral_bonus"] = fmt.pct(REFERRAL_BONUS_PCT)
     end = year_end(today)
@@ -347,7 +350,8 @@ def _company(book: Book, fmt: Fmt, missing: dict) -> dict:
            "jurisdiction": fmt.country(s.country)}
     for field, key in (("name", "company_name"), ("number", "company_number")):
         if out[field] is None:
-            missing[f"company.{field}"] = f"{_setting_where(book, key)} is empty"
+            missing[f"company.{field}"] = tr(book.lang, "{cell} is empty").format(
+                cell=_setting_where(book, key))
     return out
 
 
@@ -363,8 +367,9 @@ def _client(book: Book, c: pd.Series, row: int, fmt: Fmt, missing: dict) -> dict
            "address": ", ".join(p for p in parts if p), "country": fmt.country(country or s.country)}
     for field, key in (("legal_name", "legal_name"), ("number", "company_number")):
         if out[field] is None:
-            missing[f"client.{field}"] = (f"{_cell(book, 'Clients', key, row)} is empty for "
-                                          f"client {out['id']}")
+            missing[f"client.{field}"] = tr(book.lang, "{cell} is empty for client "
+                                                       "{client}").format(
+                cell=_cell(book, "Clients", key, row), client=out["id"])
     return out
 
 
@@ -429,7 +434,7 @@ def _lines(book: Book, drow: int, deal: pd.Series, tier: float, fmt: Fmt,
     rows = find_rows(items, "deal_id", clean(deal["deal_id"]))
     products = book.frame("Products")
     problems: list[str] = []
-    lines = []
+    lines, say = [], translator(book.lang)
     # A cell the loader could not read is blank in the frame: the check's own message
     # ("is not a number") names it, so it is not called empty here as well.
     rejected = {(p.sheet, p.cell) for p in book.problems if p.severity == ERROR and p.cell}
@@ -443,8 +448,9 @@ def _lines(book: Book, drow: int, deal: pd.Series, tier: float, fmt: Fmt,
         prow = find_rows(products, "sku", sku)
         product = products.loc[prow[0]] if prow else None
         if product is None:
-            problems.append(f"{_cell(book, 'DealItems', 'sku', r)} {sku or '(blank)'} is not a "
-                            f"product in {book.tables['Products'].sheet}")
+            problems.append(say("{cell} {sku} is not a product in {sheet}").format(
+                cell=_cell(book, "DealItems", "sku", r), sku=sku or say("(blank)"),
+                sheet=book.tables["Products"].sheet))
         price = it["unit_price"]
         listed = pd.isna(price) and product is not None
         if listed:
@@ -452,11 +458,12 @@ def _lines(book: Book, drow: int, deal: pd.Series, tier: float, fmt: Fmt,
             if not pd.isna(price) and rate not in (None, 1.0):
                 price = float((_dec(price) / _dec(rate)).quantize(CENT, ROUND_HALF_UP))
             if pd.isna(price) and empty("Products", "list_price", prow[0]):
-                problems.append(f"{_cell(book, 'DealItems', 'unit_price', r)} is empty and "
-                                f"{_cell(book, 'Products', 'list_price', prow[0])} is empty "
-                                f"for SKU {sku}")
+                problems.append(say("{cell} is empty and {price} is empty for SKU {sku}").format(
+                    cell=_cell(book, "DealItems", "unit_price", r), sku=sku,
+                    price=_cell(book, "Products", "list_price", prow[0])))
         if pd.isna(it["quantity"]) and empty("DealItems", "quantity", r):
-            problems.append(f"{_cell(book, 'DealItems', 'quantity', r)} is empty for SKU {sku}")
+            problems.append(say("{cell} is empty for SKU {sku}").format(
+                cell=_cell(book, "DealItems", "quantity", r), sku=sku))
         if product is None or pd.isna(price) or pd.isna(it["quantity"]):
             continue
         own = not pd.isna(it["discount"])
@@ -466,9 +473,10 @@ def _lines(book: Book, drow: int, deal: pd.Series, tier: float, fmt: Fmt,
                            listed))
     if not rows:
         if pd.isna(deal["amount"]) and empty("Deals", "amount", drow):
-            problems.append(f"{_cell(book, 'Deals', 'amount', drow)} is empty for deal "
-                            f"{clean(deal['deal_id'])}, which has no items in "
-                            f"{book.tables['DealItems'].sheet}")
+            problems.append(say("{cell} is empty for deal {deal}, which has no items in "
+                                "{sheet}").format(
+                cell=_cell(book, "Deals", "amount", drow), deal=clean(deal["deal_id"]),
+                sheet=book.tables["DealItems"].sheet))
         elif not pd.isna(deal["amount"]):
             lines.append(_line(1, "", clean(deal["title"]), "", 1, deal["amount"], tier, True, fmt))
     if problems:
@@ -506,19 +514,22 @@ def missing_fields(path: Path, ctx: ContractContext) -> list[str]:
     """Every field the template needs that the book (or acctbook) does not provide."""
     top, leaves = template_fields(path)
     out = list(ctx.errors)
+
+    def unknown(field: str) -> str:
+        return tr(ctx.says, "template {template} uses {field}, which acctbook does not "
+                            "provide").format(template=path.name, field=field)
     for name in sorted(top - set(ctx)):
-        out.append(f"template {path.name} uses {{{{ {name} }}}}, which acctbook does not provide")
+        out.append(unknown(f"{{{{ {name} }}}}"))
     for leaf in sorted(leaves):
         name, attr = leaf.split(".", 1)
         if name.endswith("[]"):
             rows = ctx.get(name[:-2]) or []
             if rows and isinstance(rows[0], dict) and attr not in rows[0]:
-                out.append(f"template {path.name} uses {leaf}, which acctbook does not provide")
+                out.append(unknown(leaf))
             continue
         value = ctx.get(name)
         if isinstance(value, dict) and attr not in value:
-            out.append(f"template {path.name} uses {{{{ {leaf} }}}}, which acctbook does not "
-                       f"provide")
+            out.append(unknown(f"{{{{ {leaf} }}}}"))
         elif leaf in ctx.missing:
             out.append(ctx.missing[leaf])
     if "items" in ctx.missing:           # prices are the contract: always required
@@ -529,8 +540,9 @@ def missing_fields(path: Path, ctx: ContractContext) -> list[str]:
 def check_fields(path: Path, ctx: ContractContext) -> None:
     missing = missing_fields(path, ctx)
     if missing:
-        raise ContractError(f"cannot make the contract for deal {ctx['deal']['id']}: "
-                            + "; ".join(missing))
+        raise ContractError(tr(ctx.says, "cannot make the contract for deal {deal}: "
+                                         "{problems}").format(deal=ctx["deal"]["id"],
+                                                              problems="; ".join(missing)))
 
 
 # --- the file ---------------------------------------------------------------------------------
@@ -553,7 +565,7 @@ def safe_file_name(contract_id: str, client_name: str, ext: str = ".docx") -> st
 def template_path(lang: str, templates_dir=None) -> Path:
     path = Path(templates_dir or TEMPLATES) / TEMPLATE_FILES.get(lang, TEMPLATE_FILES["en"])
     if not path.is_file():
-        raise ContractError(f"contract template {path} is missing")
+        raise said(ContractError, tr("en", "contract template {path} is missing"), path=path)
     return path
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from acctbook.book.i18n import said, tr
 from acctbook.book.model import Refused
 
 FIXED_TIME = (2026, 1, 1, 0, 0, 0)   # zip entry times of a saved .docx (as build_templates.py)
@@ -104,10 +105,13 @@ def template_fields(path: Path) -> tuple[set[str], set[str]]:
         top = DocxTemplate(str(path)).get_undeclared_template_variables(jinja_env=env)
         ast = env.parse(_template_source(path))
     except TemplateSyntaxError as e:
-        raise ContractError(f"template {path.name}: {e.message} (Jinja tag near line {e.lineno})") from e
+        raise said(ContractError, tr("en", "template {template}: {error} (Jinja tag near line "
+                                           "{line})"), template=path.name, error=e.message,
+                   line=e.lineno) from e
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, PackageNotFoundError) as e:
         # an empty file, a failed sync, "Save as" another format under the same name
-        raise ContractError(f"template {path}: not a readable .docx ({e})") from e
+        raise said(ContractError, tr("en", "template {template}: not a readable .docx ({error})"),
+                   template=path, error=e) from e
     loops = {f.target.name: f.iter.name for f in ast.find_all(nodes.For)
              if isinstance(f.target, nodes.Name) and isinstance(f.iter, nodes.Name)}
     leaves = set()
@@ -128,12 +132,16 @@ def render_contract(template_path, context: dict, out_docx) -> Path:
     try:
         tpl.render(data, jinja_env=sandbox())
     except UndefinedError as e:
-        raise ContractError(f"template {Path(template_path).name} needs a field acctbook does "
-                            f"not provide: {e.message}") from e
+        raise said(ContractError, tr("en", "template {template} needs a field acctbook does "
+                                           "not provide: {error}"),
+                   template=Path(template_path).name, error=e.message) from e
     except SecurityError as e:
-        raise ContractError(f"template {Path(template_path).name} tries something unsafe: {e}") from e
+        raise said(ContractError, tr("en", "template {template} tries something unsafe: "
+                                           "{error}"), template=Path(template_path).name,
+                   error=e) from e
     except TemplateError as e:
-        raise ContractError(f"template {Path(template_path).name}: {e}") from e
+        raise said(ContractError, tr("en", "template {template}: {error}"),
+                   template=Path(template_path).name, error=e) from e
     out = Path(out_docx)
     buf = io.BytesIO()
     tpl.save(buf)

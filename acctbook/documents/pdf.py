@@ -23,6 +23,7 @@ import tempfile
 from pathlib import Path
 from typing import Mapping, Sequence
 
+from acctbook.book.i18n import said, tr
 from acctbook.book.model import AcctbookError, Refused
 
 PDF_TIMEOUT = 120      # seconds; a first start with a fresh profile takes 1-2 s
@@ -39,7 +40,10 @@ class PdfUnavailable(Refused):
 
 
 class PdfFailed(AcctbookError):
-    """A converter was found but did not make the PDF (error, timeout, empty output)."""
+    """A converter was found but did not make the PDF (error, timeout, empty output).
+
+    Like PdfUnavailable, raised without a book: each carries its English message id and
+    arguments (acctbook.book.i18n.said), said in the reader's language by whoever catches it."""
 
 
 # --- finding the programs --------------------------------------------------------------------
@@ -187,22 +191,30 @@ def run(cmd: list[str], what: str, timeout: float = PDF_TIMEOUT,
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, env=env, **_popen_options())
     except OSError as e:
-        raise PdfFailed(f"{what} could not start ({e})") from e
+        raise said(PdfFailed, tr("en", "{program} could not start ({error})"), program=what,
+                   error=e) from e
     try:
         out, err = proc.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
         _end_tree(proc)
-        raise PdfFailed(f"{what} did not finish within {timeout:.0f} s") from None
+        raise said(PdfFailed, tr("en", "{program} did not finish within {seconds} s"),
+                   program=what, seconds=f"{timeout:.0f}") from None
     lines = (err or out or b"").decode("utf-8", "replace").strip().splitlines()
+    if proc.returncode != 0 and lines:
+        raise said(PdfFailed, tr("en", "{program} failed: {error}"), program=what,
+                   error=lines[-1])
     if proc.returncode != 0:
-        raise PdfFailed(f"{what} failed" + (f": {lines[-1]}" if lines else
-                                             f" (exit {proc.returncode})"))
+        raise said(PdfFailed, tr("en", "{program} failed (exit {code})"), program=what,
+                   code=proc.returncode)
     return lines[-1] if lines else ""
 
 
 def _made(pdf: Path, what: str, note: str = "") -> Path:
     if not pdf.is_file() or pdf.stat().st_size == 0:
-        raise PdfFailed(f"{what} made no PDF" + (f": {note}" if note else ""))
+        if note:
+            raise said(PdfFailed, tr("en", "{program} made no PDF: {note}"), program=what,
+                       note=note)
+        raise said(PdfFailed, tr("en", "{program} made no PDF"), program=what)
     return pdf
 
 
@@ -220,17 +232,19 @@ def _soffice_convert(exe: str, src: Path, out_dir: Path, timeout: float,
 
 # --- .docx -> PDF ------------------------------------------------------------------------------
 def docx_unavailable_message(platform: str | None = None) -> str:
+    """The English line (a message id: PdfUnavailable is said with i18n.said)."""
     if _platform(platform) == "linux":
-        return ("PDF needs LibreOffice (apt install libreoffice-writer, or libreoffice.org) or "
-                "Microsoft Word (Windows, macOS); neither was found: install one, or leave out --pdf")
-    return ("PDF needs Microsoft Word (with: pip install docx2pdf) or LibreOffice "
-            "(libreoffice.org); neither was found: install one, or leave out --pdf")
+        return tr("en", "PDF needs LibreOffice (apt install libreoffice-writer, or "
+                        "libreoffice.org) or Microsoft Word (Windows, macOS); neither was found: "
+                        "install one, or leave out --pdf")
+    return tr("en", "PDF needs Microsoft Word (with: pip install docx2pdf) or LibreOffice "
+                    "(libreoffice.org); neither was found: install one, or leave out --pdf")
 
 
 def check_docx_pdf() -> None:
     """PdfUnavailable now, before anything is written, when no converter can be tried."""
     if word_converter() is None and find_soffice() is None:
-        raise PdfUnavailable(docx_unavailable_message())
+        raise said(PdfUnavailable, docx_unavailable_message())
 
 
 def _word_pdf(convert, docx: Path, pdf: Path) -> bool:
@@ -256,14 +270,14 @@ def docx_to_pdf(docx, out_dir, timeout: float = PDF_TIMEOUT) -> Path:
         return pdf
     exe = find_soffice()
     if exe is None:
-        raise PdfUnavailable(docx_unavailable_message())
+        raise said(PdfUnavailable, docx_unavailable_message())
     return _soffice_convert(exe, docx, out_dir, timeout)
 
 
 # --- HTML -> PDF -------------------------------------------------------------------------------
-HTML_UNAVAILABLE = ("PDF needs Google Chrome, Microsoft Edge or Chromium (or: pip install "
-                    "weasyprint); none was found: install one, or open the HTML report in a "
-                    "browser and print it to PDF")
+HTML_UNAVAILABLE = tr("en", "PDF needs Google Chrome, Microsoft Edge or Chromium (or: pip "
+                           "install weasyprint); none was found: install one, or open the HTML "
+                           "report in a browser and print it to PDF")
 
 
 def chromium_pdf(exe: str, html: str, target, timeout: float = PDF_TIMEOUT) -> Path:
@@ -298,7 +312,8 @@ def weasyprint_pdf(html: str, target) -> Path | None:
     try:
         weasyprint.HTML(string=html).write_pdf(str(target))
     except Exception as e:  # noqa: BLE001
-        raise PdfFailed(f"WeasyPrint could not write the PDF ({e})") from e
+        raise said(PdfFailed, tr("en", "WeasyPrint could not write the PDF ({error})"),
+                   error=e) from e
     return _made(target, "WeasyPrint")
 
 
@@ -306,7 +321,7 @@ def soffice_html_pdf(html: str, target, timeout: float = PDF_TIMEOUT, exe: str |
     """LibreOffice's HTML import: the last resort (it ignores nowrap and splits tables)."""
     exe = exe or find_soffice()
     if exe is None:
-        raise PdfUnavailable(HTML_UNAVAILABLE)
+        raise said(PdfUnavailable, HTML_UNAVAILABLE)
     target = Path(target)
     with tempfile.TemporaryDirectory(prefix="acctbook-pdf-") as tmp:
         src = Path(tmp) / "report.html"
@@ -333,7 +348,7 @@ def html_to_pdf(html: str, target, plain_html=None, rtl: bool = False,
         return variant
     soffice = find_soffice() if plain_html is not None else None
     if soffice is None:
-        raise PdfUnavailable(HTML_UNAVAILABLE)
+        raise said(PdfUnavailable, HTML_UNAVAILABLE)
     variant = plain_html()
     soffice_html_pdf(variant, target, timeout, soffice)
     return variant

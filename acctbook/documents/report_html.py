@@ -12,6 +12,7 @@ from typing import Any
 
 from acctbook.book import schema
 from acctbook.book.assets import templates_dir
+from acctbook.book.i18n import tr
 from acctbook.documents import pdf
 from acctbook.documents.figures import (CLOSED_LATER, MonthReport, ReportError, TopAccount,
                                         parse_month)
@@ -433,5 +434,7 @@ def html_to_pdf(report: MonthReport, lang: str | None, target: Path) -> Path:
         e.exit_code = ReportError.exit_code     # the report's exit code for it, as before (2)
         raise
     except pdf.PdfFailed as e:
-        raise ReportError(f"cannot write the report PDF: {e}") from e
+        why = tr(lang, e.msgid).format(**e.msgargs) if hasattr(e, "msgid") else str(e)
+        raise ReportError(tr(lang, "cannot write the report PDF: {error}").format(
+            error=why)) from e
     return pdf.pin_pdf(target, report.until, used.encode("utf-8"))

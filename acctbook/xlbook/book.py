@@ -17,7 +17,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
 
-from acctbook.book import bidi, schema
+from acctbook.book import bidi, history, schema
 from acctbook.book.adapter import Cells
 from acctbook.book.coerce import load_book
 from acctbook.book.i18n import said as error
@@ -227,6 +227,7 @@ class Written:
     results: Any = None
     cell_writes: int = 0
     today_rows: int = 0
+    changes: int = 0           # computed cells whose value changed (as refresh --dry-run counts)
 
 
 class OpenWorkbook:
@@ -270,7 +271,7 @@ def write_refresh(xbook, book: Book, results, problems: list[Problem]) -> Writte
     writes = OpenWorkbook(xbook).write_refresh(to_write.cells, to_write.sheets)
     if problems:
         select_sheet(xbook, schema.PROBLEMS.sheet(book.lang), schema.PROBLEMS.name)
-    return Written(problems, results, writes, len(results.queue))
+    return Written(problems, results, writes, len(results.queue), len(to_write.changes))
 
 
 def write_problems(xbook, book: Book, problems: list[Problem]) -> Written:
@@ -338,6 +339,35 @@ def append_row(xbook, table: LoadedTable, values: dict[str, Any], lang: str) -> 
     last = max(row, end)
     xtable.resize(sheet.range((top, left), (last, left + width - 1)))
     return row
+
+
+# --- the History log (book/history.py): a row appended, the oldest dropped past the cap ---------
+def append_history(xbook, row: dict[str, Any], lang: str, keep: int = schema.HISTORY_KEEP) -> int:
+    """Append a History row to the open workbook's History table (made on its sheet when
+    missing, as the file writer adds it); past `keep` rows the oldest are dropped. Returns
+    the Excel row written."""
+    spec = schema.HISTORY
+    sheet, table = _find_table(xbook, spec.sheet(lang), spec.name, history.headers(lang))
+    top, left = table.range.row, table.range.column
+    names = [("" if h is None else str(h)) for h in _rows(table.header_row_range)[0]]
+    body = [r for r in _rows(table.data_body_range) if any(v is not None for v in r)]
+    new = [excel_value(v) for v in history.sheet_values(row, names, lang)]
+    if lang == "he":
+        new = bidi.rtl_rows([new])[0]
+    kept = body[max(0, len(body) - keep + 1):]
+    if len(kept) == len(body):                         # under the cap: one row below the rest
+        first, lines = top + 1 + len(body), [new]
+    else:                                              # the oldest dropped: the body rewritten
+        first, lines = top + 1, [[excel_value(v) for v in r] for r in kept] + [new]
+        table.data_body_range.clear_contents()
+    last = first + len(lines) - 1
+    sheet.range((first, left), (last, left + len(names) - 1)).value = lines
+    table.resize(sheet.range((top, left), (last, left + len(names) - 1)))
+    for j, h in enumerate(names):
+        if schema.header_index(spec).get(schema.fold(h)) == "when":
+            sheet.range((first, left + j), (last, left + j)).number_format = \
+                spec.column("when").number_format
+    return last
 
 
 # --- Home's inputs -------------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from acctbook.book.adapter import Cells, row_by_header
 from acctbook.book.model import AcctbookError, Book, RawTable, SheetTable
 from acctbook.book.coerce import load_book
 from acctbook.xlsx.append import grow_table
+from acctbook.xlsx.history import history_write
 from acctbook.xlsx.importsheet import SheetImport
 from acctbook.xlsx.parts import Parts
 from acctbook.xlsx.patch import PatchResult, patch_package, refuse
@@ -33,6 +34,7 @@ class WorkbookFile:
         self._written = False
         self._book: Book | None = None
         self._adopted = False
+        self._history: list[dict[str, Any]] = []
 
     def sheet_names(self) -> list[str]:
         return [name for name, _ in self.parts.sheets]
@@ -69,14 +71,25 @@ class WorkbookFile:
         spec = book.tables[table].spec
         return self.patch(appends={spec.name: [row_by_header(book, table, r) for r in rows]})
 
+    def log(self, row: dict[str, Any]) -> None:
+        """A History row (acctbook.book.history.history_row) for this handle's write: the
+        next patch appends it to the History table, in the same atomic write (a book
+        without History gets the sheet added; xlsx/history.py). Call patch() alone to
+        write the row by itself."""
+        self._history.append(row)
+
     def patch(self, cells: dict[str, dict[tuple[int, int], Any]] | None = None,
               sheets: Sequence[SheetTable] = (), *, appends=None,
               imports: Sequence[SheetImport] = (), out=None, backup=True,
               grow_rules: bool = False) -> PatchResult:
-        """patch_workbook on the file as read; once: the handle is spent after a write."""
+        """patch_workbook on the file as read; once: the handle is spent after a write.
+        The History rows logged meanwhile (log()) go into the same write."""
         if self._written:
             raise AcctbookError(f"{self.path}: already written through this handle; open it again")
         refuse(self.path, out)
+        if self._history:
+            more, logged = history_write(self.parts, self._history, self.read_book().lang)
+            sheets, appends = [*sheets, *more], {**(appends or {}), **logged}
         self._written = True
         return patch_package(self.parts.pkg, cells, sheets, appends=appends, imports=imports,
                              out=out, backup=backup, parts=self.parts, grow_rules=grow_rules)

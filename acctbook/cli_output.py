@@ -1,0 +1,87 @@
+"""What the `acctbook` command prints, beside the parsing in cli.py: JSON values, the
+problem counts, a batch book's line, the day-off note. Every word in the reader's language
+(acctbook.book.i18n)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import math
+import sys
+from typing import Any
+
+from acctbook.book.i18n import tr, trn
+from acctbook.core.workdays import Calendar
+
+
+def holidays_of(country: str, lang: str) -> str:
+    if country == "IL":
+        return tr(lang, "Israeli holidays")
+    return tr(lang, "{country} holidays").format(country=country)
+
+
+def day_off_notice(book, today: dt.date | None) -> None:
+    """One line on stderr when --today is not a working day on the book's own calendar
+    (Settings Work week, Country's public holidays, the Holidays table), so a manager knows
+    the follow-ups that would fall on it were moved (docs/rules.md, "Business days")."""
+    if today is None:
+        return
+    s = book.settings
+    cal = Calendar.from_settings(s, [today.year])
+    if cal.is_business_day(today):
+        return
+    week = cal.work_week.replace("-", "–")
+    country = str(s.country or "").upper()
+    lang = book.lang
+    days_off = f", {holidays_of(country, lang)}" if country else ""
+    print(tr(lang, "note: {day} is not a working day ({week}{days_off} and the Holidays "
+                   "table); follow-ups never fall on it: promises and cadence move to the next "
+                   "working day, renewals to the one before").format(
+        day=today.isoformat(), week=week, days_off=days_off), file=sys.stderr)
+
+
+def jsonable(v: Any) -> Any:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return None
+    if hasattr(v, "item") and not isinstance(v, (str, bytes)):
+        v = v.item()
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if v is not None and type(v).__name__ in ("Timestamp", "NaTType"):
+        return None if str(v) == "NaT" else v.date().isoformat()
+    return v
+
+
+def print_json(data) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=1, default=jsonable)
+    sys.stdout.write("\n")
+
+
+def summary(problems, lang: str) -> str:
+    e = sum(p.severity == "error" for p in problems)
+    w = len(problems) - e
+    return (trn(lang, "{n} error", "{n} errors", e).format(n=e) + ", "
+            + trn(lang, "{n} warning", "{n} warnings", w).format(n=w))
+
+
+def show_value(v, lang: str) -> str:
+    v = jsonable(v)
+    return tr(lang, "(blank)") if v is None or v == "" else str(v)
+
+
+def batch_line(item, lang: str) -> str:
+    """One book's line: in its own language when it was read, else in `lang`."""
+    if not item.ok:
+        lang = getattr(item, "lang", None) or lang
+        state = (tr(lang, "refused ({why})") if item.failure_code == 1 else
+                 tr(lang, "unreadable ({why})")).format(why=item.reason)
+        return f"FAIL  {item.path}: {state}"
+    r = item.result
+    lang = r.book.lang if r.book is not None else lang
+    n = len(r.errors)
+    state = (trn(lang, "refreshed with {n} error", "refreshed with {n} errors", n).format(n=n)
+             if n else tr(lang, "refreshed"))
+    calls = tr(lang, "{calls} call(s)").format(calls=len(r.results.queue))
+    return f"ok    {item.path}: {state}; {calls}, {summary(r.problems, lang)}"
