@@ -18,7 +18,7 @@ from acctbook import jobs, upgrading
 from acctbook.book.history import CLI, Stamp
 from acctbook.book.model import Book
 from acctbook.book.results import (BatchItem, Change, CheckResult, ContractResult,  # noqa: F401
-                                   DemoResult, RefreshResult, ReportResult)
+                                   DemoResult, QuoteResult, RefreshResult, ReportResult)
 from acctbook.documents.figures import last_full_month  # noqa: F401 - acctbook.api.last_full_month
 
 demo_deal = jobs.demo_deal
@@ -103,6 +103,14 @@ def contract(path, deal_id: str, out=None, pdf: bool = False,
                          stamp=_stamp(today))
 
 
+def quote(path, deal_id: str, out=None, pdf: bool = False, valid_days: int | None = None,
+          today: dt.date | None = None, progress: Progress | None = None) -> QuoteResult:
+    """Make a price quote for a deal; log it in Interactions, fill the deal's Last quote and
+    move it to Proposal from an earlier stage."""
+    return jobs.quote(path, deal_id, _today(today), out_dir=out, pdf=pdf, valid_days=valid_days,
+                      progress=progress, stamp=_stamp(today))
+
+
 def report(path, month: str | None = None, out=None, pdf: bool = False,
            today: dt.date | None = None, sheet: bool = True,
            progress: Progress | None = None) -> ReportResult:
@@ -121,11 +129,13 @@ def history_text(path, as_json: bool = False) -> str:
     return book_history.text(history(path), as_json)
 
 
-def upgrade(path, dry_run: bool = False, macros: bool = False):
+def upgrade(path, dry_run: bool = False, macros: bool = False,
+            today: dt.date | None = None):
     """Bring a book made by an earlier acctbook to the current version in place: Lite code,
     Home buttons, new columns, tables and settings (acctbook.upgrading); `macros`: also
-    BOOK.xlsm beside it with the desktop buttons. Returns an upgrading.UpgradeResult."""
-    return upgrading.upgrade(path, dry_run=dry_run, macros=macros)
+    BOOK.xlsm beside it with the desktop buttons. Its History row is dated `today` when
+    given, else by the clock. Returns an upgrading.UpgradeResult."""
+    return upgrading.upgrade(path, _stamp(today), dry_run=dry_run, macros=macros)
 
 
 def import_(sources, into, lang: str | None = None, maps=(), sheet: str | None = None,
@@ -134,7 +144,7 @@ def import_(sources, into, lang: str | None = None, maps=(), sheet: str | None =
     (see acctbook.importing); `maps`: "Header=Column" overrides; nothing written on a
     dry run. The result's exit_code is 1 when the sources had faults (reported)."""
     return importing.import_(sources, into, _today(today), lang=lang, maps=maps, sheet=sheet,
-                             dry_run=dry_run)
+                             dry_run=dry_run, stamp=_stamp(today))
 
 
 def import_text(result: importing.ImportResult, as_json: bool = False) -> str:

@@ -29,7 +29,7 @@ from rich.table import Column
 
 from acctbook import __version__, api, upgrading
 from acctbook.cli_output import (batch_line, day_off_notice, jsonable, print_json,
-                                 show_value, summary)
+                                 show_value, streams_never_fail, summary)
 from acctbook.cli_help import ABOUT, EPILOG, EXAMPLES, IMPORT_OPTIONS, LANG_HELP, QUIET_HELP
 from acctbook.book import schema
 from acctbook.book.coerce import DATE_MAX, DATE_MIN       # the dates a workbook may hold
@@ -226,8 +226,9 @@ def cmd_calls(a) -> int:
     if not recs:
         print(tr(lang, "no calls due"))
     for r in recs:
+        reason = jsonable(r.get("follow_up_reason")) or ""     # without Excel's direction marks
         print(f"{r['position']:>3}. {r['client_id']}  {r.get('name') or ''}  "
-              f"[{show_value(r.get('next_follow_up'), lang)}]  {r.get('follow_up_reason') or ''}"
+              f"[{show_value(r.get('next_follow_up'), lang)}]  {reason}"
               + (f"  {r['contact']}" if r.get("contact") else "")
               + (f"  {r['phone']}" if r.get("phone") else ""))
     if status:
@@ -300,7 +301,8 @@ def cmd_demo(a) -> int:
 
 
 def cmd_upgrade(a) -> int:
-    print("\n".join(upgrading.lines(api.upgrade(a.book, a.dry_run, a.macros), a.dry_run)))
+    print("\n".join(upgrading.lines(api.upgrade(a.book, a.dry_run, a.macros, a.today),
+                                     a.dry_run)))
     return 0
 
 
@@ -315,6 +317,19 @@ def cmd_contract(a) -> int:
         contract=r.contract_id, files=", ".join(str(f) for f in (r.docx, r.pdf) if f),
         sheet=table.sheet(lang), book=a.book, column=table.column("status").label(lang),
         value=schema.show_choice("Draft", lang)))
+    return 0
+
+
+def cmd_quote(a) -> int:
+    with _progress(a, tr("en", "quote for {deal}"), deal=a.deal_id) as progress:
+        r = api.quote(a.book, a.deal_id, out=a.out, pdf=a.pdf, valid_days=a.valid_days,
+                      today=a.today, progress=progress)
+    lang = _lang(a, r)
+    print(tr(lang, "quote {quote}: {files}; valid until {date}; {sheet} row added to {book}")
+          .format(quote=r.quote_id, files=", ".join(str(f) for f in (r.docx, r.pdf) if f),
+                  date=r.valid_until.isoformat(), sheet=schema.INTERACTIONS.sheet(lang),
+                  book=a.book) + (tr(lang, "; deal {deal} moved to {stage}").format(
+                      deal=r.deal_id, stage=schema.show_choice(r.stage, lang)) if r.stage else ""))
     return 0
 
 
@@ -404,6 +419,13 @@ def _document_commands(add) -> None:
                                                       "(e.g. D-0110)")
     _document_options(p)
     _today_option(p)
+    p = add("quote", cmd_quote, "a price quote for a deal (.docx), logged in Interactions")
+    _book_argument(p, json=False)
+    p.add_argument("deal_id", metavar="DEAL_ID", help="the deal's Deal ID (e.g. D-0110)")
+    _document_options(p)
+    p.add_argument("--valid-days", type=int, metavar="N",
+                   help="days the quote is valid (default: Settings Quote validity days, 30)")
+    _today_option(p)
     p = add("report", cmd_report, "the monthly report: a sheet, HTML and PDF")
     _book_argument(p, json=False)
     p.add_argument("--month", metavar="YYYY-MM", help="the month (default: the last full month)")
@@ -453,6 +475,7 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
     _book_argument(p := add("upgrade", cmd_upgrade, "bring an older book up to date"), json=False)
     p.add_argument("--dry-run", action="store_true", help="write nothing; list what would be added")
     p.add_argument("--macros", action="store_true", help="also BOOK.xlsm with the desktop buttons")
+    _today_option(p)
     return ap, dict(sub.choices)
 
 
@@ -468,14 +491,18 @@ def _unknown_command(argv: list[str], commands) -> str | None:
                  and (i == 0 or argv[i - 1] != "--lang")), None)
     if word is None or word in commands:
         return None
+    lang = _USAGE_LANG.get()
     near = difflib.get_close_matches(word.lower(), list(commands), n=1, cutoff=0.6)
     if near:
-        return f"acctbook: unknown command '{word}'; did you mean '{near[0]}'?"
-    if word.lower().endswith((".xlsx", ".xlsm")):
-        return (f"acctbook: unknown command '{word}'; the command comes first, e.g. "
-                f"acctbook check {word}")
-    return (f"acctbook: unknown command '{word}'; the commands are {', '.join(commands)} "
-            f"(acctbook --help)")
+        line = tr(lang, "unknown command '{word}'; did you mean '{near}'?")
+    elif word.lower().endswith((".xlsx", ".xlsm")):
+        line = tr(lang, "unknown command '{word}'; the command comes first, e.g. acctbook "
+                        "check {word}")
+    else:
+        line = tr(lang, "unknown command '{word}'; the commands are {commands} (acctbook "
+                        "--help)")
+    return "acctbook: " + line.format(word=word, near=near[0] if near else "",
+                                      commands=", ".join(commands))
 
 
 def _unknown_option(parser: argparse.ArgumentParser, command: str, extra: list[str]) -> str:
@@ -485,9 +512,11 @@ def _unknown_option(parser: argparse.ArgumentParser, command: str, extra: list[s
         parser.error(f"unrecognized arguments: {' '.join(extra)}")     # exit 2, with usage
     options = sorted(set(re.findall(r"(?<![\w-])--?[A-Za-z][\w-]*", parser.format_usage())))
     near = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if near:
-        return f"acctbook {command}: unknown option '{word}'; did you mean '{near[0]}'?"
-    return f"acctbook {command}: unknown option '{word}' (acctbook {command} --help lists them)"
+    lang = _USAGE_LANG.get()
+    line = (tr(lang, "unknown option '{word}'; did you mean '{near}'?") if near else
+            tr(lang, "unknown option '{word}' (acctbook {command} --help lists them)"))
+    return f"acctbook {command}: " + line.format(word=word, near=near[0] if near else "",
+                                                 command=command)
 
 
 def _parse(argv: list[str]) -> argparse.Namespace | int:
@@ -512,6 +541,7 @@ def _parse(argv: list[str]) -> argparse.Namespace | int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    streams_never_fail()
     args = _parse(list(sys.argv[1:] if argv is None else argv))
     if isinstance(args, int):
         return args

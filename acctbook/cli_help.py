@@ -20,6 +20,12 @@ ABOUT = {   # the command's description: what it does, what it writes
     "contract": "Fill the contract template for a deal: 'CTR-YYYY-NNNN <client>.docx' beside "
                 "the workbook (or in --out), and a Draft row in its Contracts sheet. All or "
                 "nothing: refused for a Lost deal or while a cell it uses has an error.",
+    "quote": "Make a price quote for a deal: 'QUO-YYYY-NNNN <client>.docx' beside the "
+             "workbook (or in --out) with the deal's items, tier discount, VAT, currency, "
+             "payment and delivery terms and a validity date (Settings Quote validity days, "
+             "30 by default; --valid-days overrides). Adds an Interactions row (Proposal "
+             "sent), fills the deal's Last quote and moves it to Proposal from an earlier "
+             "stage. Refused for a Lost or Won deal.",
     "report": "The monthly report: a 'Report YYYY-MM' sheet with charts added to the workbook "
               "and an HTML report beside it; --pdf adds a PDF.",
     "batch": "Refresh many workbooks, one line each; one bad workbook does not stop the others. "
@@ -30,8 +36,10 @@ ABOUT = {   # the command's description: what it does, what it writes
               "its confidence; person columns become Contacts, a contact log (date, client, "
               "subject) Interactions. BOOK is made (buttons and all; --lang sets its language) "
               "or added to: new rows appended, clients it has already (same Client ID, company "
-              "number or name) only get their blank cells filled, backup kept. Every problem is "
-              "a line SOURCE:ROW. Exit 0 imported, 1 imported with the source's faults "
+              "number or name) only get their blank cells filled, columns it cannot place kept "
+              "as your own columns of Clients, backup kept; a History row (dated --today when "
+              "given) lists each client added or filled. Every problem is a line SOURCE:ROW. "
+              "Exit 0 imported, 1 imported with the source's faults "
               "reported, 2 a source that cannot be read.",
     "history": "Print what acctbook wrote into a workbook, oldest first, from its History sheet: "
                "when, the command, where from (CLI, desktop button, Lite), the version, the "
@@ -40,7 +48,9 @@ ABOUT = {   # the command's description: what it does, what it writes
     "upgrade": "Bring a book made by an earlier acctbook (or any acctbook-shaped workbook) to "
                "this version in place: the xlwings Lite code replaced, the Home buttons, new "
                "columns, tables and settings added with their defaults, the version stamp set; "
-               "every cell of yours kept. The previous version is kept as BOOK.bak.xlsx.",
+               "every cell of yours kept, each missing sheet at its place in the tabs; a History "
+               "row (dated --today when given) lists what was added. The previous version is "
+               "kept as BOOK.bak.xlsx.",
 }
 EXAMPLES = {
     "new": """\
@@ -65,6 +75,9 @@ EXAMPLES = {
     "contract": """\
   acctbook contract clients.xlsx D-0110
   acctbook contract clients.xlsx D-0110 --pdf --out contracts""",
+    "quote": """\
+  acctbook quote clients.xlsx D-0110
+  acctbook quote clients.xlsx D-0110 --valid-days 14 --pdf --out quotes""",
     "report": """\
   acctbook report clients.xlsx                  the last full month
   acctbook report clients.xlsx --month 2026-10 --pdf --out reports""",
@@ -83,7 +96,8 @@ EXAMPLES = {
     "upgrade": """\
   acctbook upgrade clients.xlsx             in place; clients.bak.xlsx kept
   acctbook upgrade clients.xlsx --dry-run   what would be added; nothing written
-  acctbook upgrade clients.xlsx --macros    also clients.xlsm with desktop buttons""",
+  acctbook upgrade clients.xlsx --macros    also clients.xlsm with desktop buttons
+  acctbook upgrade clients.xlsx --today 2026-03-10   History dated that day""",
 }
 EPILOG = """\
 Start here:

@@ -40,7 +40,15 @@ def day_off_notice(book, today: dt.date | None) -> None:
         day=today.isoformat(), week=week, days_off=days_off), file=sys.stderr)
 
 
+# The direction marks a Hebrew sheet's text carries for Excel (book/bidi.py): JSON is data,
+# and a script comparing a reason should not meet invisible characters.
+_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
+                                "\u2066\u2067\u2068\u2069"))
+
+
 def jsonable(v: Any) -> Any:
+    if isinstance(v, str):
+        return v.translate(_MARKS)
     if v is None or (isinstance(v, float) and math.isnan(v)):
         return None
     if hasattr(v, "item") and not isinstance(v, (str, bytes)):
@@ -55,7 +63,9 @@ def jsonable(v: Any) -> Any:
 
 
 def print_json(data) -> None:
-    json.dump(data, sys.stdout, ensure_ascii=False, indent=1, default=jsonable)
+    # \u escapes where the output cannot hold Hebrew (a file redirected on a cp1252 Windows)
+    utf = "utf" in (getattr(sys.stdout, "encoding", "") or "").lower()
+    json.dump(data, sys.stdout, ensure_ascii=not utf, indent=1, default=jsonable)
     sys.stdout.write("\n")
 
 
@@ -85,3 +95,14 @@ def batch_line(item, lang: str) -> str:
              if n else tr(lang, "refreshed"))
     calls = tr(lang, "{calls} call(s)").format(calls=len(r.results.queue))
     return f"ok    {item.path}: {state}; {calls}, {summary(r.problems, lang)}"
+
+
+def streams_never_fail() -> None:
+    """A console or file whose encoding lacks a character (a Hebrew name printed to a cp1252
+    console, or redirected to a file on Windows) gets '?' for it instead of an error."""
+    for stream in (sys.stdout, sys.stderr):
+        if getattr(stream, "errors", None) == "strict" and hasattr(stream, "reconfigure"):
+            try:
+                stream.reconfigure(errors="replace")
+            except (ValueError, OSError):      # a stream that cannot change: leave it
+                pass

@@ -1,4 +1,4 @@
-"""The buttons on Home: Refresh, Check, Contract, Monthly report, inside Excel.
+"""The buttons on Home: Refresh, Check, Contract, Quote, Monthly report, inside Excel.
 
 Each takes the open workbook (`xlwings.Book`; default `xw.Book.caller()`, the desktop
 add-in or the standalone VBA module's RunPython) and calls the same code as the CLI,
@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from acctbook.book import schema
+from acctbook.book.adapter import user_cells
 from acctbook.book.history import DESKTOP, LITE, Stamp, history_row
 from acctbook.book.i18n import tr
 from acctbook.book.model import AcctbookError, Refused
@@ -23,7 +24,10 @@ from acctbook.book.rules import check_book
 from acctbook.core import plan
 from acctbook.documents import charts
 from acctbook.documents import contract as ct
+from acctbook.documents import engine
+from acctbook.documents import quote as qt
 from acctbook.documents.docx import clean, render_contract
+from acctbook.documents.engine import DocumentKind
 from acctbook.documents.figures import last_full_month, month_figures
 from acctbook.documents.report_html import write_report_files
 from acctbook.documents.report_sheet import NUMBER_FORMATS, report_sheet
@@ -141,7 +145,7 @@ def _check(book, today: dt.date, when: Stamp | None = None):
     return out
 
 
-# --- Contract --------------------------------------------------------------------------------
+# --- Contract, Quote: a deal's documents ------------------------------------------------------
 def contract(book=None, today: dt.date | None = None, out_dir=None):
     """The contract for the deal in Home's Deal cell (or the selected row, pressed on Deals):
     a .docx next to the workbook and a Draft row in Contracts. In xlwings Lite the .docx
@@ -150,44 +154,72 @@ def contract(book=None, today: dt.date | None = None, out_dir=None):
 
 
 def _contract(book, today: dt.date, out_dir, when: Stamp | None = None):
+    return _document(ct.CONTRACT, book, today, out_dir, when,
+                     lambda lang, number, deal: tr(lang, "Contract {contract} for deal {deal}")
+                     .format(contract=number, deal=deal))
+
+
+def quote(book=None, today: dt.date | None = None, out_dir=None):
+    """The quote for the deal chosen as for Contract: a .docx next to the workbook (Lite:
+    lite_folder()), an Interactions row, the deal's Last quote and, when earlier, its Stage
+    moved to Proposal."""
+    return _run(book, _quote, _day(today), out_dir, stamp(today))
+
+
+def _quote(book, today: dt.date, out_dir, when: Stamp | None = None):
+    return _document(qt.QUOTE, book, today, out_dir, when,
+                     lambda lang, number, deal: tr(lang, "Quote {quote} for deal {deal}")
+                     .format(quote=number, deal=deal))
+
+
+def _document(kind: DocumentKind, book, today: dt.date, out_dir, when: Stamp | None,
+              said: Callable[[str, str, str], str]):
+    """Document `kind` for the chosen deal (the same engine as `acctbook contract`/`quote`):
+    the .docx first, then its Register through Excel; a failed write removes the .docx."""
     workbook = xb.OpenWorkbook(book)
     bk = workbook.read_book()
     deals = bk.tables["Deals"]
-    row = _chosen_deal(book, bk)
+    row = _chosen_deal(book, bk, kind)
     deal_id = clean(deals.frame.at[row, "deal_id"])
     if not deal_id:
         raise Refused(tr(bk.lang, "row {row} of '{sheet}' has no Deal ID").format(
             row=row, sheet=deals.sheet))
+    engine.deal_and_client(bk, deal_id, kind)      # an unknown or refused deal: first
     folder = _contract_folder(book, out_dir, bk.lang)
     client_id = clean(deals.frame.at[row, "client_id"])
-    cid = ct.next_contract_id(bk.frame("Contracts")["contract_id"], today)
-    ctx = ct.contract_context(bk, deal_id, today, cid,
-                              ct.client_tier_discount(bk, client_id, today))
-    template = ct.template_path(ctx.lang)
-    ct.check_fields(template, ctx)
-    xb.append_target(book, bk.tables["Contracts"])   # room for its row, before the document
-    target = folder / ct.safe_file_name(cid, ctx.values["client_name"] or ctx["client"]["id"])
+    number = engine.next_number(kind.numbers(bk), kind.prefix, today)
+    ctx = kind.context(bk, deal_id, today, number,
+                       engine.client_tier_discount(bk, client_id, today))
+    template = kind.template(ctx.lang, None)
+    engine.check_fields(template, ctx)
+    for table in kind.register(ctx, "").appends:   # room for its rows, before the document
+        xb.append_target(book, bk.tables[table])
+    target = folder / engine.safe_file_name(number, ctx.values["client_name"]
+                                            or ctx["client"]["id"])
     if target.exists():
-        raise Refused(tr(bk.lang, "{file} already exists; move it away and press Contract "
+        raise Refused(tr(bk.lang, "{file} already exists; move it away and press the button "
                                "again").format(file=target))
     render_contract(template, ctx, target)
     try:
-        file_text = target.name if out_dir is None else str(target)
-        workbook.append_rows("Contracts", [ct.contract_row(ctx, file_text)])
+        register = kind.register(ctx, target.name if out_dir is None else str(target))
+        for table, rows in register.appends.items():
+            workbook.append_rows(table, rows)
+        xb.write_cells(book, user_cells(bk, register.updates))
     except BaseException:
-        target.unlink(missing_ok=True)      # all or nothing, as `acctbook contract`
+        target.unlink(missing_ok=True)      # all or nothing, as the command line
         raise
-    xb.append_history(book, history_row("contract", when or stamp(today), rows_added=1,
-                                        documents=1, details=[f"{cid}: {target.name}"]), bk.lang)
-    _alert(book, _saved_alert(bk.lang, tr(bk.lang, "Contract {contract} for deal {deal}").format(
-        contract=cid, deal=deal_id), [target]))
+    rows = sum(map(len, register.appends.values()))
+    xb.append_history(book, history_row(kind.name, when or stamp(today), rows_added=rows,
+                                        documents=1, details=[f"{number}: {target.name}"]),
+                      bk.lang)
+    _alert(book, _saved_alert(bk.lang, said(bk.lang, number, deal_id), [target]))
     return target
 
 
-def _chosen_deal(book, bk) -> int:
-    """The Excel row in Deals of the deal to contract: the selected row when Deals is the
-    active sheet (its desktop button keeps the selection); else Home's Deal cell, a label
-    from its drop-down ("D-0110 · Acme Ltd") or a Deal ID typed."""
+def _chosen_deal(book, bk, kind: DocumentKind = ct.CONTRACT) -> int:
+    """The Excel row in Deals of the deal to make the document for: the selected row when
+    Deals is the active sheet (its desktop button keeps the selection); else Home's Deal
+    cell, a label from its drop-down ("D-0110 · Acme Ltd") or a Deal ID typed."""
     deals = bk.tables["Deals"]
     where = xb.selected_row(book)
     if where is not None and where[0] == deals.sheet and where[1] in deals.frame.index:
@@ -196,6 +228,10 @@ def _chosen_deal(book, bk) -> int:
     text = "" if value is None else str(value).split("\u00b7")[0].strip().lstrip("'").strip()
     if not text:
         home = schema.generated_sheet("Home", bk.lang)
+        if kind.name == "quote":
+            raise Refused(tr(bk.lang, "choose a deal in the Deal cell on {home} (or select "
+                                      "its row on the {sheet} sheet), then press Quote").format(
+                home=home, sheet=deals.sheet))
         raise Refused(tr(bk.lang, "choose a deal in the Deal cell on {home} (or select its "
                                   "row on the {sheet} sheet), then press Contract").format(
             home=home, sheet=deals.sheet))

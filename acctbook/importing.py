@@ -20,17 +20,19 @@ from typing import Any, Sequence
 from acctbook.book import headers as hd
 from acctbook.book import schema
 from acctbook.book.adapter import row_by_header
+from acctbook.book.history import Stamp, history_row
 from acctbook.book.i18n import system_lang, tr, trn
 from acctbook.book.importrows import Known, Landing, SourceTable, land_clients, land_log
 from acctbook.book.model import AcctbookError, Book, Refused
 from acctbook.book.parse import MONTH_FIRST, as_text
+from acctbook.book.schema import fold
 from acctbook.book.rules import check_book
 from acctbook.create.workbook import create_workbook
 from acctbook.xlsx.file import open_book
 from acctbook.xlsx.patch import refuse_unless_writable
 from acctbook.xlsx.read import read_book
 from acctbook.xlsx.source import read_source
-from acctbook.xlsx.widen import add_columns, unique_headers
+from acctbook.xlsx.widen import room_right, unique_headers, widen
 
 PREVIEW_ROWS = 5
 
@@ -51,8 +53,8 @@ class ImportResult:
     dry_run: bool
     sources: list[SourceReport]
     landing: Landing
-    own_columns: list[str] = field(default_factory=list)     # kept in a new book's Clients
-    not_imported: list[str] = field(default_factory=list)    # an existing book: left out
+    own_columns: list[str] = field(default_factory=list)     # kept as Clients columns
+    not_imported: list[str] = field(default_factory=list)    # an existing book: no room
     backup: str | None = None
     errors: int = 0                    # the book's check after the import
     warnings: int = 0
@@ -115,8 +117,9 @@ def _source_lang(sources: list[SourceTable]) -> str:
 
 def import_(sources: Sequence, into, today: dt.date, lang: str | None = None,
             maps: Sequence[str] = (), sheet: str | None = None,
-            dry_run: bool = False) -> ImportResult:
-    """Import the lists in `sources` into the book `into` (made when missing)."""
+            dry_run: bool = False, stamp: Stamp | None = None) -> ImportResult:
+    """Import the lists in `sources` into the book `into` (made when missing). The History
+    row (`stamp`: when, where from, who; default `today`) goes into the same write."""
     pairs = parse_maps(maps)
     path = Path(into)
     created = not path.exists()
@@ -143,27 +146,46 @@ def import_(sources: Sequence, into, today: dt.date, lang: str | None = None,
         else:
             land_clients(r.source, r.matches, known, today, lang, month_first, out)
     result = ImportResult(str(into), lang, created, dry_run, reports, out)
-    own = [m.header for r in reports if r.kind == "clients" for m in r.matches
-           if m.target is None and m.header.strip()]
+    own = list(dict.fromkeys(m.header for r in reports if r.kind == "clients"
+                             for m in r.matches if m.target is None and m.header.strip()))
     if created:
-        result.own_columns = unique_headers(dict.fromkeys(own),
-                                            [c.label(lang) for c in schema.CLIENTS.columns])
+        placed = dict(zip(own, unique_headers(own, [c.label(lang) for c in
+                                                    schema.CLIENTS.columns])))
     else:
-        result.not_imported = list(dict.fromkeys(own))
+        placed = _own_in_book(wbf, book, own, len(out.clients))
+        result.not_imported = [h for h in own if h not in placed]
+    result.own_columns = list(placed.values())
     if dry_run:
         return result
+    stamp = stamp or Stamp(today)
     if created:
-        _make_book(path, lang, out, dict(zip(dict.fromkeys(own), result.own_columns)))
+        _make_book(path, lang, out, placed, stamp)
     else:
-        result.backup = _patch_book(wbf, book, out)
+        result.backup = _patch_book(wbf, book, out, placed, stamp)
     problems = check_book(read_book(path), today)
     result.errors = sum(p.severity == "error" for p in problems)
     result.warnings = len(problems) - result.errors
     return result
 
 
-def _make_book(path: Path, lang: str, out: Landing, own: dict[str, str]) -> None:
-    """The new book, made beside its final name and moved there once whole."""
+def _own_in_book(wbf, book: Book, own: list[str], new_rows: int) -> dict[str, str]:
+    """Source header -> the existing book's Clients header that keeps it: a user's own
+    column of the same name, else a new column at the table's right, when the cells there
+    are free down to the rows about to be appended (else the header is left out)."""
+    t = book.tables["Clients"]
+    labels = {fold(c.en) for c in schema.CLIENTS.columns} | {
+        fold(c.he) for c in schema.CLIENTS.columns}
+    theirs = {fold(h): h for h in t.headers if h and fold(h) not in labels}
+    out = {h: theirs[fold(h)] for h in own if fold(h) in theirs}
+    rest = [h for h in own if h not in out]
+    if rest and room_right(wbf.parts, t.spec.name, len(rest), new_rows):
+        out.update(zip(rest, unique_headers(rest, t.headers)))
+    return {h: out[h] for h in own if h in out}
+
+
+def _make_book(path: Path, lang: str, out: Landing, own: dict[str, str], stamp: Stamp) -> None:
+    """The new book, made beside its final name and moved there once whole; its History
+    row ("import": the rows added, a line per client) written into it before the move."""
     segments = sorted({c["segment"] for c in out.clients if c.get("segment")})
     data = {"Clients": out.clients, "Contacts": out.contacts,
             "Interactions": out.interactions}
@@ -173,8 +195,14 @@ def _make_book(path: Path, lang: str, out: Landing, own: dict[str, str]) -> None
     try:
         create_workbook(tmp, lang=lang, data=data, lite=True,
                         settings={"segments": ", ".join(segments)} if segments else None)
+        wbf = open_book(tmp)
+        t = wbf.read_book().tables["Clients"]
         rows = [[extra.get(h) for h in own] for extra in out.extras]
-        add_columns(tmp, "Clients", list(own.values()), rows)
+        cells = widen(wbf.parts, "Clients", list(own.values()), rows)
+        wbf.log(history_row("import", stamp, errors=len(out.problems),
+                            rows_added=len(out.clients) + len(out.contacts)
+                            + len(out.interactions), details=_new_lines(out, lang)))
+        wbf.patch({t.sheet: cells} if cells else None, backup=False)
         if path.exists():
             raise Refused(tr(lang, "{book}: already exists; acctbook new never replaces a "
                                    "workbook (choose another name)").format(book=path))
@@ -183,15 +211,39 @@ def _make_book(path: Path, lang: str, out: Landing, own: dict[str, str]) -> None
         Path(tmp).unlink(missing_ok=True)
 
 
-def _patch_book(wbf, book: Book, out: Landing) -> str | None:
-    """New rows appended, blank cells of matched clients filled: one patch, backup kept."""
+def _patch_book(wbf, book: Book, out: Landing, own: dict[str, str],
+                stamp: Stamp) -> str | None:
+    """New rows appended, blank cells of matched clients filled, the user's own columns
+    kept (the table widened for new ones), the History row logged: one patch, backup kept."""
+    t = book.tables["Clients"]
     appends = {name: [row_by_header(book, name, r) for r in rows]
                for name, rows in (("Clients", out.clients), ("Contacts", out.contacts),
                                   ("Interactions", out.interactions)) if rows}
+    fresh = [h for h in own.values() if h not in t.headers]
+    cells = widen(wbf.parts, t.spec.name, fresh)
+    at = {h: t.first_col + len(t.headers) + i for i, h in enumerate(fresh)}
+    at.update({h: t.first_col + i for i, h in enumerate(t.headers) if h in own.values()})
+    if own and out.clients:
+        appends["Clients"] = [{**row, **{own[h]: v for h, v in extra.items() if h in own}}
+                              for row, extra in zip(appends["Clients"], out.extras)]
+    filled = _fill_cells(book, out, cells)
+    filled += _own_fills(wbf, book, out, own, at, cells)
+    if not appends and not filled:
+        return None
+    wbf.log(history_row("import", stamp, errors=len(out.problems),
+                        rows_added=sum(len(rows) for rows in appends.values()),
+                        cells_changed=len(filled),
+                        details=_matched_lines(book, out, filled) + _new_lines(out, book.lang)))
+    res = wbf.patch({t.sheet: cells} if cells else None, appends=appends)
+    return str(getattr(res, "backup", None) or "") or None
+
+
+def _fill_cells(book: Book, out: Landing, cells: dict) -> list[tuple[str, str]]:
+    """The matched clients' blank cells (schema columns) into `cells`; (client, column
+    label) of each one filled. A cell that holds a bad value is left alone."""
     t = book.tables["Clients"]
     busy = {(p.row, p.column) for p in book.problems if p.sheet == t.sheet}
-    cells: dict[tuple[int, int], Any] = {}
-    kept = []
+    kept, filled = [], []
     for cid, row, key, value in out.fills:
         col = t.columns.get(key)
         if col is None or (row, t.header(key, book.lang)) in busy:
@@ -201,11 +253,61 @@ def _patch_book(wbf, book: Book, out: Landing) -> str | None:
             value = schema.show_choice(value, book.lang)
         cells[(row, col)] = value
         kept.append((cid, row, key, value))
+        filled.append((cid, t.header(key, book.lang)))
     out.fills = kept
-    if not appends and not cells:
-        return None
-    res = wbf.patch({t.sheet: cells} if cells else None, appends=appends)
-    return str(getattr(res, "backup", None) or "") or None
+    return filled
+
+
+def _own_fills(wbf, book: Book, out: Landing, own: dict[str, str], at: dict[str, int],
+               cells: dict) -> list[tuple[str, str]]:
+    """The matched clients' own-column values, where the book's cell is blank (a new column
+    is blank throughout), into `cells`; (client, header) of each one filled."""
+    if not own or not out.matched_extras:
+        return []
+    t = book.tables["Clients"]
+    raw = wbf.read_tables([t.spec.name]).get(t.spec.name)
+    rows = {rec.get("client_id"): int(r) for r, rec in
+            zip(t.frame.index, t.frame[["client_id"]].to_dict("records"))}
+    filled = []
+    for cid, extra in out.matched_extras.items():
+        row = rows.get(cid)
+        for h, v in extra.items():
+            if row is None or h not in own:
+                continue
+            col = at[own[h]]
+            i, j = row - raw.header_row - 1, col - raw.first_col
+            old = raw.rows[i][j] if 0 <= i < len(raw.rows) and j < len(raw.rows[i]) else None
+            if old in (None, ""):
+                cells[(row, col)] = v
+                filled.append((cid, own[h]))
+    return filled
+
+
+def _client_name(book: Book | None, cid: str) -> str:
+    if book is None:
+        return ""
+    frame = book.frame("Clients")
+    hit = frame[frame["client_id"] == cid]
+    return str(hit["name"].iloc[0] or "") if len(hit) and hit["name"].iloc[0] else ""
+
+
+def _matched_lines(book: Book, out: Landing, filled: list[tuple[str, str]]) -> list[str]:
+    """A History detail line per matched client: what was filled, or that nothing was."""
+    lines = []
+    for cid in dict.fromkeys(c for _, _, c in out.matched):
+        cols = list(dict.fromkeys(h for c, h in filled if c == cid))
+        who = f"{cid} {_client_name(book, cid)}".strip()
+        lines.append((tr(book.lang, "{client}: {columns} filled").format(
+            client=who, columns=", ".join(cols)) if cols else
+            tr(book.lang, "{client}: already in the book, no blank cell to fill").format(
+                client=who)))
+    return lines
+
+
+def _new_lines(out: Landing, lang: str) -> list[str]:
+    """A History detail line per client the import added."""
+    return [tr(lang, "{client}: added").format(
+        client=f"{c['client_id']} {c.get('name') or ''}".strip()) for c in out.clients]
 
 
 # --- what the command says ------------------------------------------------------------------
@@ -219,8 +321,9 @@ def _how(m: hd.Match, lang: str) -> str:
     return f"{m.confidence}%, {words[m.how]}" if m.how in words else ""
 
 
-def mapping_lines(r: SourceReport, lang: str, created: bool = True) -> list[str]:
-    """The source's line, then each header and where it goes."""
+def mapping_lines(r: SourceReport, lang: str, left_out: Sequence[str] = ()) -> list[str]:
+    """The source's line, then each header and where it goes (`left_out`: headers an
+    existing book has no room for)."""
     s = r.source
     what = (tr(lang, "{source}: a contact log, headers on row {row}") if r.kind == "log" else
             tr(lang, "{source}: a client list, headers on row {row}")).format(
@@ -230,8 +333,8 @@ def mapping_lines(r: SourceReport, lang: str, created: bool = True) -> list[str]
         if not m.header.strip():
             continue
         how = _how(m, lang)
-        label = (_label(m.target, lang) if m.target or created else
-                 tr(lang, "(not imported: the book has no such column)"))
+        label = (tr(lang, "(not imported: no free column beside the table)")
+                 if m.target is None and m.header in left_out else _label(m.target, lang))
         out.append(f"  {m.header} -> {label}" + (f"  ({how})" if how else ""))
     return out
 
@@ -278,14 +381,14 @@ def summary_line(result: ImportResult) -> str:
 def result_lines(result: ImportResult) -> list[str]:
     """Everything the command prints on stdout, in the book's language."""
     lang = result.lang
-    out = [line for r in result.sources for line in mapping_lines(r, lang, result.created)]
+    out = [line for r in result.sources for line in mapping_lines(r, lang, result.not_imported)]
     sheet = schema.CLIENTS.sheet(lang)
     if result.own_columns:
         out.append(tr(lang, "kept as your own columns of {sheet}: {columns}").format(
             sheet=sheet, columns=", ".join(result.own_columns)))
     if result.not_imported:
-        out.append(tr(lang, "not imported (the book's {sheet} has no such columns; add them "
-                            "to its table in Excel and import again): {columns}").format(
+        out.append(tr(lang, "not imported (the cells right of the {sheet} table are not "
+                            "free; make room there and import again): {columns}").format(
             sheet=sheet, columns=", ".join(result.not_imported)))
     for source, row, cid in result.landing.matched:
         out.append(f"{source}:{row}: " + tr(lang, "already in the book as {client}; only "

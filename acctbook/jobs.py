@@ -7,6 +7,7 @@ acctbook.api, which alone reads the clock.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import glob
 import os
@@ -16,19 +17,23 @@ from typing import Any, Callable, Iterable, Iterator
 
 from acctbook import __version__
 from acctbook.book import schema
+from acctbook.book.adapter import row_by_header, user_cells
 from acctbook.book.history import Stamp, history_row
 from acctbook.book.i18n import said, system_lang, tr, translator
 from acctbook.book.model import AcctbookError, Book, Refused
 from acctbook.book.results import (BatchItem, CheckResult, ContractResult, DemoResult,
-                                   RefreshResult, ReportResult)
+                                   QuoteResult, RefreshResult, ReportResult)
 from acctbook.book.rules import check_book
 from acctbook.core import plan
 from acctbook.core.upgrade_plan import version_problem
 from acctbook.create.demo import DEMO_SEED, demo_data
 from acctbook.create.workbook import create_workbook
 from acctbook.documents import contract as ct
+from acctbook.documents import engine
+from acctbook.documents import quote as qt
 from acctbook.documents import pdf as pdfs
 from acctbook.documents.docx import ContractError, clean, render_contract
+from acctbook.documents.engine import DocumentKind, Register
 from acctbook.documents.figures import last_full_month, month_figures, refuse_unstarted
 from acctbook.documents.report_html import write_report_files
 from acctbook.documents.report_sheet import build_report_xlsx, report_sheet_name
@@ -232,45 +237,89 @@ def _batch_item(p: str, today: dt.date, lang: str, stamp: Stamp | None = None) -
     return item
 
 
-# --- contract ----------------------------------------------------------------------------------
+# --- deal documents: contract, quote ------------------------------------------------------------
 def contract(path, deal_id: str, today: dt.date, out_dir=None, pdf: bool = False,
              tier_discount: float | None = None, referral: bool | None = None,
              templates_dir=None, progress: Progress | None = None,
              stamp: Stamp | None = None) -> ContractResult:
     """Make the contract for a deal: .docx (and PDF), plus the Contracts row and its History
     row in one write. All or nothing."""
+    made = document(ct.CONTRACT, path, deal_id, today, out_dir, pdf, tier_discount,
+                    {"referral": referral}, templates_dir, progress, stamp,
+                    write=lambda wbf, reg: add_contract_row(wbf, reg.appends["Contracts"][0]))
+    result = ContractResult(made.number, made.docx, made.pdf,
+                            made.register.appends["Contracts"][0])
+    result.lang = made.lang              # the book's language, for the CLI's line
+    return result
+
+
+def quote(path, deal_id: str, today: dt.date, out_dir=None, pdf: bool = False,
+          valid_days: int | None = None, tier_discount: float | None = None,
+          templates_dir=None, progress: Progress | None = None,
+          stamp: Stamp | None = None) -> QuoteResult:
+    """Make the quote for a deal: .docx (and PDF), plus its Interactions row, the deal's Last
+    quote (and Stage, when earlier than Proposal) and a History row, in one write."""
+    made = document(qt.QUOTE, path, deal_id, today, out_dir, pdf, tier_discount,
+                    {"valid_days": valid_days}, templates_dir, progress, stamp)
+    cells = made.register.updates["Deals"][made.ctx.values["deal_row"]]
+    result = QuoteResult(made.number, made.docx, made.pdf, made.ctx.values["deal_id"],
+                         made.ctx.values["valid_until"], cells.get("stage"),
+                         made.register.appends["Interactions"][0])
+    result.lang = made.lang
+    return result
+
+
+@dataclasses.dataclass
+class Made:
+    """A document made and registered: its number, files, context and Register."""
+    number: str
+    docx: Path
+    pdf: Path | None
+    ctx: Any
+    register: Register
+    lang: str
+
+
+def document(kind: DocumentKind, path, deal_id: str, today: dt.date, out_dir, pdf: bool,
+             tier_discount: float | None, options: dict, templates_dir,
+             progress: Progress | None = None, stamp: Stamp | None = None,
+             write: Callable[[WorkbookFile, Register], None] | None = None) -> Made:
+    """Make document `kind` for a deal: number, context, check, render (and PDF), place the
+    files, and write its Register with a History row in one write. All or nothing."""
     path = Path(path)
     step = steps(progress, 3)
     step(tr("en", "reading {book}"), book=path.name)
-    wbf = open_book(path)                # read once; its Contracts row goes into that read
+    wbf = open_book(path)                # read once; its register goes into that read
     book = wbf.read_book()
     with speaking(book.lang):
         if pdf:
             pdfs.check_docx_pdf()      # fail before anything is written, in the book's words
-        result = _contract(path, wbf, book, deal_id, today, out_dir, pdf, tier_discount,
-                           referral, templates_dir, step, stamp or Stamp(today))
-    result.lang = book.lang              # the book's language, for the CLI's line
-    return result
+        ctx = _document_context(kind, book, deal_id, today, tier_discount, options)
+        template = kind.template(ctx.lang, templates_dir)
+        engine.check_fields(template, ctx)
+        refuse_unless_writable(path)    # open in Excel or read-only: before any folder or file
+        return _place(kind, path, wbf, book, ctx, template, out_dir, pdf, today, step,
+                      stamp or Stamp(today), write or write_register)
 
 
-def _contract(path: Path, wbf: WorkbookFile, book: Book, deal_id: str, today: dt.date,
-              out_dir, pdf: bool, tier_discount: float | None, referral: bool | None,
-              templates_dir, step: Callable[..., None], stamp: Stamp) -> ContractResult:
-    say = translator(book.lang)
+def _document_context(kind: DocumentKind, book: Book, deal_id: str, today: dt.date,
+                      tier_discount: float | None, options: dict):
+    engine.deal_and_client(book, deal_id, kind)       # an unknown or refused deal: first
     deal_rows = ct.find_rows(book.frame("Deals"), "deal_id", str(deal_id).strip())
-    if not deal_rows:
-        raise ContractError(say("deal {deal} is not in {sheet}").format(
-            deal=deal_id, sheet=book.tables["Deals"].sheet))
-    client_id = clean(book.frame("Deals").at[deal_rows[0], "client_id"])
     if tier_discount is None:
-        tier_discount = ct.client_tier_discount(book, client_id, today)
-    cid = ct.next_contract_id(book.frame("Contracts")["contract_id"], today)
-    ctx = ct.contract_context(book, deal_id, today, cid, tier_discount, referral)
-    template = ct.template_path(ctx.lang, templates_dir)
-    ct.check_fields(template, ctx)
-    refuse_unless_writable(path)        # open in Excel or read-only: before any folder or file
+        client_id = clean(book.frame("Deals").at[deal_rows[0], "client_id"])
+        tier_discount = engine.client_tier_discount(book, client_id, today)
+    number = engine.next_number(kind.numbers(book), kind.prefix, today)
+    return kind.context(book, deal_id, today, number, tier_discount, **options)
+
+
+def _place(kind: DocumentKind, path: Path, wbf: WorkbookFile, book: Book, ctx, template,
+           out_dir, pdf: bool, today: dt.date, step: Callable[..., None], stamp: Stamp,
+           write: Callable[[WorkbookFile, Register], None]) -> Made:
+    say = translator(book.lang)
+    number = ctx[kind.name]["id"]
     out = Path(out_dir) if out_dir is not None else path.resolve().parent
-    name = ct.safe_file_name(cid, ctx.values["client_name"] or ctx["client"]["id"])
+    name = engine.safe_file_name(number, ctx.values["client_name"] or ctx["client"]["id"])
     final_docx = out / name
     final_pdf = out / (Path(name).stem + ".pdf") if pdf else None
     for f in (final_docx, final_pdf):
@@ -290,7 +339,7 @@ def _contract(path: Path, wbf: WorkbookFile, book: Book, deal_id: str, today: dt
             docx = render_contract(template, ctx, Path(tmp) / name)
             try:
                 made_pdf = pdfs.docx_to_pdf(docx, tmp) if pdf else None
-            except pdfs.PdfFailed as e:      # the contract's failure: exit 1
+            except pdfs.PdfFailed as e:      # the document's failure: exit 1
                 raise ContractError(say("could not convert {file} to PDF: {error}").format(
                     file=docx.name, error=message(e, book.lang))) from e
             if made_pdf is not None:
@@ -300,15 +349,28 @@ def _contract(path: Path, wbf: WorkbookFile, book: Book, deal_id: str, today: dt
             if made_pdf is not None:
                 os.replace(made_pdf, final_pdf)
                 placed.append(final_pdf)
-            row = ct.contract_row(ctx, _file_text(final_docx, path))
-            step(tr("en", "adding {contract} to {book}"), contract=cid, book=path.name)
-            wbf.log(history_row("contract", stamp, rows_added=1, documents=len(placed),
-                                details=[f"{cid}: " + ", ".join(p.name for p in placed)]))
-            add_contract_row(wbf, row)
+            register = kind.register(ctx, _file_text(final_docx, path))
+            step(tr("en", "adding {contract} to {book}"), contract=number, book=path.name)
+            wbf.log(history_row(kind.name, stamp, rows_added=sum(map(len, register.appends
+                                                                     .values())),
+                                documents=len(placed),
+                                details=[f"{number}: " + ", ".join(p.name for p in placed)]))
+            write(wbf, register)
     except BaseException:
         _undo(placed, made_dirs)
         raise
-    return ContractResult(cid, final_docx, final_pdf, row)
+    return Made(number, final_docx, final_pdf, ctx, register, book.lang)
+
+
+def write_register(book_file: WorkbookFile, register: Register) -> None:
+    """A document's Register through the file adapter, in one atomic write (with the History
+    rows logged): rows appended under the book's own headers, user cells set in place,
+    choices shown in the book's language. Columns the book lacks are left out."""
+    book = book_file.read_book()
+    cells = user_cells(book, register.updates)
+    appends = {book.tables[table].spec.name: [row_by_header(book, table, r) for r in rows]
+               for table, rows in register.appends.items()}
+    book_file.patch(cells or None, appends=appends)
 
 
 def _undo(placed: list[Path], made_dirs: list[Path]) -> None:

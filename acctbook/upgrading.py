@@ -23,6 +23,7 @@ from acctbook import __version__
 from lxml import etree
 
 from acctbook.book import schema
+from acctbook.book.history import Stamp
 from acctbook.book.i18n import tr, translator
 from acctbook.book.model import AcctbookError, Refused
 from acctbook.core.upgrade_plan import describe, plan
@@ -64,7 +65,10 @@ def lite_parts(lang: str) -> LiteParts:
                      content_types=dict(lite_code.CONTENT_TYPES))
 
 
-def upgrade(path, dry_run: bool = False, macros: bool = False) -> UpgradeResult:
+def upgrade(path, stamp: Stamp, dry_run: bool = False, macros: bool = False) -> UpgradeResult:
+    """`acctbook upgrade`: the plan worked out, then (unless `dry_run`) written in place with
+    its History row (`stamp`: when, where from, who; acctbook.api makes it) in the same
+    write; `macros`: BOOK.xlsm beside it too."""
     path = os.fspath(path)
     if macros and Path(path).suffix.lower() == ".xlsm":
         raise AcctbookError(tr("en", "{book}: already an .xlsm; --macros makes an .xlsm from an "
@@ -88,7 +92,8 @@ def upgrade(path, dry_run: bool = False, macros: bool = False) -> UpgradeResult:
             donor = None
             if todo.structural():
                 donor = open_donor(create_workbook(Path(tmp) / "donor.xlsx", lang, lite=True))
-            result.notes = upgrade_parts(parts, todo, donor, lite_for(lang))
+            result.notes = upgrade_parts(parts, todo, donor, lite_for(lang),
+                                         stamp, result.lines)
         if parts.changed or parts.added or parts.removed:
             target = os.path.realpath(path) if os.path.islink(path) else path
             result.backup = write_atomically(parts.pkg, parts, target, keep_backup=True)

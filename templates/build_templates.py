@@ -1,4 +1,5 @@
-"""Build the contract templates: templates/contract.docx (English) and contract.he.docx (Hebrew, RTL).
+"""Build the document templates: templates/contract.docx (English) and contract.he.docx (Hebrew,
+RTL), quote.docx and quote.he.docx.
 
 Run `python templates/build_templates.py` after changing the wording here; commit both .docx files.
 Users may edit the .docx files in Word afterwards, so every Jinja tag sits in a run of its own
@@ -198,6 +199,98 @@ HE = {
     "footer": ["{{ contract.id }}", "  ·  ", "{{ company.name }}", "  ·  עמוד "],
     "core_title": "הסכם אספקה",
 }
+
+# --- the quote (templates/quote.docx, quote.he.docx): acctbook.documents.quote ------------------
+QUOTE_EN = {
+    "title": "PRICE QUOTATION",
+    "meta": ["Quote No. ", "{{ quote.id }}", "   ·   Date: ", "{{ quote.date }}",
+             "   ·   Valid until: ", "{{ quote.valid_until }}"],
+    "from": [("{{ company.name }}", "b")],
+    "from_addr": ["{{ company.address }}"],
+    "to_label": "To:",
+    "to": [("{{ client.name }}", "b")],
+    "to_addr": ["{{ client.address }}"],
+    "attn": ["Attention: ", "{{ contact.name }}", "{{ contact.details }}"],
+    "intro": ["Further to our conversations about “", "{{ deal.title }}", "” (reference ",
+              "{{ deal.id }}", "), we are pleased to offer the following:"],
+    "clauses": [
+        ("Prices", [
+            ["Prices are in ", "{{ deal.currency_name }}", " (", "{{ deal.currency }}",
+             ") and exclude VAT (", "{{ totals.vat_note }}", ")."],
+            "IF exchange.applies",
+            ["List prices in ", "{{ exchange.from }}", " are converted at ", "{{ exchange.rate }}",
+             " (rate as of ", "{{ exchange.as_of }}", ")."],
+            "ENDIF",
+            "IF discount.applied",
+            ["As a key-account client you receive a discount of ", "{{ discount.tier }}",
+             " on every line that carries no discount of its own, as shown in the table."],
+            "ENDIF",
+        ]),
+        ("Payment", [["Payment within ", "{{ payment.days }}",
+                      " days of the invoice date, by bank transfer."]]),
+        ("Delivery", [
+            ["Delivery to ", "{{ delivery.place }}", "."],
+            "IF delivery.by",
+            ["Planned delivery: ", "{{ delivery.by }}", "."],
+            "ENDIF",
+        ]),
+        ("Validity", [["This quote is valid for ", "{{ quote.valid_days }}", " days, until ",
+                       "{{ quote.valid_until }}", ". A contract follows your acceptance."]]),
+    ],
+    "items_head": EN["items_head"], "subtotal": EN["subtotal"], "vat": EN["vat"],
+    "total": EN["total"],
+    "closing": ["We look forward to working with you."],
+    "sign": [("{{ company.manager }}", "b")],
+    "sign_mail": ["{{ company.email }}", "  ", "{{ company.phone }}"],
+    "footer": ["{{ quote.id }}", "  ·  ", "{{ company.name }}", "  ·  page "],
+    "core_title": "Price quotation",
+}
+
+QUOTE_HE = {
+    "title": "הצעת מחיר",
+    "meta": ["הצעה מס' ", "{{ quote.id }}", "   ·   תאריך: ", "{{ quote.date }}",
+             "   ·   בתוקף עד: ", "{{ quote.valid_until }}"],
+    "from": [("{{ company.name }}", "b")],
+    "from_addr": ["{{ company.address }}"],
+    "to_label": "לכבוד:",
+    "to": [("{{ client.name }}", "b")],
+    "to_addr": ["{{ client.address }}"],
+    "attn": ["לידי: ", "{{ contact.name }}", "{{ contact.details }}"],
+    "intro": ["בהמשך לשיחותינו בנושא \"", "{{ deal.title }}", "\" (סימוכין ", "{{ deal.id }}",
+              "), הננו מתכבדים להציע:"],
+    "clauses": [
+        ("מחירים", [
+            ["המחירים נקובים ב", "{{ deal.currency_name }}", " (", "{{ deal.currency }}",
+             ") ואינם כוללים מע\"מ (", "{{ totals.vat_note }}", ")."],
+            "IF exchange.applies",
+            ["מחירי המחירון ב־", "{{ exchange.from }}", " הומרו לפי שער ", "{{ exchange.rate }}",
+             " (השער נכון ליום ", "{{ exchange.as_of }}", ")."],
+            "ENDIF",
+            "IF discount.applied",
+            ["כלקוח מפתח, הנכם זכאים להנחה בשיעור ", "{{ discount.tier }}",
+             " על כל שורה שאין לה הנחה משלה, כמפורט בטבלה."],
+            "ENDIF",
+        ]),
+        ("תנאי תשלום", [["תשלום בתוך ", "{{ payment.days }}",
+                         " ימים ממועד החשבונית, בהעברה בנקאית."]]),
+        ("אספקה", [
+            ["אספקה אל: ", "{{ delivery.place }}", "."],
+            "IF delivery.by",
+            ["מועד אספקה מתוכנן: ", "{{ delivery.by }}", "."],
+            "ENDIF",
+        ]),
+        ("תוקף ההצעה", [["הצעה זו בתוקף ", "{{ quote.valid_days }}", " ימים, עד ליום ",
+                         "{{ quote.valid_until }}", ". עם אישורכם ייחתם הסכם."]]),
+    ],
+    "items_head": HE["items_head"], "subtotal": HE["subtotal"], "vat": HE["vat"],
+    "total": HE["total"],
+    "closing": ["נשמח לעמוד לשירותכם."],
+    "sign": [("{{ company.manager }}", "b")],
+    "sign_mail": ["{{ company.email }}", "  ", "{{ company.phone }}"],
+    "footer": ["{{ quote.id }}", "  ·  ", "{{ company.name }}", "  ·  עמוד "],
+    "core_title": "הצעת מחיר",
+}
+
 
 ITEM_FIELDS = ["{{ item.n }}", "{{ item.name }}", "{{ item.quantity }}", "{{ item.unit_price }}",
                "{{ item.discount }}", "{{ item.total }}"]
@@ -413,6 +506,51 @@ def build(words: dict, rtl: bool) -> Document:
     return b.doc
 
 
+def build_quote(words: dict, rtl: bool) -> Document:
+    """The quote: title and number, from and to, the items with totals, numbered terms
+    (prices, payment, delivery, validity), the account manager's name."""
+    b = Builder(rtl)
+    b.doc.core_properties.title = words["core_title"]
+    b.para([words["title"]], align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(18), bold=True,
+           color=ACCENT, space_after=Pt(2))
+    b.para(words["meta"], align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(10), color=ACCENT,
+           space_after=Pt(14))
+    b.para(words["from"], space_after=Pt(0))
+    b.tag("{%p if company.address %}")
+    b.para(words["from_addr"], space_after=Pt(0))
+    b.tag("{%p endif %}")
+    b.para([words["to_label"]], space_after=Pt(0)).paragraph_format.space_before = Pt(10)
+    b.para(words["to"], space_after=Pt(0))
+    b.tag("{%p if client.address %}")
+    b.para(words["to_addr"], space_after=Pt(0))
+    b.tag("{%p endif %}")
+    b.tag("{%p if contact.name %}")
+    b.para(words["attn"])
+    b.tag("{%p endif %}")
+    b.para(words["intro"], space_after=Pt(8)).paragraph_format.space_before = Pt(10)
+    items_table(b, words)
+    for number, (title, body) in enumerate(words["clauses"], 1):
+        heading = b.para([f"{number}.", "\t", title], bold=True, color=ACCENT,
+                         space_after=Pt(3))
+        heading.paragraph_format.space_before = Pt(8)
+        heading.paragraph_format.keep_with_next = True
+        heading.paragraph_format.tab_stops.add_tab_stop(Cm(0.63))
+        for parts in body:
+            if parts == "ENDIF":
+                b.tag("{%p endif %}")
+            elif isinstance(parts, str) and parts.startswith("IF "):
+                b.tag("{%p if " + parts[3:] + " %}")
+            else:
+                b.para(parts, indent=Cm(0.63))
+    b.para(words["closing"]).paragraph_format.space_before = Pt(14)
+    b.tag("{%p if company.manager %}")
+    b.para(words["sign"], space_after=Pt(0))
+    b.tag("{%p endif %}")
+    b.para(words["sign_mail"])
+    footer(b, words)
+    return b.doc
+
+
 def parties(b: Builder, w: dict) -> None:
     ind = Cm(0.8)
     b.para(w["supplier"], indent=ind, space_after=Pt(0))
@@ -516,6 +654,38 @@ def _without_dropped(name: str, data: bytes) -> bytes:
     return data
 
 
+def _used_styles_only(src: zipfile.ZipFile) -> bytes:
+    """styles.xml with only the styles the document uses (and their defaults and bases),
+    without the latent-style list: python-docx's default carries 164 styles, 11 KB
+    compressed in each template, which xlwings Lite's bundle carries four times."""
+    from lxml import etree
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    used = set()
+    for n in src.namelist():
+        if n.startswith("word/") and n.endswith(".xml") and n != "word/styles.xml":
+            used |= set(re.findall(r'w:(?:pStyle|rStyle|tblStyle) w:val="([^"]+)"',
+                                   src.read(n).decode("utf-8")))
+    root = etree.fromstring(src.read("word/styles.xml"))
+    ids = {s.get(w + "styleId"): s for s in root.findall(w + "style")}
+    keep: set[str] = set()
+
+    def add(i):
+        if i in ids and i not in keep:
+            keep.add(i)
+            based = ids[i].find(w + "basedOn")
+            if based is not None:
+                add(based.get(w + "val"))
+    for i in [i for i, s in ids.items() if s.get(w + "default") == "1"] + sorted(used):
+        add(i)
+    for i, s in ids.items():
+        if i not in keep:
+            root.remove(s)
+    latent = root.find(w + "latentStyles")
+    if latent is not None:
+        root.remove(latent)
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
 def save_deterministic(doc: Document, path: Path) -> None:
     """python-docx stamps zip entries with the current time; rewrite them with a fixed one."""
     buf = io.BytesIO()
@@ -526,7 +696,8 @@ def save_deterministic(doc: Document, path: Path) -> None:
         for info in src.infolist():
             if info.filename in DROPPED:
                 continue
-            data = _without_dropped(info.filename, src.read(info))
+            data = (_used_styles_only(src) if info.filename == "word/styles.xml"
+                    else _without_dropped(info.filename, src.read(info)))
             z.writestr(zipfile.ZipInfo(info.filename, FIXED_TIME), data,
                        compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
     path.write_bytes(out.getvalue())
@@ -534,9 +705,12 @@ def save_deterministic(doc: Document, path: Path) -> None:
 
 def main(folder: Path = HERE) -> list[Path]:
     out = []
-    for name, words, rtl in (("contract.docx", EN, False), ("contract.he.docx", HE, True)):
+    for name, words, rtl, make in (("contract.docx", EN, False, build),
+                                   ("contract.he.docx", HE, True, build),
+                                   ("quote.docx", QUOTE_EN, False, build_quote),
+                                   ("quote.he.docx", QUOTE_HE, True, build_quote)):
         path = folder / name
-        save_deterministic(build(words, rtl), path)
+        save_deterministic(make(words, rtl), path)
         out.append(path)
     return out
 

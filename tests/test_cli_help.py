@@ -26,8 +26,8 @@ from acctbook import api, cli
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-26"
-COMMANDS = ["new", "demo", "check", "refresh", "calls", "contract", "report", "batch", "import",
-            "history", "upgrade"]
+COMMANDS = ["new", "demo", "check", "refresh", "calls", "contract", "quote", "report", "batch",
+            "import", "history", "upgrade"]
 ESC = "\x1b"                                # any terminal control sequence
 
 
@@ -151,6 +151,17 @@ def test_a_word_near_nothing_lists_the_commands(capsys):
     assert cli.main(["frobnicate"]) == 2
     err = capsys.readouterr().err
     assert len(err.splitlines()) == 1 and all(name in err for name in COMMANDS)
+
+
+@pytest.mark.parametrize("argv, line", [
+    (["--lang", "he", "refesh", "b.xlsx"],
+     "acctbook: אין פקודה 'refesh'; אולי התכוונתם ל־'refresh'?"),
+    (["check", "b.xlsx", "--lang=he", "--jsn"],
+     "acctbook check: אין אפשרות '--jsn'; אולי התכוונתם ל־'--json'?"),
+])
+def test_a_mistyped_word_is_told_in_the_language_asked_for(capsys, argv, line):
+    assert cli.main(argv) == 2
+    assert capsys.readouterr().err == line + "\n"
 
 
 # --- progress -----------------------------------------------------------------------------

@@ -282,3 +282,68 @@ def test_hebrew_button_row_in_hebrew(demo_books, tmp_path, remote_licence):
     table = _played_history(book, actions)
     assert table[0] == HEADERS["he"]
     assert table[1][1:3] == ["רענון", "כפתור ב־Excel"]
+
+
+# --- the acceptance: import, refresh, contract --------------------------------------------------
+def _computed_pc(path: Path) -> dict:
+    """Every computed cell of the data tables, by (table, row, column), read with calamine."""
+    wb = pc.CalamineWorkbook.from_path(str(path), load_tables=True)
+    out = {}
+    for spec in schema.DATA_TABLES:
+        t = wb.get_table_by_name(spec.name)
+        heads = list(t.columns)
+        for col in spec.computed:
+            c = heads.index(col.en)
+            for r, row in enumerate(t.to_python()):
+                out[(spec.name, r, col.key)] = _blank(row[c])
+    return out
+
+
+def test_import_refresh_contract_log_three_rows_counted_as_in_the_file(tmp_path):
+    src = tmp_path / "clients.csv"
+    src.write_text("Company,Legal name,City,Phone,Company ID\n"
+                   "Galil Foods,Galil Foods Ltd,Haifa,04-8537777,514044130\n"
+                   "Negev Tools,,Beer Sheva,08-6231234,\n"
+                   "Sharon Labs,,Netanya,,\n", encoding="utf-8")
+    book = tmp_path / "mine.xlsx"
+    api.import_([src], book, today=TODAY)
+    rows = _history(book)
+    assert [r["Command"] for r in rows] == ["import"]
+    assert rows[0]["Rows added"] == _rows(book, "Clients") == 3      # a new book: none before
+    assert rows[0]["Cells changed"] == 0 and rows[0]["Documents written"] == 0
+    assert len(rows[0]["Details"].splitlines()) == 3
+
+    # a product and a deal typed in (the test's own write, no acctbook command: no History row)
+    wbf = open_book(book)
+    typed = wbf.read_book()
+    from acctbook.book.adapter import row_by_header
+    new = {"Products": [{"sku": "SKU-1", "name": "Scale", "list_price": 1000.0, "unit": "unit",
+                         "active": True}],
+           "Deals": [{"deal_id": "D-0001", "client_id": "C-0001", "title": "Scales",
+                      "stage": "Negotiation", "amount": 2000.0, "created": TODAY}],
+           "DealItems": [{"deal_id": "D-0001", "sku": "SKU-1", "quantity": 2.0,
+                          "unit_price": 1000.0}]}
+    settings = pc.CalamineWorkbook.from_path(str(book)).get_sheet_by_name("Settings").to_python()
+    mine = {"Company name": "Our Co", "Company number": "514044130"}
+    cells = {(i, 2): mine[r[0]] for i, r in enumerate(settings, 1) if r[0] in mine}
+    assert len(cells) == 2
+    wbf.patch({"Settings": cells},
+              appends={t: [row_by_header(typed, t, r) for r in rs] for t, rs in new.items()},
+              backup=False)
+    assert len(_history(book)) == 1
+
+    before = _computed_pc(book)
+    api.refresh(book, today=TODAY)
+    after = _computed_pc(book)
+    changed = sum(1 for k in after if before.get(k) != after[k])
+    contracts = _rows(book, "Contracts")
+    out = tmp_path / "contracts"
+    api.contract(book, "D-0001", out=out, today=TODAY)
+    rows = _history(book)
+    assert [r["Command"] for r in rows] == ["import", "refresh", "contract"]
+    assert rows[1]["Cells changed"] == changed > 0
+    assert rows[1]["Rows added"] == 0 and rows[1]["Documents written"] == 0
+    assert rows[2]["Rows added"] == _rows(book, "Contracts") - contracts == 1
+    assert rows[2]["Documents written"] == len(list(out.iterdir())) == 1
+    assert rows[2]["Cells changed"] == 0
+    assert all(r["When"] == TODAY for r in rows)

@@ -333,18 +333,18 @@ def test_import_into_an_existing_book_appends_and_fills_blanks(tmp_path):
     assert out["matched"] == [{"source": "more.csv", "row": 2, "client_id": "C-007"}]
     assert out["counts"] == {"clients": 2, "matched": 1, "cells_filled": 1, "contacts": 1,
                              "interactions": 0}
-    assert out["not_imported"] == ["Website"]
+    assert out["not_imported"] == [] and out["own_columns"] == ["Website"]
     after = _zip_members(book)
     changed = {n for n in before if before[n] != after.get(n)} | (set(after) - set(before))
     touched = {"xl/workbook.xml", "xl/styles.xml"} | {
         n for n in after if re.fullmatch(r"xl/(worksheets/sheet\d+|tables/table\d+)\.xml", n)}
     assert changed <= touched, changed
     sheets_changed = {n for n in changed if n.startswith("xl/worksheets/")}
-    assert len(sheets_changed) == 2                                   # Clients and Contacts
+    assert len(sheets_changed) == 3                          # Clients, Contacts and History
     clients = records(book, "Clients")
-    assert [(c["Client ID"], c["Name"], c["City"]) for c in clients] == [
-        ("C-007", "Galil Foods", "Haifa"), ("C-009", "Other Co", "Acre"),
-        ("C-010", "New One", "Lod"), ("C-011", "=HYPERLINK(\"x\")", "Ramla")]
+    assert [(c["Client ID"], c["Name"], c["City"], c["Website"]) for c in clients] == [
+        ("C-007", "Galil Foods", "Haifa", "g.example"), ("C-009", "Other Co", "Acre", ""),
+        ("C-010", "New One", "Lod", ""), ("C-011", "=HYPERLINK(\"x\")", "Ramla", "")]
     ws = openpyxl.load_workbook(book, read_only=True)["Clients"]
     rows = list(ws.iter_rows(min_row=2, max_row=5, values_only=True))
     assert [r[0] for r in rows] == ["C-007", "C-009", "C-010", "C-011"]
@@ -352,4 +352,77 @@ def test_import_into_an_existing_book_appends_and_fills_blanks(tmp_path):
     assert "<f>" not in _sheet_xml(book, "Clients")
     assert [(p["Client ID"], p["Name"]) for p in records(book, "Contacts")] == [
         ("C-007", "Dana Levi")]
+    # one History row, in the same write: what it added and filled, a line per client
+    (log,) = records(book, "History")
+    assert log["Command"] == "import" and log["When"] == TODAY
+    assert log["Rows added"] == 3                        # two clients and a contact
+    assert log["Cells changed"] == 2                     # C-007's City and Website
+    assert log["Details"].splitlines() == ["C-007 Galil Foods: City, Website filled",
+                                           "C-010 New One: added",
+                                           "C-011 =HYPERLINK(\"x\"): added"]
     assert Path(str(book).replace(".xlsx", ".bak.xlsx")).exists()
+
+
+def _part_of(members: dict[str, bytes], sheet: str) -> set[str]:
+    """The sheet's part and its tables' parts, found through the workbook's relationships."""
+    wb = members["xl/workbook.xml"].decode()
+    rid = re.search(rf'<sheet name="{re.escape(sheet)}" [^>]*r:id="(rId\d+)"', wb)[1]
+    rels = members["xl/_rels/workbook.xml.rels"].decode()
+    part = "xl/" + re.search(rf'Id="{rid}"[^>]*Target="([^"]+)"', rels)[1]
+    srels = members.get(part.replace("worksheets/", "worksheets/_rels/") + ".rels", b"").decode()
+    return {part} | {"xl/tables/" + t for t in re.findall(r'Target="\.\./tables/([^"]+)"', srels)}
+
+
+def test_unplaced_columns_become_own_columns_of_an_existing_book(tmp_path):
+    book = create_workbook(tmp_path / "mine.xlsx", "en", data={"Clients": [
+        {"client_id": "C-001", "name": "Acme", "status": "Active",
+         "created": dt.date(2024, 1, 1)}]}, lite=True)
+    heads, _ = table(book, "Clients")
+    before = _zip_members(book)
+    src = write_csv(tmp_path / "list.csv", [["Name", "City", "Favourite colour"],
+                                            ["Acme", "Acre", "red"], ["Beta", "Lod", "=2+2"]])
+    r = run("import", src, "--into", book, "--json")
+    assert r.returncode == 0, r.stdout + r.stderr
+    out = json.loads(r.stdout)
+    assert out["own_columns"] == ["Favourite colour"] and out["not_imported"] == []
+    got, rows = table(book, "Clients")
+    assert got == heads + ["Favourite colour"]
+    assert [(x[0], x[1], x[-1]) for x in rows] == [("C-001", "Acme", "red"),
+                                                   ("C-002", "Beta", "=2+2")]
+    assert "<f>" not in _sheet_xml(book, "Clients")
+    # only Clients (sheet and table), History (the import's row) and the book-level parts
+    # that every write touches differ; every other sheet's parts are byte for byte the same
+    after = _zip_members(book)
+    changed = {n for n in before if before[n] != after.get(n)} | (set(after) - set(before))
+    mine = _part_of(after, "Clients") | _part_of(after, "History")
+    assert changed - mine <= {"xl/workbook.xml", "xl/styles.xml"}, changed
+    for name in set(before) - mine - {"xl/workbook.xml", "xl/styles.xml"}:
+        assert after[name] == before[name], name
+    # a second list: its column of the same name lands in the book's own column, blanks only
+    src2 = write_csv(tmp_path / "more.csv", [["Name", "favourite COLOUR"],
+                                             ["Beta", "blue"], ["Gamma", "green"]])
+    r = run("import", src2, "--into", book, "--json")
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert json.loads(r.stdout)["own_columns"] == ["Favourite colour"]
+    got, rows = table(book, "Clients")
+    assert got == heads + ["Favourite colour"]                  # no second column
+    assert [(x[1], x[-1]) for x in rows] == [("Acme", "red"), ("Beta", "=2+2"),
+                                             ("Gamma", "green")]
+    assert [h["Command"] for h in records(book, "History")] == ["import", "import"]
+
+
+def test_no_room_beside_the_table_leaves_the_column_out_and_says_so(tmp_path):
+    from acctbook.xlsx.patch import patch_workbook
+    book = create_workbook(tmp_path / "mine.xlsx", "en", data={"Clients": [
+        {"client_id": "C-001", "name": "Acme", "status": "Active",
+         "created": dt.date(2024, 1, 1)}]}, lite=True)
+    heads, _ = table(book, "Clients")
+    patch_workbook(book, {"Clients": {(3, len(heads) + 1): "my note"}}, backup=False)
+    src = write_csv(tmp_path / "list.csv", [["Name", "Favourite colour"], ["Beta", "red"]])
+    r = run("import", src, "--into", book)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "not imported" in r.stdout and "Favourite colour" in r.stdout
+    got, rows = table(book, "Clients")
+    assert got == heads and [x[1] for x in rows] == ["Acme", "Beta"]
+    ws = openpyxl.load_workbook(book, read_only=True)["Clients"]
+    assert ws.cell(3, len(heads) + 1).value == "my note"

@@ -58,8 +58,8 @@ def strip_lite(parts: dict[str, bytes], home: str = "Home") -> None:
 
 
 def strip_schema(parts: dict[str, bytes]) -> None:
-    """Clients without its last column (Excludes), Settings without its last row (Number
-    format), and no ExchangeRates table: as a book made before those were added."""
+    """Clients without its last column (Excludes), Settings without its last row (Quote
+    validity days), and no ExchangeRates table: as a book made before those were added."""
     clients, table = _sheet_part(parts, "Clients"), _table_part(parts, "Clients")
     n = len(schema.CLIENTS.columns)
     last = openpyxl.utils.get_column_letter(n)
@@ -72,7 +72,7 @@ def strip_schema(parts: dict[str, bytes]) -> None:
     parts[table] = xml.replace(f'tableColumns count="{n}"', f'tableColumns count="{n - 1}"').encode()
     settings = _sheet_part(parts, "Settings")
     last_row = len(schema.SETTING_ROWS) + 1
-    assert schema.SETTING_ROWS[-1].key == "number_format"
+    assert schema.SETTING_ROWS[-1].key == "quote_validity_days"
     parts[settings] = re.sub(rb'<row r="%d".*?</row>' % last_row, b"", parts[settings])
     st = _table_part(parts, "Settings")
     parts[st] = parts[st].replace(b"B%d" % last_row, b"B%d" % (last_row - 1))
@@ -120,6 +120,17 @@ def _values(path, sheet: str) -> list[list]:
     return wb.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
 
 
+def _history_parts(parts: dict[str, bytes]) -> set[str]:
+    """The History sheet and its table: every upgrade that writes appends a row there."""
+    return {_sheet_part(parts, "History"), _table_part(parts, "History")}
+
+
+def _history(path) -> list[dict]:
+    """The History table's rows as calamine reads them, by English header."""
+    t = CalamineWorkbook.from_path(str(path), load_tables=True).get_table_by_name("History")
+    return [dict(zip(t.columns, r)) for r in t.to_python() if any(v not in ("", None) for v in r)]
+
+
 def _shape_names(path) -> set[str]:
     parts = _parts(path)
     return {m.decode() for n, d in parts.items() if n.startswith("xl/drawings/drawing")
@@ -130,7 +141,7 @@ def _shape_names(path) -> set[str]:
 def test_lite_parts_and_home_buttons_come_back(made, tmp_path):
     path, before = _old_book(made, tmp_path, strip_lite)
     assert not _shape_names(path)
-    r = api.upgrade(path)
+    r = api.upgrade(path, today=TODAY)
     assert r.written and r.backup and os.path.exists(r.backup)
     after = _parts(path)
     ref = _parts(made)
@@ -139,8 +150,13 @@ def test_lite_parts_and_home_buttons_come_back(made, tmp_path):
     # every part the upgrade had no reason to touch is byte for byte the same
     touched = {"[Content_Types].xml", "_rels/.rels", _sheet_part(after, "Home")}
     for name, data in before.items():
-        if name not in touched:
+        if name not in touched | _history_parts(after):
             assert after[name] == data, name
+    # one History row, in the same write: a line per thing added
+    rows = _history(path)
+    assert [(h["Command"], h["When"]) for h in rows] == [("upgrade", TODAY)]
+    assert rows[0]["Details"].splitlines() == r.lines and len(r.lines) >= 2
+    assert _history(r.backup) == []
     wb = openpyxl.load_workbook(path, read_only=True)
     assert wb.custom_doc_props["acctbook version"].value == __version__
     assert _values(path, "Home") == _values(made, "Home")
@@ -152,8 +168,12 @@ def test_missing_column_setting_and_table_added_with_defaults(made, tmp_path):
     dry = api.upgrade(path, dry_run=True)
     assert not dry.written and any("Excludes" in line for line in dry.lines)
     assert _parts(path) == before                                   # dry run: nothing written
-    r = api.upgrade(path)
+    r = api.upgrade(path, today=TODAY)
     assert r.written
+    rows = _history(path)
+    assert len(rows) == 1 and rows[0]["Command"] == "upgrade"
+    assert rows[0]["Rows added"] == 1                            # the Quote validity days setting
+    assert any("Excludes" in line for line in rows[0]["Details"].splitlines())
     clients = _values(path, "Clients")
     n = len(schema.CLIENTS.columns)
     assert clients[0][n - 1] == "Excludes"
@@ -167,8 +187,8 @@ def test_missing_column_setting_and_table_added_with_defaults(made, tmp_path):
     assert [settings.cell(1, c).value for c in range(23, 26)] == ["Currency", "Rate", "As of"]
     last = len(schema.SETTING_ROWS) + 1
     assert settings.tables["Settings"].ref == f"A1:B{last}"
-    assert settings.cell(last, 1).value == "Number format"
-    assert settings.cell(last, 2).value is None                 # its default: blank
+    assert settings.cell(last, 1).value == "Quote validity days"
+    assert settings.cell(last, 2).value == 30                   # its default
     # the book reads and checks as a new one does
     assert not api.check(path, today=TODAY).errors
     # untouched parts: every part but the ones the upgrade names
@@ -176,6 +196,7 @@ def test_missing_column_setting_and_table_added_with_defaults(made, tmp_path):
     touched = {"[Content_Types].xml", _sheet_part(after, "Clients"), _table_part(after, "Clients"),
                _sheet_part(after, "Settings"), _table_part(after, "Settings"), "xl/styles.xml",
                "xl/worksheets/_rels/" + _sheet_part(after, "Settings").split("/")[-1] + ".rels"}
+    touched |= _history_parts(after)
     for name, data in before.items():
         if name not in touched:
             assert after[name] == data, name
@@ -304,3 +325,51 @@ def test_a_new_column_gets_width_format_and_validation_as_a_new_book(made, tmp_p
     assert len(rules) == 1 and rules[0].type == "date"
     assert ws.column_dimensions[letter].width > 12
     assert [row[:n - 1] for row in _values(path, "Clients")] == before
+
+
+def strip_sheets(parts: dict[str, bytes], names: list[str]) -> None:
+    """Sheets (with their tables) taken out of the zip, as a book made before them."""
+    for name in names:
+        part = _sheet_part(parts, name)
+        rels = part.replace("worksheets/", "worksheets/_rels/") + ".rels"
+        for target in re.findall(rb'Target="../tables/([^"]+)"', parts.get(rels, b"")):
+            del parts["xl/tables/" + target.decode()]
+        parts.pop(rels, None)
+        del parts[part]
+        wb = parts["xl/workbook.xml"].decode()
+        rid = re.search(rf'<sheet name="{re.escape(name)}" [^>]*r:id="(rId\d+)"/>', wb)
+        parts["xl/workbook.xml"] = wb.replace(rid[0], "").encode()
+        parts["xl/_rels/workbook.xml.rels"] = re.sub(
+            rb'<Relationship Id="' + rid[1].encode() + rb'"[^>]*/>', b"",
+            parts["xl/_rels/workbook.xml.rels"])
+        app = parts["docProps/app.xml"].decode().replace(f"<vt:lpstr>{name}</vt:lpstr>", "")
+        app = re.sub(r"(<vt:lpstr>Worksheets</vt:lpstr></vt:variant><vt:variant><vt:i4>)(\d+)",
+                     lambda m: m[1] + str(int(m[2]) - 1), app)
+        parts["docProps/app.xml"] = re.sub(r'(TitlesOfParts><vt:vector size=")(\d+)',
+                                           lambda m: m[1] + str(int(m[2]) - 1), app).encode()
+    keep = {"/" + n for n in parts}
+    parts["[Content_Types].xml"] = re.sub(
+        rb'<Override PartName="([^"]+)"[^>]*/>',
+        lambda m: m[0] if m[1].decode() in keep else b"", parts["[Content_Types].xml"])
+
+
+def _app_titles(path) -> list[str]:
+    app = _parts(path)["docProps/app.xml"].decode()
+    return re.findall(r"<vt:lpstr>([^<]+)</vt:lpstr>", app.split("TitlesOfParts")[1])
+
+
+@pytest.mark.parametrize("gone", [["History"], ["Complaints", "History"], ["Home"]])
+def test_a_missing_sheet_comes_back_at_its_place_in_the_tabs(made, tmp_path, gone):
+    """A sheet a book lacks goes where a new book has it in the tab order, not last."""
+    path, _ = _old_book(made, tmp_path, lambda parts: strip_sheets(parts, gone))
+    order = CalamineWorkbook.from_path(str(made)).sheet_names
+    have = CalamineWorkbook.from_path(str(path)).sheet_names
+    assert have == [n for n in order if n not in gone]
+    clients = _values(path, "Clients")
+    assert api.upgrade(path, today=TODAY).written
+    assert CalamineWorkbook.from_path(str(path)).sheet_names == order
+    assert openpyxl.load_workbook(path, read_only=True).sheetnames == order
+    assert [t for t in _app_titles(path) if t in order] == order
+    assert _values(path, "Clients") == clients
+    if "History" in gone:               # the sheet came back with the upgrade's own row in it
+        assert [h["Command"] for h in _history(path)] == ["upgrade"]

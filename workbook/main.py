@@ -60,7 +60,13 @@ def contract(book: xw.Book):
     press(book, "contract")
 
 
-@script(button="[acctbook_monthly_report]Home!D13")
+@script(button="[acctbook_quote]Home!D13")
+def quote(book: xw.Book):
+    """Quote: a proposal for the deal in Home's Deal cell (desktop Excel saves the file)."""
+    press(book, "quote")
+
+
+@script(button="[acctbook_monthly_report]Home!D16")
 def monthly_report(book: xw.Book):
     """Monthly report: the month typed on Home (blank: the last full month)."""
     press(book, "monthly_report")

@@ -47,3 +47,23 @@ def row_by_header(book: Book, table: str, row: dict[str, Any]) -> dict[str, Any]
             value = schema.show_choice(value, book.lang)
         out[t.headers[col - t.first_col]] = value
     return out
+
+
+def user_cells(book: Book, updates: dict[str, dict[int, dict[str, Any]]]
+               ) -> dict[str, dict[tuple[int, int], Any]]:
+    """User cells a command may set (SPEC §8; docs/rules.md), {table: {Excel row: {key:
+    value}}}, as {sheet: {(row, column): value}} for either writer; choices shown in the
+    book's language; columns the book lacks left out."""
+    cells: dict[str, dict[tuple[int, int], Any]] = {}
+    for table, rows in updates.items():
+        t = book.tables[table]
+        for row, values in rows.items():
+            for key, value in values.items():
+                col = t.columns.get(key)
+                if col is None:
+                    continue
+                if t.spec.column(key).type in (schema.CHOICE, schema.YESNO) \
+                        and isinstance(value, str):
+                    value = schema.show_choice(value, book.lang)
+                cells.setdefault(t.sheet, {})[(row, col)] = value
+    return cells

@@ -49,6 +49,8 @@ class Landing:
     interactions: list[dict] = field(default_factory=list)
     fills: list[tuple[str, int, str, Any]] = field(default_factory=list)  # (client, row, key, v)
     matched: list[tuple[str, int, str]] = field(default_factory=list)     # (source, row, id)
+    # a matched client's own columns (header -> value), by Client ID: its first source row's
+    matched_extras: dict[str, dict] = field(default_factory=dict)
     problems: list[tuple[str, int, str]] = field(default_factory=list)  # (source, row, says)
 
 
@@ -237,13 +239,15 @@ def land_clients(src: SourceTable, matches: list[Match], known: Known, today: dt
             seen.setdefault(key, src.row_numbers[i])
         cid = known.find(client.get("client_id"), client.get("company_number"),
                          client.get("name"))
+        extras = {m.header: row[m.index] for m in own
+                  if m.index < len(row) and not is_blank(row[m.index])}
         if cid is not None and cid in known.rows:
             _fill_blanks(known, cid, client, out)
             out.matched.append((src.name, src.row_numbers[i], cid))
+            out.matched_extras.setdefault(cid, extras)
         else:
             cid = _new_client(client, known, today, where, lang, out)
-            out.extras.append({m.header: row[m.index] for m in own if m.index < len(row)
-                               and not is_blank(row[m.index])})
+            out.extras.append(extras)
         _contact(got, cid, known, out)
 
 

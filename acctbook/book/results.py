@@ -106,6 +106,17 @@ class ContractResult:
 
 
 @dataclass
+class QuoteResult:
+    quote_id: str
+    docx: Path
+    pdf: Path | None
+    deal_id: str
+    valid_until: Any                   # datetime.date
+    stage: str | None                  # the deal's new Stage (canonical), None: unchanged
+    interaction: dict[str, Any]        # the Interactions row added (schema keys)
+
+
+@dataclass
 class ReportResult:
     month: str
     report: Any                        # documents.report.MonthReport

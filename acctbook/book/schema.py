@@ -109,6 +109,8 @@ DEALS = Table("Deals", "Deals", "עסקאות", (
     C("created", "Created", "נוצר", DATE, width=11),
     C("weighted_amount", "Weighted amount", "סכום משוקלל", NUMBER, computed=True, width=13,
       note="in Settings Currency"),
+    C("last_quote", "Last quote", "הצעה אחרונה", width=14,
+      note="filled by acctbook quote: the deal's latest QUO- number"),
 ), key="deal_id")
 
 DEAL_ITEMS = Table("DealItems", "Deal items", "פריטי עסקה", (
@@ -322,6 +324,8 @@ SETTING_ROWS: tuple[Setting, ...] = (
     Setting("number_format", "Number format", "תבנית מספרים",
             note="a locale for documents' amounts and dates, e.g. de_DE, en_US, he_IL; "
                  "blank = the document's language"),
+    Setting("quote_validity_days", "Quote validity days", "תוקף הצעת מחיר בימים", INTEGER,
+            default=30, note="days", min=1),
 )
 SETTING_BY_KEY = {s.key: s for s in SETTING_ROWS}
 
@@ -514,6 +518,7 @@ HOME_BUTTONS: tuple[tuple[str, str, str], ...] = (
     ("refresh", "Refresh", "רענון"),
     ("check", "Check", "בדיקה"),
     ("contract", "Contract", "חוזה"),
+    ("quote", "Quote", "הצעת מחיר"),
     ("monthly_report", "Monthly report", "דוח חודשי"),
 )
 # Home: the Monthly report's month is read from column B of this row (blank = the last

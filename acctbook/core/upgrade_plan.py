@@ -107,7 +107,7 @@ def plan(found: Found, version: str) -> Plan:
     out = Plan(found.lang)
     lang = found.lang
     sheets = {s.casefold() for s in found.sheets}
-    for table in schema.DATA_TABLES + schema.SETTINGS_TABLES:
+    for table in schema.DATA_TABLES + schema.SETTINGS_TABLES + schema.LOG_TABLES:
         headers = found.headers.get(table.name)
         if headers is None:
             _missing_table(out, table, sheets, lang)

@@ -31,8 +31,9 @@ ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 LITE_STORE_ID = "wa200008175"
 PYODIDE_VERSION = "0.27.5"
 ADDIN_VERSION = "1.0.0.0-18"          # as xlwings Lite saves it
-# The templates Contract and Monthly report fill, carried in main.py for xlwings Lite.
-LITE_TEMPLATES = ("contract.docx", "contract.he.docx", "report.html.j2")
+# The templates Contract, Quote and Monthly report fill, carried in main.py for xlwings Lite.
+LITE_TEMPLATES = ("contract.docx", "contract.he.docx", "quote.docx", "quote.he.docx",
+                  "report.html.j2")
 BUTTON_SIZE = {"width": 200, "height": 36}
 BINDING = re.compile(r'@script\(\s*button\s*=\s*"\[(?P<shape>[^\]]+)\](?P<sheet>[^!"]+)!'
                      r'(?P<cell>[A-Z]{1,3}\d+)"[^)]*\)\s*\n\s*def\s+(?P<func>\w+)')

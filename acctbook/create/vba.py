@@ -18,7 +18,7 @@ from pathlib import Path
 from acctbook.book.model import AcctbookError
 
 # One VBA Sub per button (acctbook.excel function -> macro name).
-MACROS = {"refresh": "Refresh", "check": "Check", "contract": "Contract",
+MACROS = {"refresh": "Refresh", "check": "Check", "contract": "Contract", "quote": "Quote",
           "monthly_report": "MonthlyReport"}
 
 
@@ -44,7 +44,7 @@ def standalone_vba() -> bytes:
 
 
 def vba_project() -> bytes:
-    """The standalone project with Module1 holding acctbook's four button macros."""
+    """The standalone project with Module1 holding acctbook's button macros."""
     data = bytearray(standalone_vba())
     stream = _CFB(data).stream("Module1")
     text_offset = _module_offset(_CFB(data), "Module1")

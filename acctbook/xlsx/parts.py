@@ -62,6 +62,9 @@ class Parts:
         # The last bytes of sheet parts the reader inflated anyway (zip entry, lower case):
         # the writer finds their validation ranges there without inflating them again.
         self.sheet_tails: dict[str, bytes] = {}
+        # A new book's sheet names in tab order (upgrade sets it from its donor book): a
+        # sheet added without a position goes where a new book has it (add_sheet).
+        self.tab_order: list[str] = []
         self._find_workbook()
 
     @classmethod
@@ -184,7 +187,10 @@ class Parts:
     def add_sheet(self, name: str, at: int | None = None) -> str:
         """A new empty worksheet `name`, last in tab order or at tab position `at`
         (0-based; the sheets from there on move one tab right, and the workbook's
-        sheet positions, localSheetId, activeTab and firstSheet, follow them)."""
+        sheet positions, localSheetId, activeTab and firstSheet, follow them). Without
+        `at`, a sheet `tab_order` names goes where it has it."""
+        if at is None:
+            at = self._order_place(name)
         root = self.tree(self.wb).getroot()
         sheets = find_child(root, "sheets")
         if sheets is None:
@@ -217,6 +223,19 @@ class Parts:
             self._app_title(name, next((n for n, p in self.sheets[at:] if p is not None), None))
             self.sheets.insert(at, (name, part))
         return part
+
+    def _order_place(self, name: str) -> int | None:
+        """Where `tab_order` has `name`: right after the nearest sheet before it there that
+        this book has, else before the nearest one after it; None (the end) otherwise."""
+        order = [n.casefold() for n in self.tab_order]
+        if name.casefold() not in order:
+            return None
+        i = order.index(name.casefold())
+        have = [n.casefold() for n, _ in self.sheets]
+        for n in reversed(order[:i]):
+            if n in have:
+                return have.index(n) + 1
+        return next((have.index(n) for n in order[i + 1:] if n in have), None)
 
     def _shift_sheet_positions(self, root, at: int) -> None:
         """A sheet inserted at tab position `at`: positions from `at` on count one more."""

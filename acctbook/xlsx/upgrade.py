@@ -21,6 +21,7 @@ from lxml import etree
 from python_calamine import CalamineWorkbook
 
 from acctbook.book import schema
+from acctbook.book.history import Stamp, history_row
 from acctbook.book.cells import ref as cell_ref
 from acctbook.book.cells import split_ref
 from acctbook.book.i18n import tr
@@ -28,6 +29,7 @@ from acctbook.book.model import SheetTable
 from acctbook.core.upgrade_plan import STAMP_PROPERTY, Found, Plan
 from acctbook.xlsx.cellxml import Styled
 from acctbook.xlsx.generated import SHEET_ORDER
+from acctbook.xlsx.history import history_write
 from acctbook.xlsx.importsheet import SheetImport
 from acctbook.xlsx.package import (PARSER, WORKBOOK_ORDER, Package, canon, find_child,
                                    find_children, insert_ordered, local_name, rels_part,
@@ -68,7 +70,7 @@ def survey(parts: Parts, lite: "LiteParts | None" = None, lite_for=None) -> Foun
     raws = read_tables(parts, ["Settings"])
     lang = _book_lang(parts)
     headers = {}
-    for t in schema.DATA_TABLES + schema.SETTINGS_TABLES:
+    for t in schema.DATA_TABLES + schema.SETTINGS_TABLES + schema.LOG_TABLES:
         root = _table_root(parts, t.name)
         if root is not None:
             cols = find_children(find_child(root, "tableColumns"), "tableColumn")
@@ -176,9 +178,12 @@ def _custom_part(parts: Parts) -> str | None:
 
 
 # --- the write ---------------------------------------------------------------------------------
-def upgrade(parts: Parts, plan: Plan, donor: Parts | None, lite: LiteParts | None) -> list[str]:
+def upgrade(parts: Parts, plan: Plan, donor: Parts | None, lite: LiteParts | None,
+            stamp: Stamp | None = None, details=()) -> list[str]:
     """Work out every part the plan changes or adds (in `parts`); returns lines for what was
-    left out (cells not free). Nothing is written to disk."""
+    left out (cells not free). A missing sheet goes where the donor has it in the tabs. With
+    `stamp`, the History row ("upgrade", a line of `details` per thing added) goes in too.
+    Nothing is written to disk."""
     skipped: list[str] = []
     lang = plan.lang
     styles = StyleImport(donor.styles, parts.styles) if donor is not None else None
@@ -195,6 +200,12 @@ def upgrade(parts: Parts, plan: Plan, donor: Parts | None, lite: LiteParts | Non
     lists = schema.lists_sheet(lang)
     if imports and parts.sheet_part(lists) is None:
         imports.append(SheetImport(donor.pkg.path, lists, lists))
+    if donor is not None:
+        parts.tab_order = [name for name, _ in donor.sheets]
+    if stamp is not None:
+        sheets, appends = _logged(parts, plan, sheets, appends, history_row(
+            "upgrade", stamp, rows_added=len(plan.settings), details=details,
+            cells_changed=sum(len(c) for c in cells.values())))
     apply(parts, cells, sheets, appends, imports)
     if imports and parts.sheet_part(lists) is not None:
         _hide_sheet(parts, lists)
@@ -214,6 +225,14 @@ def upgrade(parts: Parts, plan: Plan, donor: Parts | None, lite: LiteParts | Non
         write_stamp(parts, plan.stamp)
     finish(parts)
     return skipped
+
+
+def _logged(parts: Parts, plan: Plan, sheets: list, appends: dict, row: dict) -> tuple:
+    """The sheets and appends with the History row in them (a History sheet the plan adds
+    comes with the row in it)."""
+    more, logged = history_write(parts, [row], plan.lang)
+    made = {st.table.lower() for st in more}
+    return [st for st in sheets if st.table.lower() not in made] + more, {**appends, **logged}
 
 
 def finish(parts: Parts) -> None:

@@ -5,6 +5,7 @@ temporary folder, then draws the first page of each document and the Today sheet
 
   report-en.png, report-he.png        the monthly report (Chromium's PDF), page 1
   contract-en.png, contract-he.png    the demo's contract (LibreOffice's PDF), page 1
+  quote-en.png, quote-he.png          a quote for the same deal (LibreOffice's PDF), page 1
   today-en.png, today-he.png          the Today sheet, as LibreOffice prints it on one page
 
 Needs what `demo --pdf` needs (Chromium/Chrome/Edge, LibreOffice), poppler's pdftoppm and
@@ -67,6 +68,14 @@ def visible_index(book: Path, name: str) -> int:
     return visible.index(name) + 1
 
 
+def quote_png(book: Path, lang: str, tmp: Path, out: Path = HERE) -> Path:
+    """A quote for the demo's contract deal, page 1 (the book gets its Interactions row)."""
+    from acctbook import api, jobs
+    deal = jobs.demo_deal(api.load(book), lang)
+    made = api.quote(book, deal, out=tmp, pdf=True, today=TODAY)
+    return page_png(made.pdf, out / f"quote-{lang}.png")
+
+
 def main(out: Path = HERE) -> list[Path]:
     from acctbook import api
     from acctbook.book import schema
@@ -77,6 +86,7 @@ def main(out: Path = HERE) -> list[Path]:
             made.append(page_png(result.reports[lang].files["pdf"], out / f"report-{lang}.png"))
             if lang in result.contracts:
                 made.append(page_png(result.contracts[lang].pdf, out / f"contract-{lang}.png"))
+            made.append(quote_png(result.books[lang], lang, Path(tmp) / f"quote-{lang}", out))
             book = result.books[lang]
             pdf = sheet_pdf(book, Path(tmp) / f"sheets-{lang}")
             page = visible_index(book, schema.TODAY.sheet(lang))
