@@ -97,10 +97,13 @@ def demo(folder=None, today: dt.date | None = None, pdf: bool = False,
 
 
 def contract(path, deal_id: str, out=None, pdf: bool = False,
-             today: dt.date | None = None, progress: Progress | None = None) -> ContractResult:
-    """Fill the contract template for a deal; add its Contracts row (Status Draft, File)."""
+             today: dt.date | None = None, progress: Progress | None = None,
+             new_version: bool = False) -> ContractResult:
+    """Fill the contract template for a deal; add its Contracts row (Status Draft, File).
+    A deal that has a contract is refused unless new_version: then the new one supersedes
+    it (its Status becomes Superseded) and the result lists what changed."""
     return jobs.contract(path, deal_id, _today(today), out_dir=out, pdf=pdf, progress=progress,
-                         stamp=_stamp(today))
+                         stamp=_stamp(today), new_version=new_version)
 
 
 def quote(path, deal_id: str, out=None, pdf: bool = False, valid_days: int | None = None,
@@ -109,6 +112,24 @@ def quote(path, deal_id: str, out=None, pdf: bool = False, valid_days: int | Non
     move it to Proposal from an earlier stage."""
     return jobs.quote(path, deal_id, _today(today), out_dir=out, pdf=pdf, valid_days=valid_days,
                       progress=progress, stamp=_stamp(today))
+
+
+def order_document(command: str, path, order_id: str, out=None, pdf: bool = False,
+                   today: dt.date | None = None, progress: Progress | None = None):
+    """`delivery-note` or `invoice` for an order (Order ID): the document, its number on the
+    order's lines (an invoice: also Invoice date and Invoice due where blank)."""
+    return jobs.order_document(command, path, order_id, _today(today), out_dir=out, pdf=pdf,
+                               progress=progress, stamp=_stamp(today))
+
+
+def delivery_note(path, order_id: str, **kw):
+    """The delivery note of an order: ordered, delivered, still to deliver."""
+    return order_document("delivery-note", path, order_id, **kw)
+
+
+def invoice(path, order_id: str, **kw):
+    """The proforma invoice of an order: lines, VAT, total, due date, bank details."""
+    return order_document("invoice", path, order_id, **kw)
 
 
 def report(path, month: str | None = None, out=None, pdf: bool = False,

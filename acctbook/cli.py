@@ -27,9 +27,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Column
 
-from acctbook import __version__, api, upgrading
+from acctbook import __version__, api, cli_help, cli_output, upgrading
 from acctbook.cli_output import (batch_line, day_off_notice, jsonable, print_json,
-                                 show_value, streams_never_fail, summary)
+                                 printable, show_value, streams_never_fail, summary)
 from acctbook.cli_help import ABOUT, EPILOG, EXAMPLES, IMPORT_OPTIONS, LANG_HELP, QUIET_HELP
 from acctbook.book import schema
 from acctbook.book.coerce import DATE_MAX, DATE_MIN       # the dates a workbook may hold
@@ -111,15 +111,6 @@ def _shows_progress(a) -> bool:
     return not (getattr(a, "quiet", False) or getattr(a, "json", False)) and _stderr_is_terminal()
 
 
-def _printable(console: Console, text: str) -> str:
-    """`text`, or its ASCII form ('?' for what it lacks) where the console cannot print it."""
-    try:
-        text.encode(console.encoding)
-        return text
-    except (UnicodeError, LookupError):
-        return text.encode("ascii", "replace").decode("ascii")
-
-
 @contextlib.contextmanager
 def _progress(a, what: str, **args) -> Iterator[api.Progress | None]:
     """A transient progress bar on stderr while the block runs: yields the
@@ -133,7 +124,7 @@ def _progress(a, what: str, **args) -> Iterator[api.Progress | None]:
     lang = _lang(a)                 # `what`: tr("en", "…{book}…") and its args
     what = tr(lang, what).format(**args) if args else tr(lang, what)
     console = Console(stderr=True, force_terminal=True)
-    spinner = "dots" if _printable(console, "⠋⠙⠹⠸") == "⠋⠙⠹⠸" else "line"
+    spinner = "dots" if printable(console, "⠋⠙⠹⠸") == "⠋⠙⠹⠸" else "line"
     # one line, however narrow the terminal: the step gives way, not the count or the time
     step_column = Column(no_wrap=True, overflow="ellipsis", max_width=max(console.width - 38, 10))
     columns = (SpinnerColumn(spinner),
@@ -144,10 +135,10 @@ def _progress(a, what: str, **args) -> Iterator[api.Progress | None]:
     except (AttributeError, ValueError):
         stdout_here = False
     with Progress(*columns, console=console, transient=True, redirect_stdout=stdout_here) as bar:
-        task = bar.add_task(_printable(console, what), total=None, count="")
+        task = bar.add_task(printable(console, what), total=None, count="")
 
         def progress(step: str, done: int, total: int) -> None:
-            bar.update(task, description=_printable(console, api.message(step, lang)),
+            bar.update(task, description=printable(console, api.message(step, lang)),
                        completed=done, total=total, count=f"{done}/{total}", refresh=True)
         yield progress
 
@@ -309,7 +300,7 @@ def cmd_upgrade(a) -> int:
 def cmd_contract(a) -> int:
     with _progress(a, tr("en", "contract for {deal}"), deal=a.deal_id) as progress:
         r = api.contract(a.book, a.deal_id, out=a.out, pdf=a.pdf, today=a.today,
-                         progress=progress)
+                         progress=progress, new_version=a.new_version)
     lang = _lang(a, r)             # r.lang: the book's language (jobs.contract)
     table = schema.CONTRACTS
     print(tr(lang, "contract {contract}: {files}; {sheet} row added to {book} ({column} "
@@ -317,6 +308,8 @@ def cmd_contract(a) -> int:
         contract=r.contract_id, files=", ".join(str(f) for f in (r.docx, r.pdf) if f),
         sheet=table.sheet(lang), book=a.book, column=table.column("status").label(lang),
         value=schema.show_choice("Draft", lang)))
+    for line in cli_output.superseded(r, lang):      # after --new-version
+        print(line)
     return 0
 
 
@@ -330,6 +323,13 @@ def cmd_quote(a) -> int:
                   date=r.valid_until.isoformat(), sheet=schema.INTERACTIONS.sheet(lang),
                   book=a.book) + (tr(lang, "; deal {deal} moved to {stage}").format(
                       deal=r.deal_id, stage=schema.show_choice(r.stage, lang)) if r.stage else ""))
+    return 0
+
+
+def cmd_order_document(a) -> int:
+    with _progress(a, cli_help.ORDER_DOCUMENTS[a.command][1], order=a.order_id) as progress:
+        r = api.order_document(a.command, a.book, a.order_id, a.out, a.pdf, a.today, progress)
+    print(cli_output.order_document_line(r, _lang(a, r), a.book))
     return 0
 
 
@@ -418,6 +418,7 @@ def _document_commands(add) -> None:
     p.add_argument("deal_id", metavar="DEAL_ID", help="the deal's Deal ID in the Deals sheet "
                                                       "(e.g. D-0110)")
     _document_options(p)
+    p.add_argument("--new-version", action="store_true", help=cli_output.NEW_VERSION_HELP)
     _today_option(p)
     p = add("quote", cmd_quote, "a price quote for a deal (.docx), logged in Interactions")
     _book_argument(p, json=False)
@@ -426,6 +427,11 @@ def _document_commands(add) -> None:
     p.add_argument("--valid-days", type=int, metavar="N",
                    help="days the quote is valid (default: Settings Quote validity days, 30)")
     _today_option(p)
+    for name, (about, _) in cli_help.ORDER_DOCUMENTS.items():
+        p = add(name, cmd_order_document, about)
+        for flags, kw in cli_help.ORDER_OPTIONS:
+            p.add_argument(*flags, **kw)
+        _today_option(p)
     p = add("report", cmd_report, "the monthly report: a sheet, HTML and PDF")
     _book_argument(p, json=False)
     p.add_argument("--month", metavar="YYYY-MM", help="the month (default: the last full month)")
@@ -519,10 +525,27 @@ def _unknown_option(parser: argparse.ArgumentParser, command: str, extra: list[s
                                                  command=command)
 
 
+@contextlib.contextmanager
+def argparse_speaks(lang: str) -> Iterator[None]:
+    """argparse's usage errors in `lang`: argparse looks its messages up through a module
+    global `_` (gettext's way), so it is pointed at acctbook's catalog while parsing."""
+    saved = argparse._
+    argparse._ = lambda message: tr(lang, message)
+    try:
+        yield
+    finally:
+        argparse._ = saved
+
+
 def _parse(argv: list[str]) -> argparse.Namespace | int:
     """The parsed arguments, or the exit code when there is nothing to run: 0 after --help
     and --version, 2 after a usage error (its line already printed)."""
     _USAGE_LANG.set(_argv_lang(argv))
+    with argparse_speaks(_USAGE_LANG.get()):
+        return _parse_in(argv)
+
+
+def _parse_in(argv: list[str]) -> argparse.Namespace | int:
     parser, commands = _parsers()
     if not argv:                            # `acctbook` alone: the help a newcomer needs
         parser.print_help(sys.stderr)

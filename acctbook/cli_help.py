@@ -3,6 +3,8 @@ epilog every `acctbook --help` ends with (argparse's help stays English)."""
 
 from __future__ import annotations
 
+from acctbook.book.i18n import tr
+
 ABOUT = {   # the command's description: what it does, what it writes
     "new": "Create a workbook from the schema: every sheet a table with drop-downs, date and "
            "number checks and formats. An existing file is never replaced.",
@@ -19,13 +21,25 @@ ABOUT = {   # the command's description: what it does, what it writes
              "the reason, the contact and the phone. Writes nothing.",
     "contract": "Fill the contract template for a deal: 'CTR-YYYY-NNNN <client>.docx' beside "
                 "the workbook (or in --out), and a Draft row in its Contracts sheet. All or "
-                "nothing: refused for a Lost deal or while a cell it uses has an error.",
+                "nothing: refused for a Lost deal or while a cell it uses has an error. A deal "
+                "that already has a contract is refused unless --new-version: then "
+                "CTR-YYYY-NNNN-v2 supersedes it (its row becomes Superseded) and what changed "
+                "is listed.",
     "quote": "Make a price quote for a deal: 'QUO-YYYY-NNNN <client>.docx' beside the "
              "workbook (or in --out) with the deal's items, tier discount, VAT, currency, "
              "payment and delivery terms and a validity date (Settings Quote validity days, "
              "30 by default; --valid-days overrides). Adds an Interactions row (Proposal "
              "sent), fills the deal's Last quote and moves it to Proposal from an earlier "
              "stage. Refused for a Lost or Won deal.",
+    "delivery-note": "Make the delivery note of an order: 'DN-YYYY-NNNN <client>.docx' beside "
+                     "the workbook (or in --out) with every line of the Order ID (Cancelled "
+                     "lines left out): ordered, delivered, still to deliver, and where to. "
+                     "Writes its number into the order's Delivery note cells.",
+    "invoice": "Make the proforma invoice of an order: 'INV-YYYY-NNNN <client>.docx' with its "
+               "lines, discounts, VAT, total, due date (the order's Invoice due, else the "
+               "invoice date + the client's Payment terms) and Settings Bank details. Writes "
+               "its number into the order's Invoice no. cells, and Invoice date (today) and "
+               "Invoice due where blank. Refused for an order already invoiced.",
     "report": "The monthly report: a 'Report YYYY-MM' sheet with charts added to the workbook "
               "and an HTML report beside it; --pdf adds a PDF.",
     "batch": "Refresh many workbooks, one line each; one bad workbook does not stop the others. "
@@ -74,10 +88,17 @@ EXAMPLES = {
   acctbook calls clients.xlsx --today 2026-12-01 --json""",
     "contract": """\
   acctbook contract clients.xlsx D-0110
-  acctbook contract clients.xlsx D-0110 --pdf --out contracts""",
+  acctbook contract clients.xlsx D-0110 --pdf --out contracts
+  acctbook contract clients.xlsx D-0110 --new-version""",
     "quote": """\
   acctbook quote clients.xlsx D-0110
   acctbook quote clients.xlsx D-0110 --valid-days 14 --pdf --out quotes""",
+    "delivery-note": """\
+  acctbook delivery-note clients.xlsx O-1042
+  acctbook delivery-note clients.xlsx O-1042 --pdf --out deliveries""",
+    "invoice": """\
+  acctbook invoice clients.xlsx O-1042
+  acctbook invoice clients.xlsx O-1042 --pdf --out invoices --today 2026-11-30""",
     "report": """\
   acctbook report clients.xlsx                  the last full month
   acctbook report clients.xlsx --month 2026-10 --pdf --out reports""",
@@ -130,6 +151,41 @@ IMPORT_OPTIONS = (   # `acctbook import`'s arguments: (flags, argparse keywords)
     (("--json",), dict(action="store_true", help="print the mapping, counts and problems as "
                                                  "JSON")),
 )
+# The order documents: command -> (its help line, its progress label), and their arguments.
+ORDER_DOCUMENTS = {
+    "delivery-note": ("a delivery note for an order (.docx): ordered, delivered, still to "
+                      "deliver", tr("en", "delivery note for order {order}")),
+    "invoice": ("a proforma invoice for an order (.docx), with its due date and bank details",
+                tr("en", "invoice for order {order}")),
+}
+ORDER_OPTIONS = (
+    (("book",), dict(metavar="BOOK", help="the workbook (.xlsx or .xlsm)")),
+    (("order_id",), dict(metavar="ORDER_ID", help="the order's Order ID in the Orders sheet "
+                                                  "(e.g. O-1042); all its lines")),
+    (("--out",), dict(metavar="DIR", help="folder for the documents (default: beside the "
+                                          "workbook)")),
+    (("--pdf",), dict(action="store_true", help="also a PDF (through Word or LibreOffice)")),
+)
 QUIET_HELP = "no progress display (results, notes and errors still print)"
 LANG_HELP = ("the language acctbook speaks in where there is no book to follow (e.g. a missing "
              "file): en or he (default: the system's language); a book speaks its own")
+
+
+# argparse's own usage errors (Python's gettext messages, marked here so that Babel puts them
+# in acctbook's catalog): cli.argparse_speaks() has argparse say them in the reader's
+# language. Its help headings ("options", "positional arguments") stay English, as the help.
+ARGPARSE_MESSAGES = (
+    tr("en", "usage: "),
+    tr("en", "%(prog)s: error: %(message)s\n"),
+    tr("en", "the following arguments are required: %s"),
+    tr("en", "argument %(argument_name)s: %(message)s"),
+    tr("en", "invalid choice: %(value)r (choose from %(choices)s)"),
+    tr("en", "expected one argument"),
+    tr("en", "expected at least one argument"),
+    tr("en", "expected at most one argument"),
+    tr("en", "unrecognized arguments: %s"),
+    tr("en", "ambiguous option: %(option)s could match %(matches)s"),
+    tr("en", "invalid %(type)s value: %(value)r"),
+    tr("en", "one of the arguments %s is required"),
+    tr("en", "not allowed with argument %s"),
+)

@@ -10,6 +10,7 @@ import math
 import sys
 from typing import Any
 
+from acctbook.book import schema
 from acctbook.book.i18n import tr, trn
 from acctbook.core.workdays import Calendar
 
@@ -106,3 +107,44 @@ def streams_never_fail() -> None:
                 stream.reconfigure(errors="replace")
             except (ValueError, OSError):      # a stream that cannot change: leave it
                 pass
+
+
+NEW_VERSION_HELP = ("the deal already has a contract: make its next version (CTR-YYYY-NNNN-v2), "
+                    "mark the earlier one Superseded and list what changed")
+
+
+def superseded(r, lang: str) -> list[str]:
+    """After `contract --new-version`: the earlier contract now Superseded, and what
+    changed since it, a line each (nothing for a first contract)."""
+    if not r.supersedes:
+        return []
+    table = schema.CONTRACTS
+    return [tr(lang, "{earlier} in {sheet}: {column} {value}; what changed:").format(
+        earlier=r.supersedes, sheet=table.sheet(lang), column=table.column("status").label(lang),
+        value=schema.show_choice("Superseded", lang))] + [f"  {line}" for line in r.changes]
+
+
+def printable(console, text: str) -> str:
+    """`text`, or its ASCII form ('?' for what it lacks) where the (rich) console cannot
+    print it."""
+    try:
+        text.encode(console.encoding)
+        return text
+    except (UnicodeError, LookupError):
+        return text.encode("ascii", "replace").decode("ascii")
+
+
+def order_document_line(r, lang: str, book) -> str:
+    """`delivery-note` / `invoice`: the number, the files, the cells it filled in the book."""
+    files = ", ".join(str(f) for f in (r.docx, r.pdf) if f)
+    column = schema.ORDERS.column("delivery_note" if r.command == "delivery-note"
+                                  else "invoice_no").label(lang)
+    line = trn(lang, "{number}: {files}; {sheet} {column} filled on {count} line of order "
+                     "{order} in {book}",
+               "{number}: {files}; {sheet} {column} filled on {count} lines of order "
+               "{order} in {book}", len(r.rows)).format(
+        number=r.number, files=files, sheet=schema.ORDERS.sheet(lang), column=column,
+        count=len(r.rows), order=r.order_id, book=book)
+    if r.invoice_due:
+        line += tr(lang, "; due {date}").format(date=r.invoice_due.isoformat())
+    return line

@@ -156,7 +156,7 @@ def contract(book=None, today: dt.date | None = None, out_dir=None):
 def _contract(book, today: dt.date, out_dir, when: Stamp | None = None):
     return _document(ct.CONTRACT, book, today, out_dir, when,
                      lambda lang, number, deal: tr(lang, "Contract {contract} for deal {deal}")
-                     .format(contract=number, deal=deal))
+                     .format(contract=number, deal=deal), {"button": True})
 
 
 def quote(book=None, today: dt.date | None = None, out_dir=None):
@@ -173,7 +173,7 @@ def _quote(book, today: dt.date, out_dir, when: Stamp | None = None):
 
 
 def _document(kind: DocumentKind, book, today: dt.date, out_dir, when: Stamp | None,
-              said: Callable[[str, str, str], str]):
+              said: Callable[[str, str, str], str], options: dict | None = None):
     """Document `kind` for the chosen deal (the same engine as `acctbook contract`/`quote`):
     the .docx first, then its Register through Excel; a failed write removes the .docx."""
     workbook = xb.OpenWorkbook(book)
@@ -189,7 +189,7 @@ def _document(kind: DocumentKind, book, today: dt.date, out_dir, when: Stamp | N
     client_id = clean(deals.frame.at[row, "client_id"])
     number = engine.next_number(kind.numbers(bk), kind.prefix, today)
     ctx = kind.context(bk, deal_id, today, number,
-                       engine.client_tier_discount(bk, client_id, today))
+                       engine.client_tier_discount(bk, client_id, today), **(options or {}))
     template = kind.template(ctx.lang, None)
     engine.check_fields(template, ctx)
     for table in kind.register(ctx, "").appends:   # room for its rows, before the document
@@ -210,7 +210,8 @@ def _document(kind: DocumentKind, book, today: dt.date, out_dir, when: Stamp | N
         raise
     rows = sum(map(len, register.appends.values()))
     xb.append_history(book, history_row(kind.name, when or stamp(today), rows_added=rows,
-                                        documents=1, details=[f"{number}: {target.name}"]),
+                                        documents=1,
+                                        details=[f"{number}: {target.name}"] + register.details),
                       bk.lang)
     _alert(book, _saved_alert(bk.lang, said(bk.lang, number, deal_id), [target]))
     return target

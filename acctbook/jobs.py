@@ -22,15 +22,18 @@ from acctbook.book.history import Stamp, history_row
 from acctbook.book.i18n import said, system_lang, tr, translator
 from acctbook.book.model import AcctbookError, Book, Refused
 from acctbook.book.results import (BatchItem, CheckResult, ContractResult, DemoResult,
-                                   QuoteResult, RefreshResult, ReportResult)
+                                   OrderDocumentResult, QuoteResult, RefreshResult,
+                                   ReportResult)
 from acctbook.book.rules import check_book
 from acctbook.core import plan
 from acctbook.core.upgrade_plan import version_problem
 from acctbook.create.demo import DEMO_SEED, demo_data
 from acctbook.create.workbook import create_workbook
 from acctbook.documents import contract as ct
+from acctbook.documents import delivery_note, invoice
 from acctbook.documents import engine
 from acctbook.documents import quote as qt
+from acctbook.documents import versions
 from acctbook.documents import pdf as pdfs
 from acctbook.documents.docx import ContractError, clean, render_contract
 from acctbook.documents.engine import DocumentKind, Register
@@ -241,14 +244,18 @@ def _batch_item(p: str, today: dt.date, lang: str, stamp: Stamp | None = None) -
 def contract(path, deal_id: str, today: dt.date, out_dir=None, pdf: bool = False,
              tier_discount: float | None = None, referral: bool | None = None,
              templates_dir=None, progress: Progress | None = None,
-             stamp: Stamp | None = None) -> ContractResult:
+             stamp: Stamp | None = None, new_version: bool = False) -> ContractResult:
     """Make the contract for a deal: .docx (and PDF), plus the Contracts row and its History
-    row in one write. All or nothing."""
+    row in one write. All or nothing. A deal that has a contract is refused unless
+    new_version: then the earlier row's Status becomes Superseded in the same write."""
     made = document(ct.CONTRACT, path, deal_id, today, out_dir, pdf, tier_discount,
-                    {"referral": referral}, templates_dir, progress, stamp,
-                    write=lambda wbf, reg: add_contract_row(wbf, reg.appends["Contracts"][0]))
+                    {"referral": referral, "new_version": new_version}, templates_dir,
+                    progress, stamp, write=_write_contract)
+    earlier = made.ctx.values.get("earlier")
     result = ContractResult(made.number, made.docx, made.pdf,
-                            made.register.appends["Contracts"][0])
+                            made.register.appends["Contracts"][0],
+                            earlier.id if earlier else None,
+                            made.ctx.values.get("changes", []))
     result.lang = made.lang              # the book's language, for the CLI's line
     return result
 
@@ -265,6 +272,21 @@ def quote(path, deal_id: str, today: dt.date, out_dir=None, pdf: bool = False,
     result = QuoteResult(made.number, made.docx, made.pdf, made.ctx.values["deal_id"],
                          made.ctx.values["valid_until"], cells.get("stage"),
                          made.register.appends["Interactions"][0])
+    result.lang = made.lang
+    return result
+
+
+def order_document(command: str, path, order_id: str, today: dt.date, out_dir=None,
+                   pdf: bool = False, templates_dir=None, progress: Progress | None = None,
+                   stamp: Stamp | None = None) -> OrderDocumentResult:
+    """`delivery-note` or `invoice` for an order: .docx (and PDF), its number on the order's
+    lines (an invoice: its Invoice date and due where blank) and a History row, in one write."""
+    kind = {"delivery-note": delivery_note.DELIVERY_NOTE, "invoice": invoice.INVOICE}[command]
+    made = document(kind, path, order_id, today, out_dir, pdf, None, {}, templates_dir,
+                    progress, stamp)
+    v = made.ctx.values
+    result = OrderDocumentResult(command, made.number, made.docx, made.pdf, v["order_id"],
+                                 v["rows"], v.get("due") and v["date"], v.get("due"))
     result.lang = made.lang
     return result
 
@@ -304,6 +326,9 @@ def document(kind: DocumentKind, path, deal_id: str, today: dt.date, out_dir, pd
 
 def _document_context(kind: DocumentKind, book: Book, deal_id: str, today: dt.date,
                       tier_discount: float | None, options: dict):
+    if kind.table != "Deals":           # an order's document (Order ID): no deal, no tier
+        number = engine.next_number(kind.numbers(book), kind.prefix, today)
+        return kind.context(book, deal_id, today, number, None, **options)
     engine.deal_and_client(book, deal_id, kind)       # an unknown or refused deal: first
     deal_rows = ct.find_rows(book.frame("Deals"), "deal_id", str(deal_id).strip())
     if tier_discount is None:
@@ -317,7 +342,7 @@ def _place(kind: DocumentKind, path: Path, wbf: WorkbookFile, book: Book, ctx, t
            out_dir, pdf: bool, today: dt.date, step: Callable[..., None], stamp: Stamp,
            write: Callable[[WorkbookFile, Register], None]) -> Made:
     say = translator(book.lang)
-    number = ctx[kind.name]["id"]
+    number = ctx[kind.name.replace("-", "_")]["id"]
     out = Path(out_dir) if out_dir is not None else path.resolve().parent
     name = engine.safe_file_name(number, ctx.values["client_name"] or ctx["client"]["id"])
     final_docx = out / name
@@ -354,7 +379,8 @@ def _place(kind: DocumentKind, path: Path, wbf: WorkbookFile, book: Book, ctx, t
             wbf.log(history_row(kind.name, stamp, rows_added=sum(map(len, register.appends
                                                                      .values())),
                                 documents=len(placed),
-                                details=[f"{number}: " + ", ".join(p.name for p in placed)]))
+                                details=[f"{number}: " + ", ".join(p.name for p in placed)]
+                                + register.details))
             write(wbf, register)
     except BaseException:
         _undo(placed, made_dirs)
@@ -390,6 +416,15 @@ def _file_text(doc: Path, book_path: Path) -> str:
         return str(doc.resolve().relative_to(book_path.resolve().parent))
     except ValueError:
         return str(doc.resolve())
+
+
+def _write_contract(book_file: WorkbookFile, register: Register) -> None:
+    """A first contract appends its row; a new version also sets the earlier row's Status
+    (write_register: the row and that cell in one atomic write)."""
+    if register.updates:
+        write_register(book_file, register)
+    else:
+        add_contract_row(book_file, register.appends["Contracts"][0])
 
 
 def add_contract_row(book_file: WorkbookFile, row: dict[str, Any]) -> None:
@@ -451,14 +486,15 @@ def write_report_sheet(path, figures, lang: str) -> str:
 
 # --- demo --------------------------------------------------------------------------------------
 def demo_deal(book: Book, lang: str) -> str | None:
-    """The demo's contract deal: the first open deal in Proposal or Negotiation whose client
-    has a Legal name, a Company number and the Language `lang`."""
+    """The demo's contract deal: the first open deal in Proposal or Negotiation without a
+    contract whose client has a Legal name, a Company number and the Language `lang`."""
     clients = book.frame("Clients")
     by_id = {cid: row for cid, row in zip(clients["client_id"], clients.index) if cid}
     deals = book.frame("Deals")
     for deal_id, client_id, stage in zip(deals["deal_id"], deals["client_id"], deals["stage"]):
         row = by_id.get(client_id)
-        if not deal_id or stage not in ("Proposal", "Negotiation") or row is None:
+        if not deal_id or stage not in ("Proposal", "Negotiation") or row is None \
+                or versions.deal_contract(book, deal_id) is not None:    # one contract a deal
             continue
         c = clients.loc[row]
         if c["legal_name"] and c["company_number"] and c["language"] == lang:

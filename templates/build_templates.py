@@ -43,6 +43,8 @@ FIXED_TIME = (2026, 1, 1, 0, 0, 0)   # zip entry times: rebuilding gives the sam
 EN = {
     "title": "SUPPLY AGREEMENT",
     "meta": ["Contract No. ", "{{ contract.id }}", "   ·   Date: ", "{{ contract.date }}"],
+    "supersedes": ["This contract supersedes contract ", "{{ supersedes.id }}",
+                   "{{ supersedes.of }}", ", which no longer applies."],
     "intro": ["This Supply Agreement (the “Agreement”) is made on ", "{{ contract.date }}",
               " between:"],
     "supplier": [("{{ company.name }}", "b"), ", company number ", "{{ company.number }}"],
@@ -123,6 +125,8 @@ EN = {
 HE = {
     "title": "הסכם אספקה",
     "meta": ["חוזה מס' ", "{{ contract.id }}", "   ·   תאריך: ", "{{ contract.date }}"],
+    "supersedes": ["חוזה זה מחליף את חוזה ", "{{ supersedes.id }}", "{{ supersedes.of }}",
+                   ", שאינו חל עוד."],
     "intro": ["הסכם אספקה זה (להלן: \"ההסכם\") נערך ונחתם ביום ", "{{ contract.date }}",
               ", בין:"],
     "supplier": [("{{ company.name }}", "b"), ", ח.פ. ", "{{ company.number }}"],
@@ -474,6 +478,9 @@ def build(words: dict, rtl: bool) -> Document:
            color=ACCENT, space_after=Pt(2))
     b.para(words["meta"], align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(10), color=ACCENT,
            space_after=Pt(14))
+    b.tag("{%p if supersedes.id %}")          # a new version (acctbook contract --new-version)
+    b.para(words["supersedes"], align=WD_ALIGN_PARAGRAPH.CENTER, bold=True, space_after=Pt(10))
+    b.tag("{%p endif %}")
     b.para(words["intro"])
     parties(b, words)
     b.para(words["recital"], space_after=Pt(6))
@@ -712,7 +719,8 @@ def main(folder: Path = HERE) -> list[Path]:
         path = folder / name
         save_deterministic(make(words, rtl), path)
         out.append(path)
-    return out
+    from build_order_templates import main as order_templates   # delivery note, invoice
+    return out + order_templates(folder)
 
 
 if __name__ == "__main__":

@@ -68,7 +68,7 @@ def valid_data() -> dict[str, list[dict[str, Any]]]:
              "status": "Delivered", "invoice_due": D(2026, 6, 14)},
         ],
         "Contracts": [
-            {"contract_id": "CTR-2026-0001", "client_id": "C-001", "deal_id": "D-001",
+            {"contract_id": "CTR-2026-0001", "client_id": "C-001", "deal_id": None,
              "template": "contract.docx", "status": "Signed", "start": D(2026, 1, 1),
              "end": D(2026, 12, 31), "value": 100000, "discount": 5, "payment_terms": 30,
              "referral_clause": "Yes", "signed_on": D(2025, 12, 20)},

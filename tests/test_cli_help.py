@@ -26,8 +26,8 @@ from acctbook import api, cli
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-26"
-COMMANDS = ["new", "demo", "check", "refresh", "calls", "contract", "quote", "report", "batch",
-            "import", "history", "upgrade"]
+COMMANDS = ["new", "demo", "check", "refresh", "calls", "contract", "quote", "delivery-note",
+            "invoice", "report", "batch", "import", "history", "upgrade"]
 ESC = "\x1b"                                # any terminal control sequence
 
 
@@ -68,7 +68,8 @@ def test_top_help_lists_the_commands_the_exit_codes_and_where_to_read_more(capsy
     out = help_of(capsys)
     assert list(commands()) == COMMANDS
     for name in COMMANDS:
-        assert re.search(rf"^    {name} +\S", out, re.M), name      # each with its one line
+        # each with its one line (argparse puts it below a name too long for the column)
+        assert re.search(rf"^    {name}(?: +|\n +)\S", out, re.M), name
     exits = out[out.index("Exit codes:"):]
     for code in "012":
         assert re.search(rf"^  {code}  \S", exits, re.M), code
@@ -246,3 +247,13 @@ def test_a_console_without_unicode_gets_ascii(tmp_path, monkeypatch, terminal):
     err = raw.getvalue().decode("cp1252")
     assert "checking every rule" in err and "reading ??????.xlsx" in err
     assert "\u280b" not in err and "\u2501" not in err           # no Braille spinner, no box bar
+
+
+def test_argparse_own_errors_speak_the_language_asked_for_and_then_english_again(capsys):
+    assert cli.main(["--lang", "he", "check"]) == 2
+    err = capsys.readouterr().err
+    assert "acctbook check: שגיאה: חסרים הארגומנטים: BOOK" in err and "error:" not in err
+    assert cli.main(["check", "--lang", "he", "b.xlsx", "--today"]) == 2
+    assert "ארגומנט --today: נדרש ערך אחד" in capsys.readouterr().err
+    assert cli.main(["--lang", "en", "check"]) == 2           # argparse is itself again
+    assert "error: the following arguments are required: BOOK" in capsys.readouterr().err

@@ -8,6 +8,7 @@ computed by hand in the comments.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 import shutil
 import subprocess
@@ -371,6 +372,8 @@ def test_make_contract_writes_the_docx_and_returns_the_row(tmp_path, rows_added)
     d["Contracts"].append({**d["Contracts"][0], "contract_id": "CTR-2026-0004"})
     path = real_book(tmp_path, d)
     r = jobs.contract(path, "D-001", TODAY, tier_discount=7)
+    snapshot = json.loads(r.row.pop("snapshot"))       # its items and terms, for a new version
+    assert snapshot["total"] == 14423.38 and len(snapshot["items"]) == 2
     assert r.contract_id == "CTR-2026-0005"
     assert r.docx == path.parent / "CTR-2026-0005 Acme Ltd.docx" and r.docx.is_file()
     assert r.pdf is None
@@ -548,7 +551,9 @@ def test_make_contract_appends_one_row_to_the_contracts_table(demo_book, tmp_pat
     assert row["File"] == f"out/{r.docx.name}"                   # relative to the book's folder
     assert row["Start"] == dt.datetime(2026, 11, 26) and row["End"] == dt.datetime(2027, 11, 25)
     assert ws.cell(last + 1, 6).is_date and row["Referral clause"] in ("Yes", "No")
-    r2 = jobs.contract(path, deal, DEMO_TODAY, out_dir=tmp_path / "out")
+    with pytest.raises(ContractError, match=f"already has contract {r.contract_id}"):
+        jobs.contract(path, deal, DEMO_TODAY, out_dir=tmp_path / "out")   # one a deal
+    r2 = jobs.contract(path, _open_deal(path, lang), DEMO_TODAY, out_dir=tmp_path / "out")
     n1, n2 = (int(x.rsplit("-", 1)[1]) for x in (r.contract_id, r2.contract_id))
     assert n2 == n1 + 1
     ws, table = _contracts(path)

@@ -137,7 +137,7 @@ def test_both_languages_tell_the_same_story_in_other_words():
     assert changed["Products"] == WORDS["Products"] and "name" in changed["Clients"]
     same = {k for k in en_settings if en_settings[k] == he_settings[k]}
     assert set(en_settings) - same == {"manager_name", "company_name", "company_address",
-                                       "segments"}
+                                       "segments", "bank_details"}
 
 
 def test_check_and_refresh_find_the_same_in_both_languages(books, tmp_path):

@@ -170,7 +170,7 @@ def test_a_contract_without_client_marks_its_deals_client(tmp_path):
     d = data()
     d["Orders"].pop()
     d["Contracts"].append({**d["Contracts"][0], "contract_id": "CTR-2026-0002",
-                           "client_id": None, "end": "soon"})
+                           "client_id": None, "deal_id": "D-001", "end": "soon"})
     path = make(tmp_path, d)
     api.refresh(path, TODAY)
     assert by_id(path, schema.CLIENTS)["C-001"]["Excludes"] == (

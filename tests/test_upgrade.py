@@ -58,8 +58,8 @@ def strip_lite(parts: dict[str, bytes], home: str = "Home") -> None:
 
 
 def strip_schema(parts: dict[str, bytes]) -> None:
-    """Clients without its last column (Excludes), Settings without its last row (Quote
-    validity days), and no ExchangeRates table: as a book made before those were added."""
+    """Clients without its last column (Excludes), Settings without its last row (Bank
+    details), and no ExchangeRates table: as a book made before those were added."""
     clients, table = _sheet_part(parts, "Clients"), _table_part(parts, "Clients")
     n = len(schema.CLIENTS.columns)
     last = openpyxl.utils.get_column_letter(n)
@@ -72,7 +72,7 @@ def strip_schema(parts: dict[str, bytes]) -> None:
     parts[table] = xml.replace(f'tableColumns count="{n}"', f'tableColumns count="{n - 1}"').encode()
     settings = _sheet_part(parts, "Settings")
     last_row = len(schema.SETTING_ROWS) + 1
-    assert schema.SETTING_ROWS[-1].key == "quote_validity_days"
+    assert schema.SETTING_ROWS[-1].key == "bank_details"
     parts[settings] = re.sub(rb'<row r="%d".*?</row>' % last_row, b"", parts[settings])
     st = _table_part(parts, "Settings")
     parts[st] = parts[st].replace(b"B%d" % last_row, b"B%d" % (last_row - 1))
@@ -172,7 +172,7 @@ def test_missing_column_setting_and_table_added_with_defaults(made, tmp_path):
     assert r.written
     rows = _history(path)
     assert len(rows) == 1 and rows[0]["Command"] == "upgrade"
-    assert rows[0]["Rows added"] == 1                            # the Quote validity days setting
+    assert rows[0]["Rows added"] == 1                            # the Bank details setting
     assert any("Excludes" in line for line in rows[0]["Details"].splitlines())
     clients = _values(path, "Clients")
     n = len(schema.CLIENTS.columns)
@@ -187,8 +187,8 @@ def test_missing_column_setting_and_table_added_with_defaults(made, tmp_path):
     assert [settings.cell(1, c).value for c in range(23, 26)] == ["Currency", "Rate", "As of"]
     last = len(schema.SETTING_ROWS) + 1
     assert settings.tables["Settings"].ref == f"A1:B{last}"
-    assert settings.cell(last, 1).value == "Quote validity days"
-    assert settings.cell(last, 2).value == 30                   # its default
+    assert settings.cell(last, 1).value == "Bank details"
+    assert settings.cell(last, 2).value is None                 # its default: blank
     # the book reads and checks as a new one does
     assert not api.check(path, today=TODAY).errors
     # untouched parts: every part but the ones the upgrade names

@@ -93,7 +93,7 @@ OUTCOMES = ("Reached", "No answer", "Meeting set", "Proposal sent", "Order",
 STAGES = ("Lead", "Qualified", "Needs analysis", "Proposal", "Negotiation", "Won", "Lost")
 OPEN_STAGES = STAGES[:5]
 ORDER_STATUS = ("Open", "Partly delivered", "Delivered", "Cancelled")
-CONTRACT_STATUS = ("Draft", "Sent", "Signed", "Expired", "Cancelled")
+CONTRACT_STATUS = ("Draft", "Sent", "Signed", "Expired", "Cancelled", "Superseded")
 CATEGORIES = ("Quality", "Delivery", "Billing", "Price", "Service", "Other")
 SEVERITIES = ("High", "Medium", "Low")
 CASE_STATUS = ("Open", "In progress", "Resolved")
@@ -122,6 +122,7 @@ CHOICE_HE: dict[str, str] = {
     "Open": "פתוח", "Partly delivered": "סופק חלקית", "Delivered": "סופק",
     "Cancelled": "בוטל",
     "Draft": "טיוטה", "Sent": "נשלח", "Signed": "נחתם", "Expired": "פג תוקף",
+    "Superseded": "הוחלף",
     "Quality": "איכות", "Delivery": "אספקה", "Billing": "חיוב", "Price": "מחיר",
     "Service": "שירות",
     "In progress": "בטיפול", "Resolved": "נפתר",

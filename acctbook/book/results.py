@@ -103,6 +103,8 @@ class ContractResult:
     docx: Path
     pdf: Path | None
     row: dict[str, Any]
+    supersedes: str | None = None      # the earlier contract a --new-version superseded
+    changes: list[str] = field(default_factory=list)   # what changed since it, in the book's words
 
 
 @dataclass
@@ -114,6 +116,19 @@ class QuoteResult:
     valid_until: Any                   # datetime.date
     stage: str | None                  # the deal's new Stage (canonical), None: unchanged
     interaction: dict[str, Any]        # the Interactions row added (schema keys)
+
+
+@dataclass
+class OrderDocumentResult:
+    """A delivery note or an invoice (command: `delivery-note` or `invoice`)."""
+    command: str
+    number: str                        # DN-YYYY-NNNN or INV-YYYY-NNNN
+    docx: Path
+    pdf: Path | None
+    order_id: str
+    rows: list[int]                    # the Orders rows (Excel) it was registered on
+    invoice_date: Any = None           # datetime.date (an invoice)
+    invoice_due: Any = None
 
 
 @dataclass

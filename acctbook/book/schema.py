@@ -144,6 +144,10 @@ ORDERS = Table("Orders", "Orders", "הזמנות", (
     C("invoice_due", "Invoice due", "מועד תשלום", DATE, width=11,
       note="blank = Invoice date + the client's Payment terms"),
     C("paid_on", "Paid on", "שולם ב", DATE, width=11),
+    C("delivery_note", "Delivery note", "תעודת משלוח", width=14,
+      note="filled by acctbook delivery-note: the order's latest DN- number"),
+    C("invoice_no", "Invoice no.", "מספר חשבונית", width=14,
+      note="filled by acctbook invoice: the order's INV- number"),
 ))
 
 CONTRACTS = Table("Contracts", "Contracts", "חוזים", (
@@ -162,6 +166,8 @@ CONTRACTS = Table("Contracts", "Contracts", "חוזים", (
       note="days; blank = Settings"),
     C("signed_on", "Signed on", "נחתם ב", DATE, width=11, note="required when Signed"),
     C("file", "File", "קובץ", width=30),
+    C("snapshot", "Snapshot", "תמונת מצב", width=30,
+      note="written by acctbook contract: its items and terms, to compare a new version with"),
     C("state", "State", "מצב", CHOICE, choices=("Expired",), computed=True, width=9),
 ), key="contract_id")
 
@@ -326,6 +332,8 @@ SETTING_ROWS: tuple[Setting, ...] = (
                  "blank = the document's language"),
     Setting("quote_validity_days", "Quote validity days", "תוקף הצעת מחיר בימים", INTEGER,
             default=30, note="days", min=1),
+    Setting("bank_details", "Bank details", "פרטי בנק",
+            note="printed on invoices: bank, branch, account, IBAN"),
 )
 SETTING_BY_KEY = {s.key: s for s in SETTING_ROWS}
 

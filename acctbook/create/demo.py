@@ -200,6 +200,8 @@ class Demo(DemoHistory, DemoScenarios):
             "company_phone": "03-902-1234", "currency": "ILS", "country": "IL",
             "payment_terms": 30,
             "segments": ", ".join(SEGMENT_HE[s] if he else s for s in SEGMENTS),
+            "bank_details": "בנק הפועלים (12), סניף 600, חשבון 123456" if he else
+            "Bank Hapoalim (12), branch 600, account 123456, IBAN IL62 0126 0000 0000 0123 456",
         }
 
     def make_products(self):

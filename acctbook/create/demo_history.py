@@ -447,24 +447,41 @@ class DemoHistory:
                 if self.client(d["client_id"]).role not in SCENARIO_SIZE]
         late = [d for d in bulk if d["stage"] in ("Needs analysis", "Proposal", "Negotiation")]
         early = [d for d in bulk if d["stage"] in ("Lead", "Qualified")]
-        for d, status in zip((late + early)[:4], ("Draft", "Sent", "Draft", "Sent")):
+        pending = zip((late + early)[:4], ("Draft", "Sent", "Draft", "Sent"))
+        for i, (d, status) in enumerate(pending):
             start = self.cal.roll_forward(self.ago(-rng.randint(20, 60)))
-            self.contract(self.client(d["client_id"]), status, start,
-                          start + dt.timedelta(days=364), deal_id=d["deal_id"],
-                          made=self.day_between(d["stage_since"], self.t), value=d["amount"])
+            row = self.contract(self.client(d["client_id"]), status, start,
+                                start + dt.timedelta(days=364), deal_id=d["deal_id"],
+                                made=self.day_between(d["stage_since"], self.t), value=d["amount"])
+            if i == 1:          # renegotiated: its first version Superseded, this one its -v2
+                self.first_version(row)
         lost = next(d for d in bulk if d["stage"] == "Lost")   # drafted, then the deal was lost
         made = self.day_between(lost["created"], lost["stage_since"])
         self.contract(self.client(lost["client_id"]), "Cancelled", made + dt.timedelta(days=30),
                       made + dt.timedelta(days=394), deal_id=lost["deal_id"], made=made,
                       value=lost["amount"])
 
+    def first_version(self, row: dict) -> None:
+        """The Superseded first version of contract `row` (5% dearer), numbered just before
+        it: `row` becomes its -v2 (docs/rules.md, "Contract versions"). Draws nothing from
+        the random generator, so the rest of the demo stays as it was."""
+        made = self.contracts[-1][0]
+        first = dict(row, status="Superseded", value=round(row["value"] * 1.05, -2)
+                     if row["value"] else None)
+        self.contracts.insert(len(self.contracts) - 1, (made, first))
+        self.second_versions = {**getattr(self, "second_versions", {}), id(row): first}
+
     def number_contracts(self):
         """CTR-YYYY-NNNN in the order they were made, as acctbook would have numbered them."""
         per_year: dict[int, int] = {}
+        versions = getattr(self, "second_versions", {})
         for made, row in sorted(self.contracts, key=lambda mr: (mr[0], mr[1]["client_id"])):
-            per_year[made.year] = per_year.get(made.year, 0) + 1
-            row["contract_id"] = f"CTR-{made.year}-{per_year[made.year]:04d}"
-            if row["status"] in ("Signed", "Expired", "Draft", "Sent"):
+            if id(row) in versions:
+                row["contract_id"] = versions[id(row)]["contract_id"] + "-v2"
+            else:
+                per_year[made.year] = per_year.get(made.year, 0) + 1
+                row["contract_id"] = f"CTR-{made.year}-{per_year[made.year]:04d}"
+            if row["status"] in ("Signed", "Expired", "Draft", "Sent", "Superseded"):
                 row["file"] = f"contracts/{row['contract_id']}.docx"
             self.out["Contracts"].append(row)
         # Orders placed under a signed framework name it.

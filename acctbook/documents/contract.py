@@ -14,6 +14,8 @@ Template fields (templates/build_templates.py writes the two templates that use 
   the shared ones (acctbook.documents.paper: company, client, contact, deal, exchange,
   items, totals, discount, payment, delivery), and
   contract.id, .date, .template     referral (bool), referral_bonus
+  supersedes.id, .of                the contract a new version replaces ("" for a first
+                                    contract), " of 1 June 2026" (its Start) or ""
   term.start, .end, .notice_days    signatures.supplier_name, .supplier_title,
                                                  .client_name, .client_title
 """
@@ -21,6 +23,7 @@ Template fields (templates/build_templates.py writes the two templates that use 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -28,7 +31,7 @@ from acctbook.book import schema
 from acctbook.book.assets import templates_dir
 from acctbook.book.i18n import said, tr
 from acctbook.book.model import Book
-from acctbook.documents import engine
+from acctbook.documents import engine, versions
 from acctbook.documents.docx import ContractError
 from acctbook.documents.engine import (DocumentKind, Register, client_tier_discount,  # noqa: F401
                                        missing_fields, safe_file_name)
@@ -41,6 +44,7 @@ TEMPLATE_FILES = {"en": "contract.docx", "he": "contract.he.docx"}
 # each client the customer refers. A constant on purpose (the Settings sheet has no row for
 # it); the templates show it through {{ referral_bonus }}.
 REFERRAL_BONUS_PCT = 5
+OF_DATE = {"en": " of {date}", "he": " מיום {date}"}    # after the superseded contract's id
 BLANK_LINE = "______________________"
 ContractContext = DocContext
 CONTRACT_READS = DOCUMENT_READS
@@ -63,17 +67,25 @@ def year_end(start: dt.date) -> dt.date:
 
 # --- the context ---------------------------------------------------------------------------
 def contract_context(book: Book, deal_id: str, today: dt.date, contract_id: str,
-                     tier_discount: float | None, referral: bool | None = None) -> DocContext:
+                     tier_discount: float | None, referral: bool | None = None,
+                     new_version: bool = False, button: bool = False) -> DocContext:
     """Every field the templates use, formatted for the client's language. Pure.
 
     tier_discount: the client's tier discount % (applies to lines without their own discount).
     referral: include the referral clause; None = Settings `Referral clause default`.
+    new_version: supersede the deal's contract (acctbook.documents.versions); without it a
+    deal that has one is refused (button: the refusal says how from the workbook).
     Fields the book lacks are None in the context and listed in `.missing`.
     """
     s = book.settings
     ctx, fmt = engine.deal_context(
         book, deal_id, today, CONTRACT, tier_discount,
         ["renewal_notice"] + (["referral_clause_default"] if referral is None else []))
+    earlier = versions.earlier_contract(book, ctx["deal"]["id"], new_version, button)
+    if earlier is not None:
+        contract_id = versions.next_version(book, earlier.id)
+    ctx["supersedes"] = {"id": earlier.id if earlier else "", "of": OF_DATE[ctx.lang].format(
+        date=fmt.date(earlier.start)) if earlier and earlier.start else ""}
     ctx["contract"] = {"id": contract_id, "date": fmt.date(today),
                        "template": TEMPLATE_FILES[ctx.lang]}
     use_referral = bool(s["referral_clause_default"]) if referral is None else bool(referral)
@@ -83,7 +95,12 @@ def contract_context(book: Book, deal_id: str, today: dt.date, contract_id: str,
     notice = int(s["renewal_notice"] or 0)
     ctx["term"] = {"start": fmt.date(today), "end": fmt.date(end), "notice_days": str(notice)}
     ctx["signatures"] = _signatures(ctx["company"], ctx["contact"], ctx.lang)
-    ctx.values.update(start=today, end=end, referral=use_referral, renewal_notice=notice)
+    ctx.values.update(start=today, end=end, referral=use_referral, renewal_notice=notice,
+                      earlier=earlier)
+    if earlier is not None:
+        ctx.values["changes"] = versions.changes(
+            book.lang, earlier.snapshot, json.loads(versions.snapshot(ctx.values)),
+            s.number_format, earlier.id)
     return ctx
 
 
@@ -118,11 +135,20 @@ def contract_row(ctx: DocContext, file: str) -> dict[str, Any]:
             "start": v["start"], "end": v["end"], "value": v["subtotal"],
             "discount": v["discount"], "payment_terms": v["payment_terms"],
             "referral_clause": schema.YES if v["referral"] else schema.NO,
-            "renewal_notice": v["renewal_notice"], "file": file}
+            "renewal_notice": v["renewal_notice"], "file": file,
+            "snapshot": versions.snapshot(v) if "lines" in v else None}
 
 
 def _register(ctx: DocContext, file: str) -> Register:
-    return Register(appends={"Contracts": [contract_row(ctx, file)]})
+    """The new Contracts row; for a new version also the earlier row's Status set to
+    Superseded (that one cell) and a History line saying so."""
+    earlier = ctx.values.get("earlier")
+    if earlier is None:
+        return Register(appends={"Contracts": [contract_row(ctx, file)]})
+    return Register(appends={"Contracts": [contract_row(ctx, file)]},
+                    updates={"Contracts": {earlier.row: {"status": "Superseded"}}},
+                    details=[tr(ctx.says, "{contract} supersedes {earlier}").format(
+                        contract=ctx["contract"]["id"], earlier=earlier.id)])
 
 
 def _refusal(lang: str, deal: str, stage: str) -> str | None:
@@ -134,8 +160,9 @@ def _refusal(lang: str, deal: str, stage: str) -> str | None:
 CONTRACT = DocumentKind(
     name="contract", prefix="CTR", templates=TEMPLATE_FILES,
     numbers=lambda book: book.frame("Contracts")["contract_id"],
-    context=lambda book, deal_id, today, number, tier, referral=None: contract_context(
-        book, deal_id, today, number, tier, referral),
+    context=lambda book, deal_id, today, number, tier, referral=None, new_version=False,
+    button=False: contract_context(book, deal_id, today, number, tier, referral, new_version,
+                                   button),
     register=_register, refusal=_refusal,
     cannot=lambda lang: tr(lang, "cannot make the contract for deal {deal}: {problems}"),
     template=lambda lang, folder=None: template_path(lang, folder))

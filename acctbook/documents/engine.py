@@ -37,6 +37,7 @@ class Register:
     value})."""
     appends: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
     updates: dict[str, dict[int, dict[str, Any]]] = field(default_factory=dict)
+    details: list[str] = field(default_factory=list)     # more lines for History's Details
 
 
 @dataclass(frozen=True)
@@ -57,6 +58,7 @@ class DocumentKind:
     refusal: Callable[[str, str, str], str | None]
     cannot: Callable[[str], str]
     template: Callable[[str, Any], Path]
+    table: str = "Deals"        # what it documents: a deal, or an order (Orders, by Order ID)
 
 
 # --- numbers ------------------------------------------------------------------------------
@@ -143,7 +145,8 @@ def deal_context(book: Book, deal_id: str, today: dt.date, kind: DocumentKind,
                                         "ExchangeRates table").format(
             cell=paper.cell_where(book, "Deals", "currency", drow), currency=currency))
     ctx.values.update(client_id=client_id, deal_id=ctx["deal"]["id"], deal_row=drow,
-                      stage=deal["stage"], payment_terms=days,
+                      stage=deal["stage"], payment_terms=days, currency=currency,
+                      vat_rate=vat_rate, lines=[ln["raw"] for ln in lines],
                       template=kind.templates[lang], client_name=clean(client["name"]))
     return ctx, fmt
 
@@ -212,8 +215,9 @@ def check_fields(path: Path, ctx: DocContext) -> None:
     book's language (the kind says what cannot be made)."""
     missing = missing_fields(path, ctx)
     if missing:
+        key = ctx.values.get("order_id") or ctx["deal"]["id"]
         raise ContractError(ctx.kind.cannot(ctx.says).format(
-            deal=ctx["deal"]["id"], problems="; ".join(missing)))
+            deal=key, order=key, problems="; ".join(missing)))
 
 
 def template_path(kind: DocumentKind, lang: str, folder) -> Path:

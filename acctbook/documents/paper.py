@@ -255,6 +255,9 @@ DOCUMENT_READS: dict[str, frozenset[str] | None] = {
     "Products": frozenset({"sku", "name", "unit", "list_price"}),
     "Contacts": frozenset({"client_id", "name", "role", "email", "phone", "primary"}),
     "Settings": frozenset({"setting", "value"}),
+    "Orders": frozenset({"order_id", "client_id", "order_date", "sku", "quantity", "unit_price",
+                         "discount", "amount", "due_date", "delivered_on", "delivered_qty",
+                         "status", "invoice_date", "invoice_due"}),
     "Tiers": None,
     "ExchangeRates": None,
 }
@@ -346,7 +349,9 @@ def _line(n, sku, name, unit, qty, price, discount, tier, fmt: Fmt, product_rows
             "unit_price": fmt.money(dec(price)),
             "discount": fmt.pct(discount) if discount else "—", "total": fmt.money(total)}
     return {"text": text, "gross": gross, "total": total, "tier": tier,
-            "product_rows": list(product_rows), "listed": listed}
+            "product_rows": list(product_rows), "listed": listed,
+            "raw": {"sku": sku, "name": name, "qty": float(qty), "price": float(price),
+                    "discount": float(discount or 0)}}
 
 
 def add_totals(ctx: DocContext, lines: list[dict], vat_rate: float, fmt: Fmt,
@@ -362,3 +367,20 @@ def add_totals(ctx: DocContext, lines: list[dict], vat_rate: float, fmt: Fmt,
     ctx.values.update(subtotal=float(subtotal), vat=float(vat), total=float(total),
                       discount=float(discount))
 
+
+def order_line(n: int, sku: str, name: str, unit: str, qty, price, discount, amount,
+               fmt: Fmt) -> dict:
+    """An Orders line as a document line: its Amount when typed (the book's own figure),
+    else Quantity × Unit price less its Discount; blank quantity or price print blank."""
+    priced = not (pd.isna(qty) or pd.isna(price))
+    disc = 0.0 if pd.isna(discount) else float(discount)
+    line = _line(n, sku, name, unit, qty if priced else 1, price if priced else 0, disc, False,
+                 fmt)
+    if not pd.isna(amount):
+        line["total"] = dec(amount).quantize(CENT, ROUND_HALF_UP)
+        line["text"]["total"] = fmt.money(line["total"])
+    if not priced:
+        line["gross"] = line["total"]
+        line["text"].update(quantity="" if pd.isna(qty) else fmt.qty(qty),
+                            unit_price="" if pd.isna(price) else fmt.money(dec(price)))
+    return line

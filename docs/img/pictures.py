@@ -6,6 +6,7 @@ temporary folder, then draws the first page of each document and the Today sheet
   report-en.png, report-he.png        the monthly report (Chromium's PDF), page 1
   contract-en.png, contract-he.png    the demo's contract (LibreOffice's PDF), page 1
   quote-en.png, quote-he.png          a quote for the same deal (LibreOffice's PDF), page 1
+  invoice-en.png, invoice-he.png      a proforma invoice for the demo's first open order
   today-en.png, today-he.png          the Today sheet, as LibreOffice prints it on one page
 
 Needs what `demo --pdf` needs (Chromium/Chrome/Edge, LibreOffice), poppler's pdftoppm and
@@ -76,6 +77,20 @@ def quote_png(book: Path, lang: str, tmp: Path, out: Path = HERE) -> Path:
     return page_png(made.pdf, out / f"quote-{lang}.png")
 
 
+def invoice_png(book: Path, lang: str, tmp: Path, out: Path = HERE) -> Path:
+    """A proforma invoice, in `lang`, for the demo's first open order with no invoice dates
+    yet, page 1."""
+    from acctbook import api
+    loaded = api.load(book)
+    orders, clients = loaded.frame("Orders"), loaded.frame("Clients")
+    speaks = dict(zip(clients["client_id"], clients["language"].fillna(loaded.lang)))
+    free = orders[orders["status"].isin(["Open", "Partly delivered"])
+                  & orders["invoice_date"].isna() & orders["invoice_due"].isna()
+                  & orders["client_id"].map(speaks).eq(lang)]
+    made = api.invoice(book, free["order_id"].iloc[0], out=tmp, pdf=True, today=TODAY)
+    return page_png(made.pdf, out / f"invoice-{lang}.png")
+
+
 def main(out: Path = HERE) -> list[Path]:
     from acctbook import api
     from acctbook.book import schema
@@ -87,6 +102,7 @@ def main(out: Path = HERE) -> list[Path]:
             if lang in result.contracts:
                 made.append(page_png(result.contracts[lang].pdf, out / f"contract-{lang}.png"))
             made.append(quote_png(result.books[lang], lang, Path(tmp) / f"quote-{lang}", out))
+            made.append(invoice_png(result.books[lang], lang, Path(tmp) / f"inv-{lang}", out))
             book = result.books[lang]
             pdf = sheet_pdf(book, Path(tmp) / f"sheets-{lang}")
             page = visible_index(book, schema.TODAY.sheet(lang))
