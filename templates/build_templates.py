@@ -148,7 +148,7 @@ HE = {
         ("ITEMS", None),
         ("מחירים והנחות", [
             ["המחירים נקובים ב", "{{ deal.currency_name }}", " (", "{{ deal.currency }}",
-             ") ואינם כוללים מע\"מ (", "{{ totals.vat_note }}",
+             ") ואינם כוללים מע״מ (", "{{ totals.vat_note }}",
              "). המחירים קבועים לכל תקופת ההסכם."],
             "IF exchange.applies",
             ["מחירי המחירון ב־", "{{ exchange.from }}", " הומרו לפי שער ", "{{ exchange.rate }}",
@@ -191,8 +191,8 @@ HE = {
     ],
     "referral_title": "הפניית לקוחות",
     "items_head": ["#", "פריט", "כמות", "מחיר ליחידה", "הנחה", "סכום"],
-    "subtotal": ["סכום לפני מע\"מ"],
-    "vat": ["מע\"מ (", "{{ totals.vat_note }}", ")"],
+    "subtotal": ["סכום לפני מע״מ"],
+    "vat": ["מע״מ (", "{{ totals.vat_note }}", ")"],
     "total": ["סה\"כ לתשלום"],
     "signed": ["ולראיה באו הצדדים על החתום:"],
     "sig_for": ["הספק", "הלקוח"],
@@ -265,7 +265,7 @@ QUOTE_HE = {
     "clauses": [
         ("מחירים", [
             ["המחירים נקובים ב", "{{ deal.currency_name }}", " (", "{{ deal.currency }}",
-             ") ואינם כוללים מע\"מ (", "{{ totals.vat_note }}", ")."],
+             ") ואינם כוללים מע״מ (", "{{ totals.vat_note }}", ")."],
             "IF exchange.applies",
             ["מחירי המחירון ב־", "{{ exchange.from }}", " הומרו לפי שער ", "{{ exchange.rate }}",
              " (השער נכון ליום ", "{{ exchange.as_of }}", ")."],

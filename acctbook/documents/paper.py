@@ -34,7 +34,7 @@ from acctbook.documents.docx import bidi_safe, clean
 CENT = Decimal("0.01")
 # Goods and services sold to a client abroad are zero-rated (Israel VAT Law §30): the
 # document says why its VAT is 0 (docs/rules.md, "VAT in documents").
-EXPORT_REASON = {"en": "zero-rated: export", "he": "מע\"מ בשיעור אפס: יצוא"}
+EXPORT_REASON = {"en": "zero-rated: export", "he": "מע״מ בשיעור אפס: יצוא"}
 
 
 class DocContext(dict):
