@@ -11,12 +11,11 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from build_templates import (ACCENT, EN, HE, HEAD_FILL, HERE, Builder,  # noqa: E402
-                             footer, items_table, save_deterministic)
+                             footer, items_table, letter_head, save_deterministic)
 
 PARTIES_EN = {
     "from": [("{{ company.name }}", "b")],
@@ -93,35 +92,9 @@ DN_FIELDS = ["{{ item.n }}", "{{ item.name }}", "{{ item.sku }}", "{{ item.quant
 DN_WIDTHS = [Cm(0.9), Cm(4.3), Cm(2.8), Cm(2.1), Cm(2.6), Cm(3.4)]
 
 
-def heading(b: Builder, w: dict) -> None:
-    """Title, number line, from (and its company number), to, attention."""
-    b.doc.core_properties.title = w["core_title"]
-    b.para([w["title"]], align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(18), bold=True,
-           color=ACCENT, space_after=Pt(2))
-    b.para(w["meta"], align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(10), color=ACCENT,
-           space_after=Pt(14))
-    b.para(w["from"], space_after=Pt(0))
-    for key, test in (("from_addr", "company.address"), ("from_number", None)):
-        if key in w:
-            if test:
-                b.tag("{%p if " + test + " %}")
-            b.para(w[key], space_after=Pt(0))
-            if test:
-                b.tag("{%p endif %}")
-    b.para([w["to_label"]], space_after=Pt(0)).paragraph_format.space_before = Pt(10)
-    b.para(w["to"], space_after=Pt(0))
-    b.tag("{%p if client.address %}")
-    b.para(w["to_addr"], space_after=Pt(0))
-    b.tag("{%p endif %}")
-    b.tag("{%p if contact.name %}")
-    b.para(w["attn"])
-    b.tag("{%p endif %}")
-    b.para(w["order"], space_after=Pt(8)).paragraph_format.space_before = Pt(10)
-
-
 def build_delivery_note(w: dict, rtl: bool):
     b = Builder(rtl)
-    heading(b, w)
+    letter_head(b, w, "order")
     b.para(w["place"], space_after=Pt(8))
     t = b.table(4, 6)
     for i, (cell, text) in enumerate(zip(t.rows[0].cells, w["head"])):
@@ -144,7 +117,7 @@ def build_delivery_note(w: dict, rtl: bool):
 
 def build_invoice(w: dict, rtl: bool):
     b = Builder(rtl)
-    heading(b, w)
+    letter_head(b, w, "order")
     items_table(b, w)
     b.para(w["due"], space_after=Pt(2)).paragraph_format.space_before = Pt(8)
     b.para(w["bank"], indent=Cm(0.63), space_after=Pt(6))

@@ -513,28 +513,38 @@ def build(words: dict, rtl: bool) -> Document:
     return b.doc
 
 
+def letter_head(b: Builder, w: dict, last: str) -> None:
+    """A letter's head, shared by the quote and the order documents: title, number line,
+    from (and its company number, when the words have one), to, attention, then w[last]."""
+    b.doc.core_properties.title = w["core_title"]
+    b.para([w["title"]], align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(18), bold=True,
+           color=ACCENT, space_after=Pt(2))
+    b.para(w["meta"], align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(10), color=ACCENT,
+           space_after=Pt(14))
+    b.para(w["from"], space_after=Pt(0))
+    for key, test in (("from_addr", "company.address"), ("from_number", None)):
+        if key in w:
+            if test:
+                b.tag("{%p if " + test + " %}")
+            b.para(w[key], space_after=Pt(0))
+            if test:
+                b.tag("{%p endif %}")
+    b.para([w["to_label"]], space_after=Pt(0)).paragraph_format.space_before = Pt(10)
+    b.para(w["to"], space_after=Pt(0))
+    b.tag("{%p if client.address %}")
+    b.para(w["to_addr"], space_after=Pt(0))
+    b.tag("{%p endif %}")
+    b.tag("{%p if contact.name %}")
+    b.para(w["attn"])
+    b.tag("{%p endif %}")
+    b.para(w[last], space_after=Pt(8)).paragraph_format.space_before = Pt(10)
+
+
 def build_quote(words: dict, rtl: bool) -> Document:
     """The quote: title and number, from and to, the items with totals, numbered terms
     (prices, payment, delivery, validity), the account manager's name."""
     b = Builder(rtl)
-    b.doc.core_properties.title = words["core_title"]
-    b.para([words["title"]], align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(18), bold=True,
-           color=ACCENT, space_after=Pt(2))
-    b.para(words["meta"], align=WD_ALIGN_PARAGRAPH.CENTER, size=Pt(10), color=ACCENT,
-           space_after=Pt(14))
-    b.para(words["from"], space_after=Pt(0))
-    b.tag("{%p if company.address %}")
-    b.para(words["from_addr"], space_after=Pt(0))
-    b.tag("{%p endif %}")
-    b.para([words["to_label"]], space_after=Pt(0)).paragraph_format.space_before = Pt(10)
-    b.para(words["to"], space_after=Pt(0))
-    b.tag("{%p if client.address %}")
-    b.para(words["to_addr"], space_after=Pt(0))
-    b.tag("{%p endif %}")
-    b.tag("{%p if contact.name %}")
-    b.para(words["attn"])
-    b.tag("{%p endif %}")
-    b.para(words["intro"], space_after=Pt(8)).paragraph_format.space_before = Pt(10)
+    letter_head(b, words, "intro")
     items_table(b, words)
     for number, (title, body) in enumerate(words["clauses"], 1):
         heading = b.para([f"{number}.", "\t", title], bold=True, color=ACCENT,

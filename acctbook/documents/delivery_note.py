@@ -42,9 +42,7 @@ def register(ctx: DocContext, file: str) -> Register:
     number = ctx["delivery_note"]["id"]
     rows = ctx.values["rows"]
     return Register(updates={"Orders": {r: {"delivery_note": number} for r in rows}},
-                    details=[tr(ctx.says, "order {order}: {column} on rows {rows}").format(
-                        order=ctx.values["order_id"], rows=", ".join(map(str, rows)),
-                        column=schema.ORDERS.column("delivery_note").label(ctx.says))])
+                    details=orders.registered(ctx, "delivery_note"))
 
 
 def refusal(lang: str, order: str, status: str) -> str | None:

@@ -104,10 +104,7 @@ def register(ctx: DocContext, file: str) -> Register:
     fill = {"invoice_date": v["date"], "invoice_due": v["due"]}
     cells = {r: {"invoice_no": ctx["invoice"]["id"], **{k: fill[k] for k in v["blanks"][r]}}
              for r in v["rows"]}
-    return Register(updates={"Orders": cells}, details=[tr(
-        ctx.says, "order {order}: {column} on rows {rows}").format(
-        order=v["order_id"], rows=", ".join(map(str, v["rows"])),
-        column=schema.ORDERS.column("invoice_no").label(ctx.says))])
+    return Register(updates={"Orders": cells}, details=orders.registered(ctx, "invoice_no"))
 
 
 def refusal(lang: str, order: str, status: str) -> str | None:

@@ -52,6 +52,13 @@ def needs_column(book: Book, key: str) -> None:
             sheet=t.sheet, column=schema.ORDERS.column(key).label(book.lang)))
 
 
+def registered(ctx: DocContext, key: str) -> list[str]:
+    """History's line for an order document: which Orders column it filled, on which rows."""
+    return [tr(ctx.says, "order {order}: {column} on rows {rows}").format(
+        order=ctx.values["order_id"], rows=", ".join(map(str, ctx.values["rows"])),
+        column=schema.ORDERS.column(key).label(ctx.says))]
+
+
 def used_numbers(book: Book, key: str) -> Iterable:
     frame = book.frame("Orders")
     return list(frame[key]) if key in frame else []
