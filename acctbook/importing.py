@@ -27,6 +27,7 @@ from acctbook.book.model import AcctbookError, Book, Refused
 from acctbook.book.parse import MONTH_FIRST, as_text
 from acctbook.book.schema import fold
 from acctbook.book.rules import check_book
+from acctbook.core.plan import problems_sheet
 from acctbook.create.workbook import create_workbook
 from acctbook.xlsx.file import open_book
 from acctbook.xlsx.patch import refuse_unless_writable
@@ -159,10 +160,11 @@ def import_(sources: Sequence, into, today: dt.date, lang: str | None = None,
         return result
     stamp = stamp or Stamp(today)
     if created:
-        _make_book(path, lang, out, placed, stamp)
+        problems = _make_book(path, lang, out, placed, stamp, today)
     else:
         result.backup = _patch_book(wbf, book, out, placed, stamp)
-    problems = check_book(read_book(path), today)
+        problems = (list_problems(path, today) if result.backup
+                    else check_book(read_book(path), today))
     result.errors = sum(p.severity == "error" for p in problems)
     result.warnings = len(problems) - result.errors
     return result
@@ -183,9 +185,25 @@ def _own_in_book(wbf, book: Book, own: list[str], new_rows: int) -> dict[str, st
     return {h: out[h] for h in own if h in out}
 
 
-def _make_book(path: Path, lang: str, out: Landing, own: dict[str, str], stamp: Stamp) -> None:
+def list_problems(path, today: dt.date) -> list:
+    """The book as imported, checked; its Problems sheet (a generated sheet) rewritten to list
+    what needs a look, as refresh would, in a write of its own without a second backup (left
+    alone when there is nothing to list and it lists nothing)."""
+    wbf = open_book(path)
+    book = wbf.read_book()
+    problems = check_book(book, today)
+    raw = wbf.read_tables(["Problems"]).get("Problems")
+    listed = raw is not None and any(v not in (None, "") for r in raw.rows for v in r)
+    if (problems or listed) and schema.generated_sheet("Problems", book.lang) in wbf.sheet_names():
+        wbf.patch(sheets=[problems_sheet(book, problems)], backup=False)
+    return problems
+
+
+def _make_book(path: Path, lang: str, out: Landing, own: dict[str, str], stamp: Stamp,
+               today: dt.date) -> list:
     """The new book, made beside its final name and moved there once whole; its History
-    row ("import": the rows added, a line per client) written into it before the move."""
+    row ("import": the rows added, a line per client) and its Problems sheet written into it
+    before the move. Returns the problems."""
     segments = sorted({c["segment"] for c in out.clients if c.get("segment")})
     data = {"Clients": out.clients, "Contacts": out.contacts,
             "Interactions": out.interactions}
@@ -203,12 +221,14 @@ def _make_book(path: Path, lang: str, out: Landing, own: dict[str, str], stamp: 
                             rows_added=len(out.clients) + len(out.contacts)
                             + len(out.interactions), details=_new_lines(out, lang)))
         wbf.patch({t.sheet: cells} if cells else None, backup=False)
+        problems = list_problems(tmp, today)
         if path.exists():
             raise Refused(tr(lang, "{book}: already exists; acctbook new never replaces a "
                                    "workbook (choose another name)").format(book=path))
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
+    return problems
 
 
 def _patch_book(wbf, book: Book, out: Landing, own: dict[str, str],
@@ -402,8 +422,9 @@ def result_lines(result: ImportResult) -> list[str]:
         counts = (trn(lang, "{n} error", "{n} errors", result.errors).format(n=result.errors)
                   + ", " + trn(lang, "{n} warning", "{n} warnings", result.warnings).format(
                       n=result.warnings))
-        out.append(f"{result.book}: {counts}; "
-                   + tr(lang, "run: acctbook check {book}").format(book=result.book))
+        out.append(f"{result.book}: {counts}; " + tr(
+            lang, "listed on its {sheet} sheet (acctbook check {book} prints them)").format(
+            sheet=schema.generated_sheet("Problems", lang), book=result.book))
     return out
 
 

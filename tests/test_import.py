@@ -103,6 +103,11 @@ def test_a_salesforce_export_makes_a_whole_book(tmp_path):
     # the book's check: only the source's own faults (the impossible date, the duplicate)
     found = {(p.code, p.row) for p in check_problems(book)}
     assert found == {("type-date", 4), ("duplicate-client", 5)}, found
+    # ... and the new book's Problems sheet lists them already, each cell named
+    listed = CalamineWorkbook.from_path(str(book)).get_sheet_by_name("Problems").to_python()
+    assert listed[0][:4] == ["Severity", "Code", "Sheet", "Cell"]
+    assert {(row[1], row[3]) for row in listed[1:]} == {("type-date", "T4"),
+                                                         ("duplicate-client", "B5")}
     # Home's buttons: a full acctbook workbook (xlwings Lite's parts are in it)
     with zipfile.ZipFile(book) as z:
         assert any(n.startswith("xl/webextensions/") for n in z.namelist())
@@ -202,6 +207,29 @@ def test_a_hebrew_google_sheets_export_makes_a_hebrew_book(tmp_path):
         ("רונית כהן", "C-0001", "כן")]
     errors = [p for p in check_problems(book) if p.severity == "error"]
     assert [(p.code, p.row) for p in errors] == [("type-date", 6)], errors
+    # in Hebrew throughout: the Problems sheet, the History row and its lines
+    listed = CalamineWorkbook.from_path(str(book)).get_sheet_by_name("בעיות").to_python()
+    assert [(row[0], row[1], row[2], row[3]) for row in listed[1:]] == [
+        ("שגיאה", "type-date", "לקוחות", "T6")]
+    assert "אינו תאריך" in listed[1][6]
+    history, = records(book, "History")
+    assert (history["פקודה"], history["שורות שנוספו"], history["שגיאות"]) == ("ייבוא", 6, 1)
+    assert history["פרטים"].splitlines() == [
+        f"C-000{i} {c['שם']}: נוסף" for i, c in enumerate(clients, 1)]
+
+
+def test_a_hebrew_import_prints_hebrew_lines(tmp_path):
+    src, book = hebrew_sheet(tmp_path), tmp_path / "book.he.xlsx"
+    r = run("import", src, "--into", book)
+    assert r.returncode == 1 and not r.stderr.strip(), r.stderr
+    lines = r.stdout.splitlines()
+    assert lines[0] == "לקוחות.xlsx [גיליון1]: רשימת לקוחות, כותרות בשורה 3"
+    assert "  שם לקוח -> לקוחות: שם  (100%, התאמה מלאה)" in lines
+    assert "  תחום -> (נשמרת כעמודה משלכם)" in lines
+    assert any(line.startswith("לקוחות.xlsx:8: תאריך הצטרפות:") for line in lines)
+    assert lines[-1].startswith(f"{book}: שגיאה אחת") and "בגיליון בעיות" in lines[-1]
+    assert not re.search(r"[A-Za-z]{4,}", " ".join(lines).replace("acctbook check", "")
+                         .replace(str(book), "").replace(".xlsx", ""))
 
 
 def test_a_windows_1255_csv_with_semicolons(tmp_path):
@@ -340,7 +368,9 @@ def test_import_into_an_existing_book_appends_and_fills_blanks(tmp_path):
         n for n in after if re.fullmatch(r"xl/(worksheets/sheet\d+|tables/table\d+)\.xml", n)}
     assert changed <= touched, changed
     sheets_changed = {n for n in changed if n.startswith("xl/worksheets/")}
-    assert len(sheets_changed) == 3                          # Clients, Contacts and History
+    assert sheets_changed == set().union(*(_part_of(after, s) for s in (    # nothing to list:
+        "Clients", "Contacts", "History"))) & sheets_changed               # Problems untouched
+    assert len(sheets_changed) == 3
     clients = records(book, "Clients")
     assert [(c["Client ID"], c["Name"], c["City"], c["Website"]) for c in clients] == [
         ("C-007", "Galil Foods", "Haifa", "g.example"), ("C-009", "Other Co", "Acre", ""),

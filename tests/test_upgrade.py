@@ -373,3 +373,40 @@ def test_a_missing_sheet_comes_back_at_its_place_in_the_tabs(made, tmp_path, gon
     assert _values(path, "Clients") == clients
     if "History" in gone:               # the sheet came back with the upgrade's own row in it
         assert [h["Command"] for h in _history(path)] == ["upgrade"]
+
+
+def strip_last_settings(parts: dict[str, bytes], n: int = 2) -> None:
+    """Settings without its last `n` rows and their drop-downs (as a book made before them)."""
+    settings = _sheet_part(parts, "Settings")
+    last = len(schema.SETTING_ROWS) + 1
+    xml = parts[settings]
+    for r in range(last - n + 1, last + 1):
+        xml = re.sub(rb'<row r="%d".*?</row>' % r, b"", xml)
+        xml = re.sub(rb'<dataValidation [^>]*sqref="B%d".*?</dataValidation>' % r, b"", xml)
+    parts[settings] = xml
+    st = _table_part(parts, "Settings")
+    parts[st] = parts[st].replace(b"B%d" % last, b"B%d" % (last - n))
+
+
+def _rules_on(path, sheet: str, cell: str) -> list:
+    ws = openpyxl.load_workbook(path)[sheet]
+    return [dv for dv in ws.data_validations.dataValidation if cell in dv.sqref]
+
+
+def test_added_settings_get_their_row_drop_down(made, tmp_path):
+    """A setting upgrade appends gets the bounds a new book has on its Value cell, on the row
+    where it lands; a setting without a rule gets none."""
+    path, _ = _old_book(made, tmp_path, strip_last_settings)
+    last = len(schema.SETTING_ROWS) + 1
+    assert schema.SETTING_ROWS[-2].type == "integer"          # Quote validity (days)
+    assert not _rules_on(path, "Settings", f"B{last - 1}")
+    api.upgrade(path, today=TODAY)
+    wb = openpyxl.load_workbook(path)
+    assert [wb["Settings"].cell(r, 1).value for r in (last - 1, last)] == [
+        schema.SETTING_ROWS[-2].en, schema.SETTING_ROWS[-1].en]
+    made_rule, = _rules_on(made, "Settings", f"B{last - 1}")
+    got, = _rules_on(path, "Settings", f"B{last - 1}")
+    assert (got.type, got.operator, got.formula1, got.promptTitle) == (
+        made_rule.type, made_rule.operator, made_rule.formula1, made_rule.promptTitle)
+    assert not _rules_on(path, "Settings", f"B{last}")
+    assert not api.check(path, today=TODAY).errors

@@ -319,48 +319,57 @@ def home_cells(results, problems: list[Problem]) -> dict[tuple[int, int], Any]:
             for i, (key, _en, _he) in enumerate(schema.HOME_KPIS)}
 
 
+def _sheet_table(spec: schema.Table, frame: pd.DataFrame, lang: str, link_col=None, link=None,
+                 link_from=None) -> SheetTable:
+    """A generated sheet's table from `frame`; `link(value of column link_from)` gives the
+    hyperlink target of column link_col."""
+    keys = [c.key for c in spec.columns]
+    rows = [list(r) for r in zip(*[_frame_cells(frame, c.key, c, lang) for c in spec.columns])]
+    links = {}
+    if link_col is not None:
+        j = keys.index(link_col)
+        sources = frame[link_from].tolist() if link_from in frame else [None] * len(frame)
+        for i, value in enumerate(sources):
+            target = link(value)
+            if target:
+                links[(i, j)] = target
+    header = [c.label(lang) for c in spec.columns]
+    return SheetTable(sheet=spec.sheet(lang), table=spec.name, header=header, rows=rows,
+                      # wide enough for the header and its filter button
+                      widths=[max(c.width, len(h) + 3) for c, h in zip(spec.columns, header)],
+                      links=links, rtl=lang == "he",
+                      formats=[c.number_format for c in spec.columns], follow_table=True)
+
+
+def problems_sheet(book: Book, problems: list[Problem]) -> SheetTable:
+    """The Problems sheet: a row per problem, its cell a link to the cell it is about."""
+    lang = book.lang
+    frame = pd.DataFrame([{
+        "severity": p.severity_label(lang),
+        "code": p.code, "sheet": p.sheet, "cell": p.cell, "column": p.column,
+        "value": None if p.value is None else str(p.as_json()["value"]),
+        "message": p.message, "_target": f"'{p.sheet}'!{p.cell}" if p.cell else None}
+        for p in problems], columns=[c.key for c in schema.PROBLEMS.columns] + ["_target"])
+    return _sheet_table(schema.PROBLEMS, frame, lang, "cell", lambda target: target, "_target")
+
+
 def generated_sheets(book: Book, results, problems: list[Problem]) -> list[SheetTable]:
     """The Today, Rankings and Problems sheets, for the zip writer and xlwings alike."""
     lang = book.lang
     clients = book.tables["Clients"]
     id_col = col_letter(clients.columns["client_id"])
 
-    def table(spec: schema.Table, frame: pd.DataFrame, link_col=None, link=None, link_from=None):
-        """`link(value of column link_from)` gives the hyperlink target of column link_col."""
-        keys = [c.key for c in spec.columns]
-        rows = [list(r) for r in zip(*[_frame_cells(frame, c.key, c, lang) for c in spec.columns])]
-        links = {}
-        if link_col is not None:
-            j = keys.index(link_col)
-            sources = frame[link_from].tolist() if link_from in frame else [None] * len(frame)
-            for i, value in enumerate(sources):
-                target = link(value)
-                if target:
-                    links[(i, j)] = target
-        header = [c.label(lang) for c in spec.columns]
-        return SheetTable(sheet=spec.sheet(lang), table=spec.name, header=header, rows=rows,
-                          # wide enough for the header and its filter button
-                          widths=[max(c.width, len(h) + 3) for c, h in zip(spec.columns, header)],
-                          links=links, rtl=lang == "he",
-                          formats=[c.number_format for c in spec.columns], follow_table=True)
-
     def client_link(row):
         return f"'{clients.sheet}'!{id_col}{int(row)}" if row is not None and not pd.isna(row) else None
 
-    today = table(schema.TODAY, results.queue, "client_id", client_link, "client_row")
+    today = _sheet_table(schema.TODAY, results.queue, lang, "client_id", client_link, "client_row")
     rank_frame = results.rankings.copy()
     if "client_row" not in rank_frame:
         rows_by_id = dict(zip(clients.frame["client_id"], clients.frame.index))
         rank_frame["client_row"] = rank_frame["client_id"].map(rows_by_id)
-    rankings = table(schema.RANKINGS, rank_frame, "client_id", client_link, "client_row")
-    prob_frame = pd.DataFrame([{
-        "severity": p.severity_label(lang),
-        "code": p.code, "sheet": p.sheet, "cell": p.cell, "column": p.column,
-        "value": None if p.value is None else str(p.as_json()["value"]),
-        "message": p.message, "_target": f"'{p.sheet}'!{p.cell}" if p.cell else None}
-        for p in problems], columns=[c.key for c in schema.PROBLEMS.columns] + ["_target"])
-    probs = table(schema.PROBLEMS, prob_frame, "cell", lambda target: target, "_target")
-    return [today, rankings, probs]
+    rankings = _sheet_table(schema.RANKINGS, rank_frame, lang, "client_id", client_link,
+                            "client_row")
+    return [today, rankings, problems_sheet(book, problems)]
 
 
 # --- the whole plan -------------------------------------------------------------------

@@ -38,7 +38,7 @@ from acctbook.xlsx.parts import Parts
 from acctbook.xlsx.patch import apply
 from acctbook.xlsx.read import read_tables
 from acctbook.xlsx.styles import StyleImport
-from acctbook.xlsx.upgrade_tables import (add_settings_table, donor_table_col, has_name,
+from acctbook.xlsx.upgrade_tables import (add_setting_rules, add_settings_table, donor_table_col, has_name,
                                           placed_settings_tables, widen_table)
 
 CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
@@ -214,6 +214,8 @@ def upgrade(parts: Parts, plan: Plan, donor: Parts | None, lite: LiteParts | Non
             widen_table(parts, nc, donor, styles, lang)
         for table, col in placed:
             add_settings_table(parts, table, col, lang)
+        if plan.settings:
+            add_setting_rules(parts, donor, plan.settings, lang)
         if plan.buttons and not plan.home_sheet:
             _add_buttons(parts, donor, home, plan.buttons)
     if plan.deal_name:

@@ -12,6 +12,7 @@ from lxml import etree
 
 from acctbook.book.cells import ref as cell_ref
 from acctbook.book.cells import split_ref
+from acctbook.book import schema
 from acctbook.book.i18n import tr
 from acctbook.core.upgrade_plan import Plan
 from acctbook.xlsx.cellxml import CellWriter, esc_attr
@@ -138,13 +139,24 @@ def _add_validation(xml: bytes, donor_xml: bytes, dcol: int, col: int, r1: int, 
     """The donor's drop-down or bounds of column `dcol`, on column `col` from the first data
     row to RULE_MARGIN rows past the table (a rule naming a name the book lacks is left out)."""
     letter = cell_ref(1, dcol)[:-1]
-    rules = [m[0] for m in _DV.finditer(donor_xml)
-             if re.search(rb'sqref="' + letter.encode() + rb"\d", m[0])]
+    rule = _donor_rule(donor_xml, rb'sqref="' + letter.encode() + rb"\d", parts)
+    sqref = f"{cell_ref(r1 + 1, col)}:{cell_ref(max(r2, r1 + 1) + RULE_MARGIN, col)}"
+    return _insert_rule(xml, rule, sqref) if rule else xml
+
+
+def _donor_rule(donor_xml: bytes, sqref_pattern: bytes, parts: Parts) -> bytes | None:
+    """The donor's first dataValidation whose sqref matches, unless it names a workbook name
+    the book lacks."""
+    rules = [m[0] for m in _DV.finditer(donor_xml) if re.search(sqref_pattern, m[0])]
     names = set(re.findall(rb"acctbook_\w+", b"".join(rules)))
     if not rules or any(not has_name(parts, n.decode()) for n in names):
-        return xml
-    sqref = f"{cell_ref(r1 + 1, col)}:{cell_ref(max(r2, r1 + 1) + RULE_MARGIN, col)}".encode()
-    rule = re.sub(rb'sqref="[^"]*"', b'sqref="' + sqref + b'"', rules[0])
+        return None
+    return rules[0]
+
+
+def _insert_rule(xml: bytes, rule: bytes, sqref: str) -> bytes:
+    """`rule` on `sqref`, added to the sheet's dataValidations (made where the schema puts it)."""
+    rule = re.sub(rb'sqref="[^"]*"', b'sqref="' + sqref.encode() + b'"', rule)
     tail_at = max(xml.rfind(b"sheetData>"), xml.rfind(b"sheetData/>"))
     m = re.compile(rb"</((?:[\w.-]+:)?)dataValidations>").search(xml, tail_at)
     if m:
@@ -159,6 +171,25 @@ def _add_validation(xml: bytes, donor_xml: bytes, dcol: int, col: int, r1: int, 
             return xml[:at.start()] + block + xml[at.start():]
     end = xml.rfind(b"</")
     return xml[:end] + block + xml[end:]
+
+
+def add_setting_rules(parts: Parts, donor: Parts, added: list, lang: str) -> None:
+    """Each added setting's Value cell (the last rows of the Settings table, as appended) gets
+    the drop-down or bounds the donor book has on that setting's row."""
+    if not added:
+        return
+    _, part, _, root = parts.find_table("Settings")
+    (_, c1), (r2, _) = (split_ref(x) for x in root.get("ref").split(":"))
+    _, dpart, _, droot = donor.find_table("Settings")
+    (dr1, dc1), _ = (split_ref(x) for x in droot.get("ref").split(":"))
+    donor_xml, xml = donor.pkg.read(dpart), parts.current(part)
+    rows = [s.key for s in schema.SETTING_ROWS]
+    for i, s in enumerate(added):
+        where = cell_ref(dr1 + 1 + rows.index(s.key), dc1 + 1)
+        rule = _donor_rule(donor_xml, b'sqref="' + where.encode() + b'"', parts)
+        if rule:
+            xml = _insert_rule(xml, rule, cell_ref(r2 - len(added) + 1 + i, c1 + 1))
+    parts.set(part, xml)
 
 
 def add_settings_table(parts: Parts, table, col: int, lang: str) -> None:
