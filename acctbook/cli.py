@@ -1,19 +1,15 @@
-"""The `acctbook` command: each subcommand parses options and calls one api function.
+"""The `acctbook` command: each subcommand parses options and calls one api function
+(the document commands are in cli_documents.py; what they share in cli_common.py).
 
 Every failure ends as one clear line and a non-zero exit (README, "Exit codes"):
 0 done; 1 the book has errors or the request was refused; 2 bad usage or a
 file that cannot be read.
-
-Slow work shows progress on stderr (a rich bar, only while stderr is a terminal; never
-with --json or -q/--quiet): the api takes a plain `progress(step, done, total)` callable
-and only this module knows of the terminal.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import contextvars
 import datetime as dt
 import difflib
 import importlib.metadata
@@ -23,44 +19,17 @@ import textwrap
 from pathlib import Path
 from typing import Iterator
 
-from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Column
-
-from acctbook import __version__, api, cli_help, cli_output, upgrading
-from acctbook.cli_output import (batch_line, day_off_notice, jsonable, print_json,
-                                 printable, show_value, streams_never_fail, summary)
+from acctbook import __version__, api, upgrading
+from acctbook.cli_common import (USAGE_LANG, argv_lang, book_argument, lang_of, progress_bar,
+                                 today_option)
+from acctbook.cli_documents import document_commands
+from acctbook.cli_output import (batch_line, day_off_notice, jsonable, print_json, show_value,
+                                 streams_never_fail, summary)
 from acctbook.cli_help import ABOUT, EPILOG, EXAMPLES, IMPORT_OPTIONS, LANG_HELP, QUIET_HELP
 from acctbook.book import schema
-from acctbook.book.coerce import DATE_MAX, DATE_MIN       # the dates a workbook may hold
 from acctbook.book.i18n import system_lang, tr
 from acctbook.book.model import AcctbookError
 from acctbook.book.results import BATCH_STATES
-
-
-# A usage error's language: argparse checks a value before it reads --lang (_parse sets it).
-_USAGE_LANG = contextvars.ContextVar("acctbook_usage_lang", default="en")
-
-
-def _argv_lang(argv: list[str]) -> str:
-    """--lang's value in the raw arguments (`--lang he`, `--lang=he`), else the system's."""
-    said = [w[len("--lang="):] if w != "--lang" else after
-            for w, after in zip(argv, [*argv[1:], ""]) if w.split("=", 1)[0] == "--lang"]
-    return next((v for v in said if v in ("en", "he")), system_lang())
-
-
-def _date(text: str) -> dt.date:
-    lang = _USAGE_LANG.get()
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(tr(lang, "'{text}' is not a date (use YYYY-MM-DD)")
-                                         .format(text=text)) from None
-    if not DATE_MIN <= day <= DATE_MAX:
-        raise argparse.ArgumentTypeError(tr(lang, "'{text}' is outside the years {first}–{last}")
-                                         .format(text=text, first=DATE_MIN.year,
-                                                 last=DATE_MAX.year))
-    return day
 
 
 # --- the today-notice: a --today far from the clock, or on a day off ---------------------
@@ -90,62 +59,9 @@ def _far_notice(today: dt.date | None, lang: str | None = None) -> None:
               file=sys.stderr)
 
 
-def _lang(a, book=None) -> str:
-    """The language acctbook speaks in: the book's when one was read; else --lang; else the
-    system's (Python's locale, the Windows setting too); else English."""
-    lang = getattr(book, "lang", None) or getattr(a, "lang", None)
-    return lang if lang in ("en", "he") else system_lang()
-
-
-# --- progress: on stderr, only for a person watching a terminal ------------------------
-def _stderr_is_terminal() -> bool:
-    try:
-        return sys.stderr.isatty()
-    except (AttributeError, ValueError):       # no console (pythonw) or a closed stream
-        return False
-
-
-def _shows_progress(a) -> bool:
-    """Progress only for a person at a terminal: never with -q/--quiet, never beside --json
-    output, never into a pipe or a file (stderr not a terminal)."""
-    return not (getattr(a, "quiet", False) or getattr(a, "json", False)) and _stderr_is_terminal()
-
-
-@contextlib.contextmanager
-def _progress(a, what: str, **args) -> Iterator[api.Progress | None]:
-    """A transient progress bar on stderr while the block runs: yields the
-    progress(step, done, total) callable to pass to the api, or None when progress is off.
-    A console that cannot print the Braille spinner (an old Windows code page) gets an ASCII
-    one; rich draws its bar in ASCII there too. The label and each step are said in _lang(a)
-    (the book's language is unknown before it is read): api.message(step, lang)."""
-    if not _shows_progress(a):
-        yield None
-        return
-    lang = _lang(a)                 # `what`: tr("en", "…{book}…") and its args
-    what = tr(lang, what).format(**args) if args else tr(lang, what)
-    console = Console(stderr=True, force_terminal=True)
-    spinner = "dots" if printable(console, "⠋⠙⠹⠸") == "⠋⠙⠹⠸" else "line"
-    # one line, however narrow the terminal: the step gives way, not the count or the time
-    step_column = Column(no_wrap=True, overflow="ellipsis", max_width=max(console.width - 38, 10))
-    columns = (SpinnerColumn(spinner),
-               TextColumn("{task.description}", markup=False, table_column=step_column),
-               BarColumn(bar_width=20), TextColumn("{task.fields[count]}"), TimeElapsedColumn())
-    try:
-        stdout_here = sys.stdout.isatty()       # results printed meanwhile go above the bar
-    except (AttributeError, ValueError):
-        stdout_here = False
-    with Progress(*columns, console=console, transient=True, redirect_stdout=stdout_here) as bar:
-        task = bar.add_task(printable(console, what), total=None, count="")
-
-        def progress(step: str, done: int, total: int) -> None:
-            bar.update(task, description=printable(console, api.message(step, lang)),
-                       completed=done, total=total, count=f"{done}/{total}", refresh=True)
-        yield progress
-
-
 # --- commands ----------------------------------------------------------------------
 def cmd_new(a) -> int:
-    with _progress(a, tr("en", "making {book}"), book=Path(a.book).name):
+    with progress_bar(a, tr("en", "making {book}"), book=Path(a.book).name):
         p = api.new(a.book, lang=a.lang, demo=a.demo, today=a.today, macros=a.macros)
     print((tr(a.lang, "made {book} with demo data") if a.demo else
            tr(a.lang, "made {book}")).format(book=p))
@@ -153,12 +69,12 @@ def cmd_new(a) -> int:
 
 
 def cmd_check(a) -> int:
-    with _progress(a, tr("en", "checking {book}"), book=Path(a.book).name) as progress:
+    with progress_bar(a, tr("en", "checking {book}"), book=Path(a.book).name) as progress:
         r = api.check(a.book, today=a.today, progress=progress)
     if a.json:
         print_json([p.as_json() for p in r.problems])
     else:
-        lang = _lang(a, r.book)
+        lang = lang_of(a, r.book)
         for p in r.problems:
             print(p.line(a.book, lang))
         print(f"{a.book}: {summary(r.problems, lang)}{upgrading.stamp_note(r, lang)}",
@@ -172,11 +88,11 @@ CLIENT_JSON = ("client_id", "last_contact", "next_follow_up", "follow_up_reason"
 
 
 def cmd_refresh(a) -> int:
-    with _progress(a, tr("en", "refreshing {book}"), book=Path(a.book).name) as progress:
+    with progress_bar(a, tr("en", "refreshing {book}"), book=Path(a.book).name) as progress:
         r = api.refresh(a.book, today=a.today, dry_run=a.dry_run, adopt_rows=a.adopt_rows,
                         progress=progress)
     day_off_notice(r.book, a.today)
-    lang = _lang(a, r.book)
+    lang = lang_of(a, r.book)
     if a.json:
         frame = r.results.clients.copy()
         frame["client_id"] = r.book.frame("Clients")["client_id"].reindex(frame.index)
@@ -205,10 +121,10 @@ def cmd_refresh(a) -> int:
 
 
 def cmd_calls(a) -> int:
-    with _progress(a, tr("en", "reading {book}"), book=Path(a.book).name) as progress:
+    with progress_bar(a, tr("en", "reading {book}"), book=Path(a.book).name) as progress:
         res = api.refresh(a.book, today=a.today, dry_run=True, progress=progress)
     day_off_notice(res.book, a.today)
-    lang = _lang(a, res.book)
+    lang = lang_of(a, res.book)
     recs = res.results.queue.to_dict("records")
     status = 1 if res.errors else 0                # 1 when the book has errors (README, "Exit codes")
     if a.json:
@@ -241,8 +157,8 @@ def cmd_batch(a) -> int:
     books = [p for p, _why in api.expand_books(a.books)]   # folders and patterns: the bar's length
     counts = dict.fromkeys(BATCH_STATES, 0)
     status = 0
-    lang = _lang(a)
-    with _progress(a, tr("en", "refreshing")) as progress:
+    lang = lang_of(a)
+    with progress_bar(a, tr("en", "refreshing")) as progress:
         def done(item):
             nonlocal status
             counts[item.state] += 1
@@ -266,9 +182,9 @@ def cmd_batch(a) -> int:
 
 
 def cmd_demo(a) -> int:
-    with _progress(a, tr("en", "making the demo")) as progress:
+    with progress_bar(a, tr("en", "making the demo")) as progress:
         r = api.demo(a.dir, today=a.today, pdf=a.pdf, progress=progress)
-    speak = _lang(a)
+    speak = lang_of(a)
     print(tr(speak, "demo in {folder}/").format(folder=r.folder))
     for lang, p in r.books.items():
         print(f"  {p}  ({lang}): {summary(r.checks[lang].problems, speak)}"
@@ -297,58 +213,11 @@ def cmd_upgrade(a) -> int:
     return 0
 
 
-def cmd_contract(a) -> int:
-    with _progress(a, tr("en", "contract for {deal}"), deal=a.deal_id) as progress:
-        r = api.contract(a.book, a.deal_id, out=a.out, pdf=a.pdf, today=a.today,
-                         progress=progress, new_version=a.new_version)
-    lang = _lang(a, r)             # r.lang: the book's language (jobs.contract)
-    table = schema.CONTRACTS
-    print(tr(lang, "contract {contract}: {files}; {sheet} row added to {book} ({column} "
-                   "{value})").format(
-        contract=r.contract_id, files=", ".join(str(f) for f in (r.docx, r.pdf) if f),
-        sheet=table.sheet(lang), book=a.book, column=table.column("status").label(lang),
-        value=schema.show_choice("Draft", lang)))
-    for line in cli_output.superseded(r, lang):      # after --new-version
-        print(line)
-    return 0
-
-
-def cmd_quote(a) -> int:
-    with _progress(a, tr("en", "quote for {deal}"), deal=a.deal_id) as progress:
-        r = api.quote(a.book, a.deal_id, out=a.out, pdf=a.pdf, valid_days=a.valid_days,
-                      today=a.today, progress=progress)
-    lang = _lang(a, r)
-    print(tr(lang, "quote {quote}: {files}; valid until {date}; {sheet} row added to {book}")
-          .format(quote=r.quote_id, files=", ".join(str(f) for f in (r.docx, r.pdf) if f),
-                  date=r.valid_until.isoformat(), sheet=schema.INTERACTIONS.sheet(lang),
-                  book=a.book) + (tr(lang, "; deal {deal} moved to {stage}").format(
-                      deal=r.deal_id, stage=schema.show_choice(r.stage, lang)) if r.stage else ""))
-    return 0
-
-
-def cmd_order_document(a) -> int:
-    with _progress(a, cli_help.ORDER_DOCUMENTS[a.command][1], order=a.order_id) as progress:
-        r = api.order_document(a.command, a.book, a.order_id, a.out, a.pdf, a.today, progress)
-    print(cli_output.order_document_line(r, _lang(a, r), a.book))
-    return 0
-
-
 def cmd_import(a) -> int:
     r = api.import_(a.sources, a.into, lang=getattr(a, "lang", None), maps=a.map, sheet=a.sheet,
                     dry_run=a.dry_run, today=a.today)
     print(api.import_text(r, a.json))
     return r.exit_code
-
-
-def cmd_report(a) -> int:
-    with _progress(a, tr("en", "monthly report")) as progress:
-        r = api.report(a.book, a.month, out=a.out, pdf=a.pdf, today=a.today, progress=progress)
-    lang = _lang(a, r.report)       # the figures carry the book's language
-    paths = ", ".join(str(p) for p in r.files.values() if p)
-    print(tr(lang, "report {month}: {files}").format(month=r.month, files=paths)
-          + (tr(lang, "; sheet '{sheet}' in {book}").format(sheet=r.sheet, book=a.book)
-             if r.sheet else ""))
-    return 0
 
 
 # --- the parser: a help line for every argument, examples for every command ---------------
@@ -360,27 +229,6 @@ def version() -> str:
         return __version__
 
 
-# Options several commands share (sqlite-utils' shared-option habit).
-def _today_option(p) -> None:
-    p.add_argument("--today", type=_date, metavar="YYYY-MM-DD",
-                   help="the date to work as of (default: the system date)")
-
-
-def _book_argument(p, json: bool = True) -> None:
-    p.add_argument("book", metavar="BOOK", help="the workbook (.xlsx or .xlsm)")
-    if json:
-        p.add_argument("--json", action="store_true",
-                       help="print JSON on stdout, nothing else (no progress)")
-
-
-def _document_options(p) -> None:
-    p.add_argument("--out", metavar="DIR",
-                   help="folder for the documents (default: beside the workbook)")
-    p.add_argument("--pdf", action="store_true",
-                   help="also a PDF (a contract through Word or LibreOffice, a report through "
-                        "Chrome, Edge or Chromium)")
-
-
 def _workbook_commands(add) -> None:
     p = add("new", cmd_new, "create a workbook from the schema")
     p.add_argument("book", metavar="BOOK", help="the new workbook's file (.xlsx; .xlsm with "
@@ -390,53 +238,26 @@ def _workbook_commands(add) -> None:
     p.add_argument("--demo", action="store_true", help="fill it with realistic demo data")
     p.add_argument("--macros", action="store_true",
                    help="a macro-enabled .xlsm with xlwings VBA buttons (desktop xlwings)")
-    _today_option(p)
+    today_option(p)
     p = add("demo", cmd_demo, "the main job on a built-in example")
     p.add_argument("dir", nargs="?", default="acctbook-demo", metavar="DIR",
                    help="the folder to work in (default: acctbook-demo; made if missing)")
     p.add_argument("--pdf", action="store_true",
                    help="also PDFs of the contracts and reports (Word or LibreOffice; Chrome, "
                         "Edge or Chromium; slower)")
-    _today_option(p)
+    today_option(p)
     p = add("check", cmd_check, "validate a workbook; exit 1 on any error")
-    _book_argument(p)
-    _today_option(p)
+    book_argument(p)
+    today_option(p)
     p = add("refresh", cmd_refresh, "compute follow-ups, ranking, risk; write them back")
-    _book_argument(p)
+    book_argument(p)
     p.add_argument("--dry-run", action="store_true", help="write nothing; print what would change")
     p.add_argument("--adopt-rows", action="store_true",
                    help="first grow each table over the rows typed just below it")
-    _today_option(p)
+    today_option(p)
     p = add("calls", cmd_calls, "print the call queue")
-    _book_argument(p)
-    _today_option(p)
-
-
-def _document_commands(add) -> None:
-    p = add("contract", cmd_contract, "fill the contract template for a deal")
-    _book_argument(p, json=False)
-    p.add_argument("deal_id", metavar="DEAL_ID", help="the deal's Deal ID in the Deals sheet "
-                                                      "(e.g. D-0110)")
-    _document_options(p)
-    p.add_argument("--new-version", action="store_true", help=cli_output.NEW_VERSION_HELP)
-    _today_option(p)
-    p = add("quote", cmd_quote, "a price quote for a deal (.docx), logged in Interactions")
-    _book_argument(p, json=False)
-    p.add_argument("deal_id", metavar="DEAL_ID", help="the deal's Deal ID (e.g. D-0110)")
-    _document_options(p)
-    p.add_argument("--valid-days", type=int, metavar="N",
-                   help="days the quote is valid (default: Settings Quote validity days, 30)")
-    _today_option(p)
-    for name, (about, _) in cli_help.ORDER_DOCUMENTS.items():
-        p = add(name, cmd_order_document, about)
-        for flags, kw in cli_help.ORDER_OPTIONS:
-            p.add_argument(*flags, **kw)
-        _today_option(p)
-    p = add("report", cmd_report, "the monthly report: a sheet, HTML and PDF")
-    _book_argument(p, json=False)
-    p.add_argument("--month", metavar="YYYY-MM", help="the month (default: the last full month)")
-    _document_options(p)
-    _today_option(p)
+    book_argument(p)
+    today_option(p)
 
 
 def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
@@ -467,21 +288,21 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
         return p
 
     _workbook_commands(add)
-    _document_commands(add)
+    document_commands(add)
     p = add("batch", cmd_batch, "refresh many workbooks")
     p.add_argument("books", nargs="+", metavar="BOOK",
                    help="a workbook, a folder (its .xlsx/.xlsm) or a pattern ('books/*.xlsx')")
-    _today_option(p)
+    today_option(p)
     p = add("import", cmd_import, "bring in the client list you already keep")
     for flags, kw in IMPORT_OPTIONS:
         p.add_argument(*flags, **kw)
-    _today_option(p)
-    _book_argument(add("history", lambda a: print(api.history_text(a.book, a.json)) or 0,
+    today_option(p)
+    book_argument(add("history", lambda a: print(api.history_text(a.book, a.json)) or 0,
                        "print what acctbook wrote into a book"))     # exit 0: read only
-    _book_argument(p := add("upgrade", cmd_upgrade, "bring an older book up to date"), json=False)
+    book_argument(p := add("upgrade", cmd_upgrade, "bring an older book up to date"), json=False)
     p.add_argument("--dry-run", action="store_true", help="write nothing; list what would be added")
     p.add_argument("--macros", action="store_true", help="also BOOK.xlsm with the desktop buttons")
-    _today_option(p)
+    today_option(p)
     return ap, dict(sub.choices)
 
 
@@ -497,7 +318,7 @@ def _unknown_command(argv: list[str], commands) -> str | None:
                  and (i == 0 or argv[i - 1] != "--lang")), None)
     if word is None or word in commands:
         return None
-    lang = _USAGE_LANG.get()
+    lang = USAGE_LANG.get()
     near = difflib.get_close_matches(word.lower(), list(commands), n=1, cutoff=0.6)
     if near:
         line = tr(lang, "unknown command '{word}'; did you mean '{near}'?")
@@ -518,7 +339,7 @@ def _unknown_option(parser: argparse.ArgumentParser, command: str, extra: list[s
         parser.error(f"unrecognized arguments: {' '.join(extra)}")     # exit 2, with usage
     options = sorted(set(re.findall(r"(?<![\w-])--?[A-Za-z][\w-]*", parser.format_usage())))
     near = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    lang = _USAGE_LANG.get()
+    lang = USAGE_LANG.get()
     line = (tr(lang, "unknown option '{word}'; did you mean '{near}'?") if near else
             tr(lang, "unknown option '{word}' (acctbook {command} --help lists them)"))
     return f"acctbook {command}: " + line.format(word=word, near=near[0] if near else "",
@@ -540,8 +361,8 @@ def argparse_speaks(lang: str) -> Iterator[None]:
 def _parse(argv: list[str]) -> argparse.Namespace | int:
     """The parsed arguments, or the exit code when there is nothing to run: 0 after --help
     and --version, 2 after a usage error (its line already printed)."""
-    _USAGE_LANG.set(_argv_lang(argv))
-    with argparse_speaks(_USAGE_LANG.get()):
+    USAGE_LANG.set(argv_lang(argv))
+    with argparse_speaks(USAGE_LANG.get()):
         return _parse_in(argv)
 
 
@@ -568,7 +389,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parse(list(sys.argv[1:] if argv is None else argv))
     if isinstance(args, int):
         return args
-    lang = _lang(args)                  # no book read yet: --lang, else the system's
+    lang = lang_of(args)                  # no book read yet: --lang, else the system's
     _far_notice(getattr(args, "today", None), lang)
     try:
         status = args.func(args)

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 from python_calamine import CalamineWorkbook
 
-from acctbook import api, cli
+from acctbook import api, cli, cli_common
 
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-26"
@@ -60,7 +60,7 @@ def book(tmp_path) -> Path:
 @pytest.fixture
 def terminal(monkeypatch):
     """As if stderr were a terminal (pytest captures it into a file)."""
-    monkeypatch.setattr(cli, "_stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(cli_common, "stderr_is_terminal", lambda: True)
 
 
 # --- help ---------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from acctbook import api, cli, jobs
+from acctbook import api, cli, cli_common, jobs
 from acctbook.book import schema
 from acctbook.book.i18n import said, tr
 from acctbook.documents import contract as ct
@@ -166,7 +166,7 @@ def test_a_converter_error_carries_its_message_id():
 @pytest.fixture
 def terminal(monkeypatch):
     """As if stderr were a terminal (pytest captures it into a file)."""
-    monkeypatch.setattr(cli, "_stderr_is_terminal", lambda: True)
+    monkeypatch.setattr(cli_common, "stderr_is_terminal", lambda: True)
 
 
 def test_progress_steps_in_hebrew_with_lang_he(tmp_path, capsys, terminal):
@@ -180,6 +180,7 @@ def test_progress_steps_in_hebrew_with_lang_he(tmp_path, capsys, terminal):
 
 
 def test_progress_steps_stay_english_by_default(tmp_path, capsys, terminal, monkeypatch):
+    monkeypatch.setattr(cli_common, "system_lang", lambda default="en": "en")
     monkeypatch.setattr(cli, "system_lang", lambda default="en": "en")
     book = write_book(tmp_path / "book.xlsx", valid_data())
     assert cli.main(["check", str(book), "--today", TODAY.isoformat()]) == 0
@@ -217,6 +218,7 @@ def test_a_year_out_of_range_in_hebrew(tmp_path, capsys):
 
 
 def test_a_bad_today_stays_english_otherwise(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(cli_common, "system_lang", lambda default="en": "en")
     monkeypatch.setattr(cli, "system_lang", lambda default="en": "en")
     book = write_book(tmp_path / "book.xlsx", valid_data())
     assert cli.main(["check", str(book), "--today", "2026-13-01"]) == 2
