@@ -23,6 +23,7 @@ from acctbook import __version__, api, upgrading
 from acctbook.cli_common import (USAGE_LANG, argv_lang, book_argument, lang_of, progress_bar,
                                  today_option)
 from acctbook.cli_documents import document_commands
+from acctbook.cli_meeting import brief_commands, calendar_commands
 from acctbook.cli_output import (batch_line, day_off_notice, jsonable, print_json, show_value,
                                  streams_never_fail, summary)
 from acctbook.cli_help import ABOUT, EPILOG, EXAMPLES, IMPORT_OPTIONS, LANG_HELP, QUIET_HELP
@@ -289,6 +290,8 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
 
     _workbook_commands(add)
     document_commands(add)
+    brief_commands(add)
+    calendar_commands(add)
     p = add("batch", cmd_batch, "refresh many workbooks")
     p.add_argument("books", nargs="+", metavar="BOOK",
                    help="a workbook, a folder (its .xlsx/.xlsm) or a pattern ('books/*.xlsx')")
