@@ -15,6 +15,8 @@ from typing import Callable, Iterable
 from acctbook import history as book_history
 from acctbook import importing
 from acctbook import jobs, upgrading
+from acctbook import calendars
+from acctbook import briefs
 from acctbook.book.history import CLI, Stamp
 from acctbook.book.model import Book
 from acctbook.book.results import (BatchItem, Change, CheckResult, ContractResult,  # noqa: F401
@@ -70,11 +72,31 @@ def check(path, today: dt.date | None = None, progress: Progress | None = None) 
 
 
 def refresh(path, today: dt.date | None = None, dry_run: bool = False,
-            adopt_rows: bool = False, progress: Progress | None = None) -> RefreshResult:
+            adopt_rows: bool = False, progress: Progress | None = None,
+            calendar=None, days: int = calendars.DEFAULT_DAYS) -> RefreshResult:
     """Check, compute follow-ups, ranking and risk, and write them into the book.
-    `adopt_rows`: rows typed just below a table join it first (its ref grows over them)."""
-    return jobs.refresh(path, _today(today), dry_run=dry_run, adopt_rows=adopt_rows,
-                        progress=progress, stamp=_stamp(today))
+    `adopt_rows`: rows typed just below a table join it first (its ref grows over them).
+    `calendar`: an .ics path the refresh also rewrites from its own results (the next
+    `days` days, as `calendar`), once the book is written; a dry run writes neither."""
+    day = _today(today)
+    target = calendars.calendar_path(path, calendar) if calendar is not None else None
+    if target is not None:
+        calendars.check_days(days)
+    r = jobs.refresh(path, day, dry_run=dry_run, adopt_rows=adopt_rows, progress=progress,
+                     stamp=_stamp(today))
+    if target is not None and r.written:
+        r.calendar = calendars.write_calendar(r.book, r.problems, r.results, day, target, days)
+    return r
+
+
+def calendar(path, out=None, today: dt.date | None = None,
+             days: int = calendars.DEFAULT_DAYS,
+             progress: Progress | None = None) -> calendars.CalendarResult:
+    """The book's follow-ups, contract renewals, complaint SLAs, events and birthdays from
+    today to today + `days`, as an iCalendar file (`out`, default `<book>.ics` beside the
+    book); the workbook is only read (docs/calendar.md)."""
+    return calendars.calendar(path, _today(today), out=out, days=days,
+                              step=jobs.steps(progress, 4))
 
 
 def calls(path, today: dt.date | None = None, progress: Progress | None = None):
@@ -138,6 +160,15 @@ def report(path, month: str | None = None, out=None, pdf: bool = False,
     """The monthly report: figures, the `Report YYYY-MM` sheet, HTML (and PDF)."""
     return jobs.report(path, month, _today(today), out=out, pdf=pdf, sheet=sheet,
                        progress=progress, stamp=_stamp(today))
+
+
+def brief(path, client_id: str, out=None, pdf: bool = False, today: dt.date | None = None,
+          progress: Progress | None = None, write: bool = True) -> briefs.BriefResult:
+    """One client on one page (acctbook.core.brief): `brief-<client id>.html` (and .pdf)
+    in `out`, default beside the workbook; `write=False`: the content only (.brief), no
+    file (--json). The workbook is only read; an unknown Client ID is refused."""
+    return briefs.brief(path, client_id, _today(today), out=out, pdf=pdf, write=write,
+                        step=jobs.steps(progress, 4 if write else 3))
 
 
 def history(path) -> book_history.HistoryResult:

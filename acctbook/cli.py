@@ -23,7 +23,7 @@ from acctbook import __version__, api, upgrading
 from acctbook.cli_common import (USAGE_LANG, argv_lang, book_argument, lang_of, progress_bar,
                                  today_option)
 from acctbook.cli_documents import document_commands
-from acctbook.cli_meeting import brief_commands, calendar_commands
+from acctbook.cli_meeting import brief_commands, calendar_commands, calendar_options
 from acctbook.cli_output import (batch_line, day_off_notice, jsonable, print_json, show_value,
                                  streams_never_fail, summary)
 from acctbook.cli_help import ABOUT, EPILOG, EXAMPLES, IMPORT_OPTIONS, LANG_HELP, QUIET_HELP
@@ -91,7 +91,7 @@ CLIENT_JSON = ("client_id", "last_contact", "next_follow_up", "follow_up_reason"
 def cmd_refresh(a) -> int:
     with progress_bar(a, tr("en", "refreshing {book}"), book=Path(a.book).name) as progress:
         r = api.refresh(a.book, today=a.today, dry_run=a.dry_run, adopt_rows=a.adopt_rows,
-                        progress=progress)
+                        progress=progress, calendar=a.calendar, days=a.days)
     day_off_notice(r.book, a.today)
     lang = lang_of(a, r.book)
     if a.json:
@@ -118,6 +118,8 @@ def cmd_refresh(a) -> int:
                 problems=summary(r.problems, lang))
                 + (tr(lang, "; previous version kept as {backup}").format(backup=r.backup)
                    if r.backup else ""))
+        if r.calendar is not None:
+            print(r.calendar.line(lang))
     return 1 if r.errors else 0      # written, but the book has errors
 
 
@@ -255,6 +257,7 @@ def _workbook_commands(add) -> None:
     p.add_argument("--dry-run", action="store_true", help="write nothing; print what would change")
     p.add_argument("--adopt-rows", action="store_true",
                    help="first grow each table over the rows typed just below it")
+    calendar_options(p)
     today_option(p)
     p = add("calls", cmd_calls, "print the call queue")
     book_argument(p)

@@ -15,7 +15,7 @@ ABOUT = {   # the command's description: what it does, what it writes
     "check": "Check every rule on a workbook and print each problem as BOOK:Sheet!CELL: message "
              "(docs/problems.md lists them); the count goes to stderr. Writes nothing.",
     "refresh": "Check the workbook, compute follow-ups, ranking, risk and the call queue, and "
-               "write them into its grey columns and its sheets Today, Rankings and Problems. "
+               "write them into its grey columns and its sheets Today, Rankings, Segments and Problems. "
                "The previous version is kept as BOOK.bak.xlsx.",
     "calls": "Print the call queue: every client due today or overdue, most urgent first, with "
              "the reason, the contact and the phone. Writes nothing.",
@@ -42,6 +42,22 @@ ABOUT = {   # the command's description: what it does, what it writes
                "Invoice due where blank. Refused for an order already invoiced.",
     "report": "The monthly report: a 'Report YYYY-MM' sheet with charts added to the workbook "
               "and an HTML report beside it; --pdf adds a PDF.",
+    "brief": "One client on one page before a meeting: 'brief-CLIENT_ID.html' beside the "
+             "workbook (or in --out; --pdf adds a PDF), in the book's language: the client at a "
+             "glance (status, class, tier, rank and its points, risk and why, Revenue 12m and "
+             "its last 12 months), the contacts (primary first, birthdays in the next 30 days), "
+             "the last ten touches, everything open (deals, undelivered orders, unpaid invoices, "
+             "complaints with their SLA, contracts with their renewal date), the competitors in "
+             "play with their SWOT and what to offer. --json prints the same content instead and "
+             "writes no file. Writes nothing into the workbook.",
+    "calendar": "Write the book's dates as an iCalendar file (.ics) that Outlook, Google "
+                "Calendar and Apple Calendar open or subscribe to: each client's next "
+                "follow-up (overdue ones on today), contract renewals (End minus Renewal "
+                "notice), complaint SLA due dates, events and the client contacts' birthdays, "
+                "from today to today + --days, all-day, in the book's language. Each item "
+                "keeps its UID from run to run, so importing again updates instead of "
+                "duplicating. Default file: BOOK's name with .ics, beside it. Writes nothing "
+                "into the workbook.",
     "batch": "Refresh many workbooks, one line each; one bad workbook does not stop the others. "
              "Exits with the worst book's own code.",
     "import": "Bring in the client list you already keep (.csv in any common encoding and "
@@ -82,7 +98,8 @@ EXAMPLES = {
     "refresh": """\
   acctbook refresh clients.xlsx
   acctbook refresh clients.xlsx --dry-run     what would change; nothing written
-  acctbook refresh clients.xlsx --adopt-rows  take in rows typed below a table""",
+  acctbook refresh clients.xlsx --adopt-rows  take in rows typed below a table
+  acctbook refresh clients.xlsx --calendar clients.ics   and rewrite the calendar""",
     "calls": """\
   acctbook calls clients.xlsx
   acctbook calls clients.xlsx --today 2026-12-01 --json""",
@@ -102,6 +119,14 @@ EXAMPLES = {
     "report": """\
   acctbook report clients.xlsx                  the last full month
   acctbook report clients.xlsx --month 2026-10 --pdf --out reports""",
+    "brief": """\
+  acctbook brief clients.xlsx C-004                   brief-C-004.html beside the book
+  acctbook brief clients.xlsx C-004 --pdf --out briefs
+  acctbook brief clients.xlsx C-004 --json > c-004.json""",
+    "calendar": """\
+  acctbook calendar clients.xlsx                      clients.ics beside the book
+  acctbook calendar clients.xlsx --out calendars/work.ics --days 30
+  acctbook calendar clients.xlsx --today 2026-12-01    as of a fixed day""",
     "batch": """\
   acctbook batch anna.xlsx dan.xlsx
   acctbook batch team/                    every workbook in a folder

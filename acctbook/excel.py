@@ -1,4 +1,4 @@
-"""The buttons on Home: Refresh, Check, Contract, Quote, Monthly report, inside Excel.
+"""The buttons on Home: Refresh, Check, Contract, Quote, Monthly report, Brief, inside Excel.
 
 Each takes the open workbook (`xlwings.Book`; default `xw.Book.caller()`, the desktop
 add-in or the standalone VBA module's RunPython) and calls the same code as the CLI,
@@ -18,8 +18,9 @@ from typing import Any, Callable
 from acctbook.book import schema
 from acctbook.book.adapter import user_cells
 from acctbook.book.history import DESKTOP, LITE, Stamp, history_row
+from acctbook.book.ids import clients_named
 from acctbook.book.i18n import tr
-from acctbook.book.model import AcctbookError, Refused
+from acctbook.book.model import AcctbookError, Refused, SheetTable
 from acctbook.book.rules import check_book
 from acctbook.core import plan
 from acctbook.documents import charts
@@ -113,7 +114,7 @@ def stamp(today: dt.date | None = None) -> Stamp:
 
 # --- Refresh ------------------------------------------------------------------------------
 def refresh(book=None, today: dt.date | None = None):
-    """Check, compute and write the computed columns, Home, Today, Rankings and Problems."""
+    """Check, compute and write the computed columns, Home, Today, Rankings, Segments and Problems."""
     return _run(book, _refresh, _day(today), stamp(today))
 
 
@@ -361,5 +362,50 @@ def add_report_charts(sheet, desc: dict) -> bool:
     return True
 
 
+# --- Brief ------------------------------------------------------------------------------------
+def brief(book=None, today: dt.date | None = None):
+    """The brief of the client in Home's Client cell (the same content as `acctbook brief`)
+    on the Brief sheet, rebuilt whole; nothing else in the book is written but History."""
+    return _run(book, _brief, _day(today), stamp(today))
+
+
+def chosen_client(book, bk) -> str:
+    """The Client ID in Home's Client cell: a name from its drop-down or a Client ID typed."""
+    value = xb.named_value(book, schema.CLIENT_NAME, bk.lang, schema.CLIENT_ROW)
+    text = "" if value is None else str(value).strip()
+    home, sheet = schema.generated_sheet("Home", bk.lang), bk.tables["Clients"].sheet
+    if not text:
+        raise Refused(tr(bk.lang, "choose a client in the Client cell on {home}, then press "
+                                  "Brief").format(home=home))
+    ids = clients_named(bk.frame("Clients"), text)
+    if len(ids) > 1:
+        raise Refused(tr(bk.lang, "{count} clients are named {client} on {sheet} ({ids}): type "
+                                  "the Client ID in the Client cell").format(
+            count=len(ids), client=text, sheet=sheet, ids=", ".join(ids)))
+    if not ids:
+        raise Refused(tr(bk.lang, "client {client} (the Client cell) is not in {sheet}").format(
+            client=text, sheet=sheet))
+    return ids[0]
+
+
+def _brief(book, today: dt.date, when: Stamp | None = None):
+    from acctbook.core.brief import brief_rows, build_brief
+    bk = xb.OpenWorkbook(book).read_book()
+    client_id = chosen_client(book, bk)
+    problems = check_book(bk, today)
+    results = plan.refresh_results(bk, problems, today)
+    header, rows = brief_rows(build_brief(bk, results, client_id, today), bk.lang)
+    spec = schema.BRIEF
+    st = SheetTable(sheet=spec.sheet(bk.lang), table=spec.name, header=header, rows=rows,
+                    widths=[c.width for c in spec.columns], rtl=bk.lang == "he",
+                    formats=[c.number_format for c in spec.columns])
+    xb.write_table(book, st)
+    xb.select_sheet(book, st.sheet, spec.name)
+    xb.append_history(book, history_row("brief", when or stamp(today), details=[client_id]),
+                      bk.lang)
+    return client_id
+
+
 # --- what xlwings Lite's main.py and the VBA buttons call -----------------------------------------
 BUTTONS = {key: globals()[key] for key, _en, _he in schema.HOME_BUTTONS}
+

@@ -109,7 +109,7 @@ def test_sheets_in_order_home_active(create_wbs, lang):
         schema.TABLES[n].sheet(lang) for n in
         ("Clients", "Contacts", "Interactions", "Deals", "DealItems", "Orders", "Contracts",
          "Complaints", "Products", "Competitors", "Events")] + [
-        gen("Rankings"), gen("Problems"), schema.SETTINGS.sheet(lang),
+        gen("Rankings"), gen("Segments"), gen("Problems"), schema.SETTINGS.sheet(lang),
         schema.HISTORY.sheet(lang), schema.lists_sheet(lang)]
     assert wb.sheetnames == expected
     assert wb.active.title == gen("Home")
@@ -132,9 +132,14 @@ def test_every_schema_table_on_its_sheet_with_headers_in_order(create_wbs, lang)
         assert min_row == 1
         assert _headers(ws, t) == [c.label(lang) for c in table.columns]
         if not table.settings:
-            assert min_col == 1 and len(ws.tables) == 1
+            # Regions stands right of Segments on their sheet, one blank column between.
+            left = schema.BESIDE.get(table.name)
+            by_name = {t.name: t for t in schema.GENERATED_TABLES}
+            first = len(by_name[left].columns) + 2 if left else 1
+            assert min_col == first
+            assert len(ws.tables) == 1 + any(table.name in pair for pair in schema.BESIDE.items())
             assert ws.freeze_panes == "A2", ws.title
-            for i, col in enumerate(table.columns, start=1):
+            for i, col in enumerate(table.columns, start=first):
                 assert _col_dim(ws, i).width >= col.width, (table.name, col.key)
     settings = wb[schema.SETTINGS.sheet(lang)]
     assert sorted(settings.tables) == sorted(t.name for t in schema.SETTINGS_TABLES)
@@ -299,11 +304,29 @@ def test_home_deal_cell_is_named_with_a_dropdown_of_the_deal_list(create_wbs, la
         f"'{lists}'!$A$2:INDEX('{lists}'!$A$2:$A${n + 1},MAX(1,'{lists}'!$C${n + 1}))")
     # Only plain ranges for xlwings Lite: the Deal cell, and the reference drop-downs' key
     # columns as structured references (tests/test_dropdowns.py), never a formula.
-    others = {n: d.attr_text for n, d in wb.defined_names.items() if n != DEAL_NAME}
+    others = {n: d.attr_text for n, d in wb.defined_names.items()
+              if n not in (DEAL_NAME, schema.CLIENT_NAME)}
     assert others and all(re.fullmatch(r"acctbook_\w+", n) and re.fullmatch(r"\w+\[[^\]]+\]", v)
                           for n, v in others.items()), others
     deal_ids = "Deals[מזהה עסקה]" if lang == "he" else "Deals[Deal ID]"
     assert deal_ids in wb[lists]["B2"].value and f"$B${n + 1}" in wb[lists]["A2"].value
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_home_client_cell_is_named_with_a_dropdown_of_the_clients(create_wbs, lang):
+    """The Brief button's Client cell, below the Deal: named, a drop-down of the clients'
+    names (the name over Clients[Name], in the book's words), a typed Client ID accepted."""
+    wb = create_wbs[lang]
+    home = schema.generated_sheet("Home", lang)
+    row = schema.CLIENT_ROW
+    assert row == schema.DEAL_ROW + 1
+    assert list(wb.defined_names[schema.CLIENT_NAME].destinations) == [(home, f"$B${row}")]
+    assert wb[home].cell(row, 1).value == ("לקוח" if lang == "he" else "Client")
+    dv = _validation_at(wb[home], f"B{row}")
+    assert dv.type == "list" and dv.formula1 == schema.CLIENT_LIST and not dv.showErrorMessage
+    assert wb.defined_names[schema.CLIENT_LIST].attr_text == (
+        "Clients[שם]" if lang == "he" else "Clients[Name]")
+    assert ("תדריך" if lang == "he" else "Brief") in dv.prompt
 
 
 @pytest.fixture(scope="module")

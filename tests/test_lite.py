@@ -7,7 +7,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 import zipfile
 from importlib.metadata import distribution, version
 from pathlib import Path
@@ -230,7 +233,29 @@ def test_the_lite_bundle_is_the_layers_the_buttons_need_and_stays_small():
     code = {n for n in names if n.endswith(".py")}
     tops = {n.split("/")[1] for n in code}
     assert tops == {"__init__.py", "excel.py", "book", "core", "xlbook", "documents"}
-    package = Path(buttons.PACKAGE_DIR)
-    for sub in ("book", "core", "xlbook", "documents"):
-        assert {f"acctbook/{sub}/{p.name}" for p in (package / sub).glob("*.py")} <= code
+    # exactly the modules acctbook.excel reaches by its imports (function-level ones too)
+    reached = {m.replace(".", "/") + ".py" for m in buttons.button_modules()
+               if m.count(".") >= 2 or m == "acctbook.excel"}
+    assert {n for n in code if not n.endswith("__init__.py")} == reached
+    assert "acctbook/core/brief.py" in code and "acctbook/documents/ical.py" not in code
     assert len(buttons.main_py("he").encode("utf-8")) < 360_000
+
+
+def test_the_lite_bundle_imports_on_its_own(tmp_path):
+    """Every module in main.py's code imports from the unpacked bundle alone, as xlwings
+    Lite runs it (the source tree and an installed acctbook out of reach)."""
+    with zipfile.ZipFile(io.BytesIO(buttons.lite_package())) as z:
+        z.extractall(tmp_path)
+        modules = sorted(n[:-3].replace("/", ".").removesuffix(".__init__")
+                         for n in z.namelist() if n.endswith(".py"))
+    code = (
+        "import sys, importlib\n"
+        "sys.meta_path = [f for f in sys.meta_path if 'editable' not in repr(f)]\n"
+        f"sys.path[:0] = [{str(tmp_path)!r}]\n"
+        "for m in sys.argv[1:]:\n"
+        "    mod = importlib.import_module(m)\n"
+        f"    assert mod.__file__.startswith({str(tmp_path)!r}), mod.__file__\n")
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    done = subprocess.run([sys.executable, "-c", code, *modules], cwd=tmp_path, env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr

@@ -268,8 +268,9 @@ def test_html_in_english_shows_the_figures_formatted(report):
     assert "<script" not in html
     svgs = [etree.fromstring(m) for m in re.findall(r"<svg .*?</svg>", html, re.S)]
     assert [x.get("aria-label") for x in svgs] == [       # well-formed XML, in page order
-        "Revenue, last 12 months", "Weighted pipeline by stage", "Interactions by channel"]
-    months, stages, channels = _chart_texts(html)
+        "Revenue, last 12 months", "Weighted pipeline by stage", "Interactions by channel",
+        "Revenue 12m by segment"]                          # the segment section's, last
+    months, stages, channels, _segments = _chart_texts(html)
     # Every category labelled: 12 months, 5 stages, 7 channels; values with separators.
     assert all(m in months for m in ("Jun 25", "Apr 26", "May 26")) and "4,000" in months
     assert all(s in stages for s in ("Lead", "Qualified", "Needs analysis", "Proposal",

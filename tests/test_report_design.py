@@ -157,7 +157,7 @@ def test_the_html_report_draws_its_charts_inline(demo):
     for lang in ("en", "he"):
         html = demo["result"].reports[lang].files["html"].read_text(encoding="utf-8")
         svgs = re.findall(r"<svg .*?</svg>", html, re.S)
-        assert len(svgs) == 3 and "<img" not in html and "<script" not in html
+        assert len(svgs) == 4 and "<img" not in html and "<script" not in html   # + segments
         for svg in svgs:
             etree.fromstring(svg)                       # well-formed, inline
             assert "xlink:href=\"http" not in svg and "<text" not in svg   # text drawn as shapes

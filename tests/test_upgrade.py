@@ -410,3 +410,39 @@ def test_added_settings_get_their_row_drop_down(made, tmp_path):
         made_rule.type, made_rule.operator, made_rule.formula1, made_rule.promptTitle)
     assert not _rules_on(path, "Settings", f"B{last}")
     assert not api.check(path, today=TODAY).errors
+
+
+def strip_client_cell(parts: dict[str, bytes]) -> None:
+    """Home without the Client cell, its names, its drop-down and the Brief button (as a
+    book made before the brief)."""
+    parts["xl/workbook.xml"] = re.sub(rb'<definedName name="acctbook_client(_list)?">[^<]*'
+                                      rb"</definedName>", b"", parts["xl/workbook.xml"])
+    home = _sheet_part(parts, "Home")
+    xml = re.sub(rb'<row r="%d".*?</row>' % schema.CLIENT_ROW, b"", parts[home])
+    xml = re.sub(rb'<dataValidation [^>]*sqref="B%d".*?</dataValidation>' % schema.CLIENT_ROW,
+                 b"", xml)
+    parts[home] = re.sub(rb'dataValidations count="2"', b'dataValidations count="1"', xml)
+    anchors = re.findall(rb"<xdr:twoCellAnchor>.*?</xdr:twoCellAnchor>",
+                         parts["xl/drawings/drawing1.xml"], re.S)
+    brief, = [a for a in anchors if b'name="acctbook_brief"' in a]
+    parts["xl/drawings/drawing1.xml"] = parts["xl/drawings/drawing1.xml"].replace(brief, b"")
+
+
+def test_the_client_cell_and_the_brief_button_come_back(made, tmp_path):
+    path, _ = _old_book(made, tmp_path, strip_client_cell)
+    wb = openpyxl.load_workbook(path)
+    assert schema.CLIENT_NAME not in wb.defined_names and "acctbook_brief" not in _shape_names(path)
+    dry = api.upgrade(path, dry_run=True)
+    assert any(schema.CLIENT_NAME in line for line in dry.lines)
+    assert any(schema.CLIENT_LIST in line for line in dry.lines)
+    api.upgrade(path, today=TODAY)
+    wb = openpyxl.load_workbook(path)
+    row = schema.CLIENT_ROW
+    assert list(wb.defined_names[schema.CLIENT_NAME].destinations) == [("Home", f"$B${row}")]
+    assert wb.defined_names[schema.CLIENT_LIST].attr_text == "Clients[Name]"
+    assert wb["Home"].cell(row, 1).value == "Client"
+    dv, = _rules_on(path, "Home", f"B{row}")
+    assert dv.type == "list" and dv.formula1 == schema.CLIENT_LIST and not dv.showErrorMessage
+    assert "acctbook_brief" in _shape_names(path)
+    assert _values(path, "Home") == _values(made, "Home")
+    assert not api.upgrade(path, today=TODAY).written          # a second upgrade: nothing

@@ -156,6 +156,18 @@ def apply(wb: openpyxl.Workbook, actions: list[dict]) -> dict:
         elif f == "addSheet":           # args: 0-based position, name
             wb.create_sheet(a["args"][1], a["args"][0])
             sheets = wb.worksheets
+        elif f == "addTable":           # args: address, has headers, style, name
+            from openpyxl.worksheet.table import Table, TableStyleInfo
+            ws = sheets[a["sheet_position"]]
+            ref = a["args"][0].replace("$", "").split("!")[-1]
+            c0, r0, c1, _r1 = range_boundaries(ref)
+            for c in range(c0, c1 + 1):      # Excel names a blank header Column1, ...
+                if ws.cell(r0, c).value in (None, ""):
+                    ws.cell(r0, c).value = f"Column{c - c0 + 1}"
+            t = Table(displayName=a["args"][3], ref=ref)
+            t.tableStyleInfo = TableStyleInfo(name=a["args"][2] or "TableStyleMedium2",
+                                              showRowStripes=True)
+            ws.add_table(t)
         elif f == "activateSheet":
             out["active"] = sheets[a["args"][0]].title
         elif f == "alert":

@@ -72,5 +72,11 @@ def monthly_report(book: xw.Book):
     press(book, "monthly_report")
 
 
+@script(button="[acctbook_brief]Home!D19")
+def brief(book: xw.Book):
+    """Brief: the client in Home's Client cell on the Brief sheet, before a meeting."""
+    press(book, "brief")
+
+
 # acctbook's own code: its pure-Python package, zipped and base64-encoded by `acctbook new`.
 ACCTBOOK_CODE = ""

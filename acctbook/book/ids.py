@@ -83,3 +83,25 @@ def near_duplicates(keys: pd.Series) -> pd.Series:
         if seen[0] != k:
             out[row] = seen[1]
     return out
+
+
+def clients_named(clients: pd.DataFrame, text: str) -> list[str]:
+    """The Client IDs a typed client means (Home's Client cell): its Client ID (as refs
+    match: exact, then folded), else the clients whose Name folds like it, else the ID
+    before " · " of a drop-down label. Several: a name two clients share."""
+    text = (text or "").strip().lstrip("'").strip()
+    if not text:
+        return []
+    ids = [k for k in clients["client_id"].tolist() if isinstance(k, str) and k]
+    if text in ids:
+        return [text]
+    index = key_index(ids)
+    if fold(text) in index:
+        return [index[fold(text)]]
+    names = clients["name"].map(lambda v: fold(v) if isinstance(v, str) else "")
+    hits = clients.loc[names == fold(text), "client_id"].tolist()
+    hits = [k for k in hits if isinstance(k, str) and k]
+    if hits:
+        return list(dict.fromkeys(hits))
+    head = text.split("\u00b7")[0].strip()
+    return [index[fold(head)]] if head != text and fold(head) in index else []

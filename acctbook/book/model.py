@@ -194,7 +194,8 @@ class LoadedTable:
 
 @dataclass
 class SheetTable:
-    """A generated sheet's content (Today, Rankings, Problems): rebuilt whole on every write.
+    """A generated sheet's content (Today, Rankings, Segments, Problems): rebuilt whole on
+    every write.
 
     Pure data, so the zip writer and the xlwings adapter take the same value.
     """
@@ -208,6 +209,14 @@ class SheetTable:
     formats: list[str | None] | None = None     # each column's Excel number format
     # Rebuild it where its table already sits, when the user renamed that sheet's tab.
     follow_table: bool = False
+    # A second table on the same sheet (Regions beside Segments): it starts one blank column
+    # right of this one, row 1 too, and is rebuilt with it; its own `sheet` is not used.
+    beside: SheetTable | None = None
+
+    @property
+    def beside_col(self) -> int:
+        """The 1-based sheet column the table beside starts at."""
+        return len(self.header) + 2
 
 
 @dataclass

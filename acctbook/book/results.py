@@ -51,6 +51,7 @@ class RefreshResult(_Problems):
     backup: str | None = None
     book: Book | None = None
     history: dict[str, Any] | None = None    # its History row (book/history.py), or would-be
+    calendar: Any = None               # `refresh --calendar`: the calendars.CalendarResult
 
 
 @dataclass

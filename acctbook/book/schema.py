@@ -352,6 +352,7 @@ GENERATED_SHEETS = {
     "Today": ("Today", "היום"),
     "Rankings": ("Rankings", "דירוג"),
     "Problems": ("Problems", "בעיות"),
+    "Segments": ("Segments", "פלחים"),
 }
 
 
@@ -422,6 +423,13 @@ def setting_index() -> dict[str, str]:
     return out
 
 
+def structured_ref(table: Table, key: str, lang: str) -> str:
+    """`Clients[Client ID]`: a table column as the book's header names it (`[`, `]`, `#`
+    and `'` in a header are escaped with `'`), for workbook names and formulas."""
+    header = "".join("'" + ch if ch in "[]#'" else ch for ch in table.column(key).label(lang))
+    return f"{table.name}[{header}]"
+
+
 # --- generated sheets' tables (written by acctbook, never read as input) ------------
 def _generated(name, sheet_en, sheet_he, columns):
     return Table(name, sheet_en, sheet_he, columns, generated=True)
@@ -462,6 +470,7 @@ RANKINGS = _generated("Rankings", "Rankings", "דירוג", (
     C("pts_frequency", "Frequency points", "נקודות תדירות", NUMBER, width=9, fmt="0.0"),
     C("pts_recency", "Recency points", "נקודות עדכניות", NUMBER, width=9, fmt="0.0"),
     C("pts_pipeline", "Pipeline points", "נקודות צנרת", NUMBER, width=9, fmt="0.0"),
+    C("offer_next", "Offer next", "מוצר להציע", width=28, note="SKU · Name to offer first"),
     C("excludes", "Excludes", "לא כולל", width=40,
       note="rows left out of this client's figures because of errors"),
 ))
@@ -476,7 +485,38 @@ PROBLEMS = _generated("Problems", "Problems", "בעיות", (
     C("message", "Message", "הודעה", width=60),
 ))
 
-GENERATED_TABLES: tuple[Table, ...] = (TODAY, RANKINGS, PROBLEMS)
+
+def _segment_table(name: str, key: str, en: str, he: str) -> Table:
+    """Segments and Regions: one sheet, the same figures (docs/rules.md, section 14)."""
+    return _generated(name, "Segments", "פלחים", (
+        C(key, en, he, width=18, note="(none): clients with it blank"),
+        C("clients", "Clients", "לקוחות", INTEGER, width=9, note="Active and Prospect clients"),
+        C("key_accounts", "Key accounts", "לקוחות מפתח", INTEGER, width=10, note="of those, Class A"),
+        C("revenue_12m", "Revenue 12m", "הכנסות 12 ח׳", NUMBER, width=13, note="Lost clients too"),
+        C("growth", "Growth", "צמיחה", NUMBER, width=9, fmt="0.0%", note="blank below the growth base"),
+        C("share", "Share", "נתח הכנסות", NUMBER, width=9, fmt="0.0%", note="of all Revenue 12m"),
+        C("weighted_pipeline", "Weighted pipeline", "צנרת משוקללת", NUMBER, width=14),
+        C("won_12m", "Won 12m", "נסגרו בהצלחה 12 ח׳", INTEGER, width=9, note="by Stage since"),
+        C("lost_12m", "Lost 12m", "אבדו 12 ח׳", INTEGER, width=9, note="by Stage since"),
+        C("win_rate", "Win rate", "שיעור הצלחה", NUMBER, width=9, fmt="0.0%", note="Won ÷ (Won + Lost)"),
+        C("open_complaints", "Open complaints", "תלונות פתוחות", INTEGER, width=10)))
+
+
+SEGMENTS = _segment_table("Segments", "segment", "Segment", "פלח")
+REGIONS = _segment_table("Regions", "region", "Region", "אזור")
+# A generated table beside another on its sheet: right of it after one blank column this wide.
+BESIDE, BESIDE_GAP_WIDTH = {"Regions": "Segments"}, 3.0
+GENERATED_TABLES: tuple[Table, ...] = (TODAY, RANKINGS, SEGMENTS, REGIONS, PROBLEMS)
+
+# The Brief button's sheet: the chosen client's brief as rows (core/brief.py brief_rows),
+# rebuilt whole on each press; made on the first press, never by refresh.
+BRIEF = _generated("Brief", "Brief", "תדריך", (
+    C("section", "Section", "נושא", width=18),
+    C("item", "Item", "פריט", width=30),
+    C("detail", "Detail", "פרטים", width=60),
+    C("amount", "Amount", "סכום", NUMBER, width=13),
+    C("date", "Date", "תאריך", DATE, width=11),
+))
 
 # --- the log: what acctbook wrote, kept in the book (docs/workbook.md, "History") ----------
 # Appended to by every write, never rebuilt nor read as input (check and refresh skip it);
@@ -500,7 +540,8 @@ LOG_TABLES: tuple[Table, ...] = (HISTORY,)
 # command's own name; reading accepts either).
 HISTORY_WORDS_HE = {
     "refresh": "רענון", "check": "בדיקה", "contract": "חוזה", "report": "דוח חודשי",
-    "quote": "הצעת מחיר", "import": "ייבוא", "upgrade": "שדרוג",
+    "quote": "הצעת מחיר", "import": "ייבוא", "upgrade": "שדרוג", "brief": "תדריך",
+    "delivery-note": "תעודת משלוח", "invoice": "חשבונית",
     "CLI": "שורת הפקודה", "desktop button": "כפתור ב־Excel", "Lite": "xlwings Lite",
 }
 
@@ -528,6 +569,7 @@ HOME_BUTTONS: tuple[tuple[str, str, str], ...] = (
     ("contract", "Contract", "חוזה"),
     ("quote", "Quote", "הצעת מחיר"),
     ("monthly_report", "Monthly report", "דוח חודשי"),
+    ("brief", "Brief", "תדריך"),
 )
 # Home: the Monthly report's month is read from column B of this row (blank = the last
 # full month); create/workbook.py writes its label. Two rows below the last KPI.
@@ -538,3 +580,15 @@ REPORT_MONTH_LABEL = ("Report month (YYYY-MM)", "חודש הדוח (YYYY-MM)")
 DEAL_ROW = REPORT_MONTH_ROW + 1
 DEAL_LABEL = ("Deal", "עסקה")
 DEAL_NAME = "acctbook_deal"
+# The Brief button's client, one row below the Deal: picked from the drop-down of the
+# clients' names (the workbook name CLIENT_LIST = Clients[Name], which grows with the table)
+# or a Client ID typed. CLIENT_NAME points at the cell.
+CLIENT_ROW = DEAL_ROW + 1
+CLIENT_LABEL = ("Client", "לקוח")
+CLIENT_NAME = "acctbook_client"
+CLIENT_LIST = "acctbook_client_list"
+# Home's inputs: (the workbook name of the cell or None, its row, its label). Upgrade adds a
+# missing one with its name and drop-down as a new book has them.
+HOME_INPUTS: tuple[tuple[str | None, int, tuple[str, str]], ...] = (
+    (None, REPORT_MONTH_ROW, REPORT_MONTH_LABEL), (DEAL_NAME, DEAL_ROW, DEAL_LABEL),
+    (CLIENT_NAME, CLIENT_ROW, CLIENT_LABEL))

@@ -14,9 +14,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from acctbook.core import crosssell
 from acctbook.core import followups
 from acctbook.core import ranking
 from acctbook.core import risk
+from acctbook.core import segments
 from acctbook.book.model import Book
 from acctbook.core.workdays import Calendar, years_around
 
@@ -51,6 +53,9 @@ class Results:
     queue: pd.DataFrame        # schema.TODAY keys + client_row, rule; in call order
     rankings: pd.DataFrame     # schema.RANKINGS keys; non-Lost clients by rank
     kpis: dict = field(default_factory=dict)
+    # schema.SEGMENTS and schema.REGIONS keys, a row per segment / region (core/segments.py)
+    segments: pd.DataFrame = field(default_factory=pd.DataFrame)
+    regions: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def compute(book: Book, today: dt.date) -> Results:
@@ -80,6 +85,8 @@ def compute(book: Book, today: dt.date) -> Results:
     }, index=per.index)
     clients = _spread(by_id, f["Clients"])
     pipeline = ranking.pipeline_by_client(f["Deals"], s)
+    by_segment, by_region = segments.segment_tables(per, f["Clients"], f["Deals"], open_cases,
+                                                    s, today, book.lang)
     return Results(
         clients=clients,
         deals=_frame({"weighted_amount": _nums(ranking.weighted_amounts(f["Deals"], s), 2)},
@@ -87,8 +94,9 @@ def compute(book: Book, today: dt.date) -> Results:
         complaints=_complaints(f["Complaints"], s, today, cal),
         contracts=_contracts(f["Contracts"], today),
         queue=_queue(per, by_id, rank, f["Contacts"], pipeline, open_cases, today),
-        rankings=_rankings(per, rank, book.lang),
+        rankings=_rankings(per, rank, book.lang, crosssell.offer_next(book, today)),
         kpis=_kpis(per, by_id, rank, f["Deals"], s, open_cases, today),
+        segments=by_segment, regions=by_region,
     )
 
 
@@ -223,7 +231,7 @@ def _queue(per, by_id, rank, contacts, pipeline, open_cases, today) -> pd.DataFr
     })
 
 
-def _rankings(per, rank, lang) -> pd.DataFrame:
+def _rankings(per, rank, lang, offer_next: dict[str, str]) -> pd.DataFrame:
     r = rank[rank["rank"].notna()].sort_values("rank")
     g = r["growth"].where(np.isfinite(r["growth"]))    # new revenue: growth has no number
     notes = ranking.GROWTH_NOTES.get(lang, ranking.GROWTH_NOTES["en"])
@@ -242,6 +250,7 @@ def _rankings(per, rank, lang) -> pd.DataFrame:
         "recency_days": _ints(r["recency_days"]),
         "pipeline": _nums(r["pipeline"], 2),
         **{f"pts_{k}": _nums(r[f"pts_{k}"], ranking.SCORE_DECIMALS) for k in ranking.COMPONENT_KEYS.values()},
+        "offer_next": [offer_next.get(cid) for cid in r.index],     # core/crosssell.py
         "excludes": [None] * len(r),       # core/plan.py names the rows refresh left out
     })
 

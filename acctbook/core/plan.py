@@ -354,7 +354,8 @@ def problems_sheet(book: Book, problems: list[Problem]) -> SheetTable:
 
 
 def generated_sheets(book: Book, results, problems: list[Problem]) -> list[SheetTable]:
-    """The Today, Rankings and Problems sheets, for the zip writer and xlwings alike."""
+    """The Today, Rankings, Segments and Problems sheets (Problems last), for the zip writer
+    and xlwings alike."""
     lang = book.lang
     clients = book.tables["Clients"]
     id_col = col_letter(clients.columns["client_id"])
@@ -369,7 +370,14 @@ def generated_sheets(book: Book, results, problems: list[Problem]) -> list[Sheet
         rank_frame["client_row"] = rank_frame["client_id"].map(rows_by_id)
     rankings = _sheet_table(schema.RANKINGS, rank_frame, lang, "client_id", client_link,
                             "client_row")
-    return [today, rankings, problems_sheet(book, problems)]
+    return [today, rankings, segments_sheet(results, lang), problems_sheet(book, problems)]
+
+
+def segments_sheet(results, lang: str) -> SheetTable:
+    """The Segments sheet: the Segments table, and the Regions table beside it."""
+    segments = _sheet_table(schema.SEGMENTS, results.segments, lang)
+    return dataclasses.replace(segments, beside=_sheet_table(schema.REGIONS, results.regions,
+                                                             lang))
 
 
 # --- the whole plan -------------------------------------------------------------------
@@ -378,7 +386,8 @@ class RefreshPlan:
     """Everything a refresh writes, for the file writer and the xlwings writer alike.
 
     `cells`: sheet name -> {(Excel row, column number): value}, the computed columns and
-    Home's figures with their notes (column C, home_notes); `sheets`: the generated Today, Rankings and Problems tables;
+    Home's figures with their notes (column C, home_notes); `sheets`: the generated Today,
+    Rankings, Segments (with Regions beside) and Problems tables;
     `changes`: the computed cells whose value differs from the book's (Home not included).
     """
     cells: dict[str, dict[tuple[int, int], Any]]

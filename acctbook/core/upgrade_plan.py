@@ -30,7 +30,7 @@ class Found:
     headers: dict[str, list[str]]                   # table name -> header texts
     settings: list[str] = field(default_factory=list)   # the Settings table's first column
     home: dict[tuple[int, int], Any] | None = None  # Home's cells (1-based), None: no Home
-    deal_name: bool = False                         # the defined name acctbook_deal exists
+    names: set[str] = field(default_factory=set)    # HOME_NAMES the book defines (casefolded)
     shapes: set[str] = field(default_factory=set)   # shape names on Home
     lite_current: bool = False                      # the Lite code equals the current one
     stamp: str | None = None                        # the custom property `acctbook version`
@@ -60,7 +60,7 @@ class Plan:
     home_sheet: bool = False        # Home itself is missing
     home_cells: list[HomeCell] = field(default_factory=list)
     home_busy: list[HomeCell] = field(default_factory=list)   # wanted, but the cell holds other text
-    deal_name: bool = False
+    names: list[str] = field(default_factory=list)            # HOME_NAMES to define
     buttons: list[str] = field(default_factory=list)          # HOME_BUTTONS keys
     lite: bool = False              # the Lite code (main.py, requirements.txt) to write
     stamp: str | None = None        # the version to stamp (None: already stamped so)
@@ -69,7 +69,7 @@ class Plan:
     def structural(self) -> bool:
         """Anything besides the code and the stamp (the donor workbook is then needed)."""
         return bool(self.columns or self.settings or self.settings_tables or self.sheets
-                    or self.home_sheet or self.home_cells or self.deal_name or self.buttons)
+                    or self.home_sheet or self.home_cells or self.names or self.buttons)
 
     def empty(self) -> bool:
         return not (self.structural() or self.lite or self.stamp)
@@ -165,7 +165,27 @@ def home_layout(lang: str) -> list[HomeCell]:
               HomeCell(r, 2, None, "month")]
     r = schema.DEAL_ROW
     cells += [HomeCell(r, 1, schema.DEAL_LABEL[he], "deal-label"), HomeCell(r, 2, None, "deal")]
+    r = schema.CLIENT_ROW
+    cells += [HomeCell(r, 1, schema.CLIENT_LABEL[he], "client-label"),
+              HomeCell(r, 2, None, "client")]
     return cells
+
+
+# The workbook names Home's inputs use, and what each is for (the --dry-run line).
+HOME_NAMES = (schema.DEAL_NAME, schema.CLIENT_NAME, schema.CLIENT_LIST)
+
+
+def home_name_target(name: str, lang: str) -> str:
+    """What a Home name refers to in a book of `lang` (create/home.py defines them so)."""
+    home = "'" + schema.generated_sheet("Home", lang).replace("'", "''") + "'"
+    if name == schema.CLIENT_LIST:
+        return schema.structured_ref(schema.CLIENTS, "name", lang)
+    row = schema.DEAL_ROW if name == schema.DEAL_NAME else schema.CLIENT_ROW
+    return f"{home}!$B${row}"
+
+
+def _missing_names(found: Found) -> list[str]:
+    return [n for n in HOME_NAMES if n.casefold() not in found.names]
 
 
 def _blank(v: Any) -> bool:
@@ -175,7 +195,7 @@ def _blank(v: Any) -> bool:
 def _home(out: Plan, found: Found) -> None:
     if found.home is None:
         out.home_sheet = True
-        out.deal_name = not found.deal_name
+        out.names = _missing_names(found)
         out.buttons = [k for k, _, _ in schema.HOME_BUTTONS]
         return
     for cell in home_layout(found.lang):
@@ -189,7 +209,7 @@ def _home(out: Plan, found: Found) -> None:
                                and _blank(found.home.get((c.row, c.col)))]
         elif fold(str(have)) not in {fold(cell.value), *_other_labels(cell)}:
             out.home_busy.append(cell)
-    out.deal_name = not found.deal_name
+    out.names = _missing_names(found)
     names = {n.casefold() for n in found.shapes}
     out.buttons = [k for k, _, _ in schema.HOME_BUTTONS
                    if f"acctbook_{k}".casefold() not in names]
@@ -227,9 +247,14 @@ def describe(p: Plan) -> list[str]:
         if c.value is not None:
             lines.append(say("{sheet}!A{row}: label {label} added").format(
                 sheet=schema.generated_sheet("Home", lang), row=c.row, label=c.value))
-    if p.deal_name:
-        lines.append(say("the name {name} added (the Contract button's deal)").format(
-            name=schema.DEAL_NAME))
+    for name in p.names:
+        if name == schema.DEAL_NAME:
+            line = say("the name {name} added (the Contract button's deal)")
+        elif name == schema.CLIENT_NAME:
+            line = say("the name {name} added (the Brief button's client)")
+        else:
+            line = say("the name {name} added (the Client cell's drop-down)")
+        lines.append(line.format(name=name))
     labels = {k: (he if lang == "he" else en) for k, en, he in schema.HOME_BUTTONS}
     for b in p.buttons:
         lines.append(say("button {button} added to {sheet}").format(

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from acctbook.book import schema
-from acctbook.create.validation import ref_list_name, referenced_tables, structured_ref
+from acctbook.create.validation import ref_list_name, referenced_tables
 from acctbook.create.workbook import GROW_ROWS
 
 TYPE_TEXT = {schema.TEXT: "text", schema.DATE: "date", schema.NUMBER: "number",
@@ -43,9 +43,12 @@ def _rules(c: schema.Column) -> str:
 
 
 def _table(t: schema.Table) -> list[str]:
-    out = [f"### {t.sheet_en} — {t.sheet_he}", "",
+    left = schema.BESIDE.get(t.name)      # a second table on its sheet (Regions)
+    out = [f"### {t.sheet_en} — {t.sheet_he}" + (f" ({t.name})" if left else ""), "",
            f"Excel table `{t.name}`" + (" (generated: rebuilt on every refresh)" if t.generated
-                                         else "") + ".", "",
+                                         else "")
+           + (f", on the same sheet as `{left}`, right of it after one blank column"
+              if left else "") + ".", "",
            "| column | עמודה | type | rules |", "|---|---|---|---|"]
     for c in t.columns:
         out.append(f"| {c.en} | {c.he} | {TYPE_TEXT[c.type]} | {_rules(c)} |")
@@ -61,7 +64,7 @@ def _dropdowns() -> list[str]:
         "in the book's language (Segment: the Settings Segments list, when it is set); every "
         "reference column lists the keys of the table it refers to, through a workbook name "
         f"over that key column ({names}; for example `{ref_list_name(clients)}` is "
-        f"`={structured_ref(clients, clients.key, 'en')}`, with the Hebrew header in a Hebrew "
+        f"`={schema.structured_ref(clients, clients.key, 'en')}`, with the Hebrew header in a Hebrew "
         "book), so the list grows with the table. A value not in the list is refused, as "
         "check calls an unknown reference an error: add the client (product, deal, ...) "
         "first. Dates and numbers are checked against the rules below. In a new book these "
@@ -98,6 +101,15 @@ def workbook_markdown() -> str:
               f"- {schema.DEAL_LABEL[0]} — {schema.DEAL_LABEL[1]} (the name `{schema.DEAL_NAME}`): the "
               "Contract button's deal, picked from a drop-down of the deals not Lost "
               "(`D-0110 · Client name`) or its Deal ID typed",
+              f"- {schema.CLIENT_LABEL[0]} — {schema.CLIENT_LABEL[1]} (the name "
+              f"`{schema.CLIENT_NAME}`): the Brief button's client, picked from a drop-down of "
+              f"the clients' names (the name `{schema.CLIENT_LIST}` = "
+              f"`{schema.structured_ref(schema.CLIENTS, 'name', 'en')}`, which grows with the "
+              "table) or its Client ID typed",
+              "", f"### {schema.BRIEF.sheet_en} — {schema.BRIEF.sheet_he}", "",
+              "Written by the Brief button only (never by refresh), rebuilt whole on each press: "
+              "the brief of the client in Home's Client cell, a row per line (`acctbook brief` "
+              "gives the same content as HTML, PDF or JSON).", ""] + _table(schema.BRIEF)[4:] + [
               "", f"### {lists_en} — {lists_he}", "",
               "Hidden, made with the workbook and never rewritten: formulas over the Deals "
               "and Clients tables that list the deals not Lost (the Deal drop-down's source) "

@@ -1,11 +1,10 @@
-"""Home, the first sheet of a new workbook: title, KPI labels, the report month and Deal
-cells, help lines; and the hidden Lists sheet behind the Deal drop-down. The buttons are
+"""Home, the first sheet of a new workbook: title, KPI labels, the report month, Deal and
+Client cells, help lines; and the hidden Lists sheet behind the Deal drop-down. The buttons are
 drawn by lite.py (docs/excel.md shows them at work)."""
 
 from __future__ import annotations
 
 from acctbook.book import schema
-from acctbook.book.schema import Table
 from acctbook.create.style import TEXT, Formats
 from acctbook.create.vba import MACROS
 
@@ -52,10 +51,18 @@ def deal_input(wb, ws, lang: str, fmt: Formats) -> None:
         "input_title": schema.DEAL_LABEL[lang == "he"], "input_message": TEXT[lang]["deal"]})
 
 
-def _structured(table: Table, key: str, lang: str) -> str:
-    """`Deals[Deal ID]`: a structured reference to a column as the book names it."""
-    header = "".join("'" + ch if ch in "[]#'" else ch for ch in table.column(key).label(lang))
-    return f"{table.name}[{header}]"
+def client_input(wb, ws, lang: str, fmt: Formats) -> None:
+    """Home's Client cell for the Brief button: named schema.CLIENT_NAME, with a drop-down of
+    the clients' names (schema.CLIENT_LIST = Clients[Name], growing with the table). Typing
+    a Client ID is allowed (no error alert)."""
+    r = schema.CLIENT_ROW - 1
+    ws.write_string(r, 0, schema.CLIENT_LABEL[lang == "he"], fmt.label_bold)
+    ws.write_blank(r, 1, None, fmt.month)        # text: a typed ID stays as typed
+    wb.define_name(schema.CLIENT_NAME, f"={_quoted(ws.get_name())}!$B${schema.CLIENT_ROW}")
+    wb.define_name(schema.CLIENT_LIST, "=" + schema.structured_ref(schema.CLIENTS, "name", lang))
+    ws.data_validation(r, 1, r, 1, {
+        "validate": "list", "source": "=" + schema.CLIENT_LIST, "show_error": False,
+        "input_title": schema.CLIENT_LABEL[lang == "he"], "input_message": TEXT[lang]["client"]})
 
 
 def lists_sheet(ws, lang: str) -> None:
@@ -65,9 +72,9 @@ def lists_sheet(ws, lang: str) -> None:
     (Excel 2010+, LibreOffice): they follow Deals as it grows. k is ROW()-1 (not volatile),
     so every row's formula is the same text and the sheet compresses to almost nothing."""
     n = schema.DEAL_LIST_ROWS
-    deal, client = (_structured(schema.DEALS, k, lang) for k in ("deal_id", "client_id"))
-    stage = _structured(schema.DEALS, "stage", lang)
-    name, cid = (_structured(schema.CLIENTS, k, lang) for k in ("name", "client_id"))
+    deal, client = (schema.structured_ref(schema.DEALS, k, lang) for k in ("deal_id", "client_id"))
+    stage = schema.structured_ref(schema.DEALS, "stage", lang)
+    name, cid = (schema.structured_ref(schema.CLIENTS, k, lang) for k in ("name", "client_id"))
     k = "ROW()-1"
     lost = ",".join(f'INDEX({stage},{k})="{v}"' for v in dict.fromkeys(
         ("Lost", schema.show_choice("Lost", lang))))

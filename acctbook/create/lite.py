@@ -12,6 +12,7 @@ from xlwings' standalone project.
 
 from __future__ import annotations
 
+import ast
 import base64
 import io
 import json
@@ -44,6 +45,9 @@ CODE_LINE = 'ACCTBOOK_CODE = ""'
 # the workbook makers, jobs, api or cli.
 LITE_PACKAGES = ("book", "core", "xlbook", "documents")
 LITE_MODULES = ("__init__.py", "excel.py")
+# Only the modules of those packages that the buttons import (directly or through another):
+# a command-line-only module (the calendar file, an order document) stays out of main.py.
+BUTTONS_MODULE = "acctbook.excel"
 
 
 # --- xlwings Lite ---------------------------------------------------------------------------
@@ -64,9 +68,11 @@ def lite_package() -> bytes:
     """acctbook's modules that the buttons use, and the templates they fill (found there by
     acctbook.book.assets as acctbook/templates), as a zip (same sources, same bytes)."""
     files = [(f"acctbook/{name}", PACKAGE_DIR / name) for name in LITE_MODULES]
+    needed = button_modules()
     for sub in LITE_PACKAGES:
         files += [(f"acctbook/{sub}/{src.name}", src)
-                  for src in sorted((PACKAGE_DIR / sub).glob("*.py"))]
+                  for src in sorted((PACKAGE_DIR / sub).glob("*.py"))
+                  if src.name == "__init__.py" or f"acctbook.{sub}.{src.stem}" in needed]
     files += [(f"acctbook/templates/{name}", templates_dir() / name) for name in LITE_TEMPLATES]
     # The compiled message catalogs (acctbook.book.i18n finds them as acctbook/locale).
     files += [(f"acctbook/{src.relative_to(PACKAGE_DIR).as_posix()}", src)
@@ -78,6 +84,46 @@ def lite_package() -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(info, src.read_bytes(), compresslevel=9)
     return buf.getvalue()
+
+
+def _imports(path: Path, package: str) -> set[str]:
+    """The acctbook modules a source file imports (function-level imports too), as dotted
+    names; `from acctbook.core import plan` counts as acctbook.core.plan."""
+    out: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            out |= {a.name for a in node.names if a.name.startswith("acctbook")}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = ".".join(anchor + ([base] if base else []))
+            if base.startswith("acctbook"):
+                out |= {base} | {f"{base}.{a.name}" for a in node.names}
+    return out
+
+
+def button_modules() -> set[str]:
+    """Every acctbook module the buttons reach from acctbook.excel, by their imports."""
+    def source(name: str) -> Path | None:
+        rel = Path(*name.split(".")[1:]) if "." in name else Path("__init__")
+        if rel.name == "__init__":
+            return PACKAGE_DIR / "__init__.py"
+        for p in (PACKAGE_DIR / rel.with_suffix(".py"), PACKAGE_DIR / rel / "__init__.py"):
+            if p.is_file():
+                return p
+        return None
+
+    seen, todo = set(), [BUTTONS_MODULE]
+    while todo:
+        name = todo.pop()
+        path = source(name)
+        if name in seen or path is None:
+            continue
+        seen.add(name)
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        todo += sorted(_imports(path, package) - seen)
+    return seen
 
 
 def requirements_txt() -> str:

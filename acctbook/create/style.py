@@ -29,6 +29,7 @@ TEXT: dict[str, dict[str, Any]] = {
         "int_ge": "A whole number ≥ {min:g}.",
         "int_between": "A whole number from {min:g} to {max:g}.",
         "deal": "Pick a deal (not Lost) or type its Deal ID, then press Contract.",
+        "client": "Pick a client or type its Client ID, then press Brief.",
         "lists": "acctbook: the deals of Home's Deal drop-down (formulas; do not edit).",
         "help": (
             "How to use this workbook",
@@ -39,6 +40,7 @@ TEXT: dict[str, dict[str, Any]] = {
             "5. Problems lists anything acctbook could not accept, with a link to the cell.",
             "6. Your company details and rules are on the Settings sheet.",
             "7. Contract: choose the deal in the Deal cell below the figures, then press Contract.",
+            "8. Brief: choose the client in the Client cell, then press Brief before a meeting.",
         ),
     },
     "he": {
@@ -56,6 +58,7 @@ TEXT: dict[str, dict[str, Any]] = {
         "int_ge": "מספר שלם ≥ {min:g}.",
         "int_between": "מספר שלם בין {min:g} ל-{max:g}.",
         "deal": "בחרו עסקה (לא אבודה) או הקלידו את מזהה העסקה, ואז לחצו חוזה.",
+        "client": "בחרו לקוח או הקלידו את מזהה הלקוח, ואז לחצו תדריך.",
         "lists": "acctbook: העסקאות ברשימה של תא עסקה בגיליון בית (נוסחאות; אין לשנות).",
         "help": (
             "איך עובדים עם החוברת",
@@ -66,6 +69,7 @@ TEXT: dict[str, dict[str, Any]] = {
             "5. בגיליון בעיות מופיע כל מה ש-acctbook לא קיבל, עם קישור לתא.",
             "6. פרטי החברה והכללים נמצאים בגיליון הגדרות.",
             "7. חוזה: בחרו את העסקה בתא עסקה שמתחת לנתונים, ואז לחצו חוזה.",
+            "8. תדריך: לפני פגישה בחרו את הלקוח בתא לקוח, ואז לחצו תדריך.",
         ),
     },
 }

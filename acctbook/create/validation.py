@@ -47,13 +47,6 @@ def ref_list_name(table: Table) -> str:
     return f"acctbook_{table.name}_{table.key}"
 
 
-def structured_ref(table: Table, key: str, lang: str) -> str:
-    """`Clients[Client ID]`: a table column as the book's header names it (`[`, `]`, `#`
-    and `'` in a header are escaped with `'`)."""
-    header = "".join("'" + ch if ch in "[]#'" else ch for ch in table.column(key).label(lang))
-    return f"{table.name}[{header}]"
-
-
 def referenced_tables(tables: Iterable[Table]) -> list[Table]:
     """The tables whose key a column of `tables` refers to, each once, in schema order."""
     wanted = {c.ref for t in tables for c in t.columns if c.type == REF and c.ref}
@@ -63,7 +56,7 @@ def referenced_tables(tables: Iterable[Table]) -> list[Table]:
 def define_ref_lists(wb, lang: str) -> None:
     """The workbook names the reference drop-downs use, one per referenced key column."""
     for table in referenced_tables(schema.DATA_TABLES):
-        wb.define_name(ref_list_name(table), "=" + structured_ref(table, table.key, lang))
+        wb.define_name(ref_list_name(table), "=" + schema.structured_ref(table, table.key, lang))
 
 
 def ref_rule(col: Column, lang: str) -> dict | None:

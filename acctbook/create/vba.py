@@ -19,7 +19,7 @@ from acctbook.book.model import AcctbookError
 
 # One VBA Sub per button (acctbook.excel function -> macro name).
 MACROS = {"refresh": "Refresh", "check": "Check", "contract": "Contract", "quote": "Quote",
-          "monthly_report": "MonthlyReport"}
+          "monthly_report": "MonthlyReport", "brief": "Brief"}
 
 
 # --- the standalone VBA project ------------------------------------------------------------

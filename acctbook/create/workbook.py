@@ -34,7 +34,8 @@ from acctbook.book.schema import CHOICE, YESNO, Column, Table
 from acctbook.book.assets import workbook_dir
 from acctbook.book.cells import excel_serial, number_text
 from acctbook.core.upgrade_plan import STAMP_PROPERTY
-from acctbook.create.home import deal_input, deals_contract_button, lists_sheet, write_home
+from acctbook.create.home import (client_input, deal_input, deals_contract_button, lists_sheet,
+                                  write_home)
 from acctbook.create.lite import draw_buttons, embed_lite
 from acctbook.create.style import TEXT, Formats
 from acctbook.create.validation import column_validation, define_ref_lists, setting_value_rules
@@ -151,6 +152,7 @@ def _build(filename: str, lang: str, data: dict, values: dict, lite: bool = Fals
     home = _sheet(wb, schema.generated_sheet("Home", lang), lang)
     write_home(home, lang, fmt)
     deal_input(wb, home, lang, fmt)
+    client_input(wb, home, lang, fmt)
     if lite or macros:
         draw_buttons(wb, home, lang, lite=lite, macros=macros)
     _generated(wb, schema.TODAY, lang, fmt)
@@ -161,6 +163,7 @@ def _build(filename: str, lang: str, data: dict, values: dict, lite: bool = Fals
         if macros and table is schema.DEALS:
             deals_contract_button(ws, lang)
     _generated(wb, schema.RANKINGS, lang, fmt)
+    _generated(wb, schema.SEGMENTS, lang, fmt, beside=schema.REGIONS)
     _generated(wb, schema.PROBLEMS, lang, fmt)
     _settings_sheet(wb, lang, fmt, data, values)
     _generated(wb, schema.HISTORY, lang, fmt)     # the log, empty: every write appends to it
@@ -370,11 +373,17 @@ def _cell_maker(index: Callable[[str], int],
 # --- generated sheets ---------------------------------------------------------------------
 
 
-def _generated(wb, table: Table, lang: str, fmt: Formats) -> None:
+def _generated(wb, table: Table, lang: str, fmt: Formats, beside: Table | None = None) -> None:
+    """A generated sheet with its empty table, and `beside` it the sheet's second table
+    (schema.BESIDE: one blank column between), as refresh rebuilds them."""
     ws = _sheet(wb, table.sheet(lang), lang)
-    _table(ws, table, [], lang, fmt, {})
-    for c, col in enumerate(table.columns):     # aligned as refresh writes them (style.py)
-        ws.set_column(c, c, _width(col, lang), fmt.generated(col))
+    for t in (table, beside) if beside is not None else (table,):
+        first = len(table.columns) + 1 if t is beside else 0     # 0-based
+        if first:
+            ws.set_column(first - 1, first - 1, schema.BESIDE_GAP_WIDTH)
+        _table(ws, t, [], lang, fmt, {}, first_col=first)
+        for c, col in enumerate(t.columns, first):     # aligned as refresh writes them (style.py)
+            ws.set_column(c, c, _width(col, lang), fmt.generated(col))
     ws.freeze_panes(1, 0)
     ws.set_landscape()                 # printed one page wide, as many pages long as needed
     ws.fit_to_pages(1, 0)

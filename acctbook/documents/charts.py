@@ -17,6 +17,7 @@ switch), fixed size and dpi, no software or date in the PNG or SVG, fixed SVG id
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import textwrap
@@ -68,15 +69,30 @@ def visual(text: Any) -> str:
     return _CONTROLS.sub("", "".join(reversed(runs)))
 
 
+@functools.lru_cache(maxsize=None)
+def lays_out_bidi() -> bool:
+    """Whether matplotlib lays out right-to-left text itself: from 3.11 it shapes text with
+    libraqm (FriBidi, HarfBuzz), the version that has the `text.language` setting. Then a
+    label goes to it in logical order; an older one (as in xlwings Lite) draws left to right
+    and gets `visual` order."""
+    import matplotlib
+    return "text.language" in matplotlib.rcParams
+
+
+def _in_order(text: str) -> str:
+    """Text as matplotlib must be given it: as typed when it lays out bidi, else visual."""
+    return text if lays_out_bidi() else visual(text)
+
+
 def _label(text: Any, width: int) -> str:
-    """A category label wrapped at `width` characters, each line in display order; `$`
-    escaped (matplotlib would read `$...$` as mathematics)."""
+    """A category label wrapped at `width` characters, each line in the order matplotlib
+    draws it right (_in_order); `$` escaped (matplotlib would read `$...$` as mathematics)."""
     lines = textwrap.wrap(_CONTROLS.sub("", str(text or "")), width) or [""]
-    return "\n".join(visual(line) for line in lines).replace("$", r"\$")
+    return "\n".join(_in_order(line) for line in lines).replace("$", r"\$")
 
 
 def _shown(text: str) -> str:
-    return visual(text).replace("$", r"\$")
+    return _in_order(text).replace("$", r"\$")
 
 
 def thousands(v: float) -> str:

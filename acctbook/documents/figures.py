@@ -5,8 +5,8 @@ check numbers, not rendering. Rendering takes the MonthReport it returns: the HT
 PDF in acctbook.documents.report_html, the `Report YYYY-MM` sheet in
 acctbook.documents.report_sheet.
 
-As-of figures (follow-ups overdue, SLA, the top 10 and the previous ranking)
-come from `core.compute` over the book as it stood at that day's end: rows
+As-of figures (follow-ups overdue, SLA, the top 10 and the previous ranking, the
+segments and regions) come from `core.compute` over the book as it stood at that day's end: rows
 created, dated or opened later are left out, and deliveries, payments and
 resolutions dated later are undone. Deal stages have no history, so the
 pipeline uses each deal's present stage; a deal Won or Lost after the month end
@@ -77,6 +77,47 @@ class TopAccount:
 
 
 @dataclass
+class SegmentLine:
+    """A row of the Segments (or Regions) table as of the period's last day (core/segments.py;
+    docs/rules.md, "Segments and regions"). Rates are fractions; None: blank."""
+    name: str | None              # None: the clients with the Segment (Region) blank
+    clients: int
+    key_accounts: int
+    revenue_12m: float
+    growth: float | None
+    share: float | None
+    weighted_pipeline: float
+    won_12m: int
+    lost_12m: int
+    win_rate: float | None
+    open_complaints: int
+    revenue_prior: float = 0.0
+
+
+def segment_total(lines: list[SegmentLine]) -> SegmentLine:
+    """The lines added up (name None): sums, the share of the whole, the win rate of all
+    the deals won and lost, growth against all the prior revenue (None when there was none)."""
+    def add(key):
+        return sum(getattr(x, key) for x in lines)
+    revenue, prior, won, lost = (add("revenue_12m"), add("revenue_prior"), add("won_12m"),
+                                 add("lost_12m"))
+    return SegmentLine(None, add("clients"), add("key_accounts"), round(revenue, 2),
+                       revenue / prior - 1 if prior > 0 else None, 1.0 if revenue else None,
+                       round(add("weighted_pipeline"), 2), won, lost,
+                       won / (won + lost) if won + lost else None, add("open_complaints"),
+                       round(prior, 2))
+
+
+def segment_lines(frame: pd.DataFrame) -> list[SegmentLine]:
+    """core.compute's Segments or Regions frame as lines, in its order."""
+    first = frame.columns[0] if len(frame.columns) else None
+    return [SegmentLine(None if r["blank"] else r[first], *(r[k] for k in (
+        "clients", "key_accounts", "revenue_12m", "growth", "share", "weighted_pipeline",
+        "won_12m", "lost_12m", "win_rate", "open_complaints", "revenue_prior")))
+        for _, r in frame.iterrows()]
+
+
+@dataclass
 class MonthReport:
     """Every figure of the monthly report for one month. Rates are fractions (0.25 = 25 %)."""
     month: str
@@ -125,6 +166,9 @@ class MonthReport:
     # won and pipeline amounts, which are in the book's currency.
     no_exchange_rate: list[str] = field(default_factory=list)
     number_format: str | None = None        # Settings Number format (a locale), or None
+    # Segments and regions as of the last day covered (`until`): the Segments sheet's rows
+    segments: list[SegmentLine] = field(default_factory=list)
+    regions: list[SegmentLine] = field(default_factory=list)
 
     @property
     def until(self) -> dt.date:
@@ -232,6 +276,7 @@ def month_figures(book: Book, month: str, today: dt.date | None = None) -> Month
         deliveries_due=d_due, deliveries_on_time=d_ok, on_time_rate=_rate(d_ok, d_due),
         events=events, event_clients=attending,
         top=_top(now, _as_of_results(book, start - dt.timedelta(days=1))[1]),
+        segments=segment_lines(now.segments), regions=segment_lines(now.regions),
         revenue_series=[(m, rev.get(m, 0.0)) for m in (_shift(month, k) for k in range(-11, 1))
                         if m >= "1900-01"],            # no months before Excel's first date
     )

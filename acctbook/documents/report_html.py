@@ -14,8 +14,8 @@ from acctbook.book import schema
 from acctbook.book.assets import templates_dir
 from acctbook.book.i18n import tr
 from acctbook.documents import pdf
-from acctbook.documents.figures import (CLOSED_LATER, MonthReport, ReportError, TopAccount,
-                                        parse_month)
+from acctbook.documents.figures import (CLOSED_LATER, MonthReport, ReportError, SegmentLine,
+                                        TopAccount, parse_month, segment_total)
 
 
 # --- words and number formats ----------------------------------------------------------------
@@ -69,6 +69,13 @@ LABELS: dict[str, dict[str, str]] = {
         "no_exchange_rate": "Deals in a currency with no exchange rate (Settings, "
                             "ExchangeRates), left out of the amounts: {ids}",
         "more": "and {n} more",
+        "sec_segments": "Market segments", "by_region": "By region", "seg_none": "(none)",
+        "chart_segments": "Revenue 12m by segment",
+        "segments_note": "Revenue 12m, won and lost deals and growth over the 12 months to "
+                         "{date}, as refresh computes them that day. Clients: the Active and "
+                         "Prospect clients; key accounts: those of Class A. Growth is blank on "
+                         "a prior 12 months below the growth base; the win rate, with no deal "
+                         "won or lost.",
     },
     "he": {
         "title": "דוח חודשי", "sheet": "דוח", "period": "תקופה",
@@ -118,6 +125,13 @@ LABELS: dict[str, dict[str, str]] = {
         "no_exchange_rate": "עסקאות במטבע שאין לו שער חליפין (הגדרות, ExchangeRates), לא "
                             "נכללו בסכומים: {ids}",
         "more": "ועוד {n}",
+        "sec_segments": "פלחי שוק", "by_region": "לפי אזור", "seg_none": "(ללא)",
+        "chart_segments": "הכנסות 12 חודשים לפי פלח",
+        "segments_note": "הכנסות 12 חודשים, עסקאות שנסגרו בהצלחה ושאבדו והצמיחה – ב־12 "
+                         "החודשים עד {date}, כפי שהרענון מחשב אותם באותו יום. לקוחות: "
+                         "הלקוחות הפעילים והלידים; לקוחות מפתח: אלה שבסיווג A. הצמיחה ריקה "
+                         "כשההכנסות ב־12 החודשים הקודמים נמוכות מבסיס הצמיחה; שיעור ההצלחה – "
+                         "כשאין עסקה שנסגרה בהצלחה או אבדה.",
     },
 }
 
@@ -321,9 +335,51 @@ def kpi_cards(report: MonthReport, f: Formats, L: dict[str, str],
     return [out[:4], out[4:]]
 
 
+# --- the segment section ------------------------------------------------------------------------
+# Its tables' columns after the name, as the Segments sheet has them, and how each is shown.
+SEGMENT_KINDS: tuple[tuple[str, str], ...] = (
+    ("clients", "int"), ("key_accounts", "int"), ("revenue_12m", "money"), ("growth", "change"),
+    ("share", "pct"), ("weighted_pipeline", "money"), ("won_12m", "int"), ("lost_12m", "int"),
+    ("win_rate", "pct"), ("open_complaints", "int"))
+
+
+def segment_tables(report: MonthReport, f: Formats, lang: str, marks: bool = False) -> list[dict]:
+    """The segment section's tables, by segment then by region, each {"key", "title", "head",
+    "rows", "total"}: the headers of the Segments sheet in `lang`, the cells as HTML (every
+    figure through `amount`, a name isolated), a Total row last; none without clients."""
+    L = LABELS[lang_of(lang)]
+
+    def cells(line: SegmentLine) -> list:
+        return [amount(f.value(getattr(line, key), kind), ltr=kind != "money",
+                       css=_trend(line.growth) if kind == "change" else "", marks=marks)
+                for key, kind in SEGMENT_KINDS]
+
+    out = []
+    for key, lines, table, title in (("segments", report.segments, schema.SEGMENTS,
+                                      L["sec_segments"]),
+                                     ("regions", report.regions, schema.REGIONS, L["by_region"])):
+        if lines:
+            out.append({"key": key, "title": title,       # "12 ח׳" kept on one line
+                        "head": [c.label(lang).replace("12 ", "12\u00a0") for c in table.columns],
+                        "rows": [[isolate(segment_name(x, lang), marks)] + cells(x)
+                                 for x in lines],
+                        "total": [L["total"]] + cells(segment_total(lines))})
+    return out
+
+
 # --- charts (acctbook.documents.charts: matplotlib) ------------------------------------------
-# Inches: the revenue chart spans the page's width, the other two share a row.
+# Inches: the revenue chart spans the page's width, the other two share a row; the
+# segments' bars span the page too, as tall as their number needs (segments_size).
 CHART_SIZES = {"revenue": (7.1, 2.3), "pipeline": (3.5, 2.5), "channels": (3.5, 2.5)}
+
+
+def segments_size(n: int) -> tuple[float, float]:
+    return 7.1, round(0.4 + 0.2 * max(n, 1), 2)
+
+
+def segment_name(line: SegmentLine, lang: str) -> str:
+    """A segment's (region's) name; the blank one's "(none)" in `lang`."""
+    return LABELS[lang_of(lang)]["seg_none"] if line.name is None else line.name
 
 
 def chart_series(report: MonthReport, lang: str) -> dict[str, list[tuple[str, float]]]:
@@ -334,6 +390,7 @@ def chart_series(report: MonthReport, lang: str) -> dict[str, list[tuple[str, fl
         "revenue": [(f.month(m, short=True), v) for m, v in report.revenue_series],
         "channels": [(choice(c, lang), float(n)) for c, n in report.by_channel],
         "pipeline": [(stage_label(p.stage, lang), p.weighted) for p in report.pipeline],
+        "segments": [(segment_name(x, lang), x.revenue_12m) for x in report.segments],
     }
 
 
@@ -352,15 +409,19 @@ def chart_blocks(report: MonthReport, lang: str, png: bool = False) -> dict[str,
     series = chart_series(report, lang)
     spec = {"revenue": ("chart_revenue", "column", None),
             "pipeline": ("chart_pipeline", "bar", f.money),
-            "channels": ("chart_channels", "bar", f.int)}
+            "channels": ("chart_channels", "bar", f.int),
+            "segments": ("chart_segments", "bar", f.money)}
+    sizes = {**CHART_SIZES, "segments": segments_size(len(series["segments"]))}
     out = {}
     for key, (title, kind, value_fmt) in spec.items():
+        if not series[key]:
+            continue                    # no segment (a book without clients): no chart
         fig = charts.chart_figure(kind, series[key], value_fmt=value_fmt, axis_fmt=f.int,
-                                  rtl=lang == "he", size=CHART_SIZES[key])
+                                  rtl=lang == "he", size=sizes[key])
         if png:
             data = base64.b64encode(charts.figure_png(fig, dpi=150)).decode()
             out[key] = {"title": L[title], "png": f"data:image/png;base64,{data}",
-                        "width": round(CHART_SIZES[key][0] * 96)}
+                        "width": round(sizes[key][0] * 96)}
         else:
             out[key] = {"title": L[title], "svg": Markup(charts.figure_svg(fig, L[title]))}
     return out
@@ -380,6 +441,7 @@ def render_html(report: MonthReport, lang: str | None = None, for_pdf: bool = Fa
     """
     from jinja2 import FileSystemLoader, StrictUndefined
     from jinja2.sandbox import SandboxedEnvironment
+    from markupsafe import Markup, escape
     lang = lang_of(lang or report.lang)
     f = Formats(lang, report.currency, report.number_format)
     env = SandboxedEnvironment(autoescape=True, loader=FileSystemLoader(str(template_dir())),
@@ -401,7 +463,10 @@ def render_html(report: MonthReport, lang: str | None = None, for_pdf: bool = Fa
         charts=chart_blocks(report, lang, png=for_pdf),
         revenue_12m=sum(v for _, v in report.revenue_series),
         closed_later=any(p.stage == CLOSED_LATER for p in report.pipeline),
-        moves=[movement_text(a, lang) for a in report.top])
+        moves=[movement_text(a, lang) for a in report.top],
+        segments=segment_tables(report, f, lang, m),
+        segments_note=Markup(escape(L["segments_note"])).format(
+            date=amount(f.date(report.until), marks=m)))
 
 
 def write_report_files(report: MonthReport, out_dir, lang: str | None = None,

@@ -10,11 +10,12 @@ import datetime as dt
 import re
 from pathlib import Path
 
+from acctbook.book import schema
 from acctbook.book.model import col_letter
-from acctbook.documents.figures import MonthReport
+from acctbook.documents.figures import MonthReport, segment_total
 from acctbook.documents.report_html import (FIGURES, LABELS, chart_series, choice, figure_value,
                                             heading, labels, lang_of, movement_text, notes,
-                                            stage_label)
+                                            segment_name, stage_label)
 
 
 # --- the Report YYYY-MM sheet as data --------------------------------------------------------
@@ -136,8 +137,8 @@ def _chart_tables(sheet: _Cells, r: int, name: str) -> tuple[int, list[dict]]:
 
 
 def _list_tables(sheet: _Cells, r: int) -> int:
-    """Lost deals by competitor, the month's events and the top accounts from row r; returns
-    the next free row."""
+    """Lost deals by competitor, the month's events, the top accounts and the market
+    segments from row r; returns the next free row."""
     report, lang, L = sheet.report, sheet.lang, sheet.L
     _, r = sheet.block(r, L["lost_by_competitor"], [L["competitor"], L["deals"]],
                        [(c or L["no_competitor"], n) for c, n in report.lost_by_competitor],
@@ -150,6 +151,31 @@ def _list_tables(sheet: _Cells, r: int) -> int:
                        [(a.rank, a.name or a.client_id, a.cls, choice(a.tier, lang), a.revenue_12m,
                          a.prev_rank, movement_text(a, lang)) for a in report.top],
                        ["int", "text", "text", "text", "money", "int", "text"])
+    return _segment_tables(sheet, r)
+
+
+# The segment tables' columns on the sheet (seven, as wide as the Top 10's: the charts'
+# pictures stay where they are), of the Segments sheet's; every figure is in the HTML.
+SHEET_SEGMENT_COLUMNS = (("revenue_12m", "money"), ("growth", "change"), ("share", "pct"),
+                         ("weighted_pipeline", "money"), ("clients", "int"), ("win_rate", "pct"))
+
+
+def _segment_tables(sheet: _Cells, r: int) -> int:
+    """Market segments, then by region, from row r, each with its Total row; returns the
+    next free row."""
+    report, lang, L = sheet.report, sheet.lang, sheet.L
+    kinds = ["text"] + [kind for _, kind in SHEET_SEGMENT_COLUMNS]
+    for title, lines, table in ((L["sec_segments"], report.segments, schema.SEGMENTS),
+                                (L["by_region"], report.regions, schema.REGIONS)):
+        if not lines:
+            continue
+        rows = [[segment_name(x, lang)] + [getattr(x, k) for k, _ in SHEET_SEGMENT_COLUMNS]
+                for x in lines]
+        total = segment_total(lines)
+        rows.append([L["total"]] + [getattr(total, k) for k, _ in SHEET_SEGMENT_COLUMNS])
+        _, r = sheet.block(r, title, [table.columns[0].label(lang)] +
+                           [table.column(k).label(lang) for k, _ in SHEET_SEGMENT_COLUMNS],
+                           rows, kinds)
     return r
 
 
@@ -168,12 +194,15 @@ MAX_WIDTH = 45
 
 def column_widths(cells: list[dict]) -> dict[int, float]:
     """Columns wide enough for their labels and names (the Top 10's clients in B, the
-    figures' labels in A), at least the base widths, at most MAX_WIDTH characters."""
+    figures' labels in A) and their tables' headers, at least the base widths, at most
+    MAX_WIDTH characters."""
     widths = dict(BASE_WIDTHS)
     for c in cells:
         if c["kind"] == "text" and isinstance(c["value"], str) and c["row"] > 2:
             need = min(MAX_WIDTH, len(c["value"]) + 2)
             widths[c["col"]] = max(widths.get(c["col"], 8.43), need)
+        elif c["kind"] == "header" and isinstance(c["value"], str):
+            widths[c["col"]] = max(widths.get(c["col"], 8.43), min(MAX_WIDTH, len(c["value"])))
     return widths
 
 

@@ -152,10 +152,12 @@ def write_cells(xbook, cells: dict[str, dict[tuple[int, int], Any]]) -> int:
 
 
 # --- generated sheets (the same SheetTable values the zip writer takes) -----------------------
-def _find_table(xbook, sheet_name: str, table_name: str, header: list[str] | None = None):
+def _find_table(xbook, sheet_name: str, table_name: str, header: list[str] | None = None,
+                also: tuple[str, ...] = (), at: tuple[Any, int] | None = None):
     """The table on its sheet, else wherever it sits (the user renamed the tab). A missing
     generated table (`header` given) is made again on its sheet, as the headless refresh
-    rebuilds it."""
+    rebuilds it: at A1 of a sheet holding no table but those named in `also` (the table
+    beside it), or, `at` = (sheet, column), in row 1 of that column (the table beside)."""
     names = [s.name for s in xbook.sheets]
     for name in ([sheet_name] if sheet_name in names else []) + names:
         sheet = xbook.sheets[name]
@@ -166,13 +168,20 @@ def _find_table(xbook, sheet_name: str, table_name: str, header: list[str] | Non
         raise error(NotAnAcctbook, tr("en", "the workbook has no table named {table} (acctbook "
                                             "keeps it on the sheet '{sheet}')"),
                     table=table_name, sheet=sheet_name)
+    if at is not None:
+        sheet, col = at
+        corner = sheet.range((1, col), (2, col + len(header) - 1))
+        corner.value = [[excel_value(h) for h in header], [None] * len(header)]
+        return sheet, sheet.tables.add(source=corner, name=table_name)
     if sheet_name in names:
         sheet = xbook.sheets[sheet_name]
-        if sheet.tables:
+        allowed = {n.casefold() for n in also}
+        if any(t.name.casefold() not in allowed for t in sheet.tables):
             raise error(NotAnAcctbook, tr("en", "sheet '{sheet}' holds other tables; acctbook "
                                                 "needs it for its {table} table: rename that "
                                                 "sheet"), sheet=sheet_name, table=table_name)
-        sheet.clear_contents()
+        if not sheet.tables:
+            sheet.clear_contents()
     else:
         sheet = xbook.sheets.add(name=sheet_name, after=xbook.sheets[len(names) - 1])
     corner = sheet.range((1, 1), (2, len(header)))
@@ -187,12 +196,31 @@ def _home(xbook, lang: str):
     return xbook.sheets[name] if name in [s.name for s in xbook.sheets] else None
 
 
+def _placed(xbook, st: SheetTable) -> list[tuple[Any, Any, SheetTable]]:
+    """(sheet, table, its SheetTable) of a generated sheet's table and of the table beside
+    it (st.beside), each found, or made where the file writer puts it."""
+    also = (st.beside.table,) if st.beside is not None else ()
+    sheet, table = _find_table(xbook, st.sheet, st.table, st.header, also=also)
+    out = [(sheet, table, st)]
+    if st.beside is not None:
+        b = st.beside
+        side = _find_table(xbook, sheet.name, b.table, b.header, at=(sheet, st.beside_col))
+        out.append((*side, b))
+    return out
+
+
 def write_table(xbook, st: SheetTable) -> None:
-    """Replace a generated table's body with `st.rows` and resize the table to fit. Cells
-    Excel adds take their column's style, which the file writer set (aligned, reading order);
-    text is marked for a right-to-left sheet as the file writer marks it (book/bidi.py)."""
+    """Replace a generated table's body with `st.rows` and resize the table to fit; the
+    same for the table beside it, if any. Cells Excel adds take their column's style, which
+    the file writer set (aligned, reading order); text is marked for a right-to-left sheet
+    as the file writer marks it (book/bidi.py)."""
+    for sheet, table, t in _placed(xbook, st):
+        _fill(sheet, table, t)
+
+
+def _fill(sheet, table, st: SheetTable) -> None:
+    """One table's header (when it differs), body, size, number formats and links."""
     rows = bidi.rtl_rows(st.rows) if st.rtl else st.rows
-    sheet, table = _find_table(xbook, st.sheet, st.table, st.header)
     top, left = table.range.row, table.range.column
     width = len(st.header)
     if table.header_row_range is not None:
@@ -253,7 +281,7 @@ class OpenWorkbook:
         """The cells, then each generated table; every table is found (or made) first, so a
         refusal comes before any write. Returns the number of cell-range writes."""
         for st in sheets:
-            _find_table(self.xbook, st.sheet, st.table, st.header)
+            _placed(self.xbook, st)
         writes = write_cells(self.xbook, cells)
         for st in sheets:
             write_table(self.xbook, st)
@@ -280,7 +308,8 @@ def write_problems(xbook, book: Book, problems: list[Problem]) -> Written:
 
     empty = _NoResults(
         queue=pd.DataFrame(columns=[c.key for c in schema.TODAY.columns] + ["client_row"]),
-        rankings=pd.DataFrame(columns=[c.key for c in schema.RANKINGS.columns] + ["client_row"]))
+        rankings=pd.DataFrame(columns=[c.key for c in schema.RANKINGS.columns] + ["client_row"]),
+        segments=pd.DataFrame(), regions=pd.DataFrame())
     probs = plan.generated_sheets(book, empty, problems)[-1]
     write_table(xbook, probs)
     errors = sum(p.severity == ERROR for p in problems)
@@ -298,6 +327,8 @@ def write_problems(xbook, book: Book, problems: list[Problem]) -> Written:
 class _NoResults:
     queue: Any
     rankings: Any
+    segments: Any
+    regions: Any
 
 
 # --- one row appended to a data table (the Contract button's register row) -------------------------

@@ -1,10 +1,12 @@
-"""Generated sheets: a SheetTable rebuilt wholesale as one Excel table.
+"""Generated sheets: a SheetTable rebuilt wholesale as one Excel table, or two side by side.
 
 A rebuilt sheet keeps from its previous version the user's layout and anything tied to
 other parts (sheetPr, column widths unless given, conditional formats, validation, page
 setup, drawings, controls, extLst); its rows, merges, hyperlinks and autofilter are
-rebuilt. Its one table keeps its part and id. A generated table whose sheet the user
-renamed is rebuilt on that sheet (tables are found by name).
+rebuilt. Its table keeps its part and id. A generated table whose sheet the user
+renamed is rebuilt on that sheet (tables are found by name). A SheetTable with a table
+`beside` (Regions beside Segments) puts that one right of it, one blank column between,
+in a table part of its own.
 """
 
 from __future__ import annotations
@@ -65,6 +67,10 @@ def check_sheet_table(st: SheetTable) -> None:
         if len(row) > len(st.header):
             raise AcctbookError(f"table {st.table}: row {i} has {len(row)} values for "
                                 f"{len(st.header)} columns")
+    if st.beside is not None:
+        if st.beside.beside is not None or st.beside.table.lower() == st.table.lower():
+            raise AcctbookError(f"table {st.table}: the table beside it must be one other table")
+        check_sheet_table(dataclasses.replace(st.beside, sheet=st.sheet))
 
 
 def where_tables_are(parts: Parts, sheets: list[SheetTable]) -> list[SheetTable]:
@@ -88,9 +94,12 @@ def where_tables_are(parts: Parts, sheets: list[SheetTable]) -> list[SheetTable]
 def check_table_names(parts: Parts, sheets: list[SheetTable]) -> None:
     wanted = {}
     for st in sheets:
-        if st.table.lower() in wanted:
-            raise AcctbookError(f"table name {st.table!r} is used twice")
-        wanted[st.table.lower()] = st
+        for t in (st, st.beside):
+            if t is None:
+                continue
+            if t.table.lower() in wanted:
+                raise AcctbookError(f"table name {t.table!r} is used twice")
+            wanted[t.table.lower()] = st
     if not wanted:
         return
     for part, root in parts.all_tables():
@@ -110,18 +119,31 @@ def check_table_names(parts: Parts, sheets: list[SheetTable]) -> None:
 # A generated table's sheet, when the user deleted it, comes back where the template puts
 # it: right after its neighbour there (a sheet name in either language, or the sheet that
 # holds the neighbour's table, renamed or not); at the end when that neighbour is gone too.
-# Rankings before Problems in one write: Problems then finds Rankings just put back.
-_AFTER: dict[str, tuple[tuple[str, ...], str | None]] = {
-    "today": (schema.GENERATED_SHEETS["Home"], None),
-    "rankings": ((schema.EVENTS.sheet_en, schema.EVENTS.sheet_he), schema.EVENTS.name),
-    "problems": (schema.GENERATED_SHEETS["Rankings"], schema.RANKINGS.name),
+# Rankings, Segments, Problems in one write: each then finds the one before just put back.
+# Problems follows Segments, or Rankings in a book made before Segments.
+_AFTER: dict[str, tuple[tuple[tuple[str, ...], str | None], ...]] = {
+    "today": ((schema.GENERATED_SHEETS["Home"], None),),
+    "rankings": (((schema.EVENTS.sheet_en, schema.EVENTS.sheet_he), schema.EVENTS.name),),
+    "segments": ((schema.GENERATED_SHEETS["Rankings"], schema.RANKINGS.name),),
+    "problems": ((schema.GENERATED_SHEETS["Segments"], schema.SEGMENTS.name),
+                 (schema.GENERATED_SHEETS["Rankings"], schema.RANKINGS.name)),
 }
 
 
 def place(parts: Parts, table: str) -> int | None:
     """The tab position (0-based) for the sheet of generated table `table`, not yet in
-    the book: right after its template neighbour, or None (the end)."""
-    names, neighbour_table = _AFTER.get(table.lower(), ((), None))
+    the book: right after its template neighbour (the first of them found), or None (the
+    end)."""
+    for names, neighbour_table in _AFTER.get(table.lower(), ()):
+        at = _after(parts, names, neighbour_table)
+        if at is not None:
+            return at
+    return None
+
+
+def _after(parts: Parts, names: tuple[str, ...], neighbour_table: str | None) -> int | None:
+    """The position right after the sheet named one of `names`, else after the sheet that
+    holds `neighbour_table`; None when neither is in the book."""
     wanted = {n.casefold() for n in names}
     for i, (name, _) in enumerate(parts.sheets):
         if name.casefold() in wanted:
@@ -138,8 +160,10 @@ def place(parts: Parts, table: str) -> int | None:
 
 # -- generated sheet
 def generate(parts: Parts, st: SheetTable) -> None:
-    if st.rtl:      # Latin text that would not read as typed in a right-to-left cell
-        st = dataclasses.replace(st, rows=bidi.rtl_rows(st.rows))
+    tables = [(st, 1)] + ([(st.beside, st.beside_col)] if st.beside is not None else [])
+    cells = side_by_side(st) if st.beside is not None else st
+    if cells.rtl:   # Latin text that would not read as typed in a right-to-left cell
+        cells = dataclasses.replace(cells, rows=bidi.rtl_rows(cells.rows))
     part = parts.sheet_part(st.sheet)
     if part is None:
         part = parts.add_sheet(st.sheet, place(parts, st.table))
@@ -148,10 +172,36 @@ def generate(parts: Parts, st: SheetTable) -> None:
         old = parts.pkg.read(part)
         if re.search(rb"<(?:[\w.-]+:)?f[\s>/]", old):
             parts.drop_calc_chain()
-    table_part, table_rid, table_id = _table_for(parts, part, st)
+    found = _tables_for(parts, part, [t for t, _ in tables])
     ns = parts.ns
-    parts.set(table_part, _table_xml(st, ns, table_id, _old_style(parts, table_part)))
-    parts.set(part, _sheet_xml(parts, st, old, table_rid))
+    for (t, first_col), (table_part, _rid, table_id) in zip(tables, found):
+        parts.set(table_part, _table_xml(t, ns, table_id, _old_style(parts, table_part),
+                                         first_col))
+    parts.set(part, _sheet_xml(parts, cells, old, [rid for _, rid, _ in found]))
+
+
+def side_by_side(st: SheetTable) -> SheetTable:
+    """The cells of a sheet with a table beside: one SheetTable whose header, rows, widths,
+    formats and links are the first table's, a blank column (header None), then the
+    beside table's; each table's own part is written from its own SheetTable."""
+    b = st.beside
+    n, m = len(st.header), len(b.header)
+
+    def pad(rows: list[list], i: int, width: int) -> list:
+        return list(rows[i]) + [None] * (width - len(rows[i])) if i < len(rows) else [None] * width
+
+    def fill(values, width: int, blank) -> list:
+        return (list(values or []) + [blank] * width)[:width]
+
+    rows = [pad(st.rows, i, n) + [None] + pad(b.rows, i, m)
+            for i in range(max(len(st.rows), len(b.rows)))]
+    widths = None
+    if st.widths or b.widths:        # 8.43: Excel's default width
+        widths = fill(st.widths, n, 8.43) + [schema.BESIDE_GAP_WIDTH] + fill(b.widths, m, 8.43)
+    formats = fill(st.formats, n, None) + [None] + fill(b.formats, m, None)
+    links = {**st.links, **{(i, j + n + 1): target for (i, j), target in b.links.items()}}
+    return dataclasses.replace(st, header=[*st.header, None, *b.header], rows=rows,
+                               widths=widths, formats=formats, links=links, beside=None)
 
 
 def _old_style(parts: Parts, table_part: str) -> dict | None:
@@ -161,15 +211,37 @@ def _old_style(parts: Parts, table_part: str) -> dict | None:
     return dict(el.attrib) if el is not None else None
 
 
-def _table_for(parts: Parts, sheet_part: str, st: SheetTable) -> tuple[str, str, int]:
-    """(table part, its relationship id from the sheet, table id): reused or new."""
+def _tables_for(parts: Parts, sheet_part: str,
+                sts: list[SheetTable]) -> list[tuple[str, str, int]]:
+    """(table part, its relationship id from the sheet, table id) for each of `sts`, on
+    the sheet: its table of that name reused, else another of its tables (renamed), else a
+    new one."""
     tables = [(rid, t) for rid, ty, t, _ in parts.rels(sheet_part) if ty.endswith("/table")]
-    if len(tables) > 1:
-        raise AcctbookError(f"{parts.pkg.path}: generated sheet {st.sheet!r} holds "
-                            f"{len(tables)} tables; it may hold only {st.table!r}")
-    if tables and parts.pkg.name(tables[0][1]):
-        rid, t = tables[0]
-        return canon(parts.pkg.name(t)), rid, int(parts.tree(t).getroot().get("id", "1"))
+    if len(tables) > len(sts):
+        names = " and ".join(repr(t.table) for t in sts)
+        raise AcctbookError(f"{parts.pkg.path}: generated sheet {sts[0].sheet!r} holds "
+                            f"{len(tables)} tables; it may hold only {names}")
+    have = [(rid, t) for rid, t in tables if parts.pkg.name(t)]
+
+    def name(t: str) -> str:
+        root = parts.tree(t).getroot()
+        return (root.get("displayName") or root.get("name") or "").lower()
+
+    wanted = [t.table.lower() for t in sts]
+    chosen: dict[int, tuple[str, str]] = {}
+    for i in range(len(sts)):               # by name first, then any table not wanted
+        for same in (True, False):
+            hit = next((x for x in have if i not in chosen and
+                        (name(x[1]) == wanted[i] if same else name(x[1]) not in wanted)), None)
+            if hit is not None:
+                chosen[i] = hit
+                have.remove(hit)
+    return [(canon(parts.pkg.name(chosen[i][1])), chosen[i][0],
+             int(parts.tree(chosen[i][1]).getroot().get("id", "1")))
+            if i in chosen else _new_table(parts, sheet_part) for i in range(len(sts))]
+
+
+def _new_table(parts: Parts, sheet_part: str) -> tuple[str, str, int]:
     ids = [int(r.get("id", "0")) for _, r in parts.all_tables() if r.get("id", "").isdigit()]
     part = parts.free_name(posixpath.join(posixpath.dirname(parts.wb), "tables"), "table")
     rid = parts.add_rel(sheet_part, parts.rel_type("table"), part)
@@ -178,7 +250,7 @@ def _table_for(parts: Parts, sheet_part: str, st: SheetTable) -> tuple[str, str,
     return part, rid, parts.table_ids[-1]
 
 
-def _sheet_xml(parts: Parts, st: SheetTable, old: bytes | None, table_rid: str) -> bytes:
+def _sheet_xml(parts: Parts, st: SheetTable, old: bytes | None, table_rids: list[str]) -> bytes:
     ns = parts.ns
     if old is not None:
         for name in _CUT_BEFORE_PARSE:
@@ -221,8 +293,9 @@ def _sheet_xml(parts: Parts, st: SheetTable, old: bytes | None, table_rid: str) 
             insert_ordered(root, pr, SHEET_ORDER)
         fit = find_child(pr, "pageSetUpPr")
         (fit if fit is not None else etree.SubElement(pr, q("pageSetUpPr"))).set("fitToPage", "1")
-    table_parts = etree.Element(q("tableParts"), count="1")
-    etree.SubElement(table_parts, q("tablePart")).set(f"{{{parts.rel_ns}}}id", table_rid)
+    table_parts = etree.Element(q("tableParts"), count=str(len(table_rids)))
+    for rid in table_rids:
+        etree.SubElement(table_parts, q("tablePart")).set(f"{{{parts.rel_ns}}}id", rid)
     insert_ordered(root, table_parts, SHEET_ORDER)
     prefix = root.prefix + ":" if root.prefix else ""
     xml = XML_DECL + etree.tostring(root, encoding="UTF-8")
@@ -264,7 +337,8 @@ def _rows_xml(parts: Parts, st: SheetTable, p: str) -> str:
     ncol = len(st.header)
     heads, styles = column_styles(parts, st)
     out = [f'<{p}row r="1" spans="1:{ncol}">']
-    out += [writer.xml(cell_ref(1, c), h, heads[c - 1]) for c, h in enumerate(st.header, 1)]
+    out += [writer.xml(cell_ref(1, c), h, heads[c - 1]) for c, h in enumerate(st.header, 1)
+            if h is not None]       # None: the blank column between two tables
     out.append(f"</{p}row>")
     letters = [f'{cell_ref(1, c)[:-1]}' for c in range(1, ncol + 1)]  # rows are checked: len <= ncol
     ends = [f'"{style_attr(sty)}' for sty in styles]          # closes r="..", adds s=".." if any
@@ -332,9 +406,10 @@ def _sheet_views(q, old_view, rtl: bool):
     return views
 
 
-def _table_xml(st: SheetTable, ns: str, table_id: int, style: dict | None) -> bytes:
+def _table_xml(st: SheetTable, ns: str, table_id: int, style: dict | None,
+               first_col: int = 1) -> bytes:
     last_row = 1 + max(len(st.rows), 1)       # an Excel table needs one body row, even blank
-    ref = f"A1:{cell_ref(last_row, len(st.header))}"
+    ref = f"{cell_ref(1, first_col)}:{cell_ref(last_row, first_col + len(st.header) - 1)}"
     name = esc_attr(st.table)
     cols = "".join(f'<tableColumn id="{i}" name="{esc_attr(xstring(h))}"/>'
                    for i, h in enumerate(st.header, 1))

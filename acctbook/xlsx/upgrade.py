@@ -26,7 +26,7 @@ from acctbook.book.cells import ref as cell_ref
 from acctbook.book.cells import split_ref
 from acctbook.book.i18n import tr
 from acctbook.book.model import SheetTable
-from acctbook.core.upgrade_plan import STAMP_PROPERTY, Found, Plan
+from acctbook.core.upgrade_plan import HOME_NAMES, STAMP_PROPERTY, Found, Plan, home_name_target
 from acctbook.xlsx.cellxml import Styled
 from acctbook.xlsx.generated import SHEET_ORDER
 from acctbook.xlsx.history import history_write
@@ -38,7 +38,8 @@ from acctbook.xlsx.parts import Parts
 from acctbook.xlsx.patch import apply
 from acctbook.xlsx.read import read_tables
 from acctbook.xlsx.styles import StyleImport
-from acctbook.xlsx.upgrade_tables import (add_setting_rules, add_settings_table, donor_table_col, has_name,
+from acctbook.xlsx.upgrade_tables import (add_setting_rules, add_settings_table, donor_rule,
+                                          donor_table_col, has_name, insert_rule,
                                           placed_settings_tables, widen_table)
 
 CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
@@ -81,7 +82,7 @@ def survey(parts: Parts, lite: "LiteParts | None" = None, lite_for=None) -> Foun
     lite = lite_for(lang) if lite_for else lite
     return Found(lang, [n for n, _ in parts.sheets], headers, settings,
                  _home_cells(parts, home_name) if home_name else None,
-                 has_name(parts, schema.DEAL_NAME),
+                 {n.casefold() for n in HOME_NAMES if has_name(parts, n)},
                  _shape_names(parts, home_name) if home_name else set(),
                  lite is not None and _lite_code(parts, lite) == lite.code, read_stamp(parts))
 
@@ -218,8 +219,10 @@ def upgrade(parts: Parts, plan: Plan, donor: Parts | None, lite: LiteParts | Non
             add_setting_rules(parts, donor, plan.settings, lang)
         if plan.buttons and not plan.home_sheet:
             _add_buttons(parts, donor, home, plan.buttons)
-    if plan.deal_name:
-        _define_name(parts, schema.DEAL_NAME, home, schema.DEAL_ROW)
+    for name in plan.names:
+        _define_name(parts, name, home_name_target(name, lang))
+    if donor is not None:
+        _home_rules(parts, plan, donor, home)
     if plan.lite and lite is not None and not _write_lite(parts, lite):
         skipped.append(tr(lang, "another add-in's task pane is in the book: the xlwings Lite "
                                 "code was not added"))
@@ -356,15 +359,30 @@ def _raw_rel(parts: Parts, source: str, target: str) -> str:
     return rid
 
 
-def _define_name(parts: Parts, name: str, sheet: str, row: int) -> None:
+def _define_name(parts: Parts, name: str, target: str) -> None:
     root = parts.tree(parts.wb).getroot()
     dn = find_child(root, "definedNames")
     if dn is None:
         dn = etree.Element(f"{{{parts.ns}}}definedNames")
         insert_ordered(root, dn, WORKBOOK_ORDER)
     el = etree.SubElement(dn, f"{{{parts.ns}}}definedName", name=name)
-    el.text = "'" + sheet.replace("'", "''") + f"'!$B${row}"
+    el.text = target
     parts.dirty(parts.wb)
+
+
+def _home_rules(parts: Parts, plan: Plan, donor: Parts, home: str) -> None:
+    """A Home input cell the plan adds (Deal, Client) gets the drop-down a new book has there."""
+    added = [c for c in plan.home_cells if c.value is None and c.role in ("deal", "client")]
+    part = parts.sheet_part(home)
+    if not added or part is None or plan.home_sheet:
+        return
+    xml, donor_xml = parts.current(part), donor.pkg.read(donor.sheet_part(home))
+    for c in added:
+        where = cell_ref(c.row, c.col)
+        rule = donor_rule(donor_xml, b'sqref="' + where.encode() + b'"', parts)
+        if rule:
+            xml = insert_rule(xml, rule, where)
+    parts.set(part, xml)
 
 
 def _hide_sheet(parts: Parts, name: str) -> None:

@@ -139,12 +139,12 @@ def _add_validation(xml: bytes, donor_xml: bytes, dcol: int, col: int, r1: int, 
     """The donor's drop-down or bounds of column `dcol`, on column `col` from the first data
     row to RULE_MARGIN rows past the table (a rule naming a name the book lacks is left out)."""
     letter = cell_ref(1, dcol)[:-1]
-    rule = _donor_rule(donor_xml, rb'sqref="' + letter.encode() + rb"\d", parts)
+    rule = donor_rule(donor_xml, rb'sqref="' + letter.encode() + rb"\d", parts)
     sqref = f"{cell_ref(r1 + 1, col)}:{cell_ref(max(r2, r1 + 1) + RULE_MARGIN, col)}"
-    return _insert_rule(xml, rule, sqref) if rule else xml
+    return insert_rule(xml, rule, sqref) if rule else xml
 
 
-def _donor_rule(donor_xml: bytes, sqref_pattern: bytes, parts: Parts) -> bytes | None:
+def donor_rule(donor_xml: bytes, sqref_pattern: bytes, parts: Parts) -> bytes | None:
     """The donor's first dataValidation whose sqref matches, unless it names a workbook name
     the book lacks."""
     rules = [m[0] for m in _DV.finditer(donor_xml) if re.search(sqref_pattern, m[0])]
@@ -154,7 +154,7 @@ def _donor_rule(donor_xml: bytes, sqref_pattern: bytes, parts: Parts) -> bytes |
     return rules[0]
 
 
-def _insert_rule(xml: bytes, rule: bytes, sqref: str) -> bytes:
+def insert_rule(xml: bytes, rule: bytes, sqref: str) -> bytes:
     """`rule` on `sqref`, added to the sheet's dataValidations (made where the schema puts it)."""
     rule = re.sub(rb'sqref="[^"]*"', b'sqref="' + sqref.encode() + b'"', rule)
     tail_at = max(xml.rfind(b"sheetData>"), xml.rfind(b"sheetData/>"))
@@ -186,9 +186,9 @@ def add_setting_rules(parts: Parts, donor: Parts, added: list, lang: str) -> Non
     rows = [s.key for s in schema.SETTING_ROWS]
     for i, s in enumerate(added):
         where = cell_ref(dr1 + 1 + rows.index(s.key), dc1 + 1)
-        rule = _donor_rule(donor_xml, b'sqref="' + where.encode() + b'"', parts)
+        rule = donor_rule(donor_xml, b'sqref="' + where.encode() + b'"', parts)
         if rule:
-            xml = _insert_rule(xml, rule, cell_ref(r2 - len(added) + 1 + i, c1 + 1))
+            xml = insert_rule(xml, rule, cell_ref(r2 - len(added) + 1 + i, c1 + 1))
     parts.set(part, xml)
 
 

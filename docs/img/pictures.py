@@ -8,6 +8,7 @@ temporary folder, then draws the first page of each document and the Today sheet
   quote-en.png, quote-he.png          a quote for the same deal (LibreOffice's PDF), page 1
   invoice-en.png, invoice-he.png      a proforma invoice for the demo's first open order
   today-en.png, today-he.png          the Today sheet, as LibreOffice prints it on one page
+  brief.png, brief.he.png             `acctbook brief` of the demo client BRIEF_CLIENT (Chromium)
 
 Needs what `demo --pdf` needs (Chromium/Chrome/Edge, LibreOffice), poppler's pdftoppm and
 Pillow (matplotlib brings it). Look at every picture before committing it.
@@ -27,6 +28,8 @@ HERE = Path(__file__).resolve().parent
 TODAY = dt.date(2026, 6, 15)          # the report is May 2026's
 DPI = 60                              # an A4 page: 497 x 702 pixels
 SHEET_DPI = 80
+BRIEF_CLIENT = "C-025"                # open deal, order, invoice, complaint, contract, rivals
+BRIEF_NAMES = {"en": "brief.png", "he": "brief.he.png"}
 
 
 def page_png(pdf: Path, target: Path, page: int = 1, dpi: int = DPI) -> Path:
@@ -91,6 +94,13 @@ def invoice_png(book: Path, lang: str, tmp: Path, out: Path = HERE) -> Path:
     return page_png(made.pdf, out / f"invoice-{lang}.png")
 
 
+def brief_png(book: Path, lang: str, tmp: Path, out: Path = HERE) -> Path:
+    """The brief of BRIEF_CLIENT as `acctbook brief --pdf` makes it, its one page."""
+    from acctbook import api
+    made = api.brief(book, BRIEF_CLIENT, out=tmp, pdf=True, today=TODAY)
+    return page_png(made.files["pdf"], out / BRIEF_NAMES[lang])
+
+
 def main(out: Path = HERE) -> list[Path]:
     from acctbook import api
     from acctbook.book import schema
@@ -99,6 +109,7 @@ def main(out: Path = HERE) -> list[Path]:
         result = api.demo(Path(tmp) / "demo", TODAY, pdf=True)
         for lang in ("en", "he"):
             made.append(page_png(result.reports[lang].files["pdf"], out / f"report-{lang}.png"))
+            made.append(brief_png(result.books[lang], lang, Path(tmp) / f"brief-{lang}", out))
             if lang in result.contracts:
                 made.append(page_png(result.contracts[lang].pdf, out / f"contract-{lang}.png"))
             made.append(quote_png(result.books[lang], lang, Path(tmp) / f"quote-{lang}", out))
