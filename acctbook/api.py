@@ -9,15 +9,19 @@ Problems. This is the one place that reads the clock: everything below gets `tod
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 from typing import Callable, Iterable
 
 from acctbook import history as book_history
 from acctbook import importing
 from acctbook import jobs, upgrading
+from acctbook import parallel, teams
 from acctbook import calendars
 from acctbook import briefs
+from acctbook import campaigning
 from acctbook.book.history import CLI, Stamp
+from acctbook.book.i18n import system_lang
 from acctbook.book.model import Book
 from acctbook.book.results import (BatchItem, Change, CheckResult, ContractResult,  # noqa: F401
                                    DemoResult, QuoteResult, RefreshResult, ReportResult)
@@ -26,6 +30,7 @@ from acctbook.documents.figures import last_full_month  # noqa: F401 - acctbook.
 demo_deal = jobs.demo_deal
 message = jobs.message               # an AcctbookError's one line, in a language (he or en)
 expand_books = jobs.expand_books     # folders and patterns ('books/*.xlsx') into workbooks
+_refresh_books = jobs.batch          # (batch's own `jobs` argument hides the module)
 # `progress`: an optional callable progress(step, done, total), told each step of a slow
 # command as it starts (done of total steps finished); the CLI draws it, a script may log it.
 Progress = jobs.Progress
@@ -106,10 +111,34 @@ def calls(path, today: dt.date | None = None, progress: Progress | None = None):
 
 def batch(paths: Iterable, today: dt.date | None = None,
           on_done: Callable[[BatchItem], None] | None = None,
-          lang: str | None = None) -> list[BatchItem]:
+          lang: str | None = None, jobs: int = 1,
+          scheduler: str | None = None) -> list[BatchItem]:
     """Refresh many workbooks; one bad workbook does not stop the others. A failure is said
-    in its book's language, or in `lang` (default: the system's) when none was read."""
-    return jobs.batch(paths, _today(today), on_done, lang, _stamp(today))
+    in its book's language, or in `lang` (default: the system's) when none was read.
+    `jobs` > 1: that many processes; `scheduler`: a Dask cluster's address (docs/team.md);
+    then each item comes back without its Book."""
+    mapper = None if jobs == 1 and not scheduler else functools.partial(
+        parallel.map_books, jobs=jobs, scheduler=scheduler)
+    return _refresh_books(paths, _today(today), on_done, lang, _stamp(today), mapper)
+
+
+def team(books: Iterable, out=None, html: bool = False, lang: str | None = None,
+         jobs: int | None = None, scheduler: str | None = None,
+         today: dt.date | None = None, progress: Progress | None = None,
+         write: bool = True) -> teams.TeamResult:
+    """The team roll-up over many managers' books (docs/team.md), read only: the team
+    workbook `out` (default team.xlsx here; never one of the books) and with `html` its
+    dashboard page, in `lang` (default: the system's); `write=False`: the content only
+    (--json). The books are read in `jobs` processes (default: the cores) or on the Dask
+    cluster at `scheduler`; one that cannot be read is listed, the rest go on."""
+    day, lang = _today(today), lang or system_lang()
+    xlsx, page = teams.target(out, html) if write else (None, None)
+    found = teams.books_to_read(books, expand_books(books), xlsx, lang)
+    todo = [p for p, why in found if why is None]
+    summaries = parallel.map_books(
+        functools.partial(teams.book_summary, today=day, lang=lang), todo, jobs, scheduler,
+        teams.progress_of(progress, todo, lang))
+    return teams.finish(found, summaries, day, lang, xlsx, page)
 
 
 def demo(folder=None, today: dt.date | None = None, pdf: bool = False,
@@ -169,6 +198,21 @@ def brief(path, client_id: str, out=None, pdf: bool = False, today: dt.date | No
     file (--json). The workbook is only read; an unknown Client ID is refused."""
     return briefs.brief(path, client_id, _today(today), out=out, pdf=pdf, write=write,
                         step=jobs.steps(progress, 4 if write else 3))
+
+
+def campaign(path, campaign_id: str, out=None, send: bool = False, dry_run: bool = False,
+             all_contacts: bool = False, today: dt.date | None = None,
+             progress: Progress | None = None) -> campaigning.CampaignResult:
+    """A Campaigns row's messages (docs/campaigns.md): the audience's primary contacts (every
+    contact with `all_contacts`) who consented, each message rendered from its template;
+    `.eml` files in `out` (default: a folder beside the book named after the campaign), the
+    letters' .docx for Channel Mail, or with `send` through SMTP; each one logged in
+    Interactions (and Attendance for an Event invitation) with a History row, in one write.
+    `dry_run`: who would get it and who is skipped, nothing sent or written."""
+    return campaigning.campaign(path, campaign_id, _today(today), out=out, send=send,
+                                dry_run=dry_run, all_contacts=all_contacts,
+                                step=jobs.steps(progress, 4 if dry_run else 7),
+                                stamp=_stamp(today))
 
 
 def history(path) -> book_history.HistoryResult:

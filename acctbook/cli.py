@@ -20,10 +20,13 @@ from pathlib import Path
 from typing import Iterator
 
 from acctbook import __version__, api, upgrading
-from acctbook.cli_common import (USAGE_LANG, argv_lang, book_argument, lang_of, progress_bar,
-                                 today_option)
+from acctbook.cli_common import (USAGE_LANG, argv_lang, book_argument, errors_exit, lang_of,
+                                 progress_bar, today_option)
 from acctbook.cli_documents import document_commands
 from acctbook.cli_meeting import brief_commands, calendar_commands, calendar_options
+from acctbook.cli_team import batch_json, engine_options, in_order, team_commands
+from acctbook.parallel import default_jobs
+from acctbook.cli_outreach import campaign_commands
 from acctbook.cli_output import (batch_line, day_off_notice, jsonable, print_json, show_value,
                                  streams_never_fail, summary)
 from acctbook.cli_help import ABOUT, EPILOG, EXAMPLES, IMPORT_OPTIONS, LANG_HELP, QUIET_HELP
@@ -141,10 +144,7 @@ def cmd_calls(a) -> int:
               f"[{show_value(r.get('next_follow_up'), lang)}]  {reason}"
               + (f"  {r['contact']}" if r.get("contact") else "")
               + (f"  {r['phone']}" if r.get("phone") else ""))
-    if status:
-        print(f"{a.book}: {summary(res.problems, lang)}; "
-              + tr(lang, "run: acctbook check {book}").format(book=a.book), file=sys.stderr)
-    return status
+    return errors_exit(a, res.problems, lang)      # 1 when the book has errors
 
 
 def _say(line: str) -> None:
@@ -161,6 +161,7 @@ def cmd_batch(a) -> int:
     counts = dict.fromkeys(BATCH_STATES, 0)
     status = 0
     lang = lang_of(a)
+    say = in_order(books, lambda item: _say(batch_line(item, lang)))   # lines as given
     with progress_bar(a, tr("en", "refreshing")) as progress:
         def done(item):
             nonlocal status
@@ -171,11 +172,15 @@ def cmd_batch(a) -> int:
                 step = (tr(lang, "refreshing {book}").format(book=Path(books[n]).name)
                         if n < len(books) else tr(lang, "done"))
                 progress(step, n, len(books))
-            _say(batch_line(item, lang))
+            say(item)
         if progress and books:
             progress(tr(lang, "refreshing {book}").format(book=Path(books[0]).name), 0,
                      len(books))
-        api.batch(books, today=a.today, on_done=done, lang=lang)
+        items = api.batch(books, today=a.today, on_done=None if a.json else done, lang=lang,
+                          jobs=a.jobs or default_jobs(), scheduler=a.scheduler)
+    if a.json:                     # each book's state (BATCH_STATES), in the order given
+        print_json([batch_json(item) for item in items])
+        return max((item.exit_code for item in items), default=0)
     failed = counts["refused"] + counts["unreadable"]
     _say(tr(lang, "{done} refreshed ({with_errors} with errors), {failed} failed ({refused} "
                   "refused, {unreadable} unreadable)").format(
@@ -295,9 +300,13 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
     document_commands(add)
     brief_commands(add)
     calendar_commands(add)
+    campaign_commands(add)
+    team_commands(add)
     p = add("batch", cmd_batch, "refresh many workbooks")
     p.add_argument("books", nargs="+", metavar="BOOK",
                    help="a workbook, a folder (its .xlsx/.xlsm) or a pattern ('books/*.xlsx')")
+    engine_options(p)
+    p.add_argument("--json", action="store_true", help="print each book's state as JSON")
     today_option(p)
     p = add("import", cmd_import, "bring in the client list you already keep")
     for flags, kw in IMPORT_OPTIONS:

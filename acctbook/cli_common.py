@@ -19,7 +19,7 @@ from rich.table import Column
 from acctbook import api
 from acctbook.book.coerce import DATE_MAX, DATE_MIN       # the dates a workbook may hold
 from acctbook.book.i18n import system_lang, tr
-from acctbook.cli_output import printable
+from acctbook.cli_output import printable, summary
 
 
 # A usage error's language: argparse checks a value before it reads --lang (_parse sets it).
@@ -119,3 +119,15 @@ def document_options(p) -> None:
     p.add_argument("--pdf", action="store_true",
                    help="also a PDF (a contract through Word or LibreOffice, a report through "
                         "Chrome, Edge or Chromium)")
+
+
+def errors_exit(a, problems, lang: str) -> int:
+    """A command that read the book and made its output all the same, rows with errors left
+    out as refresh leaves them: the count and what to run on stderr, and exit 1 (README,
+    "Exit codes"); 0 when the book has no error."""
+    if not any(p.severity == "error" for p in problems):
+        return 0
+    print(f"{a.book}: {summary(problems, lang)}; "
+          + tr(lang, "run: acctbook check {book}").format(book=a.book), file=sys.stderr)
+    return 1
+

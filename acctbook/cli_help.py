@@ -58,8 +58,37 @@ ABOUT = {   # the command's description: what it does, what it writes
                 "keeps its UID from run to run, so importing again updates instead of "
                 "duplicating. Default file: BOOK's name with .ics, beside it. Writes nothing "
                 "into the workbook.",
+    "campaign": "Run a campaign of the Campaigns sheet (docs/campaigns.md): its audience "
+                "(each matching client's primary contact, every contact with --all-contacts) "
+                "resolved, each recipient and each skipped contact listed with the reason (no "
+                "marketing consent, no e-mail, client Lost, language, already sent), and one "
+                "message per recipient rendered from its template, in the client's language "
+                "(right to left in Hebrew), with an opt-out line. Without --send: an .eml file "
+                "per recipient in a folder beside the workbook (or --out), for any mail "
+                "program; Channel Mail: one letter .docx with a page per recipient. --send: "
+                "through the SMTP server in Settings (the password from ACCTBOOK_SMTP_PASSWORD "
+                "only). Each message is logged as an Interactions row (Info sent, the Campaign "
+                "ID), an Event invitation adds Attendance rows, the campaign's Sent on is set "
+                "and a History row added; BOOK.bak.xlsx is kept. Running it again never sends "
+                "twice to a contact already logged. --dry-run writes and sends nothing.",
     "batch": "Refresh many workbooks, one line each; one bad workbook does not stop the others. "
+             "The books are refreshed in --jobs processes (default: the number of cores), or "
+             "on a Dask cluster with --scheduler (docs/team.md); --json prints each book's "
+             "state instead (refreshed, refreshed with errors, refused, unreadable). "
              "Exits with the worst book's own code.",
+    "team": "A head of sales' roll-up over many managers' books (docs/team.md): each book "
+            "read (never written), checked and computed as refresh would, in --jobs "
+            "processes (default: the number of cores) or on a Dask cluster (--scheduler), "
+            "into a new team workbook (default team.xlsx here; --out): a Managers row per "
+            "book (clients, key accounts, revenue 12m and growth, weighted pipeline, deals "
+            "won and lost this month, follow-ups overdue and due today, A clients past their "
+            "cadence, open complaints and SLA met, errors, last refresh), the pipeline by "
+            "stage and by expected close month, the clients two managers both hold "
+            "(Conflicts), each manager's five most overdue key accounts, and the books that "
+            "could not be read and why; in --lang's language (default: the system's), right "
+            "to left in Hebrew. --html adds a dashboard page beside it; --json prints the "
+            "same content and writes no file. Exit 0, or 2 when a book could not be read "
+            "(the others are in the team).",
     "import": "Bring in the client list you already keep (.csv in any common encoding and "
               "delimiter, .xlsx, .xlsm, .xls, .xlsb, .ods; the header row found even below a "
               "title): headers matched to acctbook's columns in English and Hebrew, each with "
@@ -127,10 +156,23 @@ EXAMPLES = {
   acctbook calendar clients.xlsx                      clients.ics beside the book
   acctbook calendar clients.xlsx --out calendars/work.ics --days 30
   acctbook calendar clients.xlsx --today 2026-12-01    as of a fixed day""",
+    "campaign": """\
+  acctbook campaign clients.xlsx CMP-01 --dry-run       who would get it, and who not
+  acctbook campaign clients.xlsx CMP-01                 .eml files beside the book
+  acctbook campaign clients.xlsx CMP-01 --send          through the SMTP server
+  acctbook campaign clients.xlsx CMP-02 --out letters --all-contacts --json""",
     "batch": """\
   acctbook batch anna.xlsx dan.xlsx
   acctbook batch team/                    every workbook in a folder
-  acctbook batch 'books/*.xlsx' --quiet   a pattern; no progress bar""",
+  acctbook batch 'books/*.xlsx' --quiet   a pattern; no progress bar
+  acctbook batch team/ --jobs 4 --json    four processes; each book's state as JSON
+  acctbook batch //share/books --scheduler tcp://dask-head:8786""",
+    "team": """\
+  acctbook team books/                        team.xlsx here, from every book in books/
+  acctbook team anna.xlsx dan.xlsx --out sales.xlsx --html    and sales.html
+  acctbook team 'books/*.xlsx' --lang he --jobs 2 --today 2026-11-30
+  acctbook team //share/books --scheduler tcp://dask-head:8786
+  acctbook team books/ --json                 the same content as JSON; no file""",
     "import": """\
   acctbook import accounts.csv --into clients.xlsx               make a book from your list
   acctbook import list.xlsx --into clients.xlsx --dry-run        the mapping; nothing written

@@ -5,14 +5,13 @@ function and prints what it made."""
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 from acctbook import api
 from acctbook.book.i18n import tr
-from acctbook.cli_common import (USAGE_LANG, book_argument, document_options, lang_of,
-                                 progress_bar, today_option)
-from acctbook.cli_output import print_json, summary
+from acctbook.cli_common import (USAGE_LANG, book_argument, document_options, errors_exit,
+                                 lang_of, progress_bar, today_option)
+from acctbook.cli_output import print_json
 from acctbook.core.brief import as_json
 from acctbook.core.calendar_items import DEFAULT_DAYS
 
@@ -27,11 +26,7 @@ def cmd_brief(a) -> int:
     else:
         print(tr(lang, "brief of {client}: {files}").format(
             client=r.brief.client.client_id, files=", ".join(str(f) for f in r.files.values())))
-    if r.errors:                # made all the same; rows with errors left out, as refresh
-        print(f"{a.book}: {summary(r.problems, lang)}; "
-              + tr(lang, "run: acctbook check {book}").format(book=a.book), file=sys.stderr)
-        return 1
-    return 0
+    return errors_exit(a, r.problems, lang)     # made all the same, as refresh would
 
 
 def brief_commands(add) -> None:
@@ -64,11 +59,7 @@ def cmd_calendar(a) -> int:
         r = api.calendar(a.book, out=a.out, today=a.today, days=a.days, progress=progress)
     lang = lang_of(a, r)
     print(r.line(lang))
-    if r.errors:                # the calendar is made; rows with errors left out, as refresh
-        print(f"{a.book}: {summary(r.problems, lang)}; "
-              + tr(lang, "run: acctbook check {book}").format(book=a.book), file=sys.stderr)
-        return 1
-    return 0
+    return errors_exit(a, r.problems, lang)     # the calendar is made all the same
 
 
 def calendar_options(p) -> None:

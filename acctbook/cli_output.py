@@ -90,7 +90,7 @@ def batch_line(item, lang: str) -> str:
                  tr(lang, "unreadable ({why})")).format(why=item.reason)
         return f"FAIL  {item.path}: {state}"
     r = item.result
-    lang = r.book.lang if r.book is not None else lang
+    lang = r.book.lang if r.book is not None else getattr(item, "lang", None) or lang
     n = len(r.errors)
     state = (trn(lang, "refreshed with {n} error", "refreshed with {n} errors", n).format(n=n)
              if n else tr(lang, "refreshed"))

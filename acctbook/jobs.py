@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
+import functools
 import glob
 import os
 import tempfile
@@ -207,23 +208,42 @@ def _a_book(name: str) -> bool:
 
 def batch(paths: Iterable, today: dt.date,
           on_done: Callable[[BatchItem], None] | None = None,
-          lang: str | None = None, stamp: Stamp | None = None) -> list[BatchItem]:
+          lang: str | None = None, stamp: Stamp | None = None,
+          map_books: Callable[..., list] | None = None) -> list[BatchItem]:
     """Refresh many workbooks (folders and glob patterns expanded: expand_books); one bad
     workbook does not stop the others; an argument that matched nothing is an item of its own,
     unreadable (exit code 2). A failure is said in its book's language when it was read, else
-    in `lang` (default: the system's); the item's `lang` says which."""
+    in `lang` (default: the system's); the item's `lang` says which. `map_books`
+    (acctbook.parallel's, bound to its processes or cluster) runs the books' refreshes."""
     lang = lang or system_lang()
-    out = []
-    for p, why in expand_books(paths):
+    found, out = expand_books(paths), {}
+
+    def done(i: int, item: BatchItem) -> None:
+        out[i] = item
+        if on_done:
+            on_done(item)
+    todo = [i for i, (_p, why) in enumerate(found) if why is None]
+    for i, (p, why) in enumerate(found):
         if why is not None:
             item = BatchItem(p, error=f"{p}: {tr(lang, why)}", failure_code=2)
             item.lang = lang
-        else:
-            item = _batch_item(p, today, lang, stamp)
-        out.append(item)
-        if on_done:
-            on_done(item)
-    return out
+            done(i, item)
+        elif map_books is None:
+            done(i, batch_book(p, today, lang, stamp))
+    if map_books is not None:       # each item back without its Book (`lang`: the book's)
+        map_books(functools.partial(batch_book, today=today, lang=lang, stamp=stamp, slim=True),
+                  [found[i][0] for i in todo], on_done=lambda k, item: done(
+                      todo[k], item.as_given(found[todo[k]][0])))
+    return [out[i] for i in range(len(found))]
+
+
+def batch_book(p: str, today: dt.date, lang: str, stamp: Stamp | None = None,
+               slim: bool = False) -> BatchItem:
+    """One book of `batch`, refreshed; never raises. `slim`: without its Book and changes."""
+    item = _batch_item(p, today, lang, stamp)
+    if slim and item.result is not None:
+        item.lang, item.result.book, item.result.changes = item.result.book.lang, None, []
+    return item
 
 
 def _batch_item(p: str, today: dt.date, lang: str, stamp: Stamp | None = None) -> BatchItem:

@@ -730,7 +730,8 @@ def main(folder: Path = HERE) -> list[Path]:
         save_deterministic(make(words, rtl), path)
         out.append(path)
     from build_order_templates import main as order_templates   # delivery note, invoice
-    return out + order_templates(folder)
+    from build_campaign_templates import main as campaign_templates   # campaign letters
+    return out + order_templates(folder) + campaign_templates(folder)
 
 
 if __name__ == "__main__":

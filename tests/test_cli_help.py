@@ -27,7 +27,8 @@ from acctbook import api, cli, cli_common
 ROOT = Path(__file__).resolve().parent.parent
 TODAY = "2026-11-26"
 COMMANDS = ["new", "demo", "check", "refresh", "calls", "contract", "quote", "delivery-note",
-            "invoice", "report", "brief", "calendar", "batch", "import", "history", "upgrade"]
+            "invoice", "report", "brief", "calendar", "campaign", "team", "batch", "import", "history",
+            "upgrade"]
 ESC = "\x1b"                                # any terminal control sequence
 
 

@@ -108,7 +108,7 @@ def test_sheets_in_order_home_active(create_wbs, lang):
     expected = [gen("Home"), gen("Today")] + [
         schema.TABLES[n].sheet(lang) for n in
         ("Clients", "Contacts", "Interactions", "Deals", "DealItems", "Orders", "Contracts",
-         "Complaints", "Products", "Competitors", "Events")] + [
+         "Complaints", "Products", "Competitors", "Events", "Campaigns", "Attendance")] + [
         gen("Rankings"), gen("Segments"), gen("Problems"), schema.SETTINGS.sheet(lang),
         schema.HISTORY.sheet(lang), schema.lists_sheet(lang)]
     assert wb.sheetnames == expected
@@ -433,7 +433,7 @@ def test_large_table_keeps_every_row(tmp_path):
                               f"C{n - 1}", None, "Phone")
     wb.close()
     wb = openpyxl.load_workbook(path)
-    assert wb["Interactions"].tables["Interactions"].ref == f"A1:J{n + 1}"
+    assert wb["Interactions"].tables["Interactions"].ref == f"A1:K{n + 1}"
     dv = _validation_at(wb["Interactions"], f"D{n + 1000}")
     assert dv is not None and dv.type == "list"
 

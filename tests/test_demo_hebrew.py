@@ -30,6 +30,7 @@ WORDS = {
     "Competitors": {"competitor", "segments", "strengths", "weaknesses", "opportunities",
                     "threats", "notes"},
     "Events": {"name", "location"}, "Holidays": {"name"},
+    "Campaigns": {"name", "subject", "segments", "statuses", "regions"},
 }
 
 

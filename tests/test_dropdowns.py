@@ -47,10 +47,17 @@ REFERENCES = [("Clients", "Referred by", "Clients", "Client ID"),
               ("Orders", "SKU", "Products", "SKU"),
               ("Contracts", "Client ID", "Clients", "Client ID"),
               ("Contracts", "Deal ID", "Deals", "Deal ID"),
-              ("Complaints", "Client ID", "Clients", "Client ID")]
+              ("Complaints", "Client ID", "Clients", "Client ID"),
+              ("Interactions", "Campaign ID", "Campaigns", "Campaign ID"),
+              ("Campaigns", "SKU", "Products", "SKU"),
+              ("Campaigns", "Event ID", "Events", "Event ID"),
+              ("Attendance", "Event ID", "Events", "Event ID"),
+              ("Attendance", "Contact ID", "Contacts", "Contact ID"),
+              ("Attendance", "Client ID", "Clients", "Client ID")]
 HEADER_HE = {"Client ID": "מזהה לקוח", "Contact ID": "מזהה איש קשר", "Event ID": "מזהה אירוע",
              "Deal ID": "מזהה עסקה", "SKU": "מק״ט", "Contract ID": "מזהה חוזה",
-             "Competitor": "מתחרה", "Referred by": "הופנה על ידי", "Lost to": "הפסד ל"}
+             "Competitor": "מתחרה", "Referred by": "הופנה על ידי", "Lost to": "הפסד ל",
+             "Campaign ID": "מזהה קמפיין"}
 
 
 def _data() -> dict[str, list[dict]]:
@@ -149,7 +156,7 @@ def test_libreoffice_takes_the_names_as_the_key_columns(libreoffice, lang):
     found = re.findall(r'<table:named-expression table:name="([^"]+)"[^>]*?'
                        r'table:expression="([^"]+)"', content)
     expressions = {n: html.unescape(e) for n, e in found}
-    counts = {t: len(rows) for t, rows in _data().items()}
+    counts = {t.name: 0 for t in schema.DATA_TABLES} | {t: len(rows) for t, rows in _data().items()}
     for _, _, target, _ in REFERENCES:
         name = f"acctbook_{target}_{schema.TABLES[target].key}"
         sheet = schema.TABLES[target].sheet(lang)
@@ -228,9 +235,9 @@ def test_refresh_extends_the_rules_of_a_table_grown_past_them(books, tmp_path, l
     jobs.refresh(path, TODAY)
     ws = openpyxl.load_workbook(path)[sheet]
     sqrefs = [str(dv.sqref) for dv in ws.data_validations.dataValidation]
-    assert len(sqrefs) == 8                          # every rule of the table, none added
+    assert len(sqrefs) == 9                          # every rule of the table, none added
     for sqref in sqrefs:
-        assert re.fullmatch(rf"[A-J]2:[A-J]{last + GROW_ROWS}", sqref), sqref
+        assert re.fullmatch(rf"[A-K]2:[A-K]{last + GROW_ROWS}", sqref), sqref
     client = _column(ws, "Interactions", _header("Client ID", lang))
     (dv,) = _rules_at(ws, f"{client}{last}")
     assert dv.formula1 == "acctbook_Clients_client_id"
@@ -260,9 +267,9 @@ def test_rows_appended_past_the_rules_take_them_along(books, tmp_path):
     patch_workbook(path, appends={"Interactions": rows})
     ws = openpyxl.load_workbook(path)["Interactions"]
     last = 2 + len(rows)                      # one row before, then the appended ones
-    assert ws.tables["Interactions"].ref == f"A1:J{last}"
+    assert ws.tables["Interactions"].ref == f"A1:K{last}"
     rules = ws.data_validations.dataValidation
-    assert sorted(str(dv.sqref)[:1] for dv in rules) == list("ABCDEGIJ")
+    assert sorted(str(dv.sqref)[:1] for dv in rules) == list("ABCDEGIJK")
     for dv in ws.data_validations.dataValidation:
         assert str(dv.sqref).endswith(f"{last + GROW_ROWS}"), dv.sqref
 

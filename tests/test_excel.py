@@ -166,7 +166,7 @@ def test_refresh_writes_each_column_run_once(books):
     """One value write per contiguous computed-column run, never one per cell."""
     written, actions = xr.run(excel.refresh, books["demo"], TODAY)
     sets = [a for a in actions if a["func"] == "setValues"]
-    assert len(sets) < 25
+    assert len(sets) < 30      # a few per computed column and generated sheet, not per cell
     clients = _sheet_index(books["demo"], "Clients")
     tall = [a for a in sets if a["sheet_position"] == clients]
     assert tall and all(a["column_count"] == 1 and a["row_count"] == 60 for a in tall)
@@ -469,7 +469,7 @@ def test_lite_workbook_runs_on_the_code_it_carries(tmp_path):
     data root (/data in Lite; ACCTBOOK_LITE_DATA here) in a folder named after the book,
     and their alerts say where and how to download; the report sheet gets its 3 charts."""
     from importlib.metadata import packages_distributions
-    p = api.new(tmp_path / "lite.xlsx", demo=True, today=TODAY)
+    p = api.new(tmp_path / "lite.xlsx", demo=True, today=dt.date.today())   # checked by the clock
     code, reqs, _props = _lite_parts(p)
     (tmp_path / "main.py").write_text(code, encoding="utf-8")
     chosen = _with_deal_cell(p, tmp_path, _open_deal(p)["label"])

@@ -16,10 +16,12 @@ from pathlib import Path
 import pytest
 
 PKG = Path(__file__).resolve().parent.parent / "acctbook"
-LAYERS = {"book": 0, "core": 1, "xlsx": 2, "xlbook": 2, "documents": 2, "create": 2, "importing": 3,
+LAYERS = {"book": 0, "core": 1, "xlsx": 2, "xlbook": 2, "documents": 2, "create": 2, "mail": 2,
+          "importing": 3,
           "jobs": 3, "excel": 3, "history": 3, "upgrading": 3, "calendars": 3, "briefs": 3,
-          "api": 4, "cli_help": 4,
-          "cli_output": 4, "cli_common": 5, "cli_documents": 6, "cli_meeting": 6, "cli": 7, "__main__": 8}
+          "campaigning": 3, "teams": 3, "parallel": 3, "api": 4, "cli_help": 4,
+          "cli_output": 4, "cli_common": 5, "cli_documents": 6, "cli_meeting": 6, "cli_team": 6,
+          "cli_outreach": 6, "cli": 7, "__main__": 8}
 # Packages the pure layers must not need: they run in xlwings Lite (Pyodide) and in tests alone.
 NOT_IN_PURE = {"python_calamine", "lxml", "xlsxwriter", "docxtpl", "docx", "xlwings", "openpyxl",
                "matplotlib"}

@@ -31,9 +31,9 @@ def edited(*edits) -> dict:
     appends a copy of the table's first row with the changes."""
     data = valid_data()
     for table, i, changes in edits:
-        rows = data[table]
+        rows = data.setdefault(table, [])
         if i >= len(rows):
-            rows.append({**rows[0], **changes})
+            rows.append({**(rows[0] if rows else {}), **changes})
         else:
             rows[i].update(changes)
     return data
@@ -138,6 +138,22 @@ BREAKS = [
      "Status", "N2", "Open"),
     ([("Orders", 0, {"invoice_date": D(2026, 6, 20)})], "invoice-after-due", "warning",
      "Orders", 2, "Invoice date", "O2", D(2026, 6, 20)),
+    # campaigns, attendance, consent (rules_campaigns.py)
+    ([("Campaigns", 0, {"campaign_id": "K-1", "name": "Expo", "type": "Event invitation",
+                        "channel": "Email"})],
+     "campaign-event", "error", "Campaigns", 2, "Event ID", "E2", None),
+    ([("Campaigns", 0, {"campaign_id": "K-1", "name": "Nova", "type": "New product",
+                        "channel": "Email"})],
+     "campaign-sku", "warning", "Campaigns", 2, "SKU", "D2", None),
+    ([("Attendance", 0, {"event_id": "E-001", "contact_id": "P-001", "client_id": "C-002"})],
+     "contact-client", "error", "Attendance", 2, "Contact ID", "B2", "P-001"),
+    ([("Events", 1, {"event_id": "E-002", "date": D(2026, 7, 1)}),
+      ("Attendance", 0, {"event_id": "E-002", "contact_id": "P-001", "attended": "Yes"})],
+     "attended-future", "warning", "Attendance", 2, "Attended", "F2", True),
+    ([("Contacts", 0, {"marketing_consent": "Yes"})], "consent-date", "warning", "Contacts", 2,
+     "Consent date", "K2", None),
+    ([("Contacts", 0, {"consent_date": D(2026, 1, 1)})], "consent-date", "warning", "Contacts",
+     2, "Marketing consent", "J2", None),
     # identity checks
     ([("Clients", 0, {"email": "buyer@acme"})], "email", "error", "Clients", 2, "Email", "Q2",
      "buyer@acme"),
@@ -180,6 +196,11 @@ BREAKS = [
     ([("Orders", DROP, "paid_on")], "missing-column-rule", "warning", "Orders", 1,
      "Paid on", None, None),
     ([("Clients", BELOW, {"Client ID": "C-003"})], "row-below-table", "warning", "Clients", 4, "Client ID", "A4", "C-003"),
+    # targets and the forecast (docs/rules.md, section 17): Targets sits last on Settings
+    ([("Targets", 0, {"period": "May 2026", "revenue_target": 1000})], "target-period",
+     "error", "Settings", 2, "Period", "AD2", "May 2026"),
+    ([("Deals", 0, {"expected_close": D(2026, 5, 20)})], "close-date-passed", "warning",
+     "Deals", 2, "Expected close", "H2", D(2026, 5, 20)),
 ]
 
 

@@ -72,7 +72,7 @@ def strip_schema(parts: dict[str, bytes]) -> None:
     parts[table] = xml.replace(f'tableColumns count="{n}"', f'tableColumns count="{n - 1}"').encode()
     settings = _sheet_part(parts, "Settings")
     last_row = len(schema.SETTING_ROWS) + 1
-    assert schema.SETTING_ROWS[-1].key == "bank_details"
+    assert schema.SETTING_ROWS[-1].default in (None, "")      # its default: blank
     parts[settings] = re.sub(rb'<row r="%d".*?</row>' % last_row, b"", parts[settings])
     st = _table_part(parts, "Settings")
     parts[st] = parts[st].replace(b"B%d" % last_row, b"B%d" % (last_row - 1))
@@ -172,7 +172,7 @@ def test_missing_column_setting_and_table_added_with_defaults(made, tmp_path):
     assert r.written
     rows = _history(path)
     assert len(rows) == 1 and rows[0]["Command"] == "upgrade"
-    assert rows[0]["Rows added"] == 1                            # the Bank details setting
+    assert rows[0]["Rows added"] == 1                            # the last setting
     assert any("Excludes" in line for line in rows[0]["Details"].splitlines())
     clients = _values(path, "Clients")
     n = len(schema.CLIENTS.columns)
@@ -187,7 +187,7 @@ def test_missing_column_setting_and_table_added_with_defaults(made, tmp_path):
     assert [settings.cell(1, c).value for c in range(23, 26)] == ["Currency", "Rate", "As of"]
     last = len(schema.SETTING_ROWS) + 1
     assert settings.tables["Settings"].ref == f"A1:B{last}"
-    assert settings.cell(last, 1).value == "Bank details"
+    assert settings.cell(last, 1).value == schema.SETTING_ROWS[-1].en
     assert settings.cell(last, 2).value is None                 # its default: blank
     # the book reads and checks as a new one does
     assert not api.check(path, today=TODAY).errors
@@ -358,7 +358,8 @@ def _app_titles(path) -> list[str]:
     return re.findall(r"<vt:lpstr>([^<]+)</vt:lpstr>", app.split("TitlesOfParts")[1])
 
 
-@pytest.mark.parametrize("gone", [["History"], ["Complaints", "History"], ["Home"]])
+@pytest.mark.parametrize("gone", [["History"], ["Complaints", "History"], ["Home"],
+                                  ["Campaigns", "Attendance"]])
 def test_a_missing_sheet_comes_back_at_its_place_in_the_tabs(made, tmp_path, gone):
     """A sheet a book lacks goes where a new book has it in the tab order, not last."""
     path, _ = _old_book(made, tmp_path, lambda parts: strip_sheets(parts, gone))
@@ -396,16 +397,20 @@ def _rules_on(path, sheet: str, cell: str) -> list:
 def test_added_settings_get_their_row_drop_down(made, tmp_path):
     """A setting upgrade appends gets the bounds a new book has on its Value cell, on the row
     where it lands; a setting without a rule gets none."""
-    path, _ = _old_book(made, tmp_path, strip_last_settings)
+    ruled = max(i for i, s in enumerate(schema.SETTING_ROWS)
+                if s.type in ("integer", "yesno", "choice", "percent"))
+    n = len(schema.SETTING_ROWS) - ruled
+    assert n >= 2 and schema.SETTING_ROWS[-1].type == "text"
+    path, _ = _old_book(made, tmp_path, lambda parts: strip_last_settings(parts, n))
     last = len(schema.SETTING_ROWS) + 1
-    assert schema.SETTING_ROWS[-2].type == "integer"          # Quote validity (days)
-    assert not _rules_on(path, "Settings", f"B{last - 1}")
+    at = last - n + 1                                         # where the ruled setting lands
+    assert not _rules_on(path, "Settings", f"B{at}")
     api.upgrade(path, today=TODAY)
     wb = openpyxl.load_workbook(path)
-    assert [wb["Settings"].cell(r, 1).value for r in (last - 1, last)] == [
-        schema.SETTING_ROWS[-2].en, schema.SETTING_ROWS[-1].en]
-    made_rule, = _rules_on(made, "Settings", f"B{last - 1}")
-    got, = _rules_on(path, "Settings", f"B{last - 1}")
+    assert [wb["Settings"].cell(r, 1).value for r in range(at, last + 1)] == [
+        s.en for s in schema.SETTING_ROWS[ruled:]]
+    made_rule, = _rules_on(made, "Settings", f"B{at}")
+    got, = _rules_on(path, "Settings", f"B{at}")
     assert (got.type, got.operator, got.formula1, got.promptTitle) == (
         made_rule.type, made_rule.operator, made_rule.formula1, made_rule.promptTitle)
     assert not _rules_on(path, "Settings", f"B{last}")

@@ -353,6 +353,7 @@ RULE_COLUMNS: tuple[tuple[str, str, tuple[tuple[str, ...], ...], str], ...] = (
     ("Complaints", "status", (), tr("en", "every complaint counts as open (complaint follow-ups, "
                                           "SLA and complaint risk)")),
     ("Complaints", "resolved_on", (), tr("en", "the SLA status of resolved complaints is off")),
+    ("Attendance", "attended", (), tr("en", "thank-you follow-ups after events are off")),
 )
 
 

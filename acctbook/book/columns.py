@@ -100,6 +100,10 @@ CASE_STATUS = ("Open", "In progress", "Resolved")
 SLA_STATUS = ("Met", "Missed", "Open", "Overdue")
 PRICE_LEVELS = ("Lower", "Similar", "Higher")
 EVENT_TYPES = ("Exhibition", "Fair", "Presentation", "Webinar")
+CAMPAIGN_TYPES = ("Promotion", "New product", "Event invitation", "Newsletter")
+CAMPAIGN_CHANNELS = ("Email", "Mail")                 # the Interactions channels a campaign uses
+AUDIENCE_LANGUAGES = ("en", "he", "any")
+RSVP = ("Yes", "No", "Maybe")
 TIER_NAMES = ("Platinum", "Gold", "Silver", "Standard")
 WORK_WEEKS = ("Sun-Thu", "Mon-Fri")
 YES, NO = "Yes", "No"
@@ -131,5 +135,7 @@ CHOICE_HE: dict[str, str] = {
     "Fair": "יריד", "Presentation": "מצגת", "Webinar": "וובינר",
     "Platinum": "פלטינום", "Gold": "זהב", "Silver": "כסף", "Standard": "רגיל",
     "Yes": "כן", "No": "לא",
+    "Promotion": "מבצע", "New product": "מוצר חדש", "Event invitation": "הזמנה לאירוע",
+    "Newsletter": "ידיעון", "Maybe": "אולי", "any": "כל שפה",
 }
 # "Lost" is both a client status and a deal stage; one Hebrew word serves both.

@@ -52,7 +52,8 @@ CODES: dict[str, tuple[str, str]] = {
     "end-before-start": (ERROR, "A contract's End is not after its Start."),
     "signed-on": (ERROR, "A Signed contract has no Signed on date."),
     "next-step-before-date": (ERROR, "An interaction's Next step date is before its Date."),
-    "contact-client": (ERROR, "An interaction's contact belongs to a different client."),
+    "contact-client": (ERROR, "An interaction's (or an Attendance row's) contact belongs to a "
+                              "different client."),
     "primary-contacts": (ERROR, "A client has more than one primary contact."),
     "delivered-qty": (ERROR, "An order line's Delivered qty is more than its Quantity."),
     "amount-mismatch": (WARNING, "An order line's Amount differs by more than 0.01 from "
@@ -61,6 +62,13 @@ CODES: dict[str, tuple[str, str]] = {
                               "Quantity) but its Status is still Open."),
     "due-before-order": (ERROR, "An order line's Due date is before its Order date."),
     "invoice-after-due": (WARNING, "An order line's Invoice date is after its Invoice due."),
+    "campaign-event": (ERROR, "An Event invitation campaign has no Event ID."),
+    "campaign-sku": (WARNING, "A New product campaign has no SKU, so its messages cannot show "
+                              "the product's name and price."),
+    "attended-future": (WARNING, "An Attendance row says Attended Yes for an event whose date "
+                                 "is after today."),
+    "consent-date": (WARNING, "A contact's Consent date is given with Marketing consent blank, "
+                              "or Marketing consent is Yes without a Consent date."),
     "email": (ERROR, "An email address is not valid."),
     "phone": (ERROR, "A phone number is not valid for the client's country (Country, or "
                      "Settings Country when blank; contacts use their client's)."),
@@ -84,6 +92,10 @@ CODES: dict[str, tuple[str, str]] = {
                           "`acctbook version` document property): `acctbook upgrade BOOK` "
                           "brings its buttons, columns and settings up to date."),
     "row-below-table": (WARNING, "A row typed just below a table (outside it) is ignored."),
+    "target-period": (ERROR, "A Targets row's Period is neither a month YYYY-MM nor a quarter "
+                             "YYYY-Qn; its targets are not used."),
+    "close-date-passed": (WARNING, "An open deal's Expected close (as typed) is before today: "
+                                   "update the date or the Stage (a follow-up reminds you)."),
 }
 
 # Codes about contact details only: no computation reads those cells, so callers

@@ -85,6 +85,17 @@ class BatchItem:
         prefix = f"{self.path}: "
         return self.error[len(prefix):] if self.error.startswith(prefix) else self.error
 
+    def as_given(self, path: str) -> "BatchItem":
+        """The item made on another spelling of its path (a Dask worker's absolute path),
+        with the path as given."""
+        if self.path != path:
+            if self.error and self.error.startswith(self.path):
+                self.error = path + self.error[len(self.path):]
+            if self.result is not None:
+                self.result.path = path
+            self.path = path
+        return self
+
     @property
     def label(self) -> str:
         """The state in words: `refreshed`, `refreshed with N errors`, `refused (why)`,

@@ -24,6 +24,9 @@ from acctbook.book.model import ERROR, Book, LoadedTable, Problem, col_number
 from acctbook.book.problem_codes import CODES, CONTACT_DETAIL_CODES  # noqa: F401 (rules.X)
 from acctbook.book.i18n import tr, translator
 from acctbook.book.rulekit import column_label, emit, input_columns, show, tables_of
+from acctbook.book.rules_forecast import rule_close_date_passed, rule_target_period
+from acctbook.book.rules_campaigns import (rule_attended_future, rule_campaign_event,
+                                           rule_campaign_sku, rule_consent_date)
 from acctbook.book.rules_identity import (rule_company_number, rule_country, rule_currency,
                                           rule_duplicate_clients, rule_email,
                                           rule_exchange_rate, rule_number_format, rule_phone)
@@ -261,19 +264,23 @@ def rule_next_step_date(book: Book, today: dt.date) -> list[Problem]:
 
 
 def rule_contact_client(book: Book, today: dt.date) -> list[Problem]:
-    t = book.tables["Interactions"]
-    f, lang = t.frame, book.lang
+    """An interaction's or an attendance row's contact belongs to another client."""
+    out, lang = [], book.lang
     contacts = book.frame("Contacts")
     owner = contacts.drop_duplicates("contact_id").set_index("contact_id")["client_id"]
     owner = owner[owner.index.notna()]
-    theirs = f["contact_id"].map(owner)
-    bad = theirs.notna() & f["client_id"].notna() & theirs.ne(f["client_id"])
-    column = column_label(t, "contact_id", lang)
-    return emit(book, t, bad, "contact-client", "contact_id",
-                 lambda r: tr(lang, "{column} {value} belongs to client {owner}, not to this "
-                                    "row's client {client}").format(
-                     column=column, value=show(r.contact_id, lang),
-                     owner=show(owner[r.contact_id], lang), client=show(r.client_id, lang)))
+    for t in (book.tables[name] for name in ("Interactions", "Attendance") if name in book):
+        f = t.frame
+        theirs = f["contact_id"].map(owner)
+        bad = theirs.notna() & f["client_id"].notna() & theirs.ne(f["client_id"])
+        column = column_label(t, "contact_id", lang)
+        out += emit(book, t, bad, "contact-client", "contact_id",
+                    lambda r, column=column: tr(lang, "{column} {value} belongs to client "
+                                                      "{owner}, not to this row's client "
+                                                      "{client}").format(
+                        column=column, value=show(r.contact_id, lang),
+                        owner=show(owner[r.contact_id], lang), client=show(r.client_id, lang)))
+    return out
 
 
 def rule_primary_contacts(book: Book, today: dt.date) -> list[Problem]:
@@ -369,7 +376,8 @@ RULES: list[Rule] = [
     rule_near_duplicate_ids,
     rule_lost_reason, rule_referral, rule_complaint_dates, rule_contract_dates,
     rule_next_step_date, rule_contact_client, rule_primary_contacts, rule_orders,
-    rule_order_status,
+    rule_order_status, rule_campaign_event, rule_campaign_sku, rule_attended_future,
+    rule_consent_date, rule_target_period, rule_close_date_passed,
     rule_email, rule_phone, rule_company_number, rule_country, rule_currency,
     rule_exchange_rate, rule_number_format,
     rule_duplicate_clients, rule_weights, rule_missing_columns, rule_rows_below,

@@ -17,7 +17,8 @@ from acctbook.book.columns import (  # noqa: F401
     CLIENT_STATUS, SOURCES, LANGUAGES, FOLLOW_UP_STATUS, CLASSES, RISKS, CONTACT_CHANNELS,
     CHANNELS, DIRECTIONS, OUTCOMES, STAGES, OPEN_STAGES, ORDER_STATUS, CONTRACT_STATUS,
     CATEGORIES, SEVERITIES, CASE_STATUS, SLA_STATUS, PRICE_LEVELS, EVENT_TYPES, TIER_NAMES,
-    WORK_WEEKS, YES, NO, CHOICE_HE, Column, Table, C)
+    WORK_WEEKS, YES, NO, CHOICE_HE, CAMPAIGN_TYPES, CAMPAIGN_CHANNELS, AUDIENCE_LANGUAGES, RSVP,
+    Column, Table, C)
 
 
 # --- the tables ---------------------------------------------------------------
@@ -75,6 +76,10 @@ CONTACTS = Table("Contacts", "Contacts", "אנשי קשר", (
       choices=CONTACT_CHANNELS, width=12),
     C("primary", "Primary", "ראשי", YESNO, width=8, note="at most one per client"),
     C("birthday", "Birthday", "יום הולדת", DATE, width=11),
+    C("marketing_consent", "Marketing consent", "הסכמה לדיוור", YESNO, width=10,
+      note="Yes = agreed to advertising (Israel's Communications Law §30A, the GDPR); "
+           "blank = unknown: no advertising"),
+    C("consent_date", "Consent date", "תאריך הסכמה", DATE, not_future=True, width=11),
 ), key="contact_id")
 
 INTERACTIONS = Table("Interactions", "Interactions", "יומן קשר", (
@@ -90,6 +95,8 @@ INTERACTIONS = Table("Interactions", "Interactions", "יומן קשר", (
     C("next_step_date", "Next step date", "תאריך הצעד הבא", DATE, width=12,
       note="not before Date"),
     C("event_id", "Event ID", "מזהה אירוע", REF, ref="Events", width=10),
+    C("campaign_id", "Campaign ID", "מזהה קמפיין", REF, ref="Campaigns", width=11,
+      note="written by acctbook campaign: the campaign this message belongs to"),
 ))
 
 DEALS = Table("Deals", "Deals", "עסקאות", (
@@ -216,6 +223,47 @@ EVENTS = Table("Events", "Events", "אירועים", (
     C("location", "Location", "מיקום", width=20),
 ), key="event_id")
 
+# Promotions and invitations (docs/campaigns.md): the audience is every client that matches
+# each filled filter; a blank filter matches all (Statuses blank = Active).
+CAMPAIGNS = Table("Campaigns", "Campaigns", "קמפיינים", (
+    C("campaign_id", "Campaign ID", "מזהה קמפיין", required=True, unique=True, width=11),
+    C("name", "Name", "שם", required=True, width=26),
+    C("type", "Type", "סוג", CHOICE, required=True, choices=CAMPAIGN_TYPES, width=14),
+    C("sku", "SKU", "מק״ט", REF, ref="Products", width=10, note="the product it is about"),
+    C("event_id", "Event ID", "מזהה אירוע", REF, ref="Events", width=10,
+      note="required for an Event invitation"),
+    C("channel", "Channel", "ערוץ", CHOICE, required=True, choices=CAMPAIGN_CHANNELS, width=9),
+    C("segments", "Segments", "פלחים", width=16, note="comma-separated; blank = all"),
+    C("classes", "Classes", "סיווגים", width=9, note="e.g. A,B; blank = all"),
+    C("tiers", "Tiers", "רמות", width=12, note="comma-separated; blank = all"),
+    C("statuses", "Statuses", "סטטוסים", width=12, note="comma-separated; blank = Active"),
+    C("regions", "Regions", "אזורים", width=12, note="comma-separated; blank = all"),
+    C("language", "Language", "שפה", CHOICE, choices=AUDIENCE_LANGUAGES, width=8,
+      note="the client's Language; blank = any"),
+    C("subject", "Subject", "נושא", width=30, note="blank = the campaign's Name"),
+    C("template", "Template", "תבנית", width=18,
+      note="a file in Settings Templates folder or acctbook's templates; blank = by Type and "
+           "language"),
+    C("planned_on", "Planned on", "מתוכנן ל־", DATE, width=11),
+    C("sent_on", "Sent on", "נשלח ב־", DATE, computed=True, width=11,
+      note="the first message's date (its Interactions rows)"),
+    C("recipients", "Recipients", "נמענים", INTEGER, computed=True, width=9),
+    C("responses", "Responses", "תגובות", INTEGER, computed=True, width=9,
+      note="audience clients with an inbound interaction or a new deal within 30 days"),
+    C("deals", "Deals", "עסקאות", INTEGER, computed=True, width=8,
+      note="new deals of audience clients within 30 days"),
+), key="campaign_id")
+
+ATTENDANCE = Table("Attendance", "Attendance", "נוכחות", (
+    C("event_id", "Event ID", "מזהה אירוע", REF, required=True, ref="Events", width=10),
+    C("contact_id", "Contact ID", "מזהה איש קשר", REF, required=True, ref="Contacts", width=12),
+    C("client_id", "Client ID", "מזהה לקוח", REF, ref="Clients", width=11,
+      note="the contact's client"),
+    C("invited_on", "Invited on", "הוזמן ב־", DATE, width=11),
+    C("rsvp", "RSVP", "אישור הגעה", CHOICE, choices=RSVP, width=9),
+    C("attended", "Attended", "הגיע", YESNO, width=9),
+))
+
 # --- Settings sheet tables ------------------------------------------------------
 SETTINGS_SHEET_EN, SETTINGS_SHEET_HE = "Settings", "הגדרות"
 
@@ -264,11 +312,26 @@ EXCHANGE_RATES = _settings_table("ExchangeRates", (
     C("as_of", "As of", "נכון ל־", DATE, required=True, width=11,
       note="the rate's date; contracts state it"),
 ), key="currency")
+# Targets and the forecast (docs/rules.md, section 17), added after ExchangeRates: last too.
+STAGE_DAYS = _settings_table("StageDays", (
+    C("stage", "Stage", "שלב", CHOICE, required=True, unique=True, choices=OPEN_STAGES, width=14),
+    C("typical_days", "Typical days", "ימים אופייניים", INTEGER, required=True, min=0, width=10,
+      note="calendar days from reaching the stage to the close; a blank Expected close "
+           "counts as Stage since + these"),
+), key="stage")
+TARGETS = _settings_table("Targets", (
+    C("period", "Period", "תקופה", required=True, unique=True, width=10, fmt="@",
+      note="a month YYYY-MM or a quarter YYYY-Qn"),
+    C("revenue_target", "Revenue target", "יעד הכנסות", NUMBER, min=0, width=14,
+      note="in Settings Currency"),
+    C("new_clients_target", "New clients target", "יעד לקוחות חדשים", INTEGER, min=0, width=10),
+), key="period")
 
 DATA_TABLES: tuple[Table, ...] = (CLIENTS, CONTACTS, INTERACTIONS, DEALS, DEAL_ITEMS, ORDERS,
-                                  CONTRACTS, COMPLAINTS, PRODUCTS, COMPETITORS, EVENTS)
+                                  CONTRACTS, COMPLAINTS, PRODUCTS, COMPETITORS, EVENTS,
+                                  CAMPAIGNS, ATTENDANCE)
 SETTINGS_TABLES: tuple[Table, ...] = (SETTINGS, CADENCE, STAGE_PROBABILITY, SLA, TIERS,
-                                      WEIGHTS, HOLIDAYS, EXCHANGE_RATES)
+                                      WEIGHTS, HOLIDAYS, EXCHANGE_RATES, STAGE_DAYS, TARGETS)
 ALL_TABLES: tuple[Table, ...] = DATA_TABLES + SETTINGS_TABLES
 TABLES: dict[str, Table] = {t.name: t for t in ALL_TABLES}
 
@@ -334,6 +397,20 @@ SETTING_ROWS: tuple[Setting, ...] = (
             default=30, note="days", min=1),
     Setting("bank_details", "Bank details", "פרטי בנק",
             note="printed on invoices: bank, branch, account, IBAN"),
+    # acctbook campaign --send (docs/campaigns.md); the password only from the environment
+    # variable ACCTBOOK_SMTP_PASSWORD, never the workbook; ACCTBOOK_SMTP_HOST/_PORT/_USER/
+    # _FROM override these rows.
+    Setting("smtp_host", "SMTP host", "שרת SMTP"),
+    Setting("smtp_port", "SMTP port", "פורט SMTP", INTEGER, default=587, min=1),
+    Setting("smtp_user", "SMTP user", "משתמש SMTP"),
+    Setting("smtp_from", "From address", "כתובת השולח",
+            note="campaign e-mails come from it; blank = Manager email"),
+    Setting("smtp_tls", "SMTP TLS", "הצפנת SMTP (TLS)", YESNO, default=True,
+            note="STARTTLS on the port (465: TLS from the start)"),
+    Setting("unsubscribe_address", "Unsubscribe address", "כתובת להסרה מרשימת תפוצה",
+            note="where opt-outs go; blank = From address"),
+    Setting("templates_folder", "Templates folder", "תיקיית תבניות",
+            note="your own campaign templates; blank = acctbook's"),
 )
 SETTING_BY_KEY = {s.key: s for s in SETTING_ROWS}
 
@@ -345,6 +422,10 @@ DEFAULT_TIERS = (("Platinum", 1_000_000, 10), ("Gold", 250_000, 7), ("Silver", 5
                  ("Standard", 0, 0))
 DEFAULT_WEIGHTS = (("Revenue", 0.50), ("Growth", 0.15), ("Frequency", 0.15),
                    ("Recency", 0.10), ("Pipeline", 0.10))
+# Calendar days from reaching a stage to the close (docs/rules.md, section 17): a deal of
+# about three months from lead to signature.
+DEFAULT_STAGE_DAYS = (("Lead", 90), ("Qualified", 60), ("Needs analysis", 45),
+                      ("Proposal", 30), ("Negotiation", 14))
 
 # Generated sheets: rebuilt on every run (docs/workbook.md).
 GENERATED_SHEETS = {
@@ -430,165 +511,9 @@ def structured_ref(table: Table, key: str, lang: str) -> str:
     return f"{table.name}[{header}]"
 
 
-# --- generated sheets' tables (written by acctbook, never read as input) ------------
-def _generated(name, sheet_en, sheet_he, columns):
-    return Table(name, sheet_en, sheet_he, columns, generated=True)
-
-
-TODAY = _generated("Today", "Today", "היום", (
-    C("position", "#", "#", INTEGER, width=5),
-    C("client_id", "Client ID", "מזהה לקוח", width=11),
-    C("name", "Name", "שם", width=28),
-    C("contact", "Contact", "איש קשר", width=20),
-    C("phone", "Phone", "טלפון", width=16),
-    C("channel", "Preferred channel", "ערוץ מועדף", CHOICE, choices=CONTACT_CHANNELS, width=12),
-    C("follow_up_reason", "Follow-up reason", "סיבת מעקב", width=40),
-    C("next_follow_up", "Next follow-up", "מעקב הבא", DATE, width=11),
-    C("days_overdue", "Days overdue", "ימי איחור", INTEGER, width=9),
-    C("last_contact", "Last contact", "קשר אחרון", DATE, width=11),
-    C("class", "Class", "סיווג", width=7),
-    C("open_pipeline", "Open deals (weighted)", "עסקאות פתוחות (משוקלל)", NUMBER, width=14),
-    C("open_complaints", "Open complaints", "תלונות פתוחות", INTEGER, width=10),
-))
-
-RANKINGS = _generated("Rankings", "Rankings", "דירוג", (
-    C("rank", "Rank", "דירוג", INTEGER, width=6),
-    C("client_id", "Client ID", "מזהה לקוח", width=11),
-    C("name", "Name", "שם", width=28),
-    C("class", "Class", "סיווג", width=7),
-    C("tier", "Tier", "רמה", CHOICE, choices=TIER_NAMES, width=10),
-    C("score", "Score", "ציון", NUMBER, width=7, fmt="0.0"),
-    C("revenue_12m", "Revenue 12m", "הכנסות 12 ח׳", NUMBER, width=13),
-    C("revenue_prior", "Revenue prior 12m", "הכנסות 12 ח׳ קודמים", NUMBER, width=13),
-    C("growth", "Growth", "צמיחה", NUMBER, width=9, fmt="0.0%"),
-    C("growth_note", "Growth note", "הערת צמיחה", width=11),
-    C("frequency", "Orders 12m", "הזמנות 12 ח׳", INTEGER, width=9),
-    C("recency_days", "Days since last order", "ימים מההזמנה האחרונה", INTEGER, width=10),
-    C("pipeline", "Pipeline (weighted)", "צנרת (משוקלל)", NUMBER, width=13),
-    C("pts_revenue", "Revenue points", "נקודות הכנסות", NUMBER, width=9, fmt="0.0"),
-    C("pts_growth", "Growth points", "נקודות צמיחה", NUMBER, width=9, fmt="0.0"),
-    C("pts_frequency", "Frequency points", "נקודות תדירות", NUMBER, width=9, fmt="0.0"),
-    C("pts_recency", "Recency points", "נקודות עדכניות", NUMBER, width=9, fmt="0.0"),
-    C("pts_pipeline", "Pipeline points", "נקודות צנרת", NUMBER, width=9, fmt="0.0"),
-    C("offer_next", "Offer next", "מוצר להציע", width=28, note="SKU · Name to offer first"),
-    C("excludes", "Excludes", "לא כולל", width=40,
-      note="rows left out of this client's figures because of errors"),
-))
-
-PROBLEMS = _generated("Problems", "Problems", "בעיות", (
-    C("severity", "Severity", "חומרה", width=9),
-    C("code", "Code", "קוד", width=18),
-    C("sheet", "Sheet", "גיליון", width=14),
-    C("cell", "Cell", "תא", width=8),
-    C("column", "Column", "עמודה", width=16),
-    C("value", "Value", "ערך", width=20),
-    C("message", "Message", "הודעה", width=60),
-))
-
-
-def _segment_table(name: str, key: str, en: str, he: str) -> Table:
-    """Segments and Regions: one sheet, the same figures (docs/rules.md, section 14)."""
-    return _generated(name, "Segments", "פלחים", (
-        C(key, en, he, width=18, note="(none): clients with it blank"),
-        C("clients", "Clients", "לקוחות", INTEGER, width=9, note="Active and Prospect clients"),
-        C("key_accounts", "Key accounts", "לקוחות מפתח", INTEGER, width=10, note="of those, Class A"),
-        C("revenue_12m", "Revenue 12m", "הכנסות 12 ח׳", NUMBER, width=13, note="Lost clients too"),
-        C("growth", "Growth", "צמיחה", NUMBER, width=9, fmt="0.0%", note="blank below the growth base"),
-        C("share", "Share", "נתח הכנסות", NUMBER, width=9, fmt="0.0%", note="of all Revenue 12m"),
-        C("weighted_pipeline", "Weighted pipeline", "צנרת משוקללת", NUMBER, width=14),
-        C("won_12m", "Won 12m", "נסגרו בהצלחה 12 ח׳", INTEGER, width=9, note="by Stage since"),
-        C("lost_12m", "Lost 12m", "אבדו 12 ח׳", INTEGER, width=9, note="by Stage since"),
-        C("win_rate", "Win rate", "שיעור הצלחה", NUMBER, width=9, fmt="0.0%", note="Won ÷ (Won + Lost)"),
-        C("open_complaints", "Open complaints", "תלונות פתוחות", INTEGER, width=10)))
-
-
-SEGMENTS = _segment_table("Segments", "segment", "Segment", "פלח")
-REGIONS = _segment_table("Regions", "region", "Region", "אזור")
-# A generated table beside another on its sheet: right of it after one blank column this wide.
-BESIDE, BESIDE_GAP_WIDTH = {"Regions": "Segments"}, 3.0
-GENERATED_TABLES: tuple[Table, ...] = (TODAY, RANKINGS, SEGMENTS, REGIONS, PROBLEMS)
-
-# The Brief button's sheet: the chosen client's brief as rows (core/brief.py brief_rows),
-# rebuilt whole on each press; made on the first press, never by refresh.
-BRIEF = _generated("Brief", "Brief", "תדריך", (
-    C("section", "Section", "נושא", width=18),
-    C("item", "Item", "פריט", width=30),
-    C("detail", "Detail", "פרטים", width=60),
-    C("amount", "Amount", "סכום", NUMBER, width=13),
-    C("date", "Date", "תאריך", DATE, width=11),
-))
-
-# --- the log: what acctbook wrote, kept in the book (docs/workbook.md, "History") ----------
-# Appended to by every write, never rebuilt nor read as input (check and refresh skip it);
-# kept to the last HISTORY_KEEP rows. Not in TABLES: a book without it is still a book.
-HISTORY_KEEP = 5000
-HISTORY = Table("History", "History", "היסטוריה", (
-    C("when", "When", "מתי", DATE, width=17, fmt="yyyy-mm-dd hh:mm",
-      note="the --today date when one is given, else the clock"),
-    C("command", "Command", "פקודה", width=12, note="refresh, contract, report, import, ..."),
-    C("where_from", "Where from", "הופעל מ־", width=14, note="CLI, desktop button or Lite"),
-    C("version", "acctbook version", "גרסת acctbook", width=10),
-    C("user", "User", "משתמש", width=14, note="the system's user name; blank in Lite"),
-    C("cells_changed", "Cells changed", "תאים ששונו", INTEGER, width=9),
-    C("rows_added", "Rows added", "שורות שנוספו", INTEGER, width=9),
-    C("documents", "Documents written", "מסמכים שנכתבו", INTEGER, width=10),
-    C("errors", "Errors", "שגיאות", INTEGER, width=8),
-    C("details", "Details", "פרטים", width=60, note="a line per changed record"),
-))
-LOG_TABLES: tuple[Table, ...] = (HISTORY,)
-# The Command and Where from words as a Hebrew book shows them (the stored English is the
-# command's own name; reading accepts either).
-HISTORY_WORDS_HE = {
-    "refresh": "רענון", "check": "בדיקה", "contract": "חוזה", "report": "דוח חודשי",
-    "quote": "הצעת מחיר", "import": "ייבוא", "upgrade": "שדרוג", "brief": "תדריך",
-    "delivery-note": "תעודת משלוח", "invoice": "חשבונית",
-    "CLI": "שורת הפקודה", "desktop button": "כפתור ב־Excel", "Lite": "xlwings Lite",
-}
-
-# Home: a title, then KPI labels in column A and their values in column B from
-# HOME_FIRST_ROW down; refresh writes the values into those cells only (and, in column C
-# beside Revenue 12m and Weighted pipeline, how many rows with errors each leaves out:
-# core/plan.py home_notes), so the buttons and anything else on Home stay untouched.
-HOME_TITLE = ("acctbook — key accounts", "acctbook — לקוחות מפתח")
-HOME_FIRST_ROW = 4
-HOME_KPIS: tuple[tuple[str, str, str], ...] = (
-    ("refreshed", "Refreshed for", "רענון לתאריך"),
-    ("active_clients", "Active clients", "לקוחות פעילים"),
-    ("calls_overdue", "Follow-ups overdue", "מעקבים באיחור"),
-    ("calls_today", "Follow-ups due today", "מעקבים להיום"),
-    ("revenue_12m", "Revenue 12m", "הכנסות 12 ח׳"),
-    ("weighted_pipeline", "Weighted pipeline", "צנרת משוקללת"),
-    ("open_complaints", "Open complaints", "תלונות פתוחות"),
-    ("high_risk", "High-risk clients", "לקוחות בסיכון גבוה"),
-    ("errors", "Errors in the book", "שגיאות בחוברת"),
-    ("warnings", "Warnings", "אזהרות"),
-)
-HOME_BUTTONS: tuple[tuple[str, str, str], ...] = (
-    ("refresh", "Refresh", "רענון"),
-    ("check", "Check", "בדיקה"),
-    ("contract", "Contract", "חוזה"),
-    ("quote", "Quote", "הצעת מחיר"),
-    ("monthly_report", "Monthly report", "דוח חודשי"),
-    ("brief", "Brief", "תדריך"),
-)
-# Home: the Monthly report's month is read from column B of this row (blank = the last
-# full month); create/workbook.py writes its label. Two rows below the last KPI.
-REPORT_MONTH_ROW = HOME_FIRST_ROW + len(HOME_KPIS) + 1
-REPORT_MONTH_LABEL = ("Report month (YYYY-MM)", "חודש הדוח (YYYY-MM)")
-# The Contract button's deal, one row below: picked from the drop-down ("D-0110 · Acme
-# Ltd", listed on the hidden Lists sheet) or a Deal ID typed. DEAL_NAME points at the cell.
-DEAL_ROW = REPORT_MONTH_ROW + 1
-DEAL_LABEL = ("Deal", "עסקה")
-DEAL_NAME = "acctbook_deal"
-# The Brief button's client, one row below the Deal: picked from the drop-down of the
-# clients' names (the workbook name CLIENT_LIST = Clients[Name], which grows with the table)
-# or a Client ID typed. CLIENT_NAME points at the cell.
-CLIENT_ROW = DEAL_ROW + 1
-CLIENT_LABEL = ("Client", "לקוח")
-CLIENT_NAME = "acctbook_client"
-CLIENT_LIST = "acctbook_client_list"
-# Home's inputs: (the workbook name of the cell or None, its row, its label). Upgrade adds a
-# missing one with its name and drop-down as a new book has them.
-HOME_INPUTS: tuple[tuple[str | None, int, tuple[str, str]], ...] = (
-    (None, REPORT_MONTH_ROW, REPORT_MONTH_LABEL), (DEAL_NAME, DEAL_ROW, DEAL_LABEL),
-    (CLIENT_NAME, CLIENT_ROW, CLIENT_LABEL))
+# The sheets acctbook writes (generated tables, Brief, History, Home) live in sheets.py.
+from acctbook.book.sheets import (  # noqa: E402,F401
+    TODAY, RANKINGS, PROBLEMS, SEGMENTS, REGIONS, GENERATED_TABLES, BRIEF, HISTORY_KEEP,
+    HISTORY, LOG_TABLES, HISTORY_WORDS_HE, HOME_TITLE, HOME_FIRST_ROW, HOME_KPIS, HOME_BUTTONS,
+    REPORT_MONTH_ROW, REPORT_MONTH_LABEL, DEAL_ROW, DEAL_LABEL, DEAL_NAME, CLIENT_ROW,
+    CLIENT_LABEL, CLIENT_NAME, CLIENT_LIST, HOME_INPUTS, BESIDE, BESIDE_GAP_WIDTH)

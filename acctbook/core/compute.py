@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from acctbook.core import campaign_results
 from acctbook.core import crosssell
 from acctbook.core import followups
 from acctbook.core import ranking
@@ -41,6 +42,10 @@ READS: dict[str, frozenset[str]] = {
                             "renewal_notice"}),
     "Complaints": frozenset({"case_id", "client_id", "opened", "severity", "status",
                              "resolved_on"}),
+    # Campaign results and the thank-you rule (core/campaign_results.py, followups.py)
+    "Campaigns": frozenset({"campaign_id"}),
+    "Attendance": frozenset({"event_id", "contact_id", "attended"}),
+    "Events": frozenset({"event_id", "date"}),
 }
 
 
@@ -56,6 +61,8 @@ class Results:
     # schema.SEGMENTS and schema.REGIONS keys, a row per segment / region (core/segments.py)
     segments: pd.DataFrame = field(default_factory=pd.DataFrame)
     regions: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # indexed like Campaigns: sent_on, recipients, responses, deals (core/campaign_results.py)
+    campaigns: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def compute(book: Book, today: dt.date) -> Results:
@@ -97,6 +104,7 @@ def compute(book: Book, today: dt.date) -> Results:
         rankings=_rankings(per, rank, book.lang, crosssell.offer_next(book, today)),
         kpis=_kpis(per, by_id, rank, f["Deals"], s, open_cases, today),
         segments=by_segment, regions=by_region,
+        campaigns=_campaigns(f),
     )
 
 
@@ -125,7 +133,8 @@ def _prepare(book: Book, today: dt.date) -> Prepared:
     """What every part needs: frames, per-client facts with class, live orders, calendar."""
     s = book.settings
     f = {name: book.frame(name) for name in ("Clients", "Interactions", "Orders", "Deals",
-                                             "Complaints", "Contracts", "Contacts")}
+                                             "Complaints", "Contracts", "Contacts",
+                                             "Campaigns", "Attendance", "Events")}
     per = _per_client(f["Clients"])
     # Each line carries its client's Payment terms, for an Invoice due left blank.
     orders = risk.with_terms(ranking.live_orders(f["Orders"]), f["Clients"], s["payment_terms"])
@@ -165,7 +174,8 @@ def _date_bounds(f: dict[str, pd.DataFrame]) -> list:
     """Earliest and latest date in the columns the rules use, for the holiday years."""
     cols = [("Interactions", "date"), ("Interactions", "next_step_date"),
             ("Orders", "invoice_due"), ("Orders", "due_date"), ("Deals", "stage_since"),
-            ("Complaints", "opened"), ("Contracts", "end"), ("Clients", "created")]
+            ("Complaints", "opened"), ("Contracts", "end"), ("Clients", "created"),
+            ("Events", "date")]
     out = []
     for t, c in cols:
         s = f[t][c]
@@ -179,6 +189,14 @@ def _complaints(complaints, settings, today, cal) -> pd.DataFrame:
     sla = followups.complaint_sla(complaints, settings, today, cal)
     return _frame({"sla_due": _dates(sla["sla_due"]), "sla_status": _objs(sla["sla_status"])},
                   index=complaints.index)
+
+
+def _campaigns(f: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """The Campaigns sheet's computed columns (docs/rules.md, section 16)."""
+    r = campaign_results.campaign_results(f["Campaigns"], f["Interactions"], f["Deals"],
+                                          f["Contacts"])
+    return _frame({"sent_on": _dates(r["sent_on"]), **{k: _objs(r[k]) for k in (
+        "recipients", "responses", "deals")}}, index=r.index)
 
 
 def _contracts(contracts, today) -> pd.DataFrame:
@@ -202,7 +220,7 @@ def _queue(per, by_id, rank, contacts, pipeline, open_cases, today) -> pd.DataFr
     due = by_id[by_id["follow_up_status"].isin(("Overdue", "Today"))]
     q = pd.DataFrame({
         "_late": (due["follow_up_status"] == "Today").astype(int),
-        "_rule": due["rule"].astype(int),
+        "_rule": due["rule"].astype(int).map(followups.RULE_RANK),
         "_cls": due["class"].map(CLASS_ORDER).fillna(3),
         "_score": -rank["score"].reindex(due.index).fillna(-np.inf),
         "_id": due.index,

@@ -1,4 +1,4 @@
-"""Follow-up dates: the eight follow-up rules, the earliest candidate, its reason; SLA.
+"""Follow-up dates: the follow-up rules, the earliest candidate, its reason; SLA.
 
 As described in docs/rules.md, "Follow-up candidates" and "Complaint SLA". Each follow-up
 rule is a `due_*` function giving its candidate dates (the validation rules are
@@ -6,8 +6,9 @@ acctbook.book.rules' `rule_*`).
 
 Pure functions over the loaded frames; `today` is a datetime.date argument and business
 days come from a workdays.Calendar. Candidates are a long DataFrame: client_id, rule
-(the follow-up rule's number, 1..8), date, record (the record's ID), row (its Excel row),
-and the arguments its reason text needs (a: a date, t: a text, n: a number).
+(the follow-up rule's number, 1..10; RULE_ORDER is their order), date, record (the
+record's ID), row (its Excel row), and the arguments its reason text needs (a: a date,
+t: a text, n: a number).
 """
 
 from __future__ import annotations
@@ -19,10 +20,21 @@ import pandas as pd
 
 from acctbook.book import bidi, schema
 from acctbook.book.model import Settings
+from acctbook.book.rules_forecast import close_date_passed
 from acctbook.core.risk import invoice_dues
 from acctbook.core.workdays import Calendar
 
 COMPLAINT, PAYMENT, DELIVERY, PROMISE, RETRY, STALE, CADENCE, RENEWAL = range(1, 9)
+# Thank-you after an attended event, added later: number 9, placed right after Promise. Ties
+# and the call queue follow RULE_ORDER (RULE_RANK), not the numbers.
+THANK_YOU = 9
+# Close date passed (an open deal past the Expected close the user typed), added later still:
+# number 10, placed after Renewal (and Contract expired, in Renewal's place).
+CLOSE_PASSED = 10
+RULE_ORDER = (COMPLAINT, PAYMENT, DELIVERY, PROMISE, THANK_YOU, RETRY, STALE, CADENCE, RENEWAL,
+              CLOSE_PASSED)
+RULE_RANK = {rule: i for i, rule in enumerate(RULE_ORDER, 1)}
+THANK_YOU_DAYS = 2            # business days after the event's date
 OPEN_ORDER = ("Open", "Partly delivered")
 STALE_STAGES = ("Proposal", "Negotiation")
 NO_ANSWER = "No answer"
@@ -42,11 +54,14 @@ REASONS = {
         -PAYMENT: "Payment {r}: due {a} ({n} days after invoice {t})",
         DELIVERY: "Delivery {r}: due {a}",
         PROMISE: "Promise: {t} ({a})", -PROMISE: "Promise: next step ({a})",
+        THANK_YOU: "Thank-you call after Event {r} ({t})",
+        -THANK_YOU: "Thank-you call after Event {r}",
         RETRY: "Retry: no answer on {a}",
         STALE: "Stale deal {r} ({t})",
         CADENCE: "Cadence {t}: {n} days after {a}",
         RENEWAL: "Renewal {r}: ends {a}",
         -RENEWAL: "Contract {r} expired on {a}: renew, or set its Status to " + EXPIRED,
+        CLOSE_PASSED: "Close date passed: {r} expected {a}",
     },
     "he": {
         COMPLAINT: "תלונה {r} ({t}) SLA", -COMPLAINT: "תלונה {r} SLA",
@@ -54,12 +69,15 @@ REASONS = {
         -PAYMENT: "תשלום {r}: מועד תשלום {a} ({n} ימים אחרי חשבונית {t})",
         DELIVERY: "אספקה {r}: מועד אספקה {a}",
         PROMISE: "הבטחה: {t} ({a})", -PROMISE: "הבטחה: הצעד הבא ({a})",
+        THANK_YOU: "שיחת תודה אחרי אירוע {r} ({t})",
+        -THANK_YOU: "שיחת תודה אחרי אירוע {r}",
         RETRY: "ניסיון חוזר: אין מענה ב-{a}",
         STALE: "עסקה תקועה {r} ({t})",
         CADENCE: "תדירות {t}: {n} ימים אחרי {a}",
         RENEWAL: "חידוש {r}: מסתיים {a}",
         -RENEWAL: "חוזה {r} פג ב-{a}: חדשו אותו, או שנו את הסטטוס ל"
                   + schema.CHOICE_HE[EXPIRED],
+        CLOSE_PASSED: "מועד הסגירה עבר: עסקה {r} הייתה צפויה להיסגר ב-{a}",
     },
 }
 CHOICE_ARG_RULES = (COMPLAINT, STALE, CADENCE)   # their {t} is a choice value, shown per language
@@ -151,6 +169,30 @@ def due_retry(latest, settings, cal):
                   a=r["date"].dt.date)
 
 
+def due_thank_you(attendance, events, contacts, interactions, today, cal):
+    """An event the client's contact attended (Attended Yes, the event's date today or
+    before): the event's date + THANK_YOU_DAYS business days, one per client and event. It
+    is done (no candidate) once the client has an interaction dated after the event's date
+    that is neither No answer nor a campaign message (Campaign ID given)."""
+    a = attendance[attendance["attended"].eq(True) & attendance["event_id"].notna()]
+    owner = contacts.dropna(subset=["contact_id"]).drop_duplicates("contact_id").set_index(
+        "contact_id")["client_id"]
+    cid = a["client_id"].where(a["client_id"].notna(), _lookup(a["contact_id"], owner))
+    ev = events.dropna(subset=["event_id"]).drop_duplicates("event_id").set_index("event_id")
+    when = pd.to_datetime(_lookup(a["event_id"], ev["date"]))
+    a = a.assign(_client=cid, _when=when)
+    a = a[a["_client"].notna() & a["_when"].notna() & (a["_when"] <= pd.Timestamp(today))]
+    a = a.drop_duplicates(["_client", "event_id"])
+    calls = interactions[interactions["outcome"] != NO_ANSWER]
+    if "campaign_id" in calls:
+        calls = calls[calls["campaign_id"].isna()]
+    since = pd.to_datetime(_lookup(a["_client"], _latest(calls)["date"]))
+    a = a[~(since > a["_when"])]
+    return _frame(a["_client"], THANK_YOU, cal.add_many(_days(a["_when"]), THANK_YOU_DAYS),
+                  a["event_id"], a.index, a=a["_when"].dt.date,
+                  t=_lookup(a["event_id"], ev["name"]))
+
+
 def due_stale(deals, last, settings, cal):
     d = deals[deals["stage"].isin(STALE_STAGES) & deals["client_id"].notna()]
     base = _later(d["stage_since"], _lookup(d["client_id"], last))
@@ -201,6 +243,17 @@ def due_renewal(contracts, deals, settings, cal, today):
                   a=c["end"].dt.date, t=expired)
 
 
+def due_close_passed(deals, today, cal):
+    """An open deal whose typed Expected close is before today (rules_forecast's
+    close-date-passed warning): Expected close + 1 business day. A blank Expected close
+    (counted from Stage since for the forecast only) gives none."""
+    if "expected_close" not in deals:
+        return _frame([], CLOSE_PASSED, [])
+    d = deals[close_date_passed(deals, today) & deals["client_id"].notna()]
+    return _frame(d["client_id"], CLOSE_PASSED, cal.add_many(_days(d["expected_close"]), 1),
+                  d["deal_id"], d.index, a=d["expected_close"].dt.date)
+
+
 def sla_days(settings: Settings) -> dict[str, int]:
     return {**dict(schema.DEFAULT_SLA), **settings.sla}
 
@@ -217,7 +270,9 @@ def candidates(clients: pd.DataFrame, tables: dict[str, pd.DataFrame], settings:
 
     `clients` is indexed by Client ID with status, created and class; Lost clients
     and IDs missing from it get none. `tables` holds the frames Interactions,
-    Orders (live lines: no Cancelled), Deals, Complaints, Contracts. With `lang`
+    Orders (live lines: no Cancelled), Deals, Complaints, Contracts, and when given
+    Attendance, Events and Contacts (the thank-you rule). Rule 10, Close date passed, reads
+    the Deals' Expected close when the frame has it. With `lang`
     the reason text is added as column `reason`. `latest` (latest_interactions)
     may be passed when the caller has it already.
     """
@@ -231,10 +286,12 @@ def candidates(clients: pd.DataFrame, tables: dict[str, pd.DataFrame], settings:
         due_payment(orders, today, cal),
         due_delivery(orders, settings, cal),
         due_promise(latest, cal),
+        *_thank_you(tables, today, cal),
         due_retry(latest, settings, cal),
         due_stale(tables["Deals"], last, settings, cal),
         due_cadence(active, inter, settings, cal),
         due_renewal(tables["Contracts"], tables["Deals"], settings, cal, today),
+        due_close_passed(tables["Deals"], today, cal),
     ]
     out = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
     out = out[out["client_id"].isin(active.index) & out["date"].notna()]
@@ -242,6 +299,14 @@ def candidates(clients: pd.DataFrame, tables: dict[str, pd.DataFrame], settings:
     if lang is not None:
         out = out.assign(reason=reasons(out, lang))
     return out.reset_index(drop=True)
+
+
+def _thank_you(tables: dict[str, pd.DataFrame], today: dt.date, cal: Calendar) -> list:
+    """The thank-you candidates, when the tables it reads are given."""
+    if not {"Attendance", "Events", "Contacts"} <= set(tables):
+        return []
+    return [due_thank_you(tables["Attendance"], tables["Events"], tables["Contacts"],
+                          tables["Interactions"], today, cal)]
 
 
 def _replace(c: pd.DataFrame) -> pd.DataFrame:
@@ -254,12 +319,13 @@ def _replace(c: pd.DataFrame) -> pd.DataFrame:
 
 
 def next_follow_up(cands: pd.DataFrame, lang: str = "en") -> pd.DataFrame:
-    """Per client the earliest candidate; ties go to the lower rule number.
+    """Per client the earliest candidate; ties go to the rule earlier in RULE_ORDER.
 
     Returns a frame indexed by Client ID: date, rule, record, reason.
     """
-    c = cands.assign(_row=pd.to_numeric(cands["row"], errors="coerce"))
-    c = c.sort_values(["client_id", "date", "rule", "_row"], kind="mergesort")
+    c = cands.assign(_row=pd.to_numeric(cands["row"], errors="coerce"),
+                     _rank=cands["rule"].map(RULE_RANK))
+    c = c.sort_values(["client_id", "date", "_rank", "_row"], kind="mergesort")
     win = c.drop_duplicates("client_id", keep="first").set_index("client_id")
     win["reason"] = reasons(win, lang) if len(win) else pd.Series(dtype=object)
     return win[["date", "rule", "record", "reason"]]
@@ -271,7 +337,7 @@ def reasons(c: pd.DataFrame, lang: str) -> list[str]:
     out = []
     for rule, r, a, t, n in zip(c["rule"], c["record"], c["a"], c["t"], c["n"]):
         r, t, n = _given(r), _given(t), _given(n)     # a blank cell may arrive as NaN
-        key = -rule if rule in (COMPLAINT, PROMISE) and not t else rule
+        key = -rule if rule in (COMPLAINT, PROMISE, THANK_YOU) and not t else rule
         if rule == RENEWAL and t == EXPIRED:
             key = -RENEWAL
         if rule == PAYMENT and t:

@@ -23,7 +23,7 @@ from acctbook.core.compute import READS, Results, compute
 
 # Tables whose computed columns refresh writes, and the Results attribute holding them.
 COMPUTED = (("Clients", "clients"), ("Deals", "deals"), ("Complaints", "complaints"),
-            ("Contracts", "contracts"))
+            ("Contracts", "contracts"), ("Campaigns", "campaigns"))
 
 
 def refresh_results(book: Book, problems: list[Problem], today: dt.date):

@@ -6,7 +6,9 @@ clock. Most clients get two years of plausible, randomly drawn history
 (demo_history.py); a few *scenario* clients (DEMO_SCENARIOS, demo_scenarios.py) are
 built by hand so that, as of `today`, every follow-up rule (docs/rules.md, "Follow-up
 candidates") is some client's earliest candidate and every risk condition ("Risk")
-holds for some client. The names, places and products come from demo_catalogue.json.
+holds for some client. Last come the marketing (DemoCampaigns, demo_scenarios.py): consent,
+event attendance and one campaign of each type, two sent and two planned. The names, places
+and products come from demo_catalogue.json.
 
 The book is made in English or Hebrew (`lang`): the same draws, other words. A Hebrew book is
 Hebrew wherever an Israeli manager's would be (segments, products, Israeli clients, their
@@ -30,7 +32,7 @@ from acctbook.create.demo_history import (
     CATALOGUE, CITIES, CLIENTS, COMPETITORS, EN_FIRST, EN_LAST, EVENTS, HE_FIRST, HE_LAST,
     PRODUCTS, ROLES, SCENARIO_NAMES, SCENARIO_SIZE, SEGMENT_CATEGORIES, SIZES, STREETS, Client,
     DemoHistory, line_amount, table_row)
-from acctbook.create.demo_scenarios import DemoScenarios
+from acctbook.create.demo_scenarios import DemoCampaigns, DemoScenarios
 
 DEMO_SEED = 7
 
@@ -65,7 +67,7 @@ def demo_calendar(today: dt.date, days_off: list[dt.date]) -> Calendar:
     return Calendar("Sun-Thu", public_holidays("IL", years) + list(days_off))
 
 
-class Demo(DemoHistory, DemoScenarios):
+class Demo(DemoHistory, DemoScenarios, DemoCampaigns):
     """One demo book in the making: `build()` fills `out` table by table."""
 
     def __init__(self, today: dt.date, seed: int, lang: str = "en"):
@@ -81,6 +83,7 @@ class Demo(DemoHistory, DemoScenarios):
         self.clients: list[Client] = []
         self.deal_no = self.order_no = self.case_no = self.contact_no = self.prospects = 0
         self.contracts: list[tuple[dt.date, dict]] = []
+        self.invited: list[tuple[Client, dict]] = []   # the coming event's invitations (log rows)
 
     # -- small helpers --
     def ago(self, days: int) -> dt.date:
@@ -160,9 +163,12 @@ class Demo(DemoHistory, DemoScenarios):
         self.make_last_month()
         self.keep_revenue_steady()
         self.make_bulk_contracts()
+        self.make_marketing()          # last of the draws: the rest of the story stays as it was
         self.number_contracts()
         self.set_credit_limits()
         self.renumber()
+        self.set_expected_closes()
+        self.make_targets()
         return self.out, self.settings()
 
     def renumber(self):
@@ -189,6 +195,32 @@ class Demo(DemoHistory, DemoScenarios):
             if r["subject"]:
                 r["subject"] = re.sub(r"\b[DK]-\d{4}\b", lambda m: new.get(m.group(), m.group()),
                                       r["subject"])
+
+    def set_expected_closes(self):
+        """No draws. Early deals (Lead, Qualified) have no Expected close yet: the forecast
+        counts them from Stage since (docs/rules.md, section 17). A later open deal whose
+        Expected close has passed was moved on by a month at a time, as a manager does when
+        it slips, so the demo shows no close-date-passed warning."""
+        for d in self.out["Deals"]:
+            if d["stage"] in ("Lead", "Qualified"):
+                d["expected_close"] = None
+            elif d["stage"] in schema.OPEN_STAGES and d["expected_close"]:
+                while d["expected_close"] < self.t:
+                    d["expected_close"] += dt.timedelta(days=30)
+
+    def make_targets(self):
+        """No draws. Targets for the months from five before today's to two after, about 5%
+        above the last 12 months' average revenue, and for their quarters one new client
+        each (the quarters' revenue targets are their months' sum)."""
+        revenue = sum(self.revenue(c.cid, 365, 0) for c in self.clients)
+        monthly = float(round(revenue / 12 * 1.05, -4))
+        k = self.t.year * 12 + self.t.month - 1
+        months = [(m // 12, m % 12 + 1) for m in range(k - 5, k + 3)]
+        quarters = sorted({(y, (m - 1) // 3 + 1) for y, m in months})
+        self.out["Targets"] = [table_row("Targets", period=f"{y:04d}-{m:02d}",
+                                         revenue_target=monthly) for y, m in months] + [
+            table_row("Targets", period=f"{y:04d}-Q{q}", new_clients_target=1)
+            for y, q in quarters]
 
     def settings(self) -> dict[str, object]:
         he = self.hebrew
@@ -224,6 +256,8 @@ class Demo(DemoHistory, DemoScenarios):
             day = self.cal.roll_forward(self.ago(days))
             if days > 0 and day > self.t:
                 day = self.cal.roll_back(self.ago(days))
+            if 0 < days < 7:   # the last event: its guests' thank-you calls are due by today
+                day = min(day, self.cal.sub(self.cal.roll_back(self.t), 2))
             if self.hebrew:
                 name, place = name_he, place_he
             label = f"{name} {day.year}" if kind == "Exhibition" else name
@@ -389,6 +423,7 @@ def demo_data(today: dt.date, seed: int = DEMO_SEED,
     the words of a book in `lang` (en or he; the same draws, so the same story).
 
     Deterministic for a given `today` and seed; nothing dated after `today` except
-    what docs/rules.md allows (an upcoming event, due dates, contract ends, next steps).
+    what docs/rules.md allows (an upcoming event, due dates, contract ends, next steps) and
+    the planned campaigns' Planned on.
     """
     return Demo(today, seed, lang).build()

@@ -408,6 +408,7 @@ class DemoHistory:
             self.log(c, self.day_between(self.ago(10), self.t), "Info sent", channel="Email",
                      direction="Out", subject=(f"Invitation: {ev['name']}",
                                                f"הזמנה: {ev['name']}"), next_date=None)
+            self.invited.append((c, self.out["Interactions"][-1]))
 
     # -- contracts --
     def contract(self, c: Client, status: str, start: dt.date | None, end: dt.date | None,

@@ -2,13 +2,18 @@
 rule its earliest candidate (docs/rules.md, "Follow-up candidates") or make one risk
 condition hold (docs/rules.md, "Risk") as of `today`. `Demo.build()` calls
 `scenario_<role>` for every client whose role is a key of the catalogue's scenario_size.
+And the demo's marketing (`DemoCampaigns`): consent, attendance and campaigns.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from acctbook.create.demo_history import LOST_REASONS, Client
+from acctbook.book import schema
+from acctbook.create.demo_history import (
+    CATALOGUE, CITIES, LOST_REASONS, Client, line_amount, table_row)
+
+SEGMENT_HE = dict(CATALOGUE["segments"])
 
 
 class DemoScenarios:
@@ -128,3 +133,247 @@ class DemoScenarios:
                  subject=("Why orders dropped", "למה ירדו ההזמנות"),
                  next_step=("Send a competitive offer", "לשלוח הצעה תחרותית"),
                  next_date=self.cal.roll_forward(self.ago(-5)))
+
+
+class DemoCampaigns:
+    """The demo's marketing (docs/campaigns.md), drawn after everything else so the rest of
+    the demo stays as it was: Marketing consent on the contacts (Yes with its date, No, or
+    blank = never asked), the events' Attendance, and one campaign of each type. Two were
+    sent (a newsletter by e-mail, the new label printer by letter) to the consenting primary
+    contacts of their audience, and drew replies and a deal; two are planned, for
+    `acctbook campaign` to send. Scenario clients get only mail older than their own story
+    and no invitations, so their follow-up rule stays their earliest."""
+
+    def make_marketing(self):
+        self.people = {p["contact_id"]: p for p in self.out["Contacts"]}
+        self.unthanked: str | None = None
+        self.make_consent()
+        past = [e for e in self.out["Events"] if e["date"] <= self.t]
+        upcoming = next(e for e in self.out["Events"] if e["date"] > self.t)
+        self.coming_invitations(upcoming)
+        self.recent_attendance(max(past, key=lambda e: e["date"]))
+        self.make_campaigns(upcoming)
+
+    # -- consent --
+    def make_consent(self):
+        for p in self.out["Contacts"]:
+            r = self.rng.random()
+            if r < 0.7:
+                self.consent(p, self.client(p["client_id"]).created, self.ago(15))
+            elif r < 0.82:
+                p["marketing_consent"] = False
+                if r < 0.76:        # the day they said so
+                    created = self.client(p["client_id"]).created
+                    p["consent_date"] = self.day_between(max(created, self.ago(900)),
+                                                         self.ago(30))
+            # else blank: never asked, so no advertising
+
+    def consent(self, p: dict, after: dt.date, before: dt.date):
+        """Contact row `p` said Yes on a business day in [after, before] (the last four
+        years at most)."""
+        p["marketing_consent"] = True
+        p["consent_date"] = min(before, self.day_between(max(after, self.ago(1460)), before))
+
+    def consented(self, p: dict | None, day: dt.date) -> bool:
+        return bool(p and p["marketing_consent"] and p["consent_date"] <= day)
+
+    def primary(self, c: Client) -> dict | None:
+        return next((self.people[pid] for pid in c.contacts if self.people[pid]["primary"]),
+                    None)
+
+    def guest(self, c: Client, day: dt.date, first: str | None = None) -> dict | None:
+        """The contact of `c` an invitation on `day` went to: `first`, the primary or another
+        one who said Yes by then; else one never asked, who said Yes when registering. None
+        when every one of them said No."""
+        order = [first] if first else []
+        order += [p["contact_id"] for p in (self.primary(c),) if p] + c.contacts
+        people = [self.people[pid] for pid in order]
+        yes = next((p for p in people if self.consented(p, day)), None)
+        if yes:
+            return yes
+        asked = next((p for p in people if p["marketing_consent"] is None), None)
+        if asked:
+            self.consent(asked, c.created, day - dt.timedelta(days=1))
+        return asked
+
+    # -- events --
+    def attend(self, ev: dict, p: dict, invited, rsvp, attended):
+        self.out["Attendance"].append(table_row(
+            "Attendance", event_id=ev["event_id"], contact_id=p["contact_id"],
+            client_id=p["client_id"], invited_on=invited, rsvp=rsvp, attended=attended))
+
+    def coming_invitations(self, ev: dict):
+        """The personal invitations to the coming exhibition (DemoHistory.invite): some
+        have answered."""
+        for n, (c, row) in enumerate(self.invited):
+            p = self.guest(c, row["date"], row["contact_id"])
+            if p is None:
+                continue
+            row["contact_id"] = p["contact_id"]
+            self.attend(ev, p, row["date"], ("Yes", None, "Maybe", "Yes", None)[n % 5], None)
+
+    def recent_attendance(self, ev: dict):
+        """The last event: invited two and a half weeks before, who answered and who came
+        (the guests met there, DemoHistory.make_event_attendance). Each guest was called the
+        next business day to say thank you, but one not yet: that call is due (docs/rules.md,
+        rule 9, Thank-you)."""
+        day, invited = ev["date"], self.cal.sub(ev["date"], 12)
+        met = [i for i in self.out["Interactions"] if i["event_id"] == ev["event_id"]]
+        for i in met:
+            c = self.client(i["client_id"])
+            p = self.guest(c, invited, i["contact_id"])
+            if p is None:
+                continue
+            self.attend(ev, p, invited, "Yes", True)
+            self.thank(c, p, ev)
+        came = {i["client_id"] for i in met}
+        for c in self.quiet_clients(day, came):
+            p = self.guest(c, invited)
+            if p:
+                self.attend(ev, p, invited, "Yes", True)
+                came.add(c.cid)
+                self.unthanked = c.cid     # kept so: no reply nor deal from it later
+                break
+        others = [c for c in self.clients if c.role in ("key", "big", "mid", "small", "prospect")
+                  and c.cid not in came and c.created <= invited
+                  and any(self.consented(self.people[pid], invited) for pid in c.contacts)]
+        for n, c in enumerate(self.rng.sample(others, min(8, len(others)))):
+            rsvp = ("No", "Maybe", None, "Yes", "No", None, "Maybe", None)[n]
+            self.attend(ev, self.guest(c, invited), invited, rsvp, False)
+
+    def thank(self, c: Client, p: dict, ev: dict):
+        day = self.cal.add(ev["date"], 1)
+        later = self.cal.add(ev["date"], 2)
+        if day > self.t or any(i["client_id"] == c.cid and ev["date"] < i["date"] <= later
+                               and i["outcome"] != "No answer" and not i["campaign_id"]
+                               for i in self.out["Interactions"]):
+            return
+        words = CATALOGUE["event_thanks"]
+        self.out["Interactions"].append(table_row(
+            "Interactions", date=day, client_id=c.cid, contact_id=p["contact_id"],
+            channel="Phone", direction="Out",
+            subject=words[self.noted(c)].format(event=ev["name"]), outcome="Reached"))
+
+    def quiet_clients(self, day: dt.date, taken: set[str]) -> list[Client]:
+        """The active clients not heard from since before `day`, best first: nothing due
+        before the thank-you call (docs/rules.md, "Follow-up candidates": no open case,
+        overdue invoice, proposal or unanswered call, no delivery, promise nor visit due
+        sooner), so that the call is its first follow-up; then the one heard from most
+        recently."""
+        thanks = self.cal.add(day, 2)
+        log: dict[str, list[dict]] = {}
+        for i in self.out["Interactions"]:
+            log.setdefault(i["client_id"], []).append(i)
+        busy = {k["client_id"] for k in self.out["Complaints"] if k["status"] != "Resolved"}
+        busy |= {d["client_id"] for d in self.out["Deals"]
+                 if d["stage"] in ("Proposal", "Negotiation")}
+        for o in self.out["Orders"]:
+            if o["status"] == "Cancelled":
+                continue
+            if (o["invoice_due"] and o["invoice_due"] < self.t and not o["paid_on"]) or \
+                    (o["status"] in ("Open", "Partly delivered")
+                     and self.cal.sub(o["due_date"], 2) <= thanks):
+                busy.add(o["client_id"])
+        ranked = []
+        for c in self.clients:
+            rows = sorted(log.get(c.cid, []), key=lambda i: i["date"])
+            if c.role not in ("key", "big", "mid", "small") or c.cid in taken \
+                    or not rows or rows[-1]["date"] >= day:
+                continue
+            last = rows[-1]
+            free = not (c.cid in busy or last["outcome"] == "No answer"
+                        or (last["next_step_date"] or thanks) < thanks
+                        or last["date"] + dt.timedelta(days=14) <= thanks)
+            ranked.append(((free, last["date"], c.cid), c))
+        return [c for _, c in sorted(ranked, key=lambda x: x[0], reverse=True)]
+
+    # -- campaigns --
+    def make_campaigns(self, upcoming: dict):
+        words = CATALOGUE["campaigns"]
+        launched = next(p["launched"] for p in self.out["Products"]
+                        if p["sku"] == words["New product"]["sku"])
+        plan = (("Newsletter", self.cal.roll_forward(self.ago(100)), True),
+                ("New product", self.cal.add(launched, 6), True),
+                ("Event invitation", self.cal.roll_forward(self.t), False),
+                ("Promotion", self.bd(5), False))
+        for n, (kind, day, sent) in enumerate(plan, 1):
+            w = words[kind]
+            fill = {"quarter": (day.month - 1) // 3 + 1, "year": day.year,
+                    "event": upcoming["name"]}
+            row = table_row(
+                "Campaigns", campaign_id=f"CMP-{n:02d}", name=w["name"][self.hebrew].format(
+                    **fill), type=kind, sku=w.get("sku"),
+                event_id=upcoming["event_id"] if kind == "Event invitation" else None,
+                channel=w["channel"], classes=w.get("classes"), language=w.get("language"),
+                subject=w["subject"][self.hebrew].format(**fill), planned_on=day,
+                **self.audience_words(w))
+            self.out["Campaigns"].append(row)
+            if sent:
+                self.send(row, w, day)
+
+    def audience_words(self, w: dict) -> dict[str, str | None]:
+        """Segments, Statuses and Regions as the manager types them in her book's language."""
+        lang = "he" if self.hebrew else "en"
+        segments = [SEGMENT_HE[s] if self.hebrew else s for s in w.get("segments", ())]
+        statuses = [schema.show_choice(s, lang) for s in w.get("statuses", ())]
+        regions = list(dict.fromkeys(v[5] if self.hebrew else v[1] for v in CITIES.values()
+                                     if v[0] == "IL")) if w.get("regions") == "IL" else []
+        return {k: ", ".join(v) or None for k, v in (("segments", segments),
+                                                      ("statuses", statuses),
+                                                      ("regions", regions))}
+
+    def audience(self, w: dict, day: dt.date) -> list[Client]:
+        """The clients a campaign of words `w` reached on `day` (blank filters match all;
+        Statuses blank = Active)."""
+        statuses = w.get("statuses", ("Active",))
+        return [c for c in self.clients if c.created <= day and c.row["status"] in statuses
+                and c.segment in w.get("segments", (c.segment,))
+                and (w.get("regions") != "IL" or c.country == "IL")]
+
+    def send(self, campaign: dict, w: dict, day: dt.date):
+        """One message per consenting primary contact, logged as acctbook campaign logs it
+        (an e-mail's subject marked as advertising, a letter's as it is: docs/campaigns.md);
+        then the replies and the deal it drew within 30 days."""
+        sent, subject = [], campaign["subject"]
+        if campaign["channel"] == "Email":
+            subject = f"{CATALOGUE['advertisement'][self.hebrew]}: {subject}"
+        for c in self.audience(w, day):
+            p = self.primary(c)
+            if not self.consented(p, day):
+                continue
+            sent.append(c)
+            self.out["Interactions"].append(table_row(
+                "Interactions", date=day, client_id=c.cid, contact_id=p["contact_id"],
+                channel=campaign["channel"], direction="Out", subject=subject,
+                outcome="Info sent", campaign_id=campaign["campaign_id"]))
+        fans = [c for c in sent if c.role in ("key", "big", "mid", "small")
+                and c.cid != self.unthanked]
+        fans = self.rng.sample(fans, min(len(fans), len(w["replies"]) + ("deal" in w)))
+        if "deal" in w and fans:       # the deal first: a few letters may bring only that
+            self.campaign_deal(fans.pop(0), campaign["sku"], w["deal"], day)
+        for c, text in zip(fans, w["replies"]):
+            self.out["Interactions"].append(table_row(
+                "Interactions", date=self.day_between(day + dt.timedelta(days=2),
+                                                      min(self.t, day + dt.timedelta(days=25))),
+                client_id=c.cid, contact_id=self.primary(c)["contact_id"],
+                channel=self.rng.choice(("Phone", "Email")), direction="In",
+                subject=text[self.noted(c)], outcome="Reached"))
+
+    def campaign_deal(self, c: Client, sku: str, title, day: dt.date):
+        """A deal for `sku` opened within 30 days of the mailing, won, and ordered."""
+        price = next(p["list_price"] for p in self.out["Products"] if p["sku"] == sku)
+        created = self.day_between(day + dt.timedelta(days=7), day + dt.timedelta(days=18))
+        won = self.day_between(created + dt.timedelta(days=5), created + dt.timedelta(days=15))
+        lines = [(sku, float(self.rng.randint(2, 4)), price,
+                  {"key": 10.0, "big": 7.0, "mid": 3.0}.get(c.size))]
+        self.deal_no += 1
+        did = f"D-{self.deal_no:04d}"
+        self.out["Deals"].append(table_row(
+            "Deals", deal_id=did, client_id=c.cid, title=f"{title[self.spoken(c)]} {won.year}",
+            stage="Won", amount=sum(line_amount(q, p, d) for _, q, p, d in lines),
+            created=created, stage_since=won, expected_close=won))
+        self.out["DealItems"] += [table_row("DealItems", deal_id=did, sku=s, quantity=q,
+                                            unit_price=p, discount=d) for s, q, p, d in lines]
+        when = self.cal.roll_forward(won + dt.timedelta(days=self.rng.randint(2, 5)))
+        if when <= self.t:
+            self.order(c, when, lines, deal_id=did)

@@ -411,6 +411,8 @@ def _default_rows(lang: str) -> dict[str, list[dict]]:
                     for c, w in schema.DEFAULT_WEIGHTS],
         "Holidays": [],
         "ExchangeRates": [],
+        "StageDays": [{"stage": s, "typical_days": d} for s, d in schema.DEFAULT_STAGE_DAYS],
+        "Targets": [],
     }
 
 

@@ -33,8 +33,9 @@ import pandas as pd
 from acctbook.book import schema
 from acctbook.book.i18n import said, tr
 from acctbook.book.model import AcctbookError, Book, Refused
+from acctbook.core import campaign_results as results_of
 from acctbook.core import compute as core
-from acctbook.core import ranking
+from acctbook.core import forecast, ranking
 
 TOP_N = 10
 CLOSED_LATER = "Closed later"    # the pipeline line of deals open at month end, closed since
@@ -61,6 +62,36 @@ class EventLine:
     date: dt.date | None
     type: str | None
     clients: int          # distinct clients with an interaction naming this event
+
+
+@dataclass
+class CampaignLine:
+    """A campaign sent in or before the period, its results as of the period's last day
+    (core/campaign_results.py). rate: responses ÷ the clients reached (None: none)."""
+    campaign_id: str
+    name: str | None
+    type: str | None
+    sent_on: dt.date
+    recipients: int
+    responses: int
+    deals: int
+    rate: float | None
+
+
+@dataclass
+class EventResultLine:
+    """An event of the period or the 3 months before: its Attendance rows and the deals its
+    attending clients created within 90 days after it (to the period's last day)."""
+    event_id: str | None
+    name: str | None
+    date: dt.date
+    invited: int
+    accepted: int
+    attended: int
+    deals: int
+
+
+EVENT_MONTHS_BEFORE = 3        # the event results cover the period and these months before
 
 
 @dataclass
@@ -169,6 +200,13 @@ class MonthReport:
     # Segments and regions as of the last day covered (`until`): the Segments sheet's rows
     segments: list[SegmentLine] = field(default_factory=list)
     regions: list[SegmentLine] = field(default_factory=list)
+    # Campaigns sent up to the last day covered, latest first; events of the period and the
+    # EVENT_MONTHS_BEFORE months before, by date (docs/rules.md, section 16)
+    campaigns: list[CampaignLine] = field(default_factory=list)
+    event_results: list[EventResultLine] = field(default_factory=list)
+    # Targets and the forecast of the month and of its quarter, as of the last day covered
+    # (core/forecast.py; docs/rules.md, section 17)
+    targets: list[forecast.PeriodFigures] = field(default_factory=list)
 
     @property
     def until(self) -> dt.date:
@@ -277,6 +315,9 @@ def month_figures(book: Book, month: str, today: dt.date | None = None) -> Month
         events=events, event_clients=attending,
         top=_top(now, _as_of_results(book, start - dt.timedelta(days=1))[1]),
         segments=segment_lines(now.segments), regions=segment_lines(now.regions),
+        campaigns=_campaigns(then),
+        event_results=_event_results(then, _shift(month, -EVENT_MONTHS_BEFORE), end),
+        targets=forecast.month_and_quarter(book, start, end),
         revenue_series=[(m, rev.get(m, 0.0)) for m in (_shift(month, k) for k in range(-11, 1))
                         if m >= "1900-01"],            # no months before Excel's first date
     )
@@ -372,6 +413,28 @@ def _events(book: Book, start, end) -> tuple[list[EventLine], int]:
         everyone |= who
         lines.append(EventLine(e["event_id"], e["name"], e["date"].date(), e["type"], len(who)))
     return lines, len(everyone)
+
+
+def _campaigns(book_then: Book) -> list[CampaignLine]:
+    """The campaigns with a message by the day `book_then` stands at, latest Sent on first."""
+    c = book_then.frame("Campaigns")
+    r = results_of.campaign_results(c, book_then.frame("Interactions"), book_then.frame("Deals"),
+                                    book_then.frame("Contacts"))
+    r = r[r["sent_on"].notna()].sort_values("sent_on", ascending=False, kind="stable")
+    return [CampaignLine(c.at[i, "campaign_id"], c.at[i, "name"], c.at[i, "type"],
+                         x["sent_on"].date(), int(x["recipients"]), int(x["responses"]),
+                         int(x["deals"]), _rate(int(x["responses"]), int(x["clients"])))
+            for i, x in r.iterrows()]
+
+
+def _event_results(book_then: Book, first_month: str, end) -> list[EventResultLine]:
+    """Events dated from the first day of `first_month` to `end`, by date."""
+    ev = book_then.frame("Events")
+    ev = ev[_in(ev["date"], parse_month(first_month)[0], end)].sort_values("date", kind="stable")
+    r = results_of.event_results(ev, book_then.frame("Attendance"), book_then.frame("Deals"),
+                                 book_then.frame("Contacts"))
+    return [EventResultLine(e["event_id"], e["name"], e["date"].date(), *(
+        int(r.at[i, k]) for k in results_of.EVENT_COLUMNS)) for i, e in ev.iterrows()]
 
 
 def _deliveries(orders: pd.DataFrame, start, end) -> tuple[int, int]:

@@ -76,6 +76,28 @@ LABELS: dict[str, dict[str, str]] = {
                          "Prospect clients; key accounts: those of Class A. Growth is blank on "
                          "a prior 12 months below the growth base; the win rate, with no deal "
                          "won or lost.",
+        "sec_campaigns": "Campaigns", "campaign": "Campaign", "sent_on": "Sent on",
+        "recipients": "Recipients", "responses": "Responses", "response_rate": "Response rate",
+        "campaigns_note": "Responses: clients reached who got in touch (an inbound interaction) "
+                          "or opened a deal from the day after Sent on to 30 days after it; "
+                          "Deals: those new deals. Response rate: the responding clients out "
+                          "of the clients reached. As of {date}.",
+        "sec_event_results": "Events: invitations and results",
+        "invitations_results": "Invitations and results", "invited": "Invited",
+        "accepted": "Accepted", "attended": "Attended", "deals_90": "Deals within 90 days",
+        "event_results_note": "Events of the period and the 3 months before. Invited, accepted "
+                              "(RSVP Yes), attended: contacts on the Attendance sheet. Deals: "
+                              "new deals of the attending clients within 90 days after the "
+                              "event, to {date}.",
+        "sec_targets": "Targets and forecast", "revenue_target": "Revenue target",
+        "revenue_to_date": "Revenue to date", "attainment": "Attainment",
+        "pipeline_to_close": "Weighted pipeline to close", "forecast": "Forecast",
+        "forecast_vs_target": "Forecast vs target", "new_clients_target": "New clients target",
+        "new_clients_won": "New clients won",
+        "targets_note": "As of {date}. Forecast: the revenue to date plus the weighted pipeline "
+                        "of the open deals expected to close by the period's end (Expected "
+                        "close, else Stage since plus the stage's typical days). New clients won: "
+                        "created in the period, prospects and lost clients aside.",
     },
     "he": {
         "title": "דוח חודשי", "sheet": "דוח", "period": "תקופה",
@@ -132,6 +154,27 @@ LABELS: dict[str, dict[str, str]] = {
                          "הלקוחות הפעילים והלידים; לקוחות מפתח: אלה שבסיווג A. הצמיחה ריקה "
                          "כשההכנסות ב־12 החודשים הקודמים נמוכות מבסיס הצמיחה; שיעור ההצלחה – "
                          "כשאין עסקה שנסגרה בהצלחה או אבדה.",
+        "sec_campaigns": "קמפיינים", "campaign": "קמפיין", "sent_on": "נשלח ב־",
+        "recipients": "נמענים", "responses": "תגובות", "response_rate": "שיעור תגובה",
+        "campaigns_note": "תגובות: לקוחות שקיבלו את הקמפיין ופנו אלינו (אינטראקציה נכנסת) או "
+                          "שנפתחה להם עסקה, מהיום שאחרי תאריך השליחה ועד 30 יום אחריו; "
+                          "עסקאות: העסקאות החדשות האלה. שיעור תגובה: הלקוחות שהגיבו מתוך "
+                          "הלקוחות שקיבלו. נכון ל־{date}.",
+        "sec_event_results": "אירועים: הזמנות ותוצאות",
+        "invitations_results": "הזמנות ותוצאות", "invited": "הוזמנו",
+        "accepted": "אישרו הגעה", "attended": "הגיעו", "deals_90": "עסקאות תוך 90 יום",
+        "event_results_note": "אירועי התקופה ושלושת החודשים שלפניה. הוזמנו, אישרו הגעה, הגיעו: "
+                              "אנשי הקשר בגיליון נוכחות. עסקאות: עסקאות חדשות של הלקוחות "
+                              "שהגיעו, עד 90 יום אחרי האירוע, נכון ל־{date}.",
+        "sec_targets": "יעדים ותחזית", "revenue_target": "יעד הכנסות",
+        "revenue_to_date": "הכנסות עד כה", "attainment": "עמידה ביעד",
+        "pipeline_to_close": "צנרת משוקללת לסגירה", "forecast": "תחזית",
+        "forecast_vs_target": "תחזית מול יעד", "new_clients_target": "יעד לקוחות חדשים",
+        "new_clients_won": "לקוחות חדשים שגויסו",
+        "targets_note": "נכון ל־{date}. תחזית: ההכנסות עד כה ועוד הצנרת המשוקללת של העסקאות "
+                        "הפתוחות שצפויות להיסגר עד סוף התקופה (סגירה צפויה, ואם היא ריקה – "
+                        "בשלב מאז ועוד הימים האופייניים לשלב). לקוחות חדשים שגויסו: נוצרו "
+                        "בתקופה, בלי לידים ובלי לקוחות שאבדו.",
     },
 }
 
@@ -229,6 +272,14 @@ class Formats:
     def month(self, month: str, short: bool = False) -> str:
         from babel.dates import format_date
         return format_date(parse_month(month)[0], "MMM yy" if short else "LLLL y",
+                           locale=self.words)
+
+    def period(self, p) -> str:
+        """A target period: `May 2026`; a quarter `Q2 2026` (Hebrew: `רבעון 2 2026`)."""
+        from babel.dates import format_date
+        if p.kind == "month":
+            return self.month(p.key)
+        return format_date(p.start, "QQQQ y" if self.lang == "he" else "QQQ y",
                            locale=self.words)
 
     def value(self, v, kind: str) -> str:
@@ -367,6 +418,28 @@ def segment_tables(report: MonthReport, f: Formats, lang: str, marks: bool = Fal
     return out
 
 
+# --- targets and the forecast -------------------------------------------------------------------
+# The figures of the month and of its quarter, a row each (label key, figure attribute, how it
+# is shown), HTML and sheet alike.
+TARGET_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("revenue_target", "revenue_target", "money"), ("revenue_to_date", "revenue", "money"),
+    ("attainment", "attainment", "pct"), ("pipeline_to_close", "pipeline", "money"),
+    ("forecast", "forecast", "money"), ("forecast_vs_target", "forecast_vs_target", "pct"),
+    ("new_clients_target", "new_clients_target", "int"), ("new_clients_won", "new_clients", "int"))
+
+
+def target_table(report: MonthReport, f: Formats, L: dict[str, str],
+                 marks: bool = False) -> dict | None:
+    """{"periods": the month's and the quarter's names, "rows": [(label, [cell per period])]},
+    the cells as HTML (every figure through `amount`); None without figures."""
+    if not report.targets:
+        return None
+    return {"periods": [f.period(t.period) for t in report.targets],
+            "rows": [(L[label], [amount(f.value(getattr(t, key), kind), ltr=kind != "money",
+                                        marks=marks) for t in report.targets])
+                     for label, key, kind in TARGET_ROWS]}
+
+
 # --- charts (acctbook.documents.charts: matplotlib) ------------------------------------------
 # Inches: the revenue chart spans the page's width, the other two share a row; the
 # segments' bars span the page too, as tall as their number needs (segments_size).
@@ -465,7 +538,14 @@ def render_html(report: MonthReport, lang: str | None = None, for_pdf: bool = Fa
         closed_later=any(p.stage == CLOSED_LATER for p in report.pipeline),
         moves=[movement_text(a, lang) for a in report.top],
         segments=segment_tables(report, f, lang, m),
+        targets=target_table(report, f, L, m),
+        targets_note=Markup(escape(L["targets_note"])).format(
+            date=amount(f.date(report.until), marks=m)),
         segments_note=Markup(escape(L["segments_note"])).format(
+            date=amount(f.date(report.until), marks=m)),
+        campaigns_note=Markup(escape(L["campaigns_note"])).format(
+            date=amount(f.date(report.until), marks=m)),
+        event_results_note=Markup(escape(L["event_results_note"])).format(
             date=amount(f.date(report.until), marks=m)))
 
 

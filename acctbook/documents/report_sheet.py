@@ -13,9 +13,9 @@ from pathlib import Path
 from acctbook.book import schema
 from acctbook.book.model import col_letter
 from acctbook.documents.figures import MonthReport, segment_total
-from acctbook.documents.report_html import (FIGURES, LABELS, chart_series, choice, figure_value,
-                                            heading, labels, lang_of, movement_text, notes,
-                                            segment_name, stage_label)
+from acctbook.documents.report_html import (FIGURES, LABELS, TARGET_ROWS, Formats, chart_series,
+                                            choice, figure_value, heading, labels, lang_of,
+                                            movement_text, notes, segment_name, stage_label)
 
 
 # --- the Report YYYY-MM sheet as data --------------------------------------------------------
@@ -137,20 +137,38 @@ def _chart_tables(sheet: _Cells, r: int, name: str) -> tuple[int, list[dict]]:
 
 
 def _list_tables(sheet: _Cells, r: int) -> int:
-    """Lost deals by competitor, the month's events, the top accounts and the market
-    segments from row r; returns the next free row."""
+    """The targets and forecast, lost deals by competitor, the month's events and the events'
+    invitations and results, the top accounts, the campaigns and the market segments from
+    row r (the HTML's order); returns the next free row."""
     report, lang, L = sheet.report, sheet.lang, sheet.L
+    if report.targets:
+        f = Formats(lang, report.currency, report.number_format)
+        _, r = sheet.block(r, L["sec_targets"], [""] + [f.period(t.period) for t in report.targets],
+                           [[L[label]] + [getattr(t, key) for t in report.targets]
+                            for label, key, _ in TARGET_ROWS],
+                           lambda i: ["text"] + [TARGET_ROWS[i][2]] * len(report.targets))
     _, r = sheet.block(r, L["lost_by_competitor"], [L["competitor"], L["deals"]],
                        [(c or L["no_competitor"], n) for c, n in report.lost_by_competitor],
                        ["text", "int"])
     _, r = sheet.block(r, L["sec_events"], [L["event"], L["date"], L["type"], L["clients"]],
                        [(e.name or e.event_id, e.date, choice(e.type, lang), e.clients)
                         for e in report.events], ["text", "date", "text", "int"])
+    _, r = sheet.block(r, L["sec_event_results"], [L["event"], L["date"], L["invited"],
+                                                    L["accepted"], L["attended"], L["deals_90"]],
+                       [(e.name or e.event_id, e.date, e.invited, e.accepted, e.attended, e.deals)
+                        for e in report.event_results],
+                       ["text", "date", "int", "int", "int", "int"])
     _, r = sheet.block(r, L["sec_top"], [L["rank"], L["client"], L["class"], L["tier"],
                                           L["revenue_12m"], L["prev_rank"], L["movement"]],
                        [(a.rank, a.name or a.client_id, a.cls, choice(a.tier, lang), a.revenue_12m,
                          a.prev_rank, movement_text(a, lang)) for a in report.top],
                        ["int", "text", "text", "text", "money", "int", "text"])
+    _, r = sheet.block(r, L["sec_campaigns"], [L["campaign"], L["type"], L["sent_on"],
+                                                L["recipients"], L["responses"], L["deals"],
+                                                L["response_rate"]],
+                       [(c.name or c.campaign_id, choice(c.type, lang), c.sent_on, c.recipients,
+                         c.responses, c.deals, c.rate) for c in report.campaigns],
+                       ["text", "text", "date", "int", "int", "int", "pct"])
     return _segment_tables(sheet, r)
 
 

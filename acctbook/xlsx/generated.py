@@ -123,7 +123,9 @@ def check_table_names(parts: Parts, sheets: list[SheetTable]) -> None:
 # Problems follows Segments, or Rankings in a book made before Segments.
 _AFTER: dict[str, tuple[tuple[tuple[str, ...], str | None], ...]] = {
     "today": ((schema.GENERATED_SHEETS["Home"], None),),
-    "rankings": (((schema.EVENTS.sheet_en, schema.EVENTS.sheet_he), schema.EVENTS.name),),
+    "rankings": (((schema.ATTENDANCE.sheet_en, schema.ATTENDANCE.sheet_he),
+                  schema.ATTENDANCE.name),     # the last data sheet; Events in an older book
+                 ((schema.EVENTS.sheet_en, schema.EVENTS.sheet_he), schema.EVENTS.name)),
     "segments": ((schema.GENERATED_SHEETS["Rankings"], schema.RANKINGS.name),),
     "problems": ((schema.GENERATED_SHEETS["Segments"], schema.SEGMENTS.name),
                  (schema.GENERATED_SHEETS["Rankings"], schema.RANKINGS.name)),
