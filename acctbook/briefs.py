@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from acctbook.book.i18n import tr
-from acctbook.book.model import ERROR, AcctbookError, Problem
+from acctbook.book.model import ERROR, Problem, speaking
 from acctbook.book.rules import check_book
 from acctbook.core import plan
 from acctbook.core.brief import Brief, build_brief
@@ -44,7 +44,7 @@ def brief(path, client_id: str, today: dt.date, out=None, pdf: bool = False,
     step = step or (lambda *a, **k: None)
     step(tr("en", "reading {book}"), book=Path(path).name)
     book = read_book(path)
-    try:
+    with speaking(book.lang):          # a failure said in the book's language
         step(tr("en", "checking every rule"))
         problems = check_book(book, today)
         step(tr("en", "computing follow-ups, ranking and risk"))
@@ -57,9 +57,5 @@ def brief(path, client_id: str, today: dt.date, out=None, pdf: bool = False,
             step(tr("en", "writing {file} and its PDF") if pdf else tr("en", "writing {file}"),
                  file=name)
             result.files = write_brief_files(made, folder, pdf_too=pdf)
-    except AcctbookError as e:          # said in the book's language (jobs.message)
-        if getattr(e, "lang", None) is None:
-            e.lang = book.lang
-        raise
     step(tr("en", "done"))
     return result

@@ -24,7 +24,7 @@ from acctbook.book import schema
 from acctbook.book.adapter import row_by_header, user_cells
 from acctbook.book.history import Stamp, history_row
 from acctbook.book.i18n import said, tr, translator
-from acctbook.book.model import ERROR, AcctbookError, Book, Problem, Refused
+from acctbook.book.model import ERROR, AcctbookError, Book, Problem, Refused, speaking
 from acctbook.book.rules import check_book
 from acctbook.core.campaigns import INVITATION, Audience, Recipient, audience, text
 from acctbook.documents import campaign_files as files
@@ -83,7 +83,7 @@ def campaign(path, campaign_id: str, today: dt.date, out=None, send: bool = Fals
     step(tr("en", "reading {book}"), book=path.name)
     wbf = open_book(path)
     book = wbf.read_book()
-    try:
+    with speaking(book.lang):          # a failure said in the book's language
         step(tr("en", "checking every rule"))
         problems = check_book(book, today)
         step(tr("en", "choosing the recipients"))
@@ -92,10 +92,6 @@ def campaign(path, campaign_id: str, today: dt.date, out=None, send: bool = Fals
         if aud.recipients and not dry_run:
             _run(path, wbf, book, result, today, out, step, stamp or Stamp(today),
                  os.environ if environ is None else environ)
-    except AcctbookError as e:          # said in the book's language (jobs.message)
-        if getattr(e, "lang", None) is None:
-            e.lang = book.lang
-        raise
     step(tr("en", "done"))
     return result
 

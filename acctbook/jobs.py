@@ -6,7 +6,6 @@ acctbook.api, which alone reads the clock.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -14,14 +13,14 @@ import glob
 import os
 import tempfile
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable
 
 from acctbook import __version__
 from acctbook.book import schema
 from acctbook.book.adapter import row_by_header, user_cells
 from acctbook.book.history import Stamp, history_row
 from acctbook.book.i18n import said, system_lang, tr, translator
-from acctbook.book.model import AcctbookError, Book, Refused
+from acctbook.book.model import AcctbookError, Book, Refused, speaking
 from acctbook.book.results import (BatchItem, CheckResult, ContractResult, DemoResult,
                                    OrderDocumentResult, QuoteResult, RefreshResult,
                                    ReportResult)
@@ -87,18 +86,6 @@ def message(e: BaseException, lang: str) -> str:
     args = {k: message(v, lang) if getattr(v, "msgid", None) is not None else v
             for k, v in getattr(e, "msgargs", {}).items()}    # a said step or error inside
     return tr(lang, msgid).format(**args) if args else tr(lang, msgid)
-
-
-@contextlib.contextmanager
-def speaking(lang: str) -> Iterator[None]:
-    """Once a book is read: a failure inside the block is said in its language (`e.lang`,
-    which the CLI and batch use with message())."""
-    try:
-        yield
-    except AcctbookError as e:
-        if getattr(e, "lang", None) is None:
-            e.lang = lang
-        raise
 
 
 # --- new, check, refresh, batch ---------------------------------------------------------------

@@ -7,10 +7,11 @@ refused request raises, as an AcctbookError the CLI prints as one line.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 import pandas as pd
 
@@ -105,6 +106,18 @@ def _is_midnight(v) -> bool:
 class AcctbookError(Exception):
     """A failure the CLI reports as one clear line; never a traceback."""
     exit_code = 2
+
+
+@contextlib.contextmanager
+def speaking(lang: str) -> Iterator[None]:
+    """Once a book is read: a failure inside the block is said in its language (`e.lang`,
+    which the CLI and batch use with message())."""
+    try:
+        yield
+    except AcctbookError as e:
+        if getattr(e, "lang", None) is None:
+            e.lang = lang
+        raise
 
 
 class BookUnreadable(AcctbookError):
