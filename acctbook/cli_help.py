@@ -15,8 +15,8 @@ ABOUT = {   # the command's description: what it does, what it writes
     "check": "Check every rule on a workbook and print each problem as BOOK:Sheet!CELL: message "
              "(docs/problems.md lists them); the count goes to stderr. Writes nothing.",
     "refresh": "Check the workbook, compute follow-ups, ranking, risk and the call queue, and "
-               "write them into its grey columns and its sheets Today, Rankings, Segments and Problems. "
-               "The previous version is kept as BOOK.bak.xlsx.",
+               "write them into its grey columns and its sheets Today, Rankings, Segments, Loyalty "
+               "and Problems. The previous version is kept as BOOK.bak.xlsx.",
     "calls": "Print the call queue: every client due today or overdue, most urgent first, with "
              "the reason, the contact and the phone. Writes nothing.",
     "contract": "Fill the contract template for a deal: 'CTR-YYYY-NNNN <client>.docx' beside "

@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 from acctbook.book import schema
 from acctbook.book.adapter import user_cells
+from acctbook.book.gcpause import collector_paused
 from acctbook.book.history import DESKTOP, LITE, Stamp, history_row
 from acctbook.book.ids import clients_named
 from acctbook.book.i18n import tr
@@ -84,7 +85,8 @@ def _run(book, job: Callable, *args) -> Any:
     language."""
     book = _caller(book)
     try:
-        return job(book, *args)
+        with collector_paused():        # a sixth of a press otherwise (book/gcpause.py)
+            return job(book, *args)
     except AcctbookError as e:
         _alert(book, message(e, getattr(e, "lang", None) or book_lang(book)))
     except Exception as e:  # never a traceback in front of the user
@@ -114,7 +116,8 @@ def stamp(today: dt.date | None = None) -> Stamp:
 
 # --- Refresh ------------------------------------------------------------------------------
 def refresh(book=None, today: dt.date | None = None):
-    """Check, compute and write the computed columns, Home, Today, Rankings, Segments and Problems."""
+    """Check, compute and write the computed columns, Home, Today, Rankings, Segments, Loyalty
+    and Problems."""
     return _run(book, _refresh, _day(today), stamp(today))
 
 

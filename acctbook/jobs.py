@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable
 from acctbook import __version__
 from acctbook.book import schema
 from acctbook.book.adapter import row_by_header, user_cells
+from acctbook.book.gcpause import collector_paused
 from acctbook.book.history import Stamp, history_row
 from acctbook.book.i18n import said, system_lang, tr, translator
 from acctbook.book.model import AcctbookError, Book, Refused, speaking
@@ -136,7 +137,8 @@ def refresh(path, today: dt.date, dry_run: bool = False, adopt_rows: bool = Fals
     results = plan.refresh_results(book, problems, today)
     home = schema.generated_sheet("Home", book.lang)
     with_home = dry_run or home in wbf.sheet_names()     # a book without Home gets no KPIs
-    to_write = plan.plan_refresh(book, problems, results, with_home)
+    with collector_paused():     # a million cell keys: the cyclic collector's passes (bench/)
+        to_write = plan.plan_refresh(book, problems, results, with_home)
     out = RefreshResult(str(path), today, problems, results, to_write.changes, book=book)
     out.history = history_row("refresh", stamp or Stamp(today), errors=len(out.errors),
                               cells_changed=len(to_write.changes))
@@ -298,6 +300,13 @@ def order_document(command: str, path, order_id: str, today: dt.date, out_dir=No
     return result
 
 
+# What a contract reads (its deal, client, items, products, contacts, rates, contracts, and the
+# orders its tier comes from); the others, Interactions the biggest, are not parsed.
+CONTRACT_TABLES = tuple(name for name in schema.TABLES if name not in (
+    "Interactions", "Complaints", "Competitors", "Events", "Campaigns", "Attendance",
+    "BonusPayments"))
+
+
 @dataclasses.dataclass
 class Made:
     """A document made and registered: its number, files, context and Register."""
@@ -319,7 +328,7 @@ def document(kind: DocumentKind, path, deal_id: str, today: dt.date, out_dir, pd
     step = steps(progress, 3)
     step(tr("en", "reading {book}"), book=path.name)
     wbf = open_book(path)                # read once; its register goes into that read
-    book = wbf.read_book()
+    book = wbf.read_book(tables=CONTRACT_TABLES if kind is ct.CONTRACT else None)
     with speaking(book.lang):
         if pdf:
             pdfs.check_docx_pdf()      # fail before anything is written, in the book's words

@@ -1,6 +1,8 @@
-"""Generate the medium benchmark book: 10,000 clients, 200,000 interactions, 100,000 order lines.
+"""Generate a benchmark book: medium (the default) is 10,000 clients, 200,000 interactions,
+100,000 order lines; large is 50,000 / 1,000,000 / 500,000 (about 65 MB).
 
-    python bench/medium.py bench/medium.xlsx [--clients N --interactions N --orders N]
+    python bench/medium.py bench/medium.xlsx [--size medium|large]
+                           [--clients N --interactions N --orders N]
 
 Deterministic (seeded); valid data, so check and refresh do their full work.
 """
@@ -21,6 +23,8 @@ from acctbook.create.workbook import create_workbook  # noqa: E402
 from acctbook.book.identity import il_number_complete  # noqa: E402
 
 TODAY = dt.date(2026, 11, 26)
+# (clients, interactions, order lines) of each named size
+SIZES = {"medium": (10_000, 200_000, 100_000), "large": (50_000, 1_000_000, 500_000)}
 
 
 def medium_data(clients=10_000, interactions=200_000, orders=100_000, seed=1):
@@ -80,16 +84,23 @@ def medium_data(clients=10_000, interactions=200_000, orders=100_000, seed=1):
             "Deals": deals, "Products": products}
 
 
+def make_book(out, clients=10_000, interactions=200_000, orders=100_000):
+    """The benchmark book of that size at `out` (made afresh)."""
+    data = medium_data(clients, interactions, orders)
+    return create_workbook(out, data=data, settings={"company_name": "Bench Ltd"})
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("out")
-    ap.add_argument("--clients", type=int, default=10_000)
-    ap.add_argument("--interactions", type=int, default=200_000)
-    ap.add_argument("--orders", type=int, default=100_000)
+    ap.add_argument("--size", choices=sorted(SIZES), default="medium")
+    ap.add_argument("--clients", type=int)
+    ap.add_argument("--interactions", type=int)
+    ap.add_argument("--orders", type=int)
     a = ap.parse_args()
+    sized = SIZES[a.size]
     t = time.perf_counter()
-    data = medium_data(a.clients, a.interactions, a.orders)
-    create_workbook(a.out, data=data, settings={"company_name": "Bench Ltd"})
+    make_book(a.out, a.clients or sized[0], a.interactions or sized[1], a.orders or sized[2])
     print(f"wrote {a.out} in {time.perf_counter() - t:.1f} s "
           f"({Path(a.out).stat().st_size / 1e6:.1f} MB)")
 

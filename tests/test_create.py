@@ -108,8 +108,9 @@ def test_sheets_in_order_home_active(create_wbs, lang):
     expected = [gen("Home"), gen("Today")] + [
         schema.TABLES[n].sheet(lang) for n in
         ("Clients", "Contacts", "Interactions", "Deals", "DealItems", "Orders", "Contracts",
-         "Complaints", "Products", "Competitors", "Events", "Campaigns", "Attendance")] + [
-        gen("Rankings"), gen("Segments"), gen("Problems"), schema.SETTINGS.sheet(lang),
+         "Complaints", "Products", "Competitors", "Events", "Campaigns", "Attendance",
+         "BonusPayments")] + [
+        gen("Rankings"), gen("Segments"), gen("Loyalty"), gen("Problems"), schema.SETTINGS.sheet(lang),
         schema.HISTORY.sheet(lang), schema.lists_sheet(lang)]
     assert wb.sheetnames == expected
     assert wb.active.title == gen("Home")

@@ -31,6 +31,7 @@ WORDS = {
                     "threats", "notes"},
     "Events": {"name", "location"}, "Holidays": {"name"},
     "Campaigns": {"name", "subject", "segments", "statuses", "regions"},
+    "BonusPayments": {"note"},
 }
 
 

@@ -279,13 +279,16 @@ def test_upgrade_adds_stage_days_and_targets_to_an_older_book(tmp_path):
     assert r.written
     ws = openpyxl.load_workbook(old)["Settings"]                 # read only: never saved
     # last on the sheet, where a new book has them: ExchangeRates ends at Y
-    assert ws.tables["StageDays"].ref == "AA1:AB2" and ws.tables["Targets"].ref == "AD1:AF2"
+    # StageDays with a new book's five rows of defaults, Targets with one blank row
+    assert ws.tables["StageDays"].ref == "AA1:AB6" and ws.tables["Targets"].ref == "AD1:AF2"
     wb = CalamineWorkbook.from_path(str(old), load_tables=True)
     assert wb.get_table_by_name("StageDays").columns == ["Stage", "Typical days"]
+    assert wb.get_table_by_name("StageDays").to_python() == [
+        [s, float(d)] for s, d in schema.DEFAULT_STAGE_DAYS]
     assert wb.get_table_by_name("Targets").columns == ["Period", "Revenue target",
                                                        "New clients target"]
     assert not api.check(old, today=TODAY).errors
-    # empty, the tables take their defaults: the book reports with a forecast, no target
+    # Targets empty: the book reports with a forecast, no target
     report = api.report(old, "2026-06", out=tmp_path, today=TODAY).report
     assert [t.revenue_target for t in report.targets] == [None, None]
 

@@ -229,7 +229,7 @@ def test_regions_stand_beside_segments_with_the_sheets_formats(books, lang):
     names = wb.sheetnames
     sheet = schema.generated_sheet("Segments", lang)
     assert names.index(sheet) == names.index(schema.generated_sheet("Rankings", lang)) + 1
-    assert names.index(schema.generated_sheet("Problems", lang)) == names.index(sheet) + 1
+    assert names.index(schema.generated_sheet("Loyalty", lang)) == names.index(sheet) + 1
     rows = list(wb[sheet].iter_rows(min_row=1, max_row=3))
     header = [c.value for c in rows[0]]
     n = len(schema.SEGMENTS.columns)
@@ -261,7 +261,7 @@ def test_a_new_book_has_both_tables_empty_and_refresh_fills_them(tmp_path):
 
 def test_an_older_book_gets_the_sheet_after_rankings(books, tmp_path):
     """A book made before Segments (the sheet deleted here): refresh adds it, both tables,
-    between Rankings and Problems."""
+    between Rankings and Loyalty."""
     path = tmp_path / "old.xlsx"
     shutil.copy(books["fresh.en"], path)
     wb = openpyxl.load_workbook(path)
@@ -269,8 +269,8 @@ def test_an_older_book_gets_the_sheet_after_rankings(books, tmp_path):
     wb.save(path)
     api.refresh(path, TODAY)
     names = openpyxl.load_workbook(path, read_only=True).sheetnames
-    assert names[names.index("Rankings"):names.index("Rankings") + 3] == \
-        ["Rankings", "Segments", "Problems"]
+    assert names[names.index("Rankings"):names.index("Rankings") + 4] == \
+        ["Rankings", "Segments", "Loyalty", "Problems"]
     wb = CalamineWorkbook.from_path(str(path), load_tables=True)
     assert_rows(wb.get_table_by_name("Segments").to_python(),
                 expected(path, "en", "segment", TODAY))

@@ -18,9 +18,10 @@ Cells = dict[str, dict[tuple[int, int], Any]]     # sheet -> {(Excel row, column
 
 @runtime_checkable
 class Workbook(Protocol):
-    def read_book(self, adopt_rows: bool = False) -> Book:
+    def read_book(self, adopt_rows: bool = False, tables=None) -> Book:
         """Every acctbook table, typed, with its Problems; `adopt_rows`: rows typed just below
-        a table count as its records (`refresh --adopt-rows`)."""
+        a table count as its records (`refresh --adopt-rows`); `tables`: only these are
+        parsed (a command that uses a few, as `contract` does), when the adapter can."""
 
     def sheet_names(self) -> list[str]:
         """The sheet tabs, in order."""

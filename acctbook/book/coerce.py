@@ -6,8 +6,7 @@ Pure: no file access, so the same code serves the file reader and xlwings.
 from __future__ import annotations
 
 import datetime as dt
-from operator import itemgetter
-from typing import Any
+from typing import Any, Iterator
 
 import numpy as np
 import pandas as pd
@@ -19,134 +18,101 @@ from acctbook.book.model import (ERROR, WARNING, Book, ExcelError, LoadedTable, 
 # The parsers live in book/parse.py; cli, create and the tests take them from here too.
 from acctbook.book.parse import (DATE_MAX, DATE_MIN, MONTH_FIRST, as_text,  # noqa: F401
                                  closest_choice, is_blank, parse_date, parse_number)
+from acctbook.book.coerce_column import (EPOCH, NAT, Collector, chunks, column_series,
+                                         fast_numbers, split_columns, stale_rows)
 from acctbook.book.settings_load import settings as read_settings
 
-class _Collector:
-    """Builds problems for one table with its sheet/cell coordinates."""
 
-    def __init__(self, raw: RawTable, columns: dict[str, int], out: list[Problem]):
-        self.raw, self.columns, self.out = raw, columns, out
-
-    def add(self, severity, code, key, row, value, message):
-        col = self.columns.get(key)
-        header = self.raw.headers[col - self.raw.first_col] if col else None
-        cell = f"{col_letter(col)}{row}" if col else None
-        self.out.append(Problem(severity, code, self.raw.sheet, int(row), header, cell, value,
-                                message))
+_SHARE = object()       # a text column's memo key: whether its equal texts share one object
 
 
-def _coerce(spec: schema.Column, values: list, rows: list[int], coll: _Collector,
-            choices: dict[str, str] | None, month_first: bool = False, lang: str = "en"):
-    """One column's cells -> a typed pandas Series; failures become problems.
+def _texts(spec: schema.Column, values: list, rows: list[int], coll: Collector,
+           memo: dict, lang: str) -> list:
+    """A text column: stripped text or None. In a reference column (a client's ID on each
+    of a million interactions), or one whose first chunk repeats its texts, equal texts
+    share one object (memo): a few MB, not 50."""
+    if set(map(type, values)) <= {str, type(None)}:
+        share = memo.get(_SHARE)
+        if share is None:
+            share = memo[_SHARE] = spec.type == schema.REF or 4 * len(set(values)) <= len(values)
+        if share:
+            memo.update({v: (v.strip() or None) if v is not None else None
+                         for v in set(values).difference(memo)})
+            return list(map(memo.__getitem__, values))
+    errors = []        # only cells that are neither str nor None are looked at
 
-    Columns repeat few distinct values (choices, dates), so each distinct value is
-    converted once and the result mapped over the column: this keeps a 200,000-row
-    table fast without per-cell Python work.
-    """
+    def other(v):
+        if v.__class__ is ExcelError:
+            errors.append(v)
+            return None
+        return as_text(v)
+    out = [(v.strip() or None) if v.__class__ is str else
+           (None if v is None else other(v)) for v in values]
+    if errors:
+        for r, v in zip(rows, values):
+            if v.__class__ is ExcelError:
+                severity, code, message = _excel_error(spec, v, lang)[1]
+                coll.add(severity, code, spec.key, r, str(v), message)
+    return out
+
+
+def _typed(spec: schema.Column, values: list, rows: list[int], coll: Collector,
+           choices: dict[str, str] | None, month_first: bool = False, lang: str = "en",
+           memo: dict | None = None):
+    """One column's cells (one chunk of them) -> its typed values: int64 days for a date
+    (NAT when blank), float64 for a number, a list for the rest; failures become problems.
+    `memo` (one per column, kept across chunks) holds each distinct value's conversion."""
+    memo = {} if memo is None else memo
     t = spec.type
     if t in (schema.TEXT, schema.REF) or (t == schema.CHOICE and choices is None):
-        errors = []        # only cells that are neither str nor None are looked at
-
-        def other(v):
-            if v.__class__ is ExcelError:
-                errors.append(v)
-                return None
-            return as_text(v)
-        out = [(v.strip() or None) if v.__class__ is str else
-               (None if v is None else other(v)) for v in values]
-        if errors:
-            for r, v in zip(rows, values):
-                if v.__class__ is ExcelError:
-                    severity, code, message = _excel_error(spec, v, lang)[1]
-                    coll.add(severity, code, spec.key, r, str(v), message)
-        return pd.Series(out, index=rows, dtype=object)
+        return _texts(spec, values, rows, coll, memo, lang)
     types = set(map(type, values))
-    # True and 1.0 hash alike but are different cells; so do an error "#N/A" and the text
-    if (bool in types and len(types) > 1) or ExcelError in types:
+    # True and 1.0 hash alike but are different cells; so do an error "#N/A" and the text:
+    # such a column is looked up by (class, value), in a memo of its own
+    if bool in types or ExcelError in types:
         keys = [(v.__class__, v) for v in values]
-        conv = {k: _convert(spec, k[1], choices, month_first, lang) for k in set(keys)}
+        conv = memo.setdefault("by class", {})
+        distinct = set(keys)
+        for k in distinct - conv.keys():
+            conv[k] = _typed_value(spec, k[1], choices, month_first, lang)
     else:
         keys = values
-        conv = {v: _convert(spec, v, choices, month_first, lang) for v in set(values)}
-    if t == schema.DATE:        # days since 1970 as int64 (NaT is int64's minimum)
-        conv = {k: (_NAT if v is None else v.toordinal() - _EPOCH, p) for k, (v, p) in conv.items()}
-    lookup = {k: v for k, (v, _p) in conv.items()}.__getitem__
+        conv = memo.setdefault("by value", {})
+        distinct = set(values)
+        for v in distinct - conv.keys():
+            conv[v] = _typed_value(spec, v, choices, month_first, lang)
+    lookup = {k: conv[k][0] for k in distinct}.__getitem__
     if t == schema.DATE:
         out = np.fromiter(map(lookup, keys), dtype=np.int64, count=len(values))
     else:
         out = list(map(lookup, keys))
-    if any(p is not None for _, p in conv.values()):
+    if any(conv[k][1] is not None for k in distinct):
         for r, v, k in zip(rows, values, keys):
             problem = conv[k][1]
             if problem is not None:
                 severity, code, message = problem
                 shown = str(v) if v.__class__ is ExcelError else v   # a plain "#N/A"
                 coll.add(severity, code, spec.key, r, shown, message)
-    if t == schema.DATE:
-        return pd.Series(out.view("datetime64[D]").astype("datetime64[ns]"), index=rows)
-    if t in (schema.CHOICE, schema.YESNO):
-        return pd.Series(out, index=rows, dtype=object)
-    return pd.Series(np.array(out, dtype="float64"), index=rows)
+    if t in (schema.DATE, schema.CHOICE, schema.YESNO):
+        return out
+    return np.array(out, dtype="float64")
 
 
-_NAT = np.iinfo(np.int64).min
-_EPOCH = dt.date(1970, 1, 1).toordinal()
-
-
-def _columns(rows: list[list], width: int, inputs: list[int]) -> tuple[list, list[int]]:
-    """Rows -> (columns without the blank rows, indexes of the rows kept).
-
-    A row is a record only when one of `inputs` (the positions of acctbook's input
-    columns) holds a value: a row with only the user's own columns filled in (a
-    formula stretched down the table) or stale computed values is blank.
-    numpy transposes a big table about 3x faster than zip(*rows).
-    """
-    grid = np.array(rows, dtype=object) if rows else np.empty((0, width), dtype=object)
-    if grid.ndim != 2 or grid.shape[1] != width:          # ragged rows: pad them
-        rows = [list(r[:width]) + [None] * (width - len(r)) for r in rows]
-        grid = np.array(rows or np.empty((0, width)), dtype=object).reshape(len(rows), width)
-    if not inputs:
-        return [[] for _ in range(width)], []
-    # A truthy input cell makes a record; only the other rows (0, False, "" ...) need a
-    # closer look. `cells` gives a row's input cells (the first one twice, so even a
-    # single input column gives a tuple); when every column is an input (the usual
-    # table: no computed columns, no user's own) the whole row is the quicker test.
-    cells = (lambda r: r) if len(inputs) == width else itemgetter(*inputs, inputs[0])
-    truthy = list(map(any, rows)) if len(inputs) == width else list(map(any, map(cells, rows)))
-    if all(truthy):
-        return [grid[:, j].tolist() for j in range(width)], list(range(len(rows)))
-    keep = [i for i, (t, r) in enumerate(zip(truthy, rows))
-            if t or not all(v is None or (v.__class__ is str and v == "") for v in cells(r))]
-    grid = grid[keep]
-    return [grid[:, j].tolist() for j in range(width)], keep
-
-
-def _stale_rows(raw: RawTable, keep: list[int], computed: list[int]) -> tuple[int, ...]:
-    """Excel rows left out as not records that hold a computed value."""
-    if not computed or len(keep) == len(raw.rows):
-        return ()
-    kept = set(keep)
-    return tuple(raw.header_row + 1 + i for i, r in enumerate(raw.rows) if i not in kept
-                 and any(j < len(r) and r[j] not in (None, "") for j in computed))
-
-
-def _fast_numbers(values: list, integer: bool) -> np.ndarray | None:
-    """The column as floats when every cell is a float or blank (the usual case), else None."""
-    types = set(map(type, values))
-    if not types <= {float, type(None), str}:
-        return None
-    if str in types and any(v for v in values if v.__class__ is str):
-        return None
-    out = np.array([v if v.__class__ is float else np.nan for v in values], dtype="float64")
-    if integer and not np.all(np.isnan(out) | (out == np.floor(out))):
-        return None
-    return out
+def _typed_value(spec, v, choices, month_first, lang):
+    """_convert(), a date as days since 1970 (NAT when blank)."""
+    value, problem = _convert(spec, v, choices, month_first, lang)
+    if spec.type == schema.DATE:
+        value = NAT if value is None else value.toordinal() - EPOCH
+    return value, problem
 
 
 def _convert(spec: schema.Column, v: Any, choices: dict[str, str] | None,
              month_first: bool = False, lang: str = "en"):
     """(typed value, problem or None) for one distinct cell value; messages in `lang`."""
-    label, t, say = spec.label(lang), spec.type, translator(lang)
+    t = spec.type
+    if t == schema.DATE and v.__class__ is dt.date and DATE_MIN <= v <= DATE_MAX:
+        return v, None                       # the usual date cell, quickly
+    label, say = spec.label(lang), translator(lang)
     if v.__class__ is ExcelError:
         return _excel_error(spec, v, lang)
     if is_blank(v):
@@ -204,6 +170,14 @@ def _not_a_choice(spec: schema.Column, v: Any, choices: dict[str, str], lang: st
     return ERROR, code, text
 
 
+def _excel_error(spec: schema.Column, v: ExcelError, lang: str = "en"):
+    """(blank, problem) for a cell showing an Excel error: reported, then read as blank."""
+    blank = np.nan if spec.type in (schema.NUMBER, schema.INTEGER, schema.PERCENT) else None
+    return blank, (ERROR, "excel-error", tr(
+        lang, "{column}: the cell shows the Excel error {error}").format(
+        column=spec.label(lang), error=v))
+
+
 def _find_columns(raw: RawTable, spec: schema.Table) -> dict[str, int]:
     """Column key -> 1-based sheet column, by header text (the first of repeated headers)."""
     index = schema.header_index(spec)
@@ -226,58 +200,75 @@ def _missing_columns(raw: RawTable, spec: schema.Table, columns: dict[str, int],
                len(missing)).format(sheet=raw.sheet, table=spec.name, columns=", ".join(missing))
 
 
-def _excel_error(spec: schema.Column, v: ExcelError, lang: str = "en"):
-    """(blank, problem) for a cell showing an Excel error: reported, then read as blank."""
-    blank = np.nan if spec.type in (schema.NUMBER, schema.INTEGER, schema.PERCENT) else None
-    return blank, (ERROR, "excel-error", tr(
-        lang, "{column}: the cell shows the Excel error {error}").format(
-        column=spec.label(lang), error=v))
-
-
 def load_table(raw: RawTable, spec: schema.Table, problems: list[Problem],
                choices_by_setting: dict[str, dict[str, str]] | None = None,
                month_first: bool = False, lang: str = "en") -> LoadedTable:
-    """Type one table. Missing required columns raise NotAnAcctbook (the book is unusable)."""
+    """Type one table (chunk by chunk when the reader streams it: RawTable.chunks). Missing
+    required columns raise NotAnAcctbook (the book is unusable)."""
     columns = _find_columns(raw, spec)
     missing = _missing_columns(raw, spec, columns, lang)
     if missing:
         raise NotAnAcctbook(missing)
+    width = len(raw.headers)
     # Blank rows (an empty table keeps one) are not records.
     inputs = [columns[c.key] - raw.first_col for c in spec.columns
               if not c.computed and c.key in columns]
-    by_column, keep = _columns(raw.rows, len(raw.headers), inputs)
-    rows = [raw.header_row + 1 + i for i in keep]
-    stale = _stale_rows(raw, keep, [columns[c.key] - raw.first_col for c in spec.columns
-                                    if c.computed and c.key in columns])
+    computed = [columns[c.key] - raw.first_col for c in spec.columns
+                if c.computed and c.key in columns]
+    present = [c for c in spec.columns if c.key in columns]
+    found: dict[str, list[Problem]] = {c.key: [] for c in present}   # in column order
+    pieces: dict[str, list] = {c.key: [] for c in present}
+    memos: dict[str, dict] = {c.key: {} for c in present}
+    kinds = {c.key: _choices(c, choices_by_setting) for c in present}
+    rows: list[int] = []
+    stale: list[int] = []
+    first = raw.header_row + 1
+    for chunk in chunks(raw):
+        by_column, keep = split_columns(chunk, width, inputs)
+        chunk_rows = [first + i for i in keep]
+        rows += chunk_rows
+        stale += stale_rows(chunk, first, keep, computed)
+        first += len(chunk)
+        for c in present:
+            # computed columns are acctbook's: never a problem
+            coll = Collector(raw, columns, [] if c.computed else found[c.key])
+            pieces[c.key].append(_typed_piece(c, by_column[columns[c.key] - raw.first_col],
+                                              chunk_rows, coll, kinds[c.key], month_first,
+                                              lang, memos[c.key]))
+        del chunk, by_column
     index = pd.Index(rows, name="row")
-    coll = _Collector(raw, columns, problems)
-    quiet = _Collector(raw, columns, [])   # computed columns are acctbook's: never a problem
-    data = {}
-    for c in spec.columns:
-        if c.key not in columns:
-            data[c.key] = _blank(c, index)
-            continue
-        values = list(by_column[columns[c.key] - raw.first_col])  # a fresh list per column
-        if c.type in (schema.NUMBER, schema.PERCENT, schema.INTEGER):
-            fast = _fast_numbers(values, c.type == schema.INTEGER)
-            if fast is not None and c.type == schema.PERCENT and not c.computed and \
-                    np.any((fast > 0) & (fast < 1)):
-                fast = None                   # the slow path warns about 0.6 meaning 60%
-            if fast is not None:
-                data[c.key] = pd.Series(fast, index=index)
-                continue
-        choices = None
-        if c.type == schema.CHOICE:
-            if c.choices:
-                choices = schema.choice_index(c.choices)
-            elif c.choices_setting and choices_by_setting:
-                choices = choices_by_setting.get(c.choices_setting)
-        data[c.key] = _coerce(c, values, index, quiet if c.computed else coll, choices,
-                              month_first, lang)
+    data = {c.key: column_series(c, pieces.pop(c.key), index) if c.key in columns
+            else _blank(c, index) for c in spec.columns}
+    for c in present:
+        problems += found[c.key]
     frame = pd.DataFrame(data, index=index)
     below = tuple(_first_filled(raw, i) for i in range(len(raw.below)))
     return LoadedTable(spec, raw.sheet, raw.header_row, raw.first_col, list(raw.headers),
-                       columns, frame, stale, below)
+                       columns, frame, tuple(stale), below)
+
+
+def _choices(c: schema.Column, by_setting: dict[str, dict[str, str]] | None):
+    """A choice column's index of choices (schema's, or a setting's list), else None."""
+    if c.type != schema.CHOICE:
+        return None
+    if c.choices:
+        return schema.choice_index(c.choices)
+    if c.choices_setting and by_setting:
+        return by_setting.get(c.choices_setting)
+    return None
+
+
+def _typed_piece(c: schema.Column, values: list, rows: list[int], coll: Collector,
+                 choices, month_first: bool, lang: str, memo: dict):
+    """One chunk of one column, typed (coerce_column.typed; plain floats the quick way)."""
+    if c.type in (schema.NUMBER, schema.PERCENT, schema.INTEGER):
+        fast = fast_numbers(values, c.type == schema.INTEGER)
+        if fast is not None and c.type == schema.PERCENT and not c.computed and \
+                np.any((fast > 0) & (fast < 1)):
+            fast = None                   # the slow path warns about 0.6 meaning 60%
+        if fast is not None:
+            return fast
+    return _typed(c, values, rows, coll, choices, month_first, lang, memo)
 
 
 def _first_filled(raw: RawTable, i: int) -> tuple[int, int, Any]:
@@ -402,10 +393,35 @@ def _raw_lang(raw: dict[str, RawTable]) -> str:
 
 def load_book(raw: dict[str, RawTable], path: str | None = None) -> Book:
     """Type every acctbook table. Raises NotAnAcctbook when data tables are missing."""
-    lang = _raw_lang(raw)
+    return load_stream(list(raw), iter(raw.items()), path)
+
+
+class _Arrivals:
+    """The tables as the reader hands them over; one asked for before its turn is read up to,
+    the ones read meanwhile kept until their turn."""
+
+    def __init__(self, stream: Iterator[tuple[str, RawTable]]):
+        self.stream, self.held = stream, {}
+
+    def take(self, name: str) -> RawTable:
+        while name not in self.held:
+            got, raw = next(self.stream)
+            self.held[got] = raw
+        return self.held.pop(name)
+
+    def peek(self, name: str) -> RawTable:
+        self.held[name] = raw = self.take(name)
+        return raw
+
+    def rest(self) -> Iterator[tuple[str, RawTable]]:
+        while self.held:
+            yield self.held.popitem()
+        yield from self.stream
+
+
+def _refuse_missing(names: list[str], where: str, lang: str) -> None:
     say = translator(lang)
-    where = path or say("workbook")
-    missing = [t.name for t in schema.DATA_TABLES if t.name not in raw]
+    missing = [t.name for t in schema.DATA_TABLES if t.name not in names]
     if len(missing) == len(schema.DATA_TABLES):
         raise NotAnAcctbook(say("{book}: no acctbook tables found (expected Excel tables named "
                                 "{tables}, …)").format(
@@ -416,24 +432,65 @@ def load_book(raw: dict[str, RawTable], path: str | None = None) -> Book:
                                 "{book}: missing tables {tables} (each data sheet holds one "
                                 "Excel table of that name)", len(missing)).format(
             book=where, tables=", ".join(missing)))
-    # Every table missing required columns, in one message: the user fixes them all at once.
-    broken = [m for spec in schema.ALL_TABLES if spec.name in raw
-              for m in [_missing_columns(raw[spec.name], spec,
-                                         _find_columns(raw[spec.name], spec), lang)] if m]
-    if broken:
-        raise NotAnAcctbook(f"{where}: {'; '.join(broken)}")
-    problems: list[Problem] = []
+
+
+def load_stream(names: list[str], stream: Iterator[tuple[str, RawTable]],
+                path: str | None = None, unread: frozenset[str] = frozenset()) -> Book:
+    """load_book over tables that arrive one by one ((name, RawTable), `names` those the
+    book has): each is typed as it comes and its cells dropped, so a big book's cells never
+    all exist at once. Settings and Clients are asked for first (the reader reads them first:
+    acctbook.xlsx.read.FIRST); the Book, its problems and its tables' order are load_book's
+    whatever the order of arrival. `unread`: tables the reader handed over with their
+    headers only (Book.unread)."""
+    arrivals = _Arrivals(stream)
+    if "Clients" in names:
+        lang = detect_lang(arrivals.peek("Clients"))
+    else:
+        lang = _raw_lang(dict(arrivals.rest()))
+    where = path or translator(lang)("workbook")
+    _refuse_missing(names, where, lang)
+    broken: dict[str, str] = {}        # every table missing required columns, in one message
     tables: dict[str, LoadedTable] = {}
+    found: dict[str, list[Problem]] = {}
     for spec in schema.SETTINGS_TABLES:
-        tables[spec.name] = load_table(raw.get(spec.name) or empty_raw(spec, lang), spec, problems,
-                                       lang=lang)
-    settings = read_settings(tables, problems, lang)
-    segs = [s.strip() for s in str(settings["segments"] or "").split(",") if s.strip()]
+        raw = arrivals.take(spec.name) if spec.name in names else empty_raw(spec, lang)
+        _load_one(raw, spec, tables, found, broken, lang=lang)
+    settings_problems: list[Problem] = []
+    settings = read_settings(tables, settings_problems, lang) if not broken else None
+    segs = [s.strip() for s in str(settings["segments"] or "").split(",") if s.strip()] \
+        if settings is not None else []
     by_setting = {"segments": {schema.fold(s): s for s in segs}} if segs else {}
-    for spec in schema.DATA_TABLES:
-        tables[spec.name] = load_table(raw[spec.name], spec, problems, by_setting,
-                                       settings.country in MONTH_FIRST, lang)
-    return Book(ids.match_refs(tables), settings, lang, path, problems)  # IDs: book/ids.py
+    month_first = settings is not None and settings.country in MONTH_FIRST
+    data = {spec.name: spec for spec in schema.DATA_TABLES}
+    for name, raw in arrivals.rest():
+        if name in data:
+            _load_one(raw, data[name], tables, found, broken, by_setting, month_first, lang,
+                      check_only=bool(broken))
+        del raw
+    if broken:
+        raise NotAnAcctbook(f"{where}: " + "; ".join(broken[t.name] for t in schema.ALL_TABLES
+                                                     if t.name in broken))
+    order = [t.name for t in schema.SETTINGS_TABLES + schema.DATA_TABLES]
+    problems = [p for n in order[:len(schema.SETTINGS_TABLES)] for p in found[n]]
+    problems += settings_problems + [p for n in order[len(schema.SETTINGS_TABLES):]
+                                     for p in found[n]]
+    tables = {n: tables[n] for n in order}
+    return Book(ids.match_refs(tables), settings, lang, path, problems,  # IDs: book/ids.py
+                unread=frozenset(unread))
+
+
+def _load_one(raw: RawTable, spec: schema.Table, tables: dict, found: dict, broken: dict,
+              by_setting=None, month_first: bool = False, lang: str = "en",
+              check_only: bool = False) -> None:
+    """Type one table into `tables` (its problems into found[name]), or say in `broken` what
+    required columns it lacks; `check_only`: the book is already refused, only look."""
+    message = _missing_columns(raw, spec, _find_columns(raw, spec), lang)
+    if message:
+        broken[spec.name] = message
+    elif not check_only:
+        found[spec.name] = []
+        tables[spec.name] = load_table(raw, spec, found[spec.name], by_setting, month_first,
+                                       lang)
 
 
 def rows_to_raw(spec: schema.Table, rows: list[dict], lang: str = "en") -> RawTable:

@@ -105,6 +105,10 @@ CAMPAIGN_CHANNELS = ("Email", "Mail")                 # the Interactions channel
 AUDIENCE_LANGUAGES = ("en", "he", "any")
 RSVP = ("Yes", "No", "Maybe")
 TIER_NAMES = ("Platinum", "Gold", "Silver", "Standard")
+# The prospect score's signals (Settings ProspectPoints; docs/rules.md, section 18).
+PROSPECT_SIGNALS = ("Win rate", "Touch", "Meeting", "Reply", "Event attended", "Engagement cap",
+                    "Open deal", "Referred by A", "No company number", "Bad check digit",
+                    "Free-mail address", "Unanswered x3", "Late-paying referrer")
 WORK_WEEKS = ("Sun-Thu", "Mon-Fri")
 YES, NO = "Yes", "No"
 
@@ -137,5 +141,11 @@ CHOICE_HE: dict[str, str] = {
     "Yes": "כן", "No": "לא",
     "Promotion": "מבצע", "New product": "מוצר חדש", "Event invitation": "הזמנה לאירוע",
     "Newsletter": "ידיעון", "Maybe": "אולי", "any": "כל שפה",
+    "Win rate": "שיעור הצלחה", "Touch": "פנייה", "Reply": "מענה מהלקוח",
+    "Event attended": "השתתפות באירוע", "Engagement cap": "תקרת מעורבות",
+    "Open deal": "עסקה פתוחה", "Referred by A": "הופנה על ידי לקוח A",
+    "No company number": "אין מספר חברה", "Bad check digit": "ספרת ביקורת שגויה",
+    "Free-mail address": "דוא״ל חינמי", "Unanswered x3": "3 פניות ללא מענה",
+    "Late-paying referrer": "ממליץ שמאחר בתשלום",
 }
 # "Lost" is both a client status and a deal stage; one Hebrew word serves both.

@@ -168,6 +168,9 @@ class RawTable:
     # columns), from Excel row below_start on: not records until the table grows over them.
     below: list[list[Any]] = field(default_factory=list)
     below_start: int = 0
+    # A big table the file reader streams: its rows after `rows`, a chunk (list of rows) at
+    # a time, each read once (book/coerce.py types them as they come); None: `rows` is all.
+    chunks: Iterator[list[list[Any]]] | None = None
 
 
 @dataclass
@@ -207,8 +210,8 @@ class LoadedTable:
 
 @dataclass
 class SheetTable:
-    """A generated sheet's content (Today, Rankings, Segments, Problems): rebuilt whole on
-    every write.
+    """A generated sheet's content (Today, Rankings, Segments, Loyalty, Problems): rebuilt
+    whole on every write.
 
     Pure data, so the zip writer and the xlwings adapter take the same value.
     """
@@ -318,6 +321,9 @@ class Book:
     lang: str = "en"
     path: str | None = None
     problems: list[Problem] = field(default_factory=list)   # from loading (types, headers)
+    # Tables a command left unread (the file reader's `tables`): in `tables` with the
+    # file's headers and no rows; the rules do not look into them (book/rules.py).
+    unread: frozenset[str] = frozenset()
 
     def frame(self, name: str) -> pd.DataFrame:
         return self.tables[name].frame

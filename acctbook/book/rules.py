@@ -131,7 +131,7 @@ def rule_refs(book: Book, today: dt.date) -> list[Problem]:
     out, lang = [], book.lang
     for t in tables_of(book):
         for c in input_columns(t):
-            if c.type != schema.REF or c.ref not in book.tables:
+            if c.type != schema.REF or c.ref not in book.tables or c.ref in book.unread:
                 continue
             target = book.tables[c.ref]
             keys = target.frame[target.spec.key].dropna().unique()

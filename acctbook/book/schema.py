@@ -18,6 +18,7 @@ from acctbook.book.columns import (  # noqa: F401
     CHANNELS, DIRECTIONS, OUTCOMES, STAGES, OPEN_STAGES, ORDER_STATUS, CONTRACT_STATUS,
     CATEGORIES, SEVERITIES, CASE_STATUS, SLA_STATUS, PRICE_LEVELS, EVENT_TYPES, TIER_NAMES,
     WORK_WEEKS, YES, NO, CHOICE_HE, CAMPAIGN_TYPES, CAMPAIGN_CHANNELS, AUDIENCE_LANGUAGES, RSVP,
+    PROSPECT_SIGNALS,
     Column, Table, C)
 
 
@@ -59,6 +60,14 @@ CLIENTS = Table("Clients", "Clients", "לקוחות", (
     C("tier", "Tier", "רמה", CHOICE, choices=TIER_NAMES, computed=True, width=10),
     C("risk", "Risk", "סיכון", CHOICE, choices=RISKS, computed=True, width=8),
     C("risk_reasons", "Risk reasons", "סיבות סיכון", computed=True, width=36),
+    # Forecasting cooperation (docs/rules.md, sections 18 and 19)
+    C("prospect_score", "Prospect score", "ציון ליד", INTEGER, computed=True, width=9,
+      note="Prospects only: 0-100, the points in Prospect reasons added up"),
+    C("prospect_reasons", "Prospect reasons", "סיבות ציון ליד", computed=True, width=40),
+    C("expected_order", "Expected order", "הזמנה צפויה", DATE, computed=True, width=11,
+      note="last order + the median gap between orders (3 order dates or more)"),
+    C("forecast_12m", "Forecast 12m", "תחזית 12 ח׳", NUMBER, computed=True, width=13,
+      note="revenue expected in the next 12 months: run-rate and its trend"),
     C("vat_rate", "VAT rate", "שיעור מע״מ", PERCENT, min=0, max=100, width=9,
       note="contracts; blank = Settings VAT rate in the company's Country, else 0 (export)"),
     C("excludes", "Excludes", "לא כולל", computed=True, width=40,
@@ -264,6 +273,17 @@ ATTENDANCE = Table("Attendance", "Attendance", "נוכחות", (
     C("attended", "Attended", "הגיע", YESNO, width=9),
 ))
 
+# Loyalty and referral bonuses paid out (docs/rules.md, section 20): the Loyalty sheet
+# subtracts them, in the year of their Date.
+BONUS_PAYMENTS = Table("BonusPayments", "Bonus payments", "תשלומי בונוס", (
+    C("client_id", "Client ID", "מזהה לקוח", REF, required=True, ref="Clients", width=11),
+    C("date", "Date", "תאריך", DATE, required=True, not_future=True, width=11,
+      note="the year it settles is this date's year"),
+    C("amount", "Amount", "סכום", NUMBER, required=True, min=0, width=13,
+      note="in Settings Currency"),
+    C("note", "Note", "הערה", width=36),
+))
+
 # --- Settings sheet tables ------------------------------------------------------
 SETTINGS_SHEET_EN, SETTINGS_SHEET_HE = "Settings", "הגדרות"
 
@@ -326,12 +346,25 @@ TARGETS = _settings_table("Targets", (
       note="in Settings Currency"),
     C("new_clients_target", "New clients target", "יעד לקוחות חדשים", INTEGER, min=0, width=10),
 ), key="period")
+# Loyalty bonus by tier and the prospect score's points (docs/rules.md, sections 18 and 20).
+LOYALTY = _settings_table("Loyalty", (
+    C("tier", "Tier", "רמה", CHOICE, required=True, unique=True, choices=TIER_NAMES, width=10),
+    C("bonus", "Bonus %", "בונוס %", PERCENT, required=True, min=0, max=100, width=9,
+      note="of the revenue paid this year"),
+), key="tier")
+PROSPECT_POINTS = _settings_table("ProspectPoints", (
+    C("signal", "Signal", "סימן", CHOICE, required=True, unique=True, choices=PROSPECT_SIGNALS,
+      width=20),
+    C("points", "Points", "נקודות", NUMBER, required=True, min=0, width=8,
+      note="warning signs are subtracted"),
+), key="signal")
 
 DATA_TABLES: tuple[Table, ...] = (CLIENTS, CONTACTS, INTERACTIONS, DEALS, DEAL_ITEMS, ORDERS,
                                   CONTRACTS, COMPLAINTS, PRODUCTS, COMPETITORS, EVENTS,
-                                  CAMPAIGNS, ATTENDANCE)
+                                  CAMPAIGNS, ATTENDANCE, BONUS_PAYMENTS)
 SETTINGS_TABLES: tuple[Table, ...] = (SETTINGS, CADENCE, STAGE_PROBABILITY, SLA, TIERS,
-                                      WEIGHTS, HOLIDAYS, EXCHANGE_RATES, STAGE_DAYS, TARGETS)
+                                      WEIGHTS, HOLIDAYS, EXCHANGE_RATES, STAGE_DAYS, TARGETS,
+                                      LOYALTY, PROSPECT_POINTS)
 ALL_TABLES: tuple[Table, ...] = DATA_TABLES + SETTINGS_TABLES
 TABLES: dict[str, Table] = {t.name: t for t in ALL_TABLES}
 
@@ -397,6 +430,10 @@ SETTING_ROWS: tuple[Setting, ...] = (
             default=30, note="days", min=1),
     Setting("bank_details", "Bank details", "פרטי בנק",
             note="printed on invoices: bank, branch, account, IBAN"),
+    # The contract's referral clause and the Loyalty sheet (docs/rules.md, section 20):
+    # a book made before it gets it last, from `acctbook upgrade`
+    Setting("referral_bonus", "Referral bonus %", "בונוס הפניה %", PERCENT, default=5,
+            note="of a referred client's paid orders in its first year, to the referrer"),
     # acctbook campaign --send (docs/campaigns.md); the password only from the environment
     # variable ACCTBOOK_SMTP_PASSWORD, never the workbook; ACCTBOOK_SMTP_HOST/_PORT/_USER/
     # _FROM override these rows.
@@ -426,6 +463,15 @@ DEFAULT_WEIGHTS = (("Revenue", 0.50), ("Growth", 0.15), ("Frequency", 0.15),
 # about three months from lead to signature.
 DEFAULT_STAGE_DAYS = (("Lead", 90), ("Qualified", 60), ("Needs analysis", 45),
                       ("Proposal", 30), ("Negotiation", 14))
+# Loyalty bonus, % of the revenue a client paid this year, by its tier (docs/rules.md, 20).
+DEFAULT_LOYALTY = (("Platinum", 3), ("Gold", 2), ("Silver", 1), ("Standard", 0))
+# The prospect score's points (docs/rules.md, section 18): the first four add up to 100 at
+# most; the warning signs are subtracted; Engagement cap bounds the four engagement signals.
+DEFAULT_PROSPECT_POINTS = (
+    ("Win rate", 30), ("Touch", 2), ("Meeting", 6), ("Reply", 4), ("Event attended", 6),
+    ("Engagement cap", 30), ("Open deal", 25), ("Referred by A", 15),
+    ("No company number", 10), ("Bad check digit", 15), ("Free-mail address", 10),
+    ("Unanswered x3", 15), ("Late-paying referrer", 10))
 
 # Generated sheets: rebuilt on every run (docs/workbook.md).
 GENERATED_SHEETS = {
@@ -434,6 +480,7 @@ GENERATED_SHEETS = {
     "Rankings": ("Rankings", "דירוג"),
     "Problems": ("Problems", "בעיות"),
     "Segments": ("Segments", "פלחים"),
+    "Loyalty": ("Loyalty", "נאמנות"),
 }
 
 
@@ -513,7 +560,7 @@ def structured_ref(table: Table, key: str, lang: str) -> str:
 
 # The sheets acctbook writes (generated tables, Brief, History, Home) live in sheets.py.
 from acctbook.book.sheets import (  # noqa: E402,F401
-    TODAY, RANKINGS, PROBLEMS, SEGMENTS, REGIONS, GENERATED_TABLES, BRIEF, HISTORY_KEEP,
+    TODAY, RANKINGS, PROBLEMS, SEGMENTS, REGIONS, LOYALTY_BALANCES, GENERATED_TABLES, BRIEF, HISTORY_KEEP,
     HISTORY, LOG_TABLES, HISTORY_WORDS_HE, HOME_TITLE, HOME_FIRST_ROW, HOME_KPIS, HOME_BUTTONS,
     REPORT_MONTH_ROW, REPORT_MONTH_LABEL, DEAL_ROW, DEAL_LABEL, DEAL_NAME, CLIENT_ROW,
     CLIENT_LABEL, CLIENT_NAME, CLIENT_LIST, HOME_INPUTS, BESIDE, BESIDE_GAP_WIDTH)

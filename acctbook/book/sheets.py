@@ -85,7 +85,29 @@ SEGMENTS = _segment_table("Segments", "segment", "Segment", "פלח")
 REGIONS = _segment_table("Regions", "region", "Region", "אזור")
 # A generated table beside another on its sheet: right of it after one blank column this wide.
 BESIDE, BESIDE_GAP_WIDTH = {"Regions": "Segments"}, 3.0
-GENERATED_TABLES: tuple[Table, ...] = (TODAY, RANKINGS, SEGMENTS, REGIONS, PROBLEMS)
+
+# Loyalty and referral bonuses this year, per client (docs/rules.md, section 20).
+LOYALTY_BALANCES = _generated("LoyaltyBalances", "Loyalty", "נאמנות", (
+    C("client_id", "Client ID", "מזהה לקוח", width=11),
+    C("name", "Name", "שם", width=28),
+    C("tier", "Tier", "רמה", CHOICE, choices=TIER_NAMES, width=10),
+    C("paid_revenue", "Paid this year", "שולם השנה", NUMBER, width=13,
+      note="order lines whose Paid on is in this year"),
+    C("bonus_pct", "Bonus %", "בונוס %", NUMBER, width=8, fmt="0.0%",
+      note="Settings Loyalty, by the client's Tier"),
+    C("loyalty_bonus", "Loyalty bonus", "בונוס נאמנות", NUMBER, width=12),
+    C("referred", "Referred clients", "לקוחות שהופנו", INTEGER, width=9,
+      note="clients whose Referred by is this one"),
+    C("referral_revenue", "Referred revenue paid", "הכנסות מהפניות ששולמו", NUMBER, width=13,
+      note="their orders in their first year, paid this year"),
+    C("referral_bonus", "Referral bonus", "בונוס הפניה", NUMBER, width=12,
+      note="Settings Referral bonus % of that"),
+    C("earned", "Earned", "נצבר", NUMBER, width=12),
+    C("paid_out", "Paid out", "שולם", NUMBER, width=12, note="Bonus payments dated this year"),
+    C("balance_due", "Balance due", "יתרה לתשלום", NUMBER, width=12),
+))
+GENERATED_TABLES: tuple[Table, ...] = (TODAY, RANKINGS, SEGMENTS, REGIONS, LOYALTY_BALANCES,
+                                       PROBLEMS)
 
 # The Brief button's sheet: the chosen client's brief as rows (core/brief.py brief_rows),
 # rebuilt whole on each press; made on the first press, never by refresh.

@@ -17,7 +17,10 @@ import pandas as pd
 from acctbook.core import campaign_results
 from acctbook.core import crosssell
 from acctbook.core import followups
+from acctbook.core import loyalty
+from acctbook.core import prospects
 from acctbook.core import ranking
+from acctbook.core import reorder
 from acctbook.core import risk
 from acctbook.core import segments
 from acctbook.book.model import Book
@@ -46,6 +49,8 @@ READS: dict[str, frozenset[str]] = {
     "Campaigns": frozenset({"campaign_id"}),
     "Attendance": frozenset({"event_id", "contact_id", "attended"}),
     "Events": frozenset({"event_id", "date"}),
+    # Bonuses paid (core/loyalty.py): a row with an error there is left out of Paid out.
+    "BonusPayments": frozenset({"client_id", "date", "amount"}),
 }
 
 
@@ -63,14 +68,17 @@ class Results:
     regions: pd.DataFrame = field(default_factory=pd.DataFrame)
     # indexed like Campaigns: sent_on, recipients, responses, deals (core/campaign_results.py)
     campaigns: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # schema.LOYALTY_BALANCES keys + client_row, a row per client with a bonus (core/loyalty.py)
+    loyalty: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def compute(book: Book, today: dt.date) -> Results:
     s = book.settings
     p = _prepare(book, today)
     f, per, rank, cal, open_cases = p.frames, p.per_client, p.ranked, p.calendar, p.open_cases
-    rsk = risk.assess(per, p.live_orders, open_cases, today, book.lang)
-    cands = followups.candidates(per, p.rule_tables, s, today, cal, latest=p.latest)
+    rsk = risk.assess(per, p.live_orders, open_cases, today, book.lang, stopped=p.reorder)
+    cands = followups.candidates(per, p.rule_tables, s, today, cal, latest=p.latest,
+                                 reorder=p.reorder)
     nxt = followups.next_follow_up(cands, book.lang).reindex(per.index)
     nxt["status"] = followups.follow_up_status(nxt["date"], today, int(s["upcoming_window"] or 0))
     last = p.latest["date"].reindex(per.index)
@@ -87,6 +95,7 @@ def compute(book: Book, today: dt.date) -> Results:
         "tier": _objs(rank["tier"]),
         "risk": _objs(rsk["risk"]),
         "risk_reasons": _objs(rsk["risk_reasons"]),
+        **_cooperation(per, p, book, today),
         "excludes": [None] * len(per),     # core/plan.py names the rows refresh left out
         "rule": _ints(nxt["rule"]),
     }, index=per.index)
@@ -105,6 +114,7 @@ def compute(book: Book, today: dt.date) -> Results:
         kpis=_kpis(per, by_id, rank, f["Deals"], s, open_cases, today),
         segments=by_segment, regions=by_region,
         campaigns=_campaigns(f),
+        loyalty=_loyalty(per, p, book, today),
     )
 
 
@@ -113,7 +123,7 @@ def follow_up_candidates(book: Book, today: dt.date) -> pd.DataFrame:
     what Next follow-up was chosen from."""
     p = _prepare(book, today)
     return followups.candidates(p.per_client, p.rule_tables, book.settings, today, p.calendar,
-                                lang=book.lang, latest=p.latest)
+                                lang=book.lang, latest=p.latest, reorder=p.reorder)
 
 
 @dataclass(frozen=True)
@@ -127,6 +137,7 @@ class Prepared:
     open_cases: pd.Series             # complaints not Resolved, counted per Client ID
     latest: pd.DataFrame              # followups.latest_interactions, indexed by Client ID
     rule_tables: dict[str, pd.DataFrame]   # `frames` with Orders as live orders: the rules' input
+    reorder: pd.DataFrame             # reorder.expected_orders, indexed by Client ID
 
 
 def _prepare(book: Book, today: dt.date) -> Prepared:
@@ -134,7 +145,8 @@ def _prepare(book: Book, today: dt.date) -> Prepared:
     s = book.settings
     f = {name: book.frame(name) for name in ("Clients", "Interactions", "Orders", "Deals",
                                              "Complaints", "Contracts", "Contacts",
-                                             "Campaigns", "Attendance", "Events")}
+                                             "Campaigns", "Attendance", "Events",
+                                             "BonusPayments", "Loyalty", "ProspectPoints")}
     per = _per_client(f["Clients"])
     # Each line carries its client's Payment terms, for an Invoice due left blank.
     orders = risk.with_terms(ranking.live_orders(f["Orders"]), f["Clients"], s["payment_terms"])
@@ -146,6 +158,7 @@ def _prepare(book: Book, today: dt.date) -> Prepared:
         open_cases=_open_complaints(f["Complaints"]),
         latest=followups.latest_interactions(f["Interactions"]),
         rule_tables={**f, "Orders": orders},
+        reorder=reorder.expected_orders(orders, per.index, today),
     )
 
 
@@ -189,6 +202,28 @@ def _complaints(complaints, settings, today, cal) -> pd.DataFrame:
     sla = followups.complaint_sla(complaints, settings, today, cal)
     return _frame({"sla_due": _dates(sla["sla_due"]), "sla_status": _objs(sla["sla_status"])},
                   index=complaints.index)
+
+
+def _cooperation(per, p: Prepared, book: Book, today: dt.date) -> dict[str, list]:
+    """Clients' Prospect score and reasons, Expected order and Forecast 12m (docs/rules.md,
+    sections 18 and 19)."""
+    scores = prospects.prospect_scores(per, p.frames, p.live_orders, book.settings, today,
+                                       book.lang).reindex(per.index)
+    return {
+        "prospect_score": _ints(scores["prospect_score"]),
+        "prospect_reasons": _objs(scores["prospect_reasons"]),
+        "expected_order": _dates(p.reorder["expected_order"].reindex(per.index)),
+        "forecast_12m": _nums(reorder.forecast_12m(p.live_orders, per, today)
+                              .reindex(per.index), 2),
+    }
+
+
+def _loyalty(per, p: Prepared, book: Book, today: dt.date) -> pd.DataFrame:
+    """The Loyalty sheet's rows, each with its client's row for the link (section 20)."""
+    f = p.frames
+    out = loyalty.balances(per, f["Clients"], p.live_orders, f["BonusPayments"], f["Loyalty"],
+                           book.settings["referral_bonus"], today, tiers=p.ranked["tier"])
+    return out.assign(client_row=per["client_row"].reindex(out["client_id"]).to_numpy())
 
 
 def _campaigns(f: dict[str, pd.DataFrame]) -> pd.DataFrame:

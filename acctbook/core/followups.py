@@ -6,7 +6,7 @@ acctbook.book.rules' `rule_*`).
 
 Pure functions over the loaded frames; `today` is a datetime.date argument and business
 days come from a workdays.Calendar. Candidates are a long DataFrame: client_id, rule
-(the follow-up rule's number, 1..10; RULE_ORDER is their order), date, record (the
+(the follow-up rule's number, 1..11; RULE_ORDER is their order), date, record (the
 record's ID), row (its Excel row), and the arguments its reason text needs (a: a date,
 t: a text, n: a number).
 """
@@ -21,6 +21,7 @@ import pandas as pd
 from acctbook.book import bidi, schema
 from acctbook.book.model import Settings
 from acctbook.book.rules_forecast import close_date_passed
+from acctbook.core.reorder import MIN_PASSED_DAYS
 from acctbook.core.risk import invoice_dues
 from acctbook.core.workdays import Calendar
 
@@ -31,8 +32,10 @@ THANK_YOU = 9
 # Close date passed (an open deal past the Expected close the user typed), added later still:
 # number 10, placed after Renewal (and Contract expired, in Renewal's place).
 CLOSE_PASSED = 10
+# Reorder expected (a client whose orders stopped: core/reorder.py), number 11, placed last.
+REORDER = 11
 RULE_ORDER = (COMPLAINT, PAYMENT, DELIVERY, PROMISE, THANK_YOU, RETRY, STALE, CADENCE, RENEWAL,
-              CLOSE_PASSED)
+              CLOSE_PASSED, REORDER)
 RULE_RANK = {rule: i for i, rule in enumerate(RULE_ORDER, 1)}
 THANK_YOU_DAYS = 2            # business days after the event's date
 OPEN_ORDER = ("Open", "Partly delivered")
@@ -62,6 +65,7 @@ REASONS = {
         RENEWAL: "Renewal {r}: ends {a}",
         -RENEWAL: "Contract {r} expired on {a}: renew, or set its Status to " + EXPIRED,
         CLOSE_PASSED: "Close date passed: {r} expected {a}",
+        REORDER: "Reorder expected since {a} (orders every {n} days)",
     },
     "he": {
         COMPLAINT: "תלונה {r} ({t}) SLA", -COMPLAINT: "תלונה {r} SLA",
@@ -78,6 +82,7 @@ REASONS = {
         -RENEWAL: "חוזה {r} פג ב-{a}: חדשו אותו, או שנו את הסטטוס ל"
                   + schema.CHOICE_HE[EXPIRED],
         CLOSE_PASSED: "מועד הסגירה עבר: עסקה {r} הייתה צפויה להיסגר ב-{a}",
+        REORDER: "הזמנה חוזרת צפויה מאז {a} (הזמנה כל {n} ימים)",
     },
 }
 CHOICE_ARG_RULES = (COMPLAINT, STALE, CADENCE)   # their {t} is a choice value, shown per language
@@ -254,6 +259,25 @@ def due_close_passed(deals, today, cal):
                   d["deal_id"], d.index, a=d["expected_close"].dt.date)
 
 
+def due_reorder(reorder: pd.DataFrame | None, clients: pd.DataFrame,
+                interactions: pd.DataFrame, cal: Calendar):
+    """An Active client that stopped ordering (core/reorder.py: expected_orders): its Expected
+    order, rolled forward; the reason gives that date and the median gap, rounded half up.
+    Answered once: an interaction not No answer on or after the day the stop showed (Expected
+    order + the days it had to pass) ends it; Dormant clients are followed by their cadence."""
+    if reorder is None:
+        return _frame([], REORDER, [])
+    r = reorder[reorder["stopped"].eq(True)]
+    r = r[r.index.isin(clients.index[clients["status"] == "Active"])]
+    answered = _latest(interactions[interactions["outcome"] != NO_ANSWER])["date"]
+    showed = r["expected_order"] + pd.to_timedelta(np.floor(np.maximum(
+        r["gap_days"].to_numpy(dtype=float) / 2, MIN_PASSED_DAYS)) + 1, unit="D")
+    r = r[~(answered.reindex(r.index) >= showed).to_numpy(dtype=bool)]
+    gap = np.floor(r["gap_days"].to_numpy(dtype=float) + 0.5)
+    return _frame(r.index, REORDER, cal.roll_forward_many(_days(r["expected_order"])), None,
+                  None, a=r["expected_order"].dt.date, n=gap)
+
+
 def sla_days(settings: Settings) -> dict[str, int]:
     return {**dict(schema.DEFAULT_SLA), **settings.sla}
 
@@ -265,14 +289,16 @@ def cadence_days(settings: Settings) -> dict[str, int]:
 # --- candidates and the winner -----------------------------------------------------------
 def candidates(clients: pd.DataFrame, tables: dict[str, pd.DataFrame], settings: Settings,
                today: dt.date, cal: Calendar, lang: str | None = None,
-               latest: pd.DataFrame | None = None) -> pd.DataFrame:
+               latest: pd.DataFrame | None = None,
+               reorder: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every rule's candidates for the clients that get follow-ups, replacements applied.
 
     `clients` is indexed by Client ID with status, created and class; Lost clients
     and IDs missing from it get none. `tables` holds the frames Interactions,
     Orders (live lines: no Cancelled), Deals, Complaints, Contracts, and when given
     Attendance, Events and Contacts (the thank-you rule). Rule 10, Close date passed, reads
-    the Deals' Expected close when the frame has it. With `lang`
+    the Deals' Expected close when the frame has it; rule 11, Reorder expected, comes from
+    `reorder` (core/reorder.py: expected_orders) when given. With `lang`
     the reason text is added as column `reason`. `latest` (latest_interactions)
     may be passed when the caller has it already.
     """
@@ -292,6 +318,7 @@ def candidates(clients: pd.DataFrame, tables: dict[str, pd.DataFrame], settings:
         due_cadence(active, inter, settings, cal),
         due_renewal(tables["Contracts"], tables["Deals"], settings, cal, today),
         due_close_passed(tables["Deals"], today, cal),
+        due_reorder(reorder, active, inter, cal),
     ]
     out = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
     out = out[out["client_id"].isin(active.index) & out["date"].notna()]

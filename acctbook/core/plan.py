@@ -354,8 +354,8 @@ def problems_sheet(book: Book, problems: list[Problem]) -> SheetTable:
 
 
 def generated_sheets(book: Book, results, problems: list[Problem]) -> list[SheetTable]:
-    """The Today, Rankings, Segments and Problems sheets (Problems last), for the zip writer
-    and xlwings alike."""
+    """The Today, Rankings, Segments, Loyalty and Problems sheets (Problems last), for the zip
+    writer and xlwings alike."""
     lang = book.lang
     clients = book.tables["Clients"]
     id_col = col_letter(clients.columns["client_id"])
@@ -370,7 +370,10 @@ def generated_sheets(book: Book, results, problems: list[Problem]) -> list[Sheet
         rank_frame["client_row"] = rank_frame["client_id"].map(rows_by_id)
     rankings = _sheet_table(schema.RANKINGS, rank_frame, lang, "client_id", client_link,
                             "client_row")
-    return [today, rankings, segments_sheet(results, lang), problems_sheet(book, problems)]
+    loyalty = _sheet_table(schema.LOYALTY_BALANCES, results.loyalty, lang, "client_id",
+                           client_link, "client_row")
+    return [today, rankings, segments_sheet(results, lang), loyalty,
+            problems_sheet(book, problems)]
 
 
 def segments_sheet(results, lang: str) -> SheetTable:
@@ -387,7 +390,7 @@ class RefreshPlan:
 
     `cells`: sheet name -> {(Excel row, column number): value}, the computed columns and
     Home's figures with their notes (column C, home_notes); `sheets`: the generated Today,
-    Rankings, Segments (with Regions beside) and Problems tables;
+    Rankings, Segments (with Regions beside), Loyalty and Problems tables;
     `changes`: the computed cells whose value differs from the book's (Home not included).
     """
     cells: dict[str, dict[tuple[int, int], Any]]

@@ -5,8 +5,10 @@ Unpaid invoices are live orders (not Cancelled) with an Invoice due and no Paid 
 Invoice due counts as the Invoice date (blank: Delivered on) + the client's Payment terms
 (`invoice_dues`); the user's cell stays blank, and the reason says the date was derived.
 High: one is more than 30 days overdue, or together they exceed the Credit limit.
-Medium: any is overdue, two or more complaints are open, or Revenue 12m < 50% of
-the prior window's. Else Low. Risk reasons lists every condition met.
+Medium: any is overdue, two or more complaints are open, Revenue 12m < 50% of
+the prior window's, or the client (not Lost) stopped ordering: today is past its Expected
+order by more than half its median gap between orders (core/reorder.py). Else Low. Risk
+reasons lists every condition met.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ TEXT = {
         "credit": "Unpaid {u} > credit limit {l}",
         "complaints": "{n} open complaints",
         "revenue": "Revenue 12m {p}% of prior year",
+        "stopped": "Ordering stopped: an order was expected by {a}",
     },
     "he": {
         "overdue": "חשבונית {id} באיחור של {n} ימים", "overdue1": "חשבונית {id} באיחור של יום",
@@ -36,6 +39,7 @@ TEXT = {
         "credit": "לא שולם {u} > מסגרת אשראי {l}",
         "complaints": "{n} תלונות פתוחות",
         "revenue": "הכנסות 12 ח׳ {pct} מהשנה הקודמת",
+        "stopped": "ההזמנות נפסקו: הזמנה הייתה צפויה עד {a}",
     },
 }
 
@@ -92,12 +96,14 @@ def unpaid_invoices(orders: pd.DataFrame, today: dt.date) -> pd.DataFrame:
 
 
 def assess(clients: pd.DataFrame, orders: pd.DataFrame, open_complaints: pd.Series,
-           today: dt.date, lang: str = "en") -> pd.DataFrame:
+           today: dt.date, lang: str = "en", stopped: pd.DataFrame | None = None
+           ) -> pd.DataFrame:
     """Per Client ID (the index of `clients`, with credit_limit, revenue_12m, revenue_prior):
     risk (Low/Medium/High) and risk_reasons (text, None when Low).
 
     `orders` are live order lines with effective amounts; `open_complaints` counts
-    complaints not Resolved per Client ID.
+    complaints not Resolved per Client ID; `stopped` (core/reorder.py: expected_orders,
+    indexed by Client ID), when given, adds "ordering stopped" for a client not Lost.
     """
     tx = TEXT.get(lang, TEXT["en"])
     # Hebrew: IDs isolated, dates and amounts held left to right inside the sentence; English:
@@ -122,9 +128,11 @@ def assess(clients: pd.DataFrame, orders: pd.DataFrame, open_complaints: pd.Seri
     falling = (prior > 0) & (rev < 0.5 * prior)
 
     risks, texts = [], []
+    halted = _stopped_since(clients, stopped)
     rows = zip(clients.index, over_limit.to_numpy(), unpaid.to_numpy(), limit.to_numpy(),
-               complaints.to_numpy(), falling.to_numpy(), rev.to_numpy(), prior.to_numpy())
-    for cid, over, owed, lim, n_open, fall, r, p in rows:
+               complaints.to_numpy(), falling.to_numpy(), rev.to_numpy(), prior.to_numpy(),
+               halted)
+    for cid, over, owed, lim, n_open, fall, r, p, since in rows:
         high, medium, why = False, False, []
         g = late_by_client.get(cid)
         if g is not None:
@@ -141,9 +149,23 @@ def assess(clients: pd.DataFrame, orders: pd.DataFrame, open_complaints: pd.Seri
             medium = True
             pct = _whole_percent(r, p)
             why.append(tx["revenue"].format(p=pct, pct=run(f"{pct}%")))
+        if since is not None:
+            medium = True
+            why.append(tx["stopped"].format(a=run(since)))
         risks.append("High" if high else "Medium" if medium else "Low")
         texts.append("; ".join(why) or None)
     return pd.DataFrame({"risk": risks, "risk_reasons": texts}, index=clients.index)
+
+
+def _stopped_since(clients: pd.DataFrame, stopped: pd.DataFrame | None) -> list[str | None]:
+    """Per client the ISO Expected order of one that stopped ordering, else None; a Lost
+    client's orders stopping says nothing new."""
+    if stopped is None:
+        return [None] * len(clients)
+    s = stopped.reindex(clients.index)
+    lost = clients["status"].eq("Lost") if "status" in clients else False
+    halted = s["stopped"].eq(True) & ~lost
+    return [d.date().isoformat() if h else None for h, d in zip(halted, s["expected_order"])]
 
 
 def _overdue_lines(g: list[tuple[str, int, str]], tx: dict) -> list[str]:

@@ -7,8 +7,9 @@ clock. Most clients get two years of plausible, randomly drawn history
 built by hand so that, as of `today`, every follow-up rule (docs/rules.md, "Follow-up
 candidates") is some client's earliest candidate and every risk condition ("Risk")
 holds for some client. Last come the marketing (DemoCampaigns, demo_scenarios.py): consent,
-event attendance and one campaign of each type, two sent and two planned. The names, places
-and products come from demo_catalogue.json.
+event attendance and one campaign of each type, two sent and two planned; and two clients
+won lately by referral with the Bonus payments (DemoBonuses, demo_bonuses.py), so the Loyalty
+sheet shows every column. The names, places and products come from demo_catalogue.json.
 
 The book is made in English or Hebrew (`lang`): the same draws, other words. A Hebrew book is
 Hebrew wherever an Israeli manager's would be (segments, products, Israeli clients, their
@@ -32,6 +33,7 @@ from acctbook.create.demo_history import (
     CATALOGUE, CITIES, CLIENTS, COMPETITORS, EN_FIRST, EN_LAST, EVENTS, HE_FIRST, HE_LAST,
     PRODUCTS, ROLES, SCENARIO_NAMES, SCENARIO_SIZE, SEGMENT_CATEGORIES, SIZES, STREETS, Client,
     DemoHistory, line_amount, table_row)
+from acctbook.create.demo_bonuses import DemoBonuses
 from acctbook.create.demo_scenarios import DemoCampaigns, DemoScenarios
 
 DEMO_SEED = 7
@@ -67,7 +69,7 @@ def demo_calendar(today: dt.date, days_off: list[dt.date]) -> Calendar:
     return Calendar("Sun-Thu", public_holidays("IL", years) + list(days_off))
 
 
-class Demo(DemoHistory, DemoScenarios, DemoCampaigns):
+class Demo(DemoHistory, DemoScenarios, DemoCampaigns, DemoBonuses):
     """One demo book in the making: `build()` fills `out` table by table."""
 
     def __init__(self, today: dt.date, seed: int, lang: str = "en"):
@@ -164,6 +166,7 @@ class Demo(DemoHistory, DemoScenarios, DemoCampaigns):
         self.keep_revenue_steady()
         self.make_bulk_contracts()
         self.make_marketing()          # last of the draws: the rest of the story stays as it was
+        self.make_bonuses()            # after it, two clients won by referral (demo_bonuses.py)
         self.number_contracts()
         self.set_credit_limits()
         self.renumber()

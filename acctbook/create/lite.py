@@ -51,13 +51,51 @@ BUTTONS_MODULE = "acctbook.excel"
 
 
 # --- xlwings Lite ---------------------------------------------------------------------------
+# The sheets each script does not send to Python: xlwings Lite's `@script(exclude=...)`
+# (sheet names; Lite then sends those sheets without their cells and tables). By name in the
+# book's language, and never a data or Settings sheet: acctbook finds its tables by name, so
+# a tab the user renamed is sent all the same (an `include=` list would leave it out). Lists
+# is read by no script; a generated sheet is sent to the scripts that rewrite it (Refresh
+# writes Today, Rankings, Segments, Loyalty and Problems, Check writes Problems, Brief the
+# Brief sheet) and to none other (tests/test_lite_exclude.py presses each button both ways).
+LITE_EXCLUDE = {
+    "refresh": ("Lists", "Brief"),
+    "check": ("Today", "Rankings", "Segments", "Loyalty", "Lists", "Brief"),
+    "contract": ("Today", "Rankings", "Segments", "Loyalty", "Problems", "Lists", "Brief"),
+    "quote": ("Today", "Rankings", "Segments", "Loyalty", "Problems", "Lists", "Brief"),
+    "monthly_report": ("Today", "Rankings", "Segments", "Loyalty", "Problems", "Lists",
+                       "Brief"),
+    "brief": ("Today", "Rankings", "Segments", "Loyalty", "Problems", "Lists"),
+}
+_SCRIPT = re.compile(r'(@script\(\s*button\s*=\s*"[^"]*")(\s*\)\s*\n\s*def\s+(\w+))')
+
+
+def excluded_sheets(func: str, lang: str) -> list[str]:
+    """The sheet names a script does not send to Python, in the book's language."""
+    def name(key: str) -> str:
+        if key == "Lists":
+            return schema.lists_sheet(lang)
+        if key == "Brief":
+            return schema.BRIEF.sheet(lang)
+        return schema.generated_sheet(key, lang)
+    return [name(key) for key in LITE_EXCLUDE.get(func, ())]
+
+
+def _with_excludes(text: str, lang: str) -> str:
+    def add(m: re.Match) -> str:
+        names = excluded_sheets(m[3], lang)
+        return m[1] + (f", exclude={json.dumps(names, ensure_ascii=False)}" if names else "") + m[2]
+    return _SCRIPT.sub(add, text)
+
+
 def main_py(lang: str) -> str:
     """workbook/main.py for a book in `lang` (Home is called בית in Hebrew), carrying
     acctbook's own code (`ACCTBOOK_CODE`): acctbook is not on PyPI, and one file that
-    holds its code works offline."""
+    holds its code works offline. Each script leaves out the sheets it does not need
+    (LITE_EXCLUDE)."""
     text = (WORKBOOK_DIR / "main.py").read_text(encoding="utf-8")
     home = schema.generated_sheet("Home", lang)
-    text = text.replace("]Home!", f"]{home}!")
+    text = _with_excludes(text.replace("]Home!", f"]{home}!"), lang)
     if CODE_LINE not in text:
         raise AcctbookError(f"workbook/main.py lost its line {CODE_LINE!r}")
     lines = base64.encodebytes(lite_package()).decode("ascii")

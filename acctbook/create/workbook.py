@@ -164,6 +164,7 @@ def _build(filename: str, lang: str, data: dict, values: dict, lite: bool = Fals
             deals_contract_button(ws, lang)
     _generated(wb, schema.RANKINGS, lang, fmt)
     _generated(wb, schema.SEGMENTS, lang, fmt, beside=schema.REGIONS)
+    _generated(wb, schema.LOYALTY_BALANCES, lang, fmt)
     _generated(wb, schema.PROBLEMS, lang, fmt)
     _settings_sheet(wb, lang, fmt, data, values)
     _generated(wb, schema.HISTORY, lang, fmt)     # the log, empty: every write appends to it
@@ -413,6 +414,9 @@ def _default_rows(lang: str) -> dict[str, list[dict]]:
         "ExchangeRates": [],
         "StageDays": [{"stage": s, "typical_days": d} for s, d in schema.DEFAULT_STAGE_DAYS],
         "Targets": [],
+        "Loyalty": [{"tier": first(t), "bonus": b} for t, b in schema.DEFAULT_LOYALTY],
+        "ProspectPoints": [{"signal": first(k), "points": n}
+                           for k, n in schema.DEFAULT_PROSPECT_POINTS],
     }
 
 

@@ -40,10 +40,10 @@ from acctbook.documents.paper import (DOCUMENT_READS, DocContext, Fmt, find_rows
 
 TEMPLATES = templates_dir()
 TEMPLATE_FILES = {"en": "contract.docx", "he": "contract.he.docx"}
-# The referral bonus the clause promises: a share of the first-year value of the orders of
-# each client the customer refers. A constant on purpose (the Settings sheet has no row for
-# it); the templates show it through {{ referral_bonus }}.
-REFERRAL_BONUS_PCT = 5
+# The referral bonus the clause promises, a share of the first-year value of the orders of
+# each client the customer refers, is Settings `Referral bonus %` (default 5), the percentage
+# the Loyalty sheet credits (docs/rules.md, section 20); the templates show it through
+# {{ referral_bonus }}.
 OF_DATE = {"en": " of {date}", "he": " מיום {date}"}    # after the superseded contract's id
 BLANK_LINE = "______________________"
 ContractContext = DocContext
@@ -78,9 +78,11 @@ def contract_context(book: Book, deal_id: str, today: dt.date, contract_id: str,
     Fields the book lacks are None in the context and listed in `.missing`.
     """
     s = book.settings
+    use_referral = bool(s["referral_clause_default"]) if referral is None else bool(referral)
     ctx, fmt = engine.deal_context(
         book, deal_id, today, CONTRACT, tier_discount,
-        ["renewal_notice"] + (["referral_clause_default"] if referral is None else []))
+        ["renewal_notice"] + (["referral_clause_default"] if referral is None else [])
+        + (["referral_bonus"] if use_referral else []))
     earlier = versions.earlier_contract(book, ctx["deal"]["id"], new_version, button)
     if earlier is not None:
         contract_id = versions.next_version(book, earlier.id)
@@ -88,9 +90,8 @@ def contract_context(book: Book, deal_id: str, today: dt.date, contract_id: str,
         date=fmt.date(earlier.start)) if earlier and earlier.start else ""}
     ctx["contract"] = {"id": contract_id, "date": fmt.date(today),
                        "template": TEMPLATE_FILES[ctx.lang]}
-    use_referral = bool(s["referral_clause_default"]) if referral is None else bool(referral)
     ctx["referral"] = use_referral
-    ctx["referral_bonus"] = fmt.pct(REFERRAL_BONUS_PCT)
+    ctx["referral_bonus"] = fmt.pct(s["referral_bonus"])      # Settings Referral bonus %
     end = year_end(today)
     notice = int(s["renewal_notice"] or 0)
     ctx["term"] = {"start": fmt.date(today), "end": fmt.date(end), "notice_days": str(notice)}

@@ -6,7 +6,7 @@ PDF in acctbook.documents.report_html, the `Report YYYY-MM` sheet in
 acctbook.documents.report_sheet.
 
 As-of figures (follow-ups overdue, SLA, the top 10 and the previous ranking, the
-segments and regions) come from `core.compute` over the book as it stood at that day's end: rows
+segments and regions, the bonuses due) come from `core.compute` over the book as it stood at that day's end: rows
 created, dated or opened later are left out, and deliveries, payments and
 resolutions dated later are undone. Deal stages have no history, so the
 pipeline uses each deal's present stage; a deal Won or Lost after the month end
@@ -149,6 +149,24 @@ def segment_lines(frame: pd.DataFrame) -> list[SegmentLine]:
 
 
 @dataclass
+class BonusLine:
+    """A client's loyalty and referral bonuses as the Loyalty sheet has them on the period's
+    last day (core/loyalty.py; docs/rules.md, section 20): earned and paid out in that day's
+    year, and the balance due."""
+    client_id: str
+    name: str | None
+    earned: float
+    paid_out: float
+    balance_due: float
+
+
+def bonus_lines(loyalty: pd.DataFrame) -> list[BonusLine]:
+    """core.compute's Loyalty rows with a balance due, in the sheet's order (highest first)."""
+    return [BonusLine(r["client_id"], r["name"], r["earned"], r["paid_out"], r["balance_due"])
+            for _, r in loyalty.iterrows() if (r["balance_due"] or 0) > 0]
+
+
+@dataclass
 class MonthReport:
     """Every figure of the monthly report for one month. Rates are fractions (0.25 = 25 %)."""
     month: str
@@ -207,6 +225,8 @@ class MonthReport:
     # Targets and the forecast of the month and of its quarter, as of the last day covered
     # (core/forecast.py; docs/rules.md, section 17)
     targets: list[forecast.PeriodFigures] = field(default_factory=list)
+    # Bonuses due as of the last day covered: the Loyalty sheet's clients with a balance due
+    bonuses: list[BonusLine] = field(default_factory=list)
 
     @property
     def until(self) -> dt.date:
@@ -318,6 +338,7 @@ def month_figures(book: Book, month: str, today: dt.date | None = None) -> Month
         campaigns=_campaigns(then),
         event_results=_event_results(then, _shift(month, -EVENT_MONTHS_BEFORE), end),
         targets=forecast.month_and_quarter(book, start, end),
+        bonuses=bonus_lines(now.loyalty),
         revenue_series=[(m, rev.get(m, 0.0)) for m in (_shift(month, k) for k in range(-11, 1))
                         if m >= "1900-01"],            # no months before Excel's first date
     )

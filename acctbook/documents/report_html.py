@@ -13,7 +13,7 @@ from typing import Any
 from acctbook.book import schema
 from acctbook.book.assets import templates_dir
 from acctbook.book.i18n import tr
-from acctbook.documents import pdf
+from acctbook.documents import pdf, report_bonuses
 from acctbook.documents.figures import (CLOSED_LATER, MonthReport, ReportError, SegmentLine,
                                         TopAccount, parse_month, segment_total)
 
@@ -198,7 +198,7 @@ def lang_of(lang: str | None) -> str:
 def labels(report: MonthReport, lang: str) -> dict[str, str]:
     """The words for this report: the current month's say "today" where others say
     "at month end"."""
-    L = dict(LABELS[lang_of(lang)])
+    L = {**LABELS[lang_of(lang)], **report_bonuses.labels(lang_of(lang))}
     if report.to_date:
         for key in ("sec_pipeline", "followups_overdue"):
             L[key] = L[f"{key}_to_date"]
@@ -539,6 +539,9 @@ def render_html(report: MonthReport, lang: str | None = None, for_pdf: bool = Fa
         moves=[movement_text(a, lang) for a in report.top],
         segments=segment_tables(report, f, lang, m),
         targets=target_table(report, f, L, m),
+        bonuses=report_bonuses.bonus_table(report, lang),
+        bonuses_note=Markup(escape(report_bonuses.note(lang))).format(
+            date=amount(f.date(report.until), marks=m), year=report.until.year),
         targets_note=Markup(escape(L["targets_note"])).format(
             date=amount(f.date(report.until), marks=m)),
         segments_note=Markup(escape(L["segments_note"])).format(

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from acctbook.book import schema
 from acctbook.book.model import col_letter
+from acctbook.documents import report_bonuses
 from acctbook.documents.figures import MonthReport, segment_total
 from acctbook.documents.report_html import (FIGURES, LABELS, TARGET_ROWS, Formats, chart_series,
                                             choice, figure_value, heading, labels, lang_of,
@@ -138,8 +139,8 @@ def _chart_tables(sheet: _Cells, r: int, name: str) -> tuple[int, list[dict]]:
 
 def _list_tables(sheet: _Cells, r: int) -> int:
     """The targets and forecast, lost deals by competitor, the month's events and the events'
-    invitations and results, the top accounts, the campaigns and the market segments from
-    row r (the HTML's order); returns the next free row."""
+    invitations and results, the top accounts, the campaigns, the bonuses due and the market
+    segments from row r (the HTML's order); returns the next free row."""
     report, lang, L = sheet.report, sheet.lang, sheet.L
     if report.targets:
         f = Formats(lang, report.currency, report.number_format)
@@ -169,7 +170,21 @@ def _list_tables(sheet: _Cells, r: int) -> int:
                        [(c.name or c.campaign_id, choice(c.type, lang), c.sent_on, c.recipients,
                          c.responses, c.deals, c.rate) for c in report.campaigns],
                        ["text", "text", "date", "int", "int", "int", "pct"])
+    r = _bonus_table(sheet, r)
     return _segment_tables(sheet, r)
+
+
+def _bonus_table(sheet: _Cells, r: int) -> int:
+    """Bonuses due from row r, as the HTML has them: the highest balances, the other clients
+    on one row, the Total row (the Loyalty sheet lists every client); returns the next free
+    row."""
+    L = sheet.L
+    t = report_bonuses.bonus_table(sheet.report, sheet.lang)
+    rows = [] if t is None else [list(x) for x in t["rows"]] + (
+        [list(t["others"])] if t["others"] else []) + [[L["total"], *t["total"]]]
+    _, r = sheet.block(r, L["sec_bonuses"], [L["client"]] + [
+        L[f"bonus_{k}"] for k in report_bonuses.COLUMNS], rows, ["text"] + ["money"] * 3)
+    return r
 
 
 # The segment tables' columns on the sheet (seven, as wide as the Top 10's: the charts'

@@ -266,7 +266,8 @@ class OpenWorkbook:
         self.xbook = xbook
         self._book: Book | None = None
 
-    def read_book(self, adopt_rows: bool = False) -> Book:
+    def read_book(self, adopt_rows: bool = False, tables=None) -> Book:
+        # `tables` is not used: Excel hands over what the script asked for (excel.py exclude=)
         if adopt_rows:      # in Excel, Tab in a table's last cell grows it: no flag needed
             raise error(Refused, tr("en", "rows below a table are taken in by the command "
                                           "line only: acctbook refresh --adopt-rows"))
@@ -309,7 +310,9 @@ def write_problems(xbook, book: Book, problems: list[Problem]) -> Written:
     empty = _NoResults(
         queue=pd.DataFrame(columns=[c.key for c in schema.TODAY.columns] + ["client_row"]),
         rankings=pd.DataFrame(columns=[c.key for c in schema.RANKINGS.columns] + ["client_row"]),
-        segments=pd.DataFrame(), regions=pd.DataFrame())
+        segments=pd.DataFrame(), regions=pd.DataFrame(),
+        loyalty=pd.DataFrame(columns=[c.key for c in schema.LOYALTY_BALANCES.columns]
+                             + ["client_row"]))
     probs = plan.generated_sheets(book, empty, problems)[-1]
     write_table(xbook, probs)
     errors = sum(p.severity == ERROR for p in problems)
@@ -329,6 +332,7 @@ class _NoResults:
     rankings: Any
     segments: Any
     regions: Any
+    loyalty: Any
 
 
 # --- one row appended to a data table (the Contract button's register row) -------------------------

@@ -41,6 +41,14 @@ def esc(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_SPECIAL = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\r]|_x[0-9A-Fa-f]{4}_")
+
+
+def cell_text(text: str) -> str:
+    """esc(xstring(text)): a cell's text as XML; most text needs neither, found in one look."""
+    return esc(xstring(text)) if _SPECIAL.search(text) else text
+
+
 def esc_attr(text: str) -> str:
     return esc(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
 
@@ -67,7 +75,7 @@ class CellWriter:
         kind = type(value)
         if kind is str and 0 < len(value) <= MAX_TEXT:        # fast paths for the common types
             return (f'<{p}c r="{ref}"{style_attr(style)} t="inlineStr"><{p}is><{p}t xml:space="preserve">'
-                    f"{esc(xstring(value))}</{p}t></{p}is></{p}c>")
+                    f"{cell_text(value)}</{p}t></{p}is></{p}c>")
         if kind is int:
             return f'<{p}c r="{ref}"{style_attr(style)}><{p}v>{value}</{p}v></{p}c>'
         if kind is float and value == value:

@@ -20,8 +20,8 @@ from lxml import etree
 from acctbook.book import bidi, schema
 from acctbook.book.cells import ref as cell_ref
 from acctbook.book.model import AcctbookError, SheetTable
-from acctbook.xlsx.cellxml import (MAX_TEXT, BAD_XML, CellWriter, esc, esc_attr, is_missing,
-                                   style_attr, xstring)
+from acctbook.xlsx.cellxml import (MAX_TEXT, BAD_XML, CellWriter, cell_text, esc_attr,
+                                   is_missing, style_attr, xstring)
 from acctbook.xlsx.package import (CT_TABLE, PARSER, XML_DECL, canon, cut_element, find_child,
                                    find_children, insert_ordered, local_name)
 from acctbook.xlsx.parts import Parts, check_sheet_name
@@ -119,15 +119,20 @@ def check_table_names(parts: Parts, sheets: list[SheetTable]) -> None:
 # A generated table's sheet, when the user deleted it, comes back where the template puts
 # it: right after its neighbour there (a sheet name in either language, or the sheet that
 # holds the neighbour's table, renamed or not); at the end when that neighbour is gone too.
-# Rankings, Segments, Problems in one write: each then finds the one before just put back.
-# Problems follows Segments, or Rankings in a book made before Segments.
+# Rankings, Segments, Loyalty, Problems in one write: each then finds the one before just
+# put back. Problems follows Loyalty, or the one before it in a book made before that.
 _AFTER: dict[str, tuple[tuple[tuple[str, ...], str | None], ...]] = {
     "today": ((schema.GENERATED_SHEETS["Home"], None),),
-    "rankings": (((schema.ATTENDANCE.sheet_en, schema.ATTENDANCE.sheet_he),
-                  schema.ATTENDANCE.name),     # the last data sheet; Events in an older book
+    "rankings": (((schema.BONUS_PAYMENTS.sheet_en, schema.BONUS_PAYMENTS.sheet_he),
+                  schema.BONUS_PAYMENTS.name),     # the last data sheet; in older books
+                 ((schema.ATTENDANCE.sheet_en, schema.ATTENDANCE.sheet_he),  # Attendance or
+                  schema.ATTENDANCE.name),                                   # Events
                  ((schema.EVENTS.sheet_en, schema.EVENTS.sheet_he), schema.EVENTS.name)),
     "segments": ((schema.GENERATED_SHEETS["Rankings"], schema.RANKINGS.name),),
-    "problems": ((schema.GENERATED_SHEETS["Segments"], schema.SEGMENTS.name),
+    "loyaltybalances": ((schema.GENERATED_SHEETS["Segments"], schema.SEGMENTS.name),
+                        (schema.GENERATED_SHEETS["Rankings"], schema.RANKINGS.name)),
+    "problems": ((schema.GENERATED_SHEETS["Loyalty"], schema.LOYALTY_BALANCES.name),
+                 (schema.GENERATED_SHEETS["Segments"], schema.SEGMENTS.name),
                  (schema.GENERATED_SHEETS["Rankings"], schema.RANKINGS.name)),
 }
 
@@ -301,10 +306,11 @@ def _sheet_xml(parts: Parts, st: SheetTable, old: bytes | None, table_rids: list
     insert_ordered(root, table_parts, SHEET_ORDER)
     prefix = root.prefix + ":" if root.prefix else ""
     xml = XML_DECL + etree.tostring(root, encoding="UTF-8")
-    xml = xml.replace(_ROWS_MARK.encode(), _rows_xml(parts, st, prefix).encode("utf-8"), 1)
     if st.links:
         xml = xml.replace(_LINKS_MARK.encode(), _hyperlinks_xml(parts, st, prefix).encode("utf-8"), 1)
-    return xml
+    head, tail = xml.split(_ROWS_MARK.encode(), 1)
+    # the rows as bytes, a row at a time, joined once: a big sheet exists twice at most
+    return b"".join([head, *_rows_xml(parts, st, prefix), tail])
 
 
 def _cols(parts: Parts, st: SheetTable, q):
@@ -334,7 +340,8 @@ def column_styles(parts: Parts, st: SheetTable) -> tuple[list[str], list[str]]:
     return heads, values
 
 
-def _rows_xml(parts: Parts, st: SheetTable, p: str) -> str:
+def _rows_xml(parts: Parts, st: SheetTable, p: str) -> list[bytes]:
+    """The sheet's rows as XML, a bytes object per row (the header row first)."""
     writer = CellWriter(parts.styles, parts.date1904, p)
     ncol = len(st.header)
     heads, styles = column_styles(parts, st)
@@ -342,15 +349,16 @@ def _rows_xml(parts: Parts, st: SheetTable, p: str) -> str:
     out += [writer.xml(cell_ref(1, c), h, heads[c - 1]) for c, h in enumerate(st.header, 1)
             if h is not None]       # None: the blank column between two tables
     out.append(f"</{p}row>")
+    done = ["".join(out).encode("utf-8")]
     letters = [f'{cell_ref(1, c)[:-1]}' for c in range(1, ncol + 1)]  # rows are checked: len <= ncol
     ends = [f'"{style_attr(sty)}' for sty in styles]          # closes r="..", adds s=".." if any
     text = (f' t="inlineStr"><{p}is><{p}t xml:space="preserve">', f"</{p}t></{p}is></{p}c>")
     num = (f"><{p}v>", f"</{p}v></{p}c>")
     cell, row_end = f"<{p}c r=\"", f"</{p}row>"
-    add = out.append
     for i, row in enumerate(st.rows):
         r = i + 2
-        add(f'<{p}row r="{r}" spans="1:{ncol}">')
+        out = [f'<{p}row r="{r}" spans="1:{ncol}">']
+        add = out.append
         for c, v in enumerate(row):
             kind = type(v)      # inline fast paths for text and numbers: same XML as writer.xml
             if kind is str:
@@ -358,7 +366,7 @@ def _rows_xml(parts: Parts, st: SheetTable, p: str) -> str:
                     continue
                 if len(v) <= MAX_TEXT:
                     add(f"{cell}{letters[c]}{r}{ends[c]}{text[0]}"
-                        f"{esc(xstring(v))}{text[1]}")
+                        f"{cell_text(v)}{text[1]}")
                     continue
             elif kind is int:
                 add(f"{cell}{letters[c]}{r}{ends[c]}{num[0]}{v}{num[1]}")
@@ -369,6 +377,9 @@ def _rows_xml(parts: Parts, st: SheetTable, p: str) -> str:
                 if v.is_integer() and abs(v) < 1e15:
                     add(f"{cell}{letters[c]}{r}{ends[c]}{num[0]}{int(v)}{num[1]}")
                     continue
+                if v - v == 0:      # finite: number_text's shortest text that reads back
+                    add(f"{cell}{letters[c]}{r}{ends[c]}{num[0]}{v!r}{num[1]}")
+                    continue
             elif v is None:
                 continue
             if not is_missing(v):
@@ -377,7 +388,8 @@ def _rows_xml(parts: Parts, st: SheetTable, p: str) -> str:
                 except ValueError as e:
                     raise AcctbookError(f"{st.sheet}!{cell_ref(r, c + 1)}: {e}") from None
         add(row_end)
-    return "".join(out)
+        done.append("".join(out).encode("utf-8"))
+    return done
 
 
 def _hyperlinks_xml(parts: Parts, st: SheetTable, p: str) -> str:

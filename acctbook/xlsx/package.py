@@ -22,6 +22,7 @@ import struct
 import tempfile
 import zipfile
 import zlib
+from dataclasses import dataclass
 from pathlib import PurePath
 from urllib.parse import unquote
 
@@ -322,11 +323,16 @@ class ZipOut:
         self._entry(name, info.flag_bits, info.compress_type, dtime, ddate, info.CRC, body,
                     info.file_size, info.external_attr, info.create_system)
 
-    def write(self, name: str, data: bytes, date_time=NEW_PART_TIME, external: int = 0,
-              system: int = 0) -> None:
-        level = LEVEL_BIG if len(data) > FAST_LEVEL_ABOVE else LEVEL_SMALL
-        comp = zlib.compressobj(level, zlib.DEFLATED, -15)
-        body = comp.compress(data) + comp.flush()
+    def write(self, name: str, data: "bytes | Deflated", date_time=NEW_PART_TIME,
+              external: int = 0, system: int = 0,
+              deflated: tuple[int, bytes] | None = None) -> None:
+        """A part deflated now, or as `deflated` already was (deflate(data): crc, body), or
+        kept deflated only (Deflated)."""
+        if isinstance(data, Deflated):
+            deflated, size = (data.crc, data.body), data.size
+        else:
+            size = len(data)
+        crc, body = deflated if deflated is not None else deflate(data)
         y, mo, d, h, mi, s = date_time
         ddate = ((max(y, 1980) - 1980) << 9) | (mo << 5) | d
         dtime = (h << 11) | (mi << 5) | (s // 2)
@@ -334,14 +340,35 @@ class ZipOut:
             bname, flags = name.encode("ascii"), 0
         except UnicodeEncodeError:
             bname, flags = name.encode("utf-8"), 0x800
-        self._entry(bname, flags, zipfile.ZIP_DEFLATED, dtime, ddate, zlib.crc32(data), body,
-                    len(data), external, system)
+        self._entry(bname, flags, zipfile.ZIP_DEFLATED, dtime, ddate, crc, body,
+                    size, external, system)
 
     def close(self) -> None:
         cd = b"".join(self.central)
         self.fh.write(cd)
         self.fh.write(struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(self.central),
                                   len(self.central), len(cd), self.offset, 0))
+
+
+@dataclass(frozen=True)
+class Deflated:
+    """A part's new content kept deflated only (Parts drops a big part's bytes once they are
+    deflated): its size, CRC-32 and raw deflate stream, as the zip writer stores them."""
+    size: int
+    crc: int
+    body: bytes
+    tail: bytes = b""       # its last bytes (a sheet's rules follow sheetData: validation.py)
+
+    def inflate(self) -> bytes:
+        return zlib.decompress(self.body, -15)
+
+
+def deflate(data: bytes) -> tuple[int, bytes]:
+    """(CRC-32, raw deflate stream) of a part as the zip writer stores it; level 1 for a big
+    part. zlib works without the GIL, so Parts deflates big parts in a thread meanwhile."""
+    level = LEVEL_BIG if len(data) > FAST_LEVEL_ABOVE else LEVEL_SMALL
+    comp = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return zlib.crc32(data), comp.compress(data) + comp.flush()
 
 
 def write_atomically(pkg: Package, patched, target: str, keep_backup: bool) -> str | None:
@@ -414,6 +441,7 @@ def _keep_owner(target: str, tmp: str) -> None:
 
 def _write_zip(pkg: Package, patched, fh) -> None:
     out = ZipOut(fh)
+    ready = getattr(patched, "deflated", None) or (lambda name: None)   # Parts.deflated
     for info in pkg.infos:
         if info.filename in patched.removed:
             continue
@@ -421,9 +449,10 @@ def _write_zip(pkg: Package, patched, fh) -> None:
         if new is None:
             out.copy(pkg, info)
         else:
-            out.write(info.filename, new, info.date_time, info.external_attr, info.create_system)
+            out.write(info.filename, new, info.date_time, info.external_attr, info.create_system,
+                      ready(info.filename))
     for name in patched.added:
-        out.write(name, patched.parts[name])
+        out.write(name, patched.parts[name], deflated=ready(name))
     out.close()
 
 

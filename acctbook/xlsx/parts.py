@@ -9,6 +9,7 @@ import re
 import struct
 import zipfile
 import zlib
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from lxml import etree
@@ -17,9 +18,9 @@ from acctbook.book.model import AcctbookError, BookUnreadable
 from acctbook.book.i18n import tr
 from acctbook.xlsx.errors import error
 from acctbook.xlsx.package import (CT_NS, CT_RELS, CT_SHEET, CT_STYLES, MAIN_S, MAIN_T, PKG_REL_NS,
-                                   REL_S, REL_T, WORKBOOK_ORDER, Package, canon, find_child,
-                                   find_children, insert_ordered, local_name, parse_part, rel_id,
-                                   rels_part, resolve)
+                                   REL_S, REL_T, WORKBOOK_ORDER, Deflated, Package, canon, deflate,
+                                   find_child, find_children, insert_ordered, local_name,
+                                   parse_part, rel_id, rels_part, resolve)
 from acctbook.xlsx.styles import Styles
 
 # What a malformed part raises while it is read: a clear BookUnreadable instead.
@@ -46,12 +47,25 @@ def check_sheet_name(name: str) -> None:
         raise AcctbookError(f"invalid sheet name {name!r}")
 
 
+# A part this big, once written, is deflated in a thread while the patch goes on (zip writer:
+# package.deflate); one thread, so the two cores are the patch's and zlib's.
+DEFLATE_AHEAD_ABOVE = 1 << 20
+KEEP_TAIL = 2 << 20             # the last bytes kept of a part held deflated (new_tail)
+_DEFLATER: list[ThreadPoolExecutor] = []
+
+
+def _deflater() -> ThreadPoolExecutor:
+    if not _DEFLATER:
+        _DEFLATER.append(ThreadPoolExecutor(1, thread_name_prefix="acctbook-deflate"))
+    return _DEFLATER[0]
+
+
 class Parts:
     """Works out every changed, added and removed part; writes nothing to disk."""
 
     def __init__(self, pkg: Package):
         self.pkg = pkg
-        self.parts: dict[str, bytes] = {}       # zip entry name -> new content
+        self.parts: dict[str, bytes | Deflated] = {}   # zip entry -> new content (new_content)
         self.changed: set[str] = set()
         self.added: list[str] = []
         self.removed: set[str] = set()
@@ -65,6 +79,7 @@ class Parts:
         # A new book's sheet names in tab order (upgrade sets it from its donor book): a
         # sheet added without a position goes where a new book has it (add_sheet).
         self.tab_order: list[str] = []
+        self._ahead: dict[str, Future] = {}   # part -> its deflate(), running in a thread
         self._find_workbook()
 
     @classmethod
@@ -159,11 +174,50 @@ class Parts:
             if name not in self.added:
                 self.added.append(name)
         else:
-            old = self.pkg.read(name)
-            if old == data:
+            if self._same(name, data):
+                self.parts.pop(name, None)   # as it was: copied, not rewritten
+                self.changed.discard(name)
+                self._ahead.pop(name, None)
                 return
             self.changed.add(name)
         self.parts[name] = data
+        self._ahead.pop(name, None)
+        self._keep_deflated()
+        if len(data) >= DEFLATE_AHEAD_ABOVE:    # deflated meanwhile, in a thread (zlib frees the GIL)
+            self._ahead[name] = _deflater().submit(deflate, data)
+
+    def _keep_deflated(self) -> None:
+        """Big parts already deflated keep only that (package.Deflated): the bytes of a sheet
+        of 50,000 rows are not held beside the next one's."""
+        for name, ahead in list(self._ahead.items()):
+            data = self.parts.get(name)
+            if ahead.done() and isinstance(data, bytes):
+                crc, body = ahead.result()
+                self.parts[name] = Deflated(len(data), crc, body, data[-KEEP_TAIL:])
+                del self._ahead[name]
+
+    def _same(self, name: str, data: bytes) -> bool:
+        """The part's content as read (sizes and CRCs first: a big sheet part is inflated only
+        when they match)."""
+        info = self.pkg.zf.getinfo(name)
+        if info.file_size != len(data) or info.CRC != zlib.crc32(data):
+            return False
+        return self.pkg.read(name) == data
+
+    def deflated(self, name: str) -> tuple[int, bytes] | None:
+        """The part's (CRC, deflate stream) when it was deflated ahead (set), else None."""
+        ahead = self._ahead.get(name)
+        return ahead.result() if ahead is not None else None
+
+    def new_tail(self, name: str) -> bytes | None:
+        """The last KEEP_TAIL bytes (or more) of the content this patch gave `name`."""
+        data = self.parts.get(name)
+        return data.tail if isinstance(data, Deflated) else data
+
+    def new_content(self, name: str) -> bytes | None:
+        """The content this patch gave the zip entry `name` so far (None: not set)."""
+        data = self.parts.get(name)
+        return data.inflate() if isinstance(data, Deflated) else data
 
     # -- tables and names
     def all_tables(self) -> list[tuple[str, etree._Element]]:
@@ -368,7 +422,7 @@ class Parts:
     def current(self, part: str) -> bytes:
         """A part's content as this patch has it so far."""
         name = self.pkg.name(part)
-        return self.parts.get(name) if name in self.parts else self.pkg.read(part)
+        return self.new_content(name) if name in self.parts else self.pkg.read(part)
 
     def closure(self, part: str, strict: bool = True) -> list[str]:
         """`part` and every part reachable from it through internal relationships

@@ -7,29 +7,50 @@ when a file is read, so the package stays importable where it is absent (xlwings
 The file is read once (package.Package.open, the same check the writer makes): calamine
 reads the bytes already in memory, the error scan the same zip, the sheet names come from
 the same parts. Every function takes a path or a workbook already opened (parts.Parts).
+
+read_book types each table as it is read (coerce.load_stream): a thread parses the next
+sheets (readahead.py, within READ_AHEAD_CELLS) while the tables already parsed are typed, and
+a big table comes in chunks of its sheet's rows (_sheet_chunks), so a big book's cells never
+all exist at once as Python objects (bench/README.md, issue 21). A command may name the tables
+it uses (`tables`): the others are not parsed.
 """
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 import re
-import threading
-import zipfile
+import sys
+from itertools import islice
 
 from acctbook.book import schema
-from acctbook.book.coerce import load_book
+from acctbook.book.coerce import load_stream
+from acctbook.book.gcpause import collector_paused
 from acctbook.book.i18n import tr
-from acctbook.book.model import Book, BookUnreadable, ExcelError, RawTable, col_number
+from acctbook.book.model import Book, BookUnreadable, RawTable, col_number
 from acctbook.xlsx.errors import error
 from acctbook.xlsx.package import refuse_strict
+from acctbook.xlsx.errorscan import ErrorScan, error_cells
 from acctbook.xlsx.parts import Parts
+from acctbook.xlsx.readahead import ReadAhead
+
+_error_cells = error_cells        # the name tests/test_rules.py knows it by
 
 
-# Above this file size tables are read by two threads, each with its own workbook:
-# calamine parses a sheet without holding the GIL, so the two big sheets overlap, and
-# the caller types the tables already read meanwhile.
+# Above this file size the tables are read ahead by a thread (readahead.py): calamine
+# parses a sheet without holding the GIL, so the caller types the tables already read
+# meanwhile. At most READ_AHEAD_CELLS cells are read and not yet typed at once (calamine
+# holds a parsed sheet as about 55 bytes a cell): two big tables never both in memory.
 PARALLEL_ABOVE = 2_000_000
+READ_AHEAD_CELLS = 14_000_000
+# A table of more cells than this, when the caller types as it reads (read_book), is cut
+# from its sheet's rows CHUNK_ROWS at a time, so its cells as Python objects never all
+# exist at once, nor does calamine's copy of the table beside its sheet.
+STREAM_ABOVE = 250_000
+CHUNK_ROWS = 65_536
+# The tables the loader needs first (the settings, and Clients for the book's language).
+FIRST = tuple(t.name for t in schema.SETTINGS_TABLES) + ("Clients",)
 
 
 def _calamine_failure(e: BaseException) -> bool:
@@ -43,93 +64,7 @@ def _one_line(e: BaseException) -> str:
     return " ".join(str(e).split())
 
 
-# --- Excel error values ----------------------------------------------------------------
-# calamine gives a cell showing #N/A (or #DIV/0!, #REF! ...) as "", the same as an empty
-# cell. Such a cell has t="e" in the sheet XML, so the sheet parts are searched for that
-# (in a thread, beside calamine) and only a part where it occurs is read cell by cell.
-_ERROR_MARK = (b't="e"', b"t='e'")
-_ERROR_CELL = re.compile(rb"<(?:[\w.-]+:)?c(\s(?:[^>]*?\s)?t=[\"']e[\"'][^>]*?)(/?)>")
-_CELL_REF = re.compile(rb"\br=[\"']\$?([A-Za-z]{1,3})\$?(\d+)[\"']")
-_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</(?:[\w.-]+:)?v>")
-_CELL_END = re.compile(rb"</(?:[\w.-]+:)?c>")
-_SHEET_PART = re.compile(r"worksheets/[^/]+\.xml$", re.I)
-
-
-def _has_error_cells(z: zipfile.ZipFile, info: zipfile.ZipInfo,
-                     tails: dict[str, bytes] | None = None) -> bool:
-    """Whether the part has an error cell; a part read to its end leaves its last bytes
-    (1-2 MiB, where its validation follows sheetData) in `tails` for the writer
-    (validation.extend_rules), which then need not inflate it again."""
-    tail = last = prev = b""
-    with z.open(info) as fh:
-        while chunk := fh.read(1 << 20):
-            edge = tail + chunk[:8]
-            if any(m in chunk or m in edge for m in _ERROR_MARK):
-                return True
-            tail = chunk[-8:]
-            prev, last = last, chunk
-    if tails is not None:
-        tails[info.filename.replace("\\", "/").lower()] = prev + last
-    return False
-
-
-def _error_cells(xml: bytes) -> dict[tuple[int, int], str]:
-    """(Excel row, column) -> the error shown (#N/A ...), for every t="e" cell of a sheet."""
-    out = {}
-    for m in _ERROR_CELL.finditer(xml):
-        ref = _CELL_REF.search(m[1])
-        if ref is None or m[2]:           # no position, or no value: nothing to show
-            continue
-        end = _CELL_END.search(xml, m.end())
-        value = _VALUE.search(xml, m.end(), end.start() if end else len(xml))
-        text = value[1].decode("utf-8", "replace").strip() if value else ""
-        if text:
-            out[int(ref[2]), col_number(ref[1].decode())] = text
-    return out
-
-
-def _scan_errors(parts: Parts) -> dict[str, dict[tuple[int, int], str]]:
-    """Sheet name -> its error cells; {} when there are none (the usual case) or the
-    package is too odd to tell (calamine then decides whether it can be read)."""
-    try:
-        z = parts.pkg.zf
-        found = {i.filename.replace("\\", "/").lower(): _error_cells(z.read(i))
-                 for i in z.infolist()
-                 if _SHEET_PART.search(i.filename.replace("\\", "/"))
-                 and _has_error_cells(z, i, parts.sheet_tails)}
-        found = {part: cells for part, cells in found.items() if cells}
-        if not found:
-            return {}
-        return {name: found[part.lower()] for name, part in parts.sheets   # as the writer sees them
-                if part and part.lower() in found}
-    except Exception:   # noqa: BLE001 - the scan only adds detail; calamine reports bad files
-        return {}
-
-
-class _ErrorScan:
-    """The error scan running in a thread; `mark` waits for it and puts the errors in."""
-
-    def __init__(self, parts: Parts):
-        self.result: dict[str, dict[tuple[int, int], str]] = {}
-        self.thread = threading.Thread(target=self._run, args=(parts,), daemon=True)
-        self.thread.start()
-
-    def _run(self, parts: Parts) -> None:
-        self.result = _scan_errors(parts)
-
-    def mark(self, raw: RawTable) -> RawTable:
-        self.thread.join()
-        for (row, col), text in self.result.get(raw.sheet, {}).items():
-            i, j = row - raw.header_row - 1, col - raw.first_col
-            if 0 <= i < len(raw.rows) and 0 <= j < len(raw.rows[i]):
-                raw.rows[i][j] = ExcelError(text)
-            k = row - raw.below_start
-            if raw.below and 0 <= k < len(raw.below) and 0 <= j < len(raw.below[k]):
-                raw.below[k][j] = ExcelError(text)
-        return raw
-
-
-def _read_table(wb, tname: str, tall: "_Tall | None", spot: "_Below | None" = None) -> tuple:
+def _read_table(wb, tname: str, tall: "_Box | None", spot: "_Below | None" = None) -> tuple:
     """_read_one, or _read_tall for a table whose ref reaches far below its data; then
     the rows typed just below it (_read_below), and the first of their Excel rows."""
     parts = _read_one(wb, tname) if tall is None else _read_tall(wb, tall)
@@ -158,13 +93,18 @@ _RANGE_END = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)$")
 TALL_WITHOUT_DIMENSION = 65_536
 
 
-class _Tall:
-    """Where a tall table lies: its sheet, header row and first column, headers and the
-    Excel rows and columns its ref claims."""
+class _Box:
+    """Where a table lies: its sheet, header row and first column, headers, the Excel rows
+    and columns its ref claims, and the cells it holds (its rows down to the sheet's last
+    one at most). `tall`: its ref reaches far below the sheet's data."""
 
-    def __init__(self, sheet: str, r1: int, c1: int, r2: int, c2: int, headers: list[str]):
+    def __init__(self, sheet: str, r1: int, c1: int, r2: int, c2: int, headers: list[str],
+                 last: int | None = None):
         self.sheet, self.r1, self.c1, self.r2, self.c2 = sheet, r1, c1, r2, c2
         self.headers = headers
+        limit = last if last is not None else r1 + TALL_WITHOUT_DIMENSION
+        self.tall = r1 < r2 and r2 > limit
+        self.cells = max(0, min(r2, limit) - r1) * (c2 - c1 + 1)
 
 
 def _corner(text: str) -> tuple[int, int] | None:
@@ -207,36 +147,40 @@ def _sheet_tables(parts: Parts, part: str):
         if first is not None and end is not None:
             yield root, first, end
 
-def _tall_tables(parts: Parts) -> dict[str, _Tall]:
-    """Table name (casefolded) -> _Tall, for every table reaching below its sheet's data.
-    {} when the package is too odd to tell (calamine then reads the tables its own way)."""
-    out: dict[str, _Tall] = {}
+_Tall = _Box        # the name tests/test_big_refs.py knows it by
+
+
+def _tall_tables(parts: Parts) -> dict[str, _Box]:
+    """Table name (casefolded) -> _Box, for every table reaching far below its sheet's data."""
+    return {name: box for name, box in _boxes(parts).items() if box.tall}
+
+
+def _boxes(parts: Parts) -> dict[str, _Box]:
+    """Table name (casefolded) -> _Box, for every table whose ref reads as two cells and
+    names each of its columns. {} when the package is too odd to tell (calamine then reads
+    the tables its own way)."""
+    out: dict[str, _Box] = {}
     try:
         for sheet, part in parts.sheets:
             if part is None:
                 continue
             last: list = []               # the sheet's last row, read once when needed
             for root, first, end in _sheet_tables(parts, part):
-                if end[0] <= first[0]:
-                    continue
-                if not last:
-                    last.append(_last_row(parts, part))
-                limit = last[0] if last[0] is not None else first[0] + TALL_WITHOUT_DIMENSION
-                if end[0] <= limit:
-                    continue
                 heads = [c.get("name") or "" for c in root.iter()
                          if isinstance(c.tag, str) and c.tag.endswith("}tableColumn")]
                 if len(heads) != end[1] - first[1] + 1:
                     continue
-                tall = _Tall(sheet, first[0], first[1], end[0], end[1], heads)
+                if not last:
+                    last.append(_last_row(parts, part))
+                box = _Box(sheet, first[0], first[1], end[0], end[1], heads, last[0])
                 for key in {root.get("name"), root.get("displayName")} - {None}:
-                    out[key.casefold()] = tall
+                    out[key.casefold()] = box
     except Exception:   # noqa: BLE001 - only a shortcut; calamine reads what this cannot
         return {}
     return out
 
 
-def _read_tall(wb, tall: _Tall) -> tuple:
+def _read_tall(wb, tall: _Box) -> tuple:
     """The table cut from its sheet's range: rows down to the sheet's last one only."""
     s = wb.get_sheet_by_name(tall.sheet)
     start = s.start if s.height else None
@@ -344,9 +288,15 @@ def _calamine(pc, parts: Parts):
     return pc.CalamineWorkbook.from_filelike(io.BytesIO(parts.pkg.data), load_tables=True)
 
 
-def open_tables(book: str | os.PathLike | Parts, names=None, first=()):
+def open_tables(book: str | os.PathLike | Parts, names=None, first=(), streamed: bool = False,
+                parse=None):
     """(the acctbook tables in the file, in its order; an iterator of (name, RawTable)
-    in the order they are read). `first` names the tables to read before the others."""
+    in the order they are read; the tables not parsed). `first` names the tables to read
+    before the others.
+    `streamed`: a big table comes as RawTable.chunks, cut from its sheet's rows as they are
+    typed (the caller takes each table's chunks before asking for the next table).
+    `parse`: the tables to read (None: all); any other comes with its headers and no rows,
+    its sheet not parsed (a table whose ref cannot be told is read all the same)."""
     parts = opened(book)
     p = parts.pkg.path
     refuse_strict(p, parts.ns)             # calamine finds no tables in a Strict book
@@ -363,26 +313,158 @@ def open_tables(book: str | os.PathLike | Parts, names=None, first=()):
         if not _calamine_failure(e):
             raise
         raise _unreadable(p, e) from None
-    rank = {n: i for i, n in enumerate(first)}
-    todo = sorted(last.items(), key=lambda kv: rank.get(kv[0], len(rank)))
-    scan = _ErrorScan(parts)
-    tall = _tall_tables(parts)
+    boxes = _boxes(parts)
     below = _below_spots(parts)
-    todo = [(canon, tname, tall.get(tname.casefold()), below.get(tname.casefold()))
-            for canon, tname in todo]
+    keep = None if parse is None else {n.casefold() for n in parse}
+    todo = [_Todo(canon, tname, boxes.get(tname.casefold()), below.get(tname.casefold()),
+                  streamed, keep is None or canon.casefold() in keep)
+            for canon, tname in last.items()]
+    rank = {n: i for i, n in enumerate(first)}
+    todo.sort(key=lambda t: (rank.get(t.canon, len(rank)), -t.cells))
+    sheets = {t.box.sheet for t in todo if t.box is not None and t.parse}
+    scan = ErrorScan(parts, sheets if all(t.box is not None for t in todo) else None)
+    jobs = [(t.canon, t.cells, functools.partial(t.read, pc, parts, wb)) for t in todo]
     if len(parts.pkg.data) >= PARALLEL_ABOVE and len(todo) > 1:
-        stream = _read_parallel(pc, parts, wb, todo)
+        stream = ReadAhead(jobs, READ_AHEAD_CELLS).results()
     else:
-        stream = _read_serial(p, wb, todo)
-    return list(last), _marked(stream, scan)
+        stream = ((canon, run()) for canon, _, run in jobs)
+    unparsed = frozenset(t.canon for t in todo if not t.parse)
+    return list(last), _marked(p, wb, stream, scan), unparsed
 
 
-def _marked(stream, scan: "_ErrorScan"):
+class _Todo:
+    """One table to read, and how: by name (calamine's table), or cut from its sheet's rows
+    (a tall table; a big one when streamed)."""
+
+    def __init__(self, canon: str, tname: str, box: _Box | None, spot: _Below | None,
+                 streamed: bool, parse: bool = True):
+        self.canon, self.tname, self.box, self.spot = canon, tname, box, spot
+        self.parse = parse or box is None
+        self.cells = box.cells if box is not None and self.parse else 0
+        self.streamed = streamed and box is not None and (box.tall or box.cells > STREAM_ABOVE)
+
+    def read(self, pc, parts: Parts, wb) -> RawTable:
+        """The table as read (in the read-ahead thread): a streamed one's sheet parsed, its
+        rows left for the caller to take (_sheet_chunks); one not to parse, its headers."""
+        if not self.parse:
+            box = self.box
+            return RawTable(self.canon, box.sheet, box.r1, box.c1, list(box.headers), [])
+        tall = self.box if self.box is not None and self.box.tall else None
+        if not self.streamed:
+            return RawTable(self.canon, *_read_table(wb, self.tname, tall, self.spot))
+        box = self.box
+        sheet = wb.get_sheet_by_name(box.sheet)
+        raw = RawTable(self.canon, box.sheet, box.r1, box.c1, list(box.headers), [],
+                       below_start=self.spot.r2 + 1 if self.spot else 0)
+
+        def by_name():            # a workbook of its own: `wb` may be busy in the thread
+            other = _calamine(pc, parts)
+            try:
+                return _read_table(other, self.tname, tall, self.spot)
+            finally:
+                other.close()
+        raw.chunks = _sheet_chunks(sheet, box, self.spot, raw, by_name)
+        return raw
+
+
+def _marked(p, wb, stream, scan: ErrorScan):
     try:
         for canon, raw in stream:
             yield canon, scan.mark(raw)
+    except BaseException as e:
+        if not _calamine_failure(e):
+            raise
+        raise _unreadable(p, e) from None
     finally:
         stream.close()
+        wb.close()
+
+
+# --- a big table streamed from its sheet's rows --------------------------------------------
+def _cut(line: list, lo: int, hi: int, pad_left: int, width: int) -> list:
+    """A sheet row's cells in the table's columns (the row itself when they are all of it)."""
+    if lo == 0 and pad_left == 0 and len(line) == width:
+        return line
+    out = [""] * pad_left + list(line[lo:hi])
+    return out + [""] * (width - len(out))
+
+
+def _sheet_chunks(sheet, box: _Box, spot: "_Below | None", raw: RawTable, fallback):
+    """The table's data rows, CHUNK_ROWS at a time, from calamine's iter_rows (row i of it is
+    Excel row i + 1: python-calamine gives the rows above the sheet's range as empty ones);
+    then the rows typed just below it into raw.below. When the header row read there is not
+    the table's, the table is read by name instead (`fallback`)."""
+    width = box.c2 - box.c1 + 1
+    if not sheet.height:
+        yield [[""] * width]      # like calamine: a table keeps its one (empty) data row
+        return
+    k0 = sheet.start[1] + 1
+    lo, hi, pad_left = max(box.c1 - k0, 0), max(box.c2 - k0 + 1, 0), max(k0 - box.c1, 0)
+    rows = iter(sheet.iter_rows())
+    del sheet
+    for _ in range(box.r1 - 1):
+        next(rows, None)
+    head = next(rows, None)
+    if head is None or ["" if v is None else str(v) for v in
+                        _cut(head, lo, hi, pad_left, width)] != box.headers:
+        del rows
+        got = fallback()
+        raw.below = got[5]
+        yield got[4]
+        return
+    whole = lo == 0 and pad_left == 0 and len(head) == width      # rows need no cutting
+    left, given = box.r2 - box.r1, 0
+    while left > 0:
+        chunk = list(islice(rows, min(CHUNK_ROWS, left)))
+        if not chunk:
+            break
+        left -= len(chunk)
+        given += len(chunk)
+        yield chunk if whole else [_cut(line, lo, hi, pad_left, width) for line in chunk]
+        del chunk
+    if not given:
+        yield [[""] * width]      # like calamine: a table keeps its one (empty) data row
+    if spot is not None:
+        raw.below = _rows_below(rows, box.r2, spot.limit, (lo, hi, pad_left, width))
+    del rows
+    give_back_memory()
+
+
+def give_back_memory() -> None:
+    """The memory calamine freed (a parsed sheet, hundreds of MB) back to the system, where
+    the C library keeps it otherwise (glibc, Linux); elsewhere nothing is done."""
+    trim = _MALLOC_TRIM[0] if _MALLOC_TRIM else _find_malloc_trim()
+    if trim is not None:
+        trim(0)
+
+
+_MALLOC_TRIM: list = []
+
+
+def _find_malloc_trim():
+    trim = None
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            trim = getattr(ctypes.CDLL(None), "malloc_trim", None)
+        except (OSError, AttributeError):     # not glibc (musl has none): nothing to trim
+            trim = None
+    _MALLOC_TRIM.append(trim)
+    return trim
+
+
+def _rows_below(rows, r2: int, limit: int, cut: tuple) -> list[list]:
+    """The consecutive non-empty rows after Excel row r2 (where `rows` stands), up to limit."""
+    below = []
+    for _ in range(r2 + 1, limit + 1):
+        line = next(rows, None)
+        if line is None:
+            break
+        line = _cut(line, *cut)
+        if all(_blank(v) for v in line):
+            break
+        below.append(line)
+    return below
 
 
 def _unreadable(p, e: BaseException) -> BookUnreadable:
@@ -392,73 +474,19 @@ def _unreadable(p, e: BaseException) -> BookUnreadable:
                  error=f"{type(e).__name__}: {_one_line(e)}")
 
 
-def _read_serial(p, wb, todo):
-    try:
-        for canon, tname, tall, spot in todo:
-            try:
-                parts = _read_table(wb, tname, tall, spot)
-            except BaseException as e:
-                if not _calamine_failure(e):
-                    raise
-                raise _unreadable(p, e) from None
-            yield canon, RawTable(canon, *parts)
-    finally:
-        wb.close()
-
-
-def _read_parallel(pc, parts: Parts, wb, todo):
-    """Two threads take the next table left; results come back as they are done."""
-    import queue
-    done: queue.Queue = queue.Queue()
-    pending = iter(range(len(todo)))
-    lock = threading.Lock()
-    stop = threading.Event()
-
-    def work(book):
-        try:
-            while not stop.is_set():
-                with lock:
-                    i = next(pending, None)
-                if i is None:
-                    return
-                done.put((i, _read_table(book, *todo[i][1:]), None))
-        except BaseException as e:   # re-raised in the reading thread
-            done.put((None, None, e))
-        finally:
-            book.close()
-
-    p = parts.pkg.path
-    try:
-        other = _calamine(pc, parts)
-    except BaseException as e:
-        wb.close()
-        if not _calamine_failure(e):
-            raise
-        raise _unreadable(p, e) from None
-    threads = [threading.Thread(target=work, args=(b,), daemon=True) for b in (wb, other)]
-    for t in threads:
-        t.start()
-    try:
-        for _ in range(len(todo)):
-            i, parts, error = done.get()
-            if error is not None:
-                raise _unreadable(p, error) from None
-            canon = todo[i][0]
-            yield canon, RawTable(canon, *parts)
-    finally:
-        stop.set()
-        for t in threads:
-            t.join()
-
-
 def read_tables(book: str | os.PathLike | Parts, names=None) -> dict[str, RawTable]:
     """Every acctbook table found in the file, by table name (case-insensitive)."""
-    order, stream = open_tables(book, names)
-    got = dict(stream)
+    order, stream, _ = open_tables(book, names)
+    with collector_paused():
+        got = dict(stream)
     return {n: got[n] for n in order}
 
 
-def read_book(book: str | os.PathLike | Parts) -> Book:
-    """Read and type a workbook file."""
+def read_book(book: str | os.PathLike | Parts, tables=None) -> Book:
+    """Read and type a workbook file, each table typed as it is read (coerce.load_stream).
+    `tables`: the ones a command uses (None: all); the others are not parsed, only their
+    headers read (Book.unread)."""
     parts = opened(book)
-    return load_book(read_tables(parts), str(parts.pkg.path))
+    order, stream, unread = open_tables(parts, first=FIRST, streamed=True, parse=tables)
+    with collector_paused():
+        return load_stream(order, stream, str(parts.pkg.path), unread)

@@ -134,11 +134,16 @@ class SheetCells:
     def new_style(self, row_attrs: bytes | None, col: int) -> str | None:
         """The style Excel gives a cell typed into an empty spot: its row's (when the row
         is formatted), else its column's; so a new Revenue cell shows #,##0.00."""
+        return self._row_style(row_attrs) or self.col_styles.get(col)
+
+    @staticmethod
+    def _row_style(row_attrs: bytes | None) -> str | None:
+        """A formatted row's style (customFormat), else None."""
         if row_attrs and b'customFormat="1"' in row_attrs:
             m = ATTR_S.search(row_attrs)
             if m and m.group(1):
                 return m.group(1).decode()
-        return self.col_styles.get(col)
+        return None
 
     def locate(self) -> tuple[bytes, int, int]:
         """(the part, sheetData opened up if empty, where its rows start and end)."""
@@ -174,12 +179,18 @@ class SheetCells:
         if by_row:
             edits += self._slow_rows(data, rows, after, by_row, body_start, body_end)
         edits.sort(key=lambda e: (e[0], e[1]))
-        out, last = [], 0
+        edits = [e for e in edits if data[e[0]:e[1]] != e[2]]   # a cell written as it was
+        dim = _dimension_edit(data, [k for k, v in updates.items() if not is_missing(v)])
+        if dim is not None:
+            edits.insert(0, dim)               # the dimension comes before sheetData
+        if not edits:
+            return data                        # nothing changes: the part stays as it is
+        whole, out, last = memoryview(data), [], 0     # unchanged stretches are not copied
         for a, b, new in edits:
-            out += [data[last:a], new]
+            out += [whole[last:a], new]
             last = b
-        out.append(data[last:])
-        return _grow_dimension(b"".join(out), [k for k, v in updates.items() if not is_missing(v)])
+        out.append(whole[last:])
+        return b"".join(out)
 
     def _fast_cells(self, data: bytes, row: Row, updates: dict[int, Any]):
         """Edits replacing just the cells, when each exists as `<c r="REF"` with no formula."""
@@ -297,8 +308,9 @@ class SheetCells:
                 first = cols[0]
             elif body.strip():
                 return None
-        num = row.num
-        new = [(c, self._cell(cell_ref(num, c), v, None, self.new_style(row.attrs, c)))
+        num, own = row.num, self._row_style(row.attrs)
+        styles = self.col_styles
+        new = [(c, self._cell(cell_ref(num, c), v, None, own or styles.get(c)))
                for c, v in sorted(updates.items()) if not blank_update(v)]
         if not new:
             return b""
@@ -428,25 +440,26 @@ def _widen_spans(tag: bytes, lo: int, hi: int) -> bytes:
     return tag[:m.start()] + b'spans="%d:%d"' % (a, b) + tag[m.end():]
 
 
-def _grow_dimension(data: bytes, updates: Iterable[tuple[int, int]]) -> bytes:
+def _dimension_edit(data: bytes, updates: Iterable[tuple[int, int]]
+                    ) -> tuple[int, int, bytes] | None:
+    """The edit growing the part's `<dimension ref>` over the cells written, if it must grow."""
     updates = list(updates)
     if not updates:
-        return data
+        return None
     head_end = data.find(b"sheetData")
     m = _DIMENSION.search(data, 0, head_end if head_end > 0 else len(data))
     if not m:
-        return data
+        return None
     try:
         parts = m.group(2).decode().split(":")
         (r1, c1), (r2, c2) = split_ref(parts[0]), split_ref(parts[-1])
     except ValueError:
-        return data
+        return None
     rows = [r for r, _ in updates]
     cols = [c for _, c in updates]
     nr1, nc1, nr2, nc2 = min(r1, *rows), min(c1, *cols), max(r2, *rows), max(c2, *cols)
     if (nr1, nc1, nr2, nc2) == (r1, c1, r2, c2):
-        return data
-    new = f"{cell_ref(nr1, nc1)}:{cell_ref(nr2, nc2)}".encode()
-    return data[:m.start(2)] + new + data[m.end(2):]
+        return None
+    return m.start(2), m.end(2), f"{cell_ref(nr1, nc1)}:{cell_ref(nr2, nc2)}".encode()
 
 

@@ -189,7 +189,7 @@ def upgrade(parts: Parts, plan: Plan, donor: Parts | None, lite: LiteParts | Non
     lang = plan.lang
     styles = StyleImport(donor.styles, parts.styles) if donor is not None else None
     cells: dict[str, dict] = {}
-    placed = placed_settings_tables(parts, plan, skipped)
+    placed = placed_settings_tables(parts, plan, skipped, donor)
     if donor is not None:
         _header_cells(parts, plan, donor, styles, cells, placed)
         _home_cell_updates(parts, plan, donor, styles, cells)
@@ -213,8 +213,8 @@ def upgrade(parts: Parts, plan: Plan, donor: Parts | None, lite: LiteParts | Non
     if donor is not None:
         for nc in plan.columns:
             widen_table(parts, nc, donor, styles, lang)
-        for table, col in placed:
-            add_settings_table(parts, table, col, lang)
+        for table, col, rows in placed:
+            add_settings_table(parts, table, col, lang, rows)
         if plan.settings:
             add_setting_rules(parts, donor, plan.settings, lang)
         if plan.buttons and not plan.home_sheet:
@@ -265,8 +265,10 @@ def _new_sheet(table, lang: str) -> SheetTable:
 
 
 # --- cells: headers and Home ---------------------------------------------------------------
-def _donor_cell(donor: Parts, sheet: str, row: int, col: int) -> tuple[str | None, Any]:
-    """(style index, shown text) of a donor cell, from its XML (shared strings resolved)."""
+def _donor_cell(donor: Parts, sheet: str, row: int, col: int,
+                numbers: bool = False) -> tuple[str | None, Any]:
+    """(style index, shown text) of a donor cell, from its XML (shared strings resolved);
+    with `numbers`, a number cell's value too (int when whole)."""
     root = etree.fromstring(donor.pkg.read(donor.sheet_part(sheet)), PARSER)
     want = cell_ref(row, col)
     for c in root.iter(f"{{{donor.ns}}}c"):
@@ -275,6 +277,9 @@ def _donor_cell(donor: Parts, sheet: str, row: int, col: int) -> tuple[str | Non
             text = None
             if c.get("t") == "s" and v is not None:
                 text = "".join(donor.shared_strings()[int(v.text)].itertext())
+            elif numbers and c.get("t") in (None, "n") and v is not None and v.text:
+                n = float(v.text)
+                text = int(n) if n.is_integer() else n
             return c.get("s"), text
     return None, None
 
@@ -292,12 +297,18 @@ def _header_cells(parts, plan, donor, styles, cells, placed) -> None:
         style, _ = _donor_cell(donor, nc.table.sheet(lang), 1, donor_col)
         cells.setdefault(sheet, {})[(r1, c2 + 1)] = Styled(nc.column.label(lang),
                                                           _styled(styles, style))
-    for table, col in placed:
+    for table, col, rows in placed:
         sheet = table.sheet(lang)
+        dcol = donor_table_col(donor, table.name)
         for i, c in enumerate(table.columns):
-            style, _ = _donor_cell(donor, sheet, 1, col + i)
+            style, _ = _donor_cell(donor, sheet, 1, dcol + i)
             cells.setdefault(sheet, {})[(1, col + i)] = Styled(c.label(lang),
                                                               _styled(styles, style))
+            # the default rows a new book has (Loyalty's tiers ...), as the donor holds them
+            for r in range(2, 2 + rows):
+                style, value = _donor_cell(donor, sheet, r, dcol + i, numbers=True)
+                if value is not None:
+                    cells[sheet][(r, col + i)] = Styled(value, _styled(styles, style))
 
 
 def _home_cell_updates(parts, plan, donor, styles, cells) -> None:

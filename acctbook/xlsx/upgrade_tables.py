@@ -51,18 +51,32 @@ def _busy(parts: Parts, sheet: str, r1: int, r2: int, c1: int, c2: int) -> bool:
     return any(row_values(data, found.get(r), sc.p, c1, c2) for r in range(r1, r2 + 1))
 
 
-def placed_settings_tables(parts: Parts, plan: Plan, skipped: list[str]) -> list:
+def donor_rows(donor: Parts | None, table: str) -> int:
+    """How many rows below its header the donor's table has: its default rows (Loyalty's
+    tiers, StageDays' stages), or 1 (a blank row) for a table a new book leaves empty."""
+    if donor is None:
+        return 1
+    _, _, _, root = donor.find_table(table)
+    (r1, _), (r2, _) = (split_ref(x) for x in root.get("ref").split(":"))
+    return max(1, r2 - r1)
+
+
+def placed_settings_tables(parts: Parts, plan: Plan, skipped: list[str],
+                           donor: Parts | None = None) -> list[tuple]:
+    """(table, first column, rows below the header) for each Settings table the plan adds
+    whose cells are free; the others are named in `skipped`."""
     out = []
     for table, col in plan.settings_tables:
         sheet = table.sheet(plan.lang)
-        if _busy(parts, sheet, 1, 2, col, col + len(table.columns) - 1):
+        rows = donor_rows(donor, table.name)
+        if _busy(parts, sheet, 1, 1 + rows, col, col + len(table.columns) - 1):
             skipped.append(tr(plan.lang, "table {table}: cells {cells} on sheet {sheet} are not "
                                          "free; not added (make room there, then run upgrade "
                                          "again)").format(
                 table=table.name, sheet=sheet,
-                cells=f"{cell_ref(1, col)}:{cell_ref(2, col + len(table.columns) - 1)}"))
+                cells=f"{cell_ref(1, col)}:{cell_ref(1 + rows, col + len(table.columns) - 1)}"))
         else:
-            out.append((table, col))
+            out.append((table, col, rows))
     return out
 
 
@@ -192,7 +206,7 @@ def add_setting_rules(parts: Parts, donor: Parts, added: list, lang: str) -> Non
     parts.set(part, xml)
 
 
-def add_settings_table(parts: Parts, table, col: int, lang: str) -> None:
+def add_settings_table(parts: Parts, table, col: int, lang: str, rows: int = 1) -> None:
     sheet = table.sheet(lang)
     part = parts.sheet_part(sheet)
     ids = [int(r.get("id", "0")) for _, r in parts.all_tables() if r.get("id", "").isdigit()]
@@ -201,7 +215,7 @@ def add_settings_table(parts: Parts, table, col: int, lang: str) -> None:
     tpart = parts.free_name("xl/tables", "table")
     rid = parts.add_rel(part, parts.rel_type("table"), tpart)
     parts.content_type(tpart, CT_TABLE)
-    ref = f"{cell_ref(1, col)}:{cell_ref(2, col + len(table.columns) - 1)}"
+    ref = f"{cell_ref(1, col)}:{cell_ref(1 + rows, col + len(table.columns) - 1)}"
     style = next((find_child(r, "tableStyleInfo") for t, r in parts.all_tables()
                   if parts.table_sheet(t) == part.lower()
                   and find_child(r, "tableStyleInfo") is not None), None)

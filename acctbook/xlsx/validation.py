@@ -90,9 +90,10 @@ def _within_rules(parts: Parts, part: str, boxes: list[Box], margin: int) -> boo
     """True when the part's last bytes, kept by the reader (Parts.sheet_tails), show that
     no rule is outgrown: a 50 MB sheet is then not inflated a second time."""
     name = parts.pkg.name(part)
-    if name is None or name in parts.parts:
-        return False                    # rewritten in this patch: its bytes are at hand
-    tail = parts.sheet_tails.get(canon(name).lower())
+    if name is None:
+        return False
+    tail = parts.new_tail(name) if name in parts.parts else \
+        parts.sheet_tails.get(canon(name).lower())       # rewritten in this patch, or as read
     if tail is None or not (b"sheetData>" in tail or b"sheetData/>" in tail):
         return False
     return grown_rules(tail, boxes, margin) is None

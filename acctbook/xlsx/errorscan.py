@@ -1,0 +1,126 @@
+"""Excel error values in a workbook file's sheets: calamine gives a cell showing #N/A (or
+#DIV/0!, #REF! ...) as "", the same as an empty cell, so the reader (read.py) has this scan
+find them in the sheet XML and mark them in the tables it reads (model.ExcelError)."""
+
+from __future__ import annotations
+
+import re
+import threading
+import zipfile
+
+from acctbook.book.model import ExcelError, RawTable, col_number
+from acctbook.xlsx.parts import Parts
+
+
+# --- Excel error values ----------------------------------------------------------------
+# calamine gives a cell showing #N/A (or #DIV/0!, #REF! ...) as "", the same as an empty
+# cell. Such a cell has t="e" in the sheet XML, so the sheet parts are searched for that
+# (in a thread, beside calamine) and only a part where it occurs is read cell by cell.
+_ERROR_MARK = (b't="e"', b"t='e'")
+_ERROR_CELL = re.compile(rb"<(?:[\w.-]+:)?c(\s(?:[^>]*?\s)?t=[\"']e[\"'][^>]*?)(/?)>")
+_CELL_REF = re.compile(rb"\br=[\"']\$?([A-Za-z]{1,3})\$?(\d+)[\"']")
+_VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</(?:[\w.-]+:)?v>")
+_CELL_END = re.compile(rb"</(?:[\w.-]+:)?c>")
+_SHEET_PART = re.compile(r"worksheets/[^/]+\.xml$", re.I)
+
+
+def _has_error_cells(z: zipfile.ZipFile, info: zipfile.ZipInfo,
+                     tails: dict[str, bytes] | None = None) -> bool:
+    """Whether the part has an error cell; a part read to its end leaves its last bytes
+    (1-2 MiB, where its validation follows sheetData) in `tails` for the writer
+    (validation.extend_rules), which then need not inflate it again."""
+    tail = last = prev = b""
+    with z.open(info) as fh:
+        while chunk := fh.read(1 << 20):
+            edge = tail + chunk[:8]
+            if any(m in chunk or m in edge for m in _ERROR_MARK):
+                return True
+            tail = chunk[-8:]
+            prev, last = last, chunk
+    if tails is not None:
+        tails[info.filename.replace("\\", "/").lower()] = prev + last
+    return False
+
+
+def error_cells(xml: bytes) -> dict[tuple[int, int], str]:
+    """(Excel row, column) -> the error shown (#N/A ...), for every t="e" cell of a sheet."""
+    out = {}
+    for m in _ERROR_CELL.finditer(xml):
+        ref = _CELL_REF.search(m[1])
+        if ref is None or m[2]:           # no position, or no value: nothing to show
+            continue
+        end = _CELL_END.search(xml, m.end())
+        value = _VALUE.search(xml, m.end(), end.start() if end else len(xml))
+        text = value[1].decode("utf-8", "replace").strip() if value else ""
+        if text:
+            out[int(ref[2]), col_number(ref[1].decode())] = text
+    return out
+
+
+def scan_errors(parts: Parts, only: set[str] | None = None
+                 ) -> dict[str, dict[tuple[int, int], str]]:
+    """Sheet name -> its error cells, on the sheets named in `only` (None: every sheet);
+    {} when there are none (the usual case) or the package is too odd to tell (calamine
+    then decides whether it can be read)."""
+    try:
+        z = parts.pkg.zf
+        wanted = None if only is None else {part.lower() for name, part in parts.sheets
+                                            if part and name in only}
+        found = {i.filename.replace("\\", "/").lower(): error_cells(z.read(i))
+                 for i in z.infolist()
+                 if _SHEET_PART.search(i.filename.replace("\\", "/"))
+                 and (wanted is None or i.filename.replace("\\", "/").lower() in wanted)
+                 and _has_error_cells(z, i, parts.sheet_tails)}
+        found = {part: cells for part, cells in found.items() if cells}
+        if not found:
+            return {}
+        return {name: found[part.lower()] for name, part in parts.sheets   # as the writer sees them
+                if part and part.lower() in found}
+    except Exception:   # noqa: BLE001 - the scan only adds detail; calamine reports bad files
+        return {}
+
+
+class ErrorScan:
+    """The error scan running in a thread; `mark` waits for it and puts the errors in."""
+
+    def __init__(self, parts: Parts, only: set[str] | None = None):
+        self.result: dict[str, dict[tuple[int, int], str]] = {}
+        self.thread = threading.Thread(target=self._run, args=(parts, only), daemon=True)
+        self.thread.start()
+
+    def _run(self, parts: Parts, only: set[str] | None) -> None:
+        self.result = scan_errors(parts, only)
+
+    def mark(self, raw: RawTable) -> RawTable:
+        if raw.chunks is not None:
+            raw.chunks = self._marked_chunks(raw, raw.chunks)
+            return raw
+        self.thread.join()
+        for (row, col), text in self.result.get(raw.sheet, {}).items():
+            i, j = row - raw.header_row - 1, col - raw.first_col
+            if 0 <= i < len(raw.rows) and 0 <= j < len(raw.rows[i]):
+                raw.rows[i][j] = ExcelError(text)
+        self._mark_below(raw)
+        return raw
+
+    def _mark_below(self, raw: RawTable) -> None:
+        for (row, col), text in self.result.get(raw.sheet, {}).items():
+            j, k = col - raw.first_col, row - raw.below_start
+            if raw.below and 0 <= k < len(raw.below) and 0 <= j < len(raw.below[k]):
+                raw.below[k][j] = ExcelError(text)
+
+    def _marked_chunks(self, raw: RawTable, chunks):
+        """A streamed table's chunks, each marked as it passes; the rows below at the end."""
+        self.thread.join()
+        by_row: dict[int, list[tuple[int, str]]] = {}
+        for (row, col), text in self.result.get(raw.sheet, {}).items():
+            by_row.setdefault(row, []).append((col - raw.first_col, text))
+        first = raw.header_row + 1
+        for chunk in chunks:
+            for i in range(len(chunk)) if by_row else ():
+                for j, text in by_row.get(first + i, ()):
+                    if 0 <= j < len(chunk[i]):
+                        chunk[i][j] = ExcelError(text)
+            first += len(chunk)
+            yield chunk
+        self._mark_below(raw)

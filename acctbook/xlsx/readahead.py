@@ -1,0 +1,85 @@
+"""Reading ahead within a memory budget: one worker thread runs the jobs (calamine parsing a
+sheet, which it does without holding the GIL) while the caller works on the results already
+handed over (typing a table), so the two overlap on two cores.
+
+Each job has a size (a table's cells): the worker starts a job only while the sizes of the
+jobs it has done and the caller has not yet finished with stay within `budget`, so two big
+tables are never held at once (calamine holds a parsed sheet as about 55 bytes a cell). It
+takes the first job in order that fits, so small tables are read while a big one is being
+typed; one job alone may exceed the budget. Results come back in the order they are done.
+"""
+
+from __future__ import annotations
+
+import collections
+import threading
+from typing import Any, Callable, Iterator, Sequence
+
+Job = tuple[Any, int, Callable[[], Any]]          # (key, size, what to run)
+
+
+class ReadAhead:
+    """Runs `jobs` in a worker thread within `budget`; `results()` hands them over."""
+
+    def __init__(self, jobs: Sequence[Job], budget: int):
+        self.pending = list(jobs)
+        self.count = len(self.pending)
+        self.budget, self.held = budget, 0
+        self.done: collections.deque = collections.deque()
+        self.cond = threading.Condition()
+        self.stop = False
+        self.thread = threading.Thread(target=self._work, daemon=True)
+        self.thread.start()
+
+    def _next(self) -> Job | None:
+        """The first pending job that fits (any when nothing is held); waits until one does."""
+        with self.cond:
+            while not self.stop:
+                job = next((j for j in self.pending
+                            if self.held == 0 or self.held + j[1] <= self.budget), None)
+                if job is not None:
+                    self.pending.remove(job)
+                    self.held += job[1]
+                    return job
+                if not self.pending:
+                    return None
+                self.cond.wait()
+            return None
+
+    def _work(self) -> None:
+        while (job := self._next()) is not None:
+            key, size, run = job
+            try:
+                out = (key, size, run(), None)
+            except BaseException as e:       # handed to the caller, who raises it
+                out = (key, size, None, e)
+            with self.cond:
+                self.done.append(out)
+                self.cond.notify_all()
+            if out[3] is not None:
+                return
+
+    def results(self) -> Iterator[tuple[Any, Any]]:
+        """(key, result) of each job as it is done; the caller is done with one when it asks
+        for the next. A job's exception is raised here."""
+        try:
+            for _ in range(self.count):
+                with self.cond:
+                    while not self.done:
+                        self.cond.wait()
+                    key, size, result, error = self.done.popleft()
+                if error is not None:
+                    raise error
+                yield key, result
+                del result
+                with self.cond:
+                    self.held -= size
+                    self.cond.notify_all()
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        with self.cond:
+            self.stop = True
+            self.cond.notify_all()
+        self.thread.join()
