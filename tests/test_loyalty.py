@@ -22,6 +22,7 @@ from openpyxl.utils import range_boundaries
 from python_calamine import CalamineWorkbook
 
 import xlwings_remote as xr
+from readback import table
 from acctbook import api, excel
 from acctbook.book import schema
 from acctbook.book.model import AcctbookError
@@ -115,20 +116,6 @@ def _day(v):
     return v.date() if isinstance(v, dt.datetime) else v or None
 
 
-def table(path, spec: schema.Table) -> list[dict]:
-    """A table's rows read back with python-calamine, keyed by schema key, choice values in
-    English, blanks None."""
-    t = CalamineWorkbook.from_path(str(path), load_tables=True).get_table_by_name(spec.name)
-    keys = [schema.header_index(spec)[schema.fold(h)] for h in t.columns]
-    choices = {c.key: schema.choice_index(c.choices) for c in spec.columns if c.choices}
-    out = []
-    for values in t.to_python():
-        row = {k: (None if v == "" else v) for k, v in zip(keys, values)}
-        for k, index in choices.items():
-            if isinstance(row.get(k), str):
-                row[k] = index.get(schema.fold(row[k]), row[k])
-        out.append(row)
-    return out
 
 
 def _one_year_on(day: dt.date) -> dt.date:

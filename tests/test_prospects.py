@@ -16,11 +16,11 @@ from pathlib import Path
 import openpyxl
 import pytest
 from openpyxl.utils import range_boundaries
-from python_calamine import CalamineWorkbook
 
 import xlwings_remote as xr
+from readback import table
 from acctbook import api, cli, excel
-from acctbook.book import bidi, freemail, schema
+from acctbook.book import freemail, schema
 from acctbook.book.identity import il_number_complete, il_number_ok
 from acctbook.create.workbook import create_workbook
 
@@ -149,20 +149,6 @@ def books(tmp_path_factory) -> dict[str, Path]:
 
 
 # --- the book as read back ------------------------------------------------------------------
-def table(path, spec: schema.Table) -> list[dict]:
-    """A table's rows read back with python-calamine, keyed by schema key, choice values in
-    English, text without direction marks, blanks None."""
-    t = CalamineWorkbook.from_path(str(path), load_tables=True).get_table_by_name(spec.name)
-    keys = [schema.header_index(spec)[schema.fold(h)] for h in t.columns]
-    choices = {c.key: schema.choice_index(c.choices) for c in spec.columns if c.choices}
-    out = []
-    for values in t.to_python():
-        row = {k: (None if v == "" else bidi.plain(v)) for k, v in zip(keys, values)}
-        for k, index in choices.items():
-            if isinstance(row.get(k), str):
-                row[k] = index.get(schema.fold(row[k]), row[k])
-        out.append(row)
-    return out
 
 
 def clients(path) -> dict[str, dict]:

@@ -19,9 +19,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 from openpyxl.utils import range_boundaries
-from python_calamine import CalamineWorkbook
 
 import xlwings_remote as xr
+from readback import table
 from acctbook import cli, excel
 from acctbook.book import bidi, schema
 from acctbook.book.sheets import TODAY as TODAY_SHEET
@@ -123,20 +123,6 @@ def books(tmp_path_factory) -> dict[str, Path]:
     return out
 
 
-def table(path, spec: schema.Table) -> list[dict]:
-    """A table read back with python-calamine: schema keys, choices in English, blanks None,
-    direction marks stripped."""
-    t = CalamineWorkbook.from_path(str(path), load_tables=True).get_table_by_name(spec.name)
-    keys = [schema.header_index(spec)[schema.fold(h)] for h in t.columns]
-    choices = {c.key: schema.choice_index(c.choices) for c in spec.columns if c.choices}
-    out = []
-    for values in t.to_python():
-        row = {k: (None if v == "" else bidi.plain(v)) for k, v in zip(keys, values)}
-        for k, index in choices.items():
-            if isinstance(row.get(k), str):
-                row[k] = index.get(schema.fold(row[k]), row[k])
-        out.append(row)
-    return out
 
 
 def by_client(path) -> dict[str, dict]:
