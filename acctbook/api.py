@@ -105,8 +105,15 @@ def calendar(path, out=None, today: dt.date | None = None,
 
 
 def calls(path, today: dt.date | None = None, progress: Progress | None = None):
-    """The call queue (docs/rules.md, "The call queue") without writing anything."""
-    return refresh(path, today, dry_run=True, progress=progress).results.queue
+    """The call queue (docs/rules.md, "The call queue") without writing anything; only the
+    tables it uses are read (jobs.CALLS_TABLES)."""
+    return calls_result(path, today, progress).results.queue
+
+
+def calls_result(path, today: dt.date | None = None,
+                 progress: Progress | None = None) -> RefreshResult:
+    """`calls` with its book and the problems of the tables it read (the CLI's)."""
+    return jobs.calls(path, _today(today), progress=progress)
 
 
 def batch(paths: Iterable, today: dt.date | None = None,

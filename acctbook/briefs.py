@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from acctbook.book import schema
 from acctbook.book.i18n import tr
 from acctbook.book.model import ERROR, Problem, speaking
 from acctbook.book.rules import check_book
@@ -19,6 +20,11 @@ from acctbook.documents.brief_html import file_stem, write_brief_files
 from acctbook.xlsx.read import read_book
 
 Step = Callable[..., None]          # jobs.steps: step(tr("en", "…{book}"), book=…)
+
+# What a brief reads: everything but Campaigns and Bonus payments (no line of the brief
+# comes from them); those are not parsed, and their problems are check's to say.
+BRIEF_TABLES = tuple(name for name in schema.TABLES
+                     if name not in ("Campaigns", "BonusPayments"))
 
 
 @dataclass
@@ -43,7 +49,7 @@ def brief(path, client_id: str, today: dt.date, out=None, pdf: bool = False,
     workbook). An unknown Client ID is refused (core.brief.UnknownClient) before any file."""
     step = step or (lambda *a, **k: None)
     step(tr("en", "reading {book}"), book=Path(path).name)
-    book = read_book(path)
+    book = read_book(path, tables=BRIEF_TABLES)
     with speaking(book.lang):          # a failure said in the book's language
         step(tr("en", "checking every rule"))
         problems = check_book(book, today)

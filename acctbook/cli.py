@@ -128,7 +128,7 @@ def cmd_refresh(a) -> int:
 
 def cmd_calls(a) -> int:
     with progress_bar(a, tr("en", "reading {book}"), book=Path(a.book).name) as progress:
-        res = api.refresh(a.book, today=a.today, dry_run=True, progress=progress)
+        res = api.calls_result(a.book, today=a.today, progress=progress)
     day_off_notice(res.book, a.today)
     lang = lang_of(a, res.book)
     recs = res.results.queue.to_dict("records")

@@ -152,6 +152,27 @@ def refresh(path, today: dt.date, dry_run: bool = False, adopt_rows: bool = Fals
     return out
 
 
+# What the call queue reads: every table a follow-up, ranking or risk rule reads (core
+# compute.READS) but Campaigns and Bonus payments (their results are not the queue's);
+# Deal items, Products and Competitors no rule of it reads. The others are not parsed, and a
+# problem in them is check's and refresh's to say.
+CALLS_TABLES = tuple(name for name in schema.TABLES if name not in (
+    "DealItems", "Products", "Competitors", "Campaigns", "BonusPayments"))
+
+
+def calls(path, today: dt.date, progress: Progress | None = None) -> RefreshResult:
+    """What `refresh --dry-run` says of the call queue, from CALLS_TABLES only and without
+    planning a write: results.queue, and the problems of the tables read."""
+    step = steps(progress, 3)
+    step(tr("en", "reading {book}"), book=Path(path).name)
+    book = open_book(path).read_book(tables=CALLS_TABLES)
+    step(tr("en", "checking every rule"))
+    problems = check_book(book, today)
+    step(tr("en", "computing follow-ups, ranking and risk"))
+    return RefreshResult(str(path), today, problems,
+                         plan.refresh_results(book, problems, today), book=book)
+
+
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
 
 

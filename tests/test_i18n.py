@@ -60,3 +60,20 @@ def test_english_is_the_message_itself_and_hebrew_comes_from_the_catalog():
 def test_the_lite_bundle_carries_the_compiled_catalog():
     names = zipfile.ZipFile(io.BytesIO(lite.lite_package())).namelist()
     assert "acctbook/locale/he/LC_MESSAGES/acctbook.mo" in names
+
+
+def test_every_report_word_is_in_both_languages_with_its_placeholders():
+    """The monthly report's own table of words (documents/report_words.py, the HTML, the
+    Report sheet and its Bonuses due alike): each key in English and Hebrew, Hebrew letters
+    in every Hebrew text, and the same {names} in both."""
+    import re
+    from acctbook.documents.report_words import LABELS
+    names = re.compile(r"\{(\w*)[^}]*\}")
+    assert set(LABELS) == {"en", "he"} and LABELS["en"].keys() == LABELS["he"].keys()
+    for key, en in LABELS["en"].items():
+        he = LABELS["he"][key]
+        assert he.strip() and en.strip(), key
+        assert set(names.findall(he)) == set(names.findall(en)), key
+        words = names.sub("", en).strip(" ()·:")
+        if any(ch.isalpha() for ch in words):
+            assert re.search("[\u0590-\u05ff]", he), (key, he)

@@ -6,6 +6,7 @@ read back with python-calamine and python-docx.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from pathlib import Path
 
@@ -98,6 +99,39 @@ def test_an_unknown_reference_is_still_the_ref_error(tmp_path):
     d = valid_data()
     d["Interactions"][0]["client_id"] = "c-0001"
     assert ("ref", "Interactions", "B2") in problems(book_file(tmp_path, d))
+
+
+def test_the_reference_check_from_the_read_equals_the_whole_look(tmp_path):
+    """rule_refs takes the values ids.match_refs found to be no key while reading (issue 21:
+    it need not look at every row again); the problems are those of looking at every row,
+    and a book whose rows were filtered afterwards is looked at row by row."""
+    from acctbook.book.rules import rule_refs
+    d = valid_data()
+    d["Interactions"][0]["client_id"] = "c-0001"          # no client: the ref error
+    d["Interactions"].append(interaction("c-001", D(2026, 5, 28), "P-404"))   # case: a match
+    d["Orders"][0]["sku"] = "W-404"
+    book = api.load(book_file(tmp_path, d))
+    known = {name: dict(t.unmatched) for name, t in book.tables.items()}
+    assert known["Interactions"]["client_id"][2] == {"c-0001"}
+    assert known["Interactions"]["contact_id"][2] == {"P-404"}
+    assert known["Clients"]["referred_by"][2] == frozenset()
+    found = [(p.sheet, p.cell) for p in rule_refs(book, TODAY)]
+    assert {("Interactions", "B2"), ("Orders", _cell(book, "Orders", "sku", 2))} <= set(found)
+    for t in book.tables.values():
+        t.unmatched.clear()                                  # the whole look
+    assert [(p.sheet, p.cell) for p in rule_refs(book, TODAY)] == found
+    for name, t in book.tables.items():
+        t.unmatched.update(known[name])
+    clients = book.tables["Clients"]                          # a client taken out after
+    book.tables["Clients"] = dataclasses.replace(clients, frame=clients.frame.iloc[1:])
+    gone = clients.frame["client_id"].iloc[0]
+    rows = book.frame("Interactions").index[book.frame("Interactions")["client_id"] == gone]
+    assert {("Interactions", f"B{r}") for r in rows} <= {(p.sheet, p.cell)
+                                                          for p in rule_refs(book, TODAY)}
+
+
+def _cell(book, table: str, key: str, row: int) -> str:
+    return book.tables[table].cell(key, row)
 
 
 # --- keys that differ only in case -----------------------------------------------------------

@@ -1,7 +1,8 @@
 """Issue 21: the reader types each table as it reads it (a big one in chunks of its sheet's
 rows, read ahead by a thread within a memory budget), and a command reads only the tables
 it uses. The book read so is the book read the old way, cell for cell; a contract made
-without parsing the Interactions sheet is the contract made from the whole book."""
+without parsing the Interactions sheet is the contract made from the whole book, and so
+are the call queue and a brief made without the tables they do not use."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from acctbook.book import schema
 from acctbook.book.coerce import load_book
 from acctbook.book.model import BookUnreadable
 from acctbook.book.rules import check_book
+from acctbook.core.brief_table import brief_rows
 from acctbook.xlsx import read
 
 TODAY = dt.date(2026, 11, 26)
@@ -178,3 +180,27 @@ def test_a_contract_never_parses_the_interactions_sheet(demo, tmp_path, monkeypa
     with zipfile.ZipFile(garbled) as z:                        # copied as it was
         assert z.read(_sheet_parts(demo)["Interactions"]).startswith(b"<worksheet><sheetData>")
     assert schema.CONTRACTS.name in read.read_book(garbled, tables=tables).tables
+
+
+def test_calls_and_a_brief_never_parse_the_tables_they_do_not_use(demo, tmp_path):
+    """The Competitors sheet garbled: check cannot read the book, yet `calls` gives the
+    queue refresh gives on the whole book, and a brief is the brief of the whole book."""
+    garbled = _garble(demo, tmp_path / "garbled.xlsx", "Competitors")
+    with pytest.raises(BookUnreadable):
+        api.check(garbled, today=TODAY)
+    whole = api.refresh(demo, today=TODAY, dry_run=True)
+    queue = api.calls(garbled, today=TODAY)
+    assert len(queue) > 10
+    pd.testing.assert_frame_equal(queue, whole.results.queue, check_exact=True)
+    got = api.calls_result(garbled, today=TODAY)
+    assert got.book.unread == {"DealItems", "Products", "Competitors", "Campaigns",
+                               "BonusPayments"} and not got.errors
+    # a brief reads Competitors (competitors in play), not Campaigns nor Bonus payments
+    client = whole.results.queue["client_id"].iloc[0]
+    for table in ("Campaigns", "BonusPayments"):
+        other = _garble(demo, tmp_path / f"{table}.xlsx", table)
+        with pytest.raises(BookUnreadable):
+            api.check(other, today=TODAY)
+        made = brief_rows(api.brief(other, client, today=TODAY, write=False).brief)
+        assert len(made[1]) > 10
+        assert made == brief_rows(api.brief(demo, client, today=TODAY, write=False).brief)

@@ -21,6 +21,7 @@ import xlwings_remote as xr
 from acctbook import api, excel
 from acctbook.book import schema
 from acctbook.create.workbook import create_workbook
+from readback import day, refreshed_books, table
 
 TODAY = dt.date(2026, 6, 15)
 D = dt.date
@@ -82,40 +83,13 @@ def planted() -> tuple[dict, dict]:
 @pytest.fixture(scope="module")
 def books(tmp_path_factory) -> dict[str, Path]:
     """The planted book in English and in Hebrew, refreshed on TODAY (a pristine copy kept)."""
-    folder = tmp_path_factory.mktemp("segments")
-    out = {}
-    for lang in ("en", "he"):
-        data, settings = planted()
-        fresh = create_workbook(folder / f"fresh.{lang}.xlsx", lang, data, settings, lite=True)
-        path = folder / f"book.{lang}.xlsx"
-        shutil.copy(fresh, path)
-        result = api.refresh(path, TODAY)
+    out, results = refreshed_books(tmp_path_factory.mktemp("segments"), planted, TODAY)
+    for result in results.values():
         assert result.errors == [], [p.message for p in result.errors]
-        out[lang], out[f"fresh.{lang}"] = path, fresh
     return out
 
 
 # --- the book as read back ------------------------------------------------------------------
-def _day(v):
-    return v.date() if isinstance(v, dt.datetime) else v or None
-
-
-def table(path, spec: schema.Table) -> list[dict]:
-    """A table's rows read back with python-calamine, keyed by schema key, choice values in
-    English, blanks None."""
-    t = CalamineWorkbook.from_path(str(path), load_tables=True).get_table_by_name(spec.name)
-    keys = [schema.header_index(spec)[schema.fold(h)] for h in t.columns]
-    choices = {c.key: schema.choice_index(c.choices) for c in spec.columns if c.choices}
-    out = []
-    for values in t.to_python():
-        row = {k: (None if v == "" else v) for k, v in zip(keys, values)}
-        for k, index in choices.items():
-            if isinstance(row.get(k), str):
-                row[k] = index.get(schema.fold(row[k]), row[k])
-        out.append(row)
-    return out
-
-
 def expected(path, lang: str, by: str, today: dt.date) -> list[dict]:
     """The Segments (by="segment") or Regions (by="region") rows, summed by this test from
     the book's sheets: revenue from Orders, deals from Deals (weighted with the book's own
@@ -130,10 +104,10 @@ def expected(path, lang: str, by: str, today: dt.date) -> list[dict]:
             continue
         amount = o["amount"] if o["amount"] is not None else \
             o["quantity"] * o["unit_price"] * (1 - (o["discount"] or 0) / 100)
-        day = _day(o["order_date"])
-        if start < day <= today:
+        on = day(o["order_date"])
+        if start < on <= today:
             rev[o["client_id"]] = rev.get(o["client_id"], 0) + amount
-        elif prior_start < day <= start:
+        elif prior_start < on <= start:
             prior[o["client_id"]] = prior.get(o["client_id"], 0) + amount
     if today == TODAY:      # the test's revenue is the Clients sheet's, to the cent
         for cid, c in clients.items():
@@ -159,7 +133,7 @@ def expected(path, lang: str, by: str, today: dt.date) -> list[dict]:
     group_of = {cid: g for g in groups.values() for cid in g["ids"]}
     for d in table(path, schema.DEALS):
         g = group_of.get(d["client_id"])
-        closed = _day(d["stage_since"]) or _day(d["created"])
+        closed = day(d["stage_since"]) or day(d["created"])
         if g is None:
             continue
         if d["stage"] in ("Won", "Lost"):
@@ -174,8 +148,8 @@ def expected(path, lang: str, by: str, today: dt.date) -> list[dict]:
         g["weighted_pipeline"] += weighted
     for k in table(path, schema.COMPLAINTS):
         g = group_of.get(k["client_id"])
-        resolved = k["status"] == "Resolved" and _day(k["resolved_on"]) <= today
-        if g is not None and _day(k["opened"]) <= today and not resolved:
+        resolved = k["status"] == "Resolved" and day(k["resolved_on"]) <= today
+        if g is not None and day(k["opened"]) <= today and not resolved:
             g["open_complaints"] += 1
     total = sum(g["revenue_12m"] for g in groups.values())
     for g in groups.values():
@@ -328,11 +302,7 @@ def test_refresh_button_writes_the_same_two_tables(books, tmp_path, monkeypatch)
     equal `acctbook refresh`'s, cell by cell, where it puts them."""
     monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")     # tests only
     fresh = books["fresh.he"]
-    written, actions = xr.run(excel.refresh, fresh, TODAY)
-    assert written is not None
-    wb = openpyxl.load_workbook(fresh)
-    played = xr.apply(wb, actions)
-    assert played["alerts"] == [] and played["unknown"] == []
+    wb = xr.pressed(excel.refresh, fresh, TODAY)
     headless = openpyxl.load_workbook(books["he"])
     for name in ("Segments", "Regions"):
         got, want = _table(wb, name), _table(headless, name)

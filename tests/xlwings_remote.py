@@ -107,6 +107,18 @@ def run(func, path, today, active=None, selection="A1", **kw):
     return result, book.json()["actions"]
 
 
+def pressed(func, path, today, **kw) -> openpyxl.Workbook:
+    """`path` as Excel shows it after the button: `func` run on a remote Book of it (it must
+    return a result), its actions played onto the file as openpyxl reads it, with no alert
+    and no action this player does not know."""
+    written, actions = run(func, path, today, **kw)
+    assert written is not None
+    wb = openpyxl.load_workbook(path)
+    played = apply(wb, actions)
+    assert played["alerts"] == [] and played["unknown"] == [], played
+    return wb
+
+
 # --- applying the actions as Excel would ------------------------------------------------------------
 def _excel(v: Any) -> Any:
     if v == "" or v is None:

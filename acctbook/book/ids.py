@@ -64,6 +64,8 @@ def match_refs(tables: dict[str, LoadedTable]) -> dict[str, LoadedTable]:
             if change:
                 mapped = s.map(change)
                 t.frame[c.key] = mapped.where(mapped.notna(), s).astype(object)
+            t.unmatched[c.key] = (len(t.frame), len(tables[c.ref].frame),
+                                  frozenset(change.get(v, v) for v in odd) - keys)
     return tables
 
 

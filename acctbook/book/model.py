@@ -196,6 +196,10 @@ class LoadedTable:
     # Rows typed just below the table, outside it, so ignored (rule `row-below-table`):
     # (Excel row, sheet column, value) of each one's first non-empty cell.
     rows_below: tuple[tuple[int, int, Any], ...] = ()
+    # Reference column key -> (its table's rows, the referred table's rows, the distinct
+    # values that are no key there), as ids.match_refs found them while reading: rule_refs
+    # then looks at those values only, not at a million rows (bench/README.md, issue 21).
+    unmatched: dict[str, tuple[int, int, frozenset]] = field(default_factory=dict)
 
     def cell(self, key: str, row: int) -> str | None:
         col = self.columns.get(key)

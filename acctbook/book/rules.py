@@ -134,9 +134,15 @@ def rule_refs(book: Book, today: dt.date) -> list[Problem]:
             if c.type != schema.REF or c.ref not in book.tables or c.ref in book.unread:
                 continue
             target = book.tables[c.ref]
-            keys = target.frame[target.spec.key].dropna().unique()
             s = t.frame[c.key]
-            bad = s.notna() & ~s.isin(keys)
+            known = t.unmatched.get(c.key)
+            if known is not None and known[:2] == (len(t.frame), len(target.frame)):
+                if not known[2]:
+                    continue                  # every value is a key (as read: the usual case)
+                bad = s.isin(list(known[2]))
+            else:
+                keys = target.frame[target.spec.key].dropna().unique()
+                bad = s.notna() & ~s.isin(keys)
             what = target.spec.column(target.spec.key).label(lang)
             out += emit(book, t, bad, "ref", c.key,
                          lambda r, c=c, what=what, sheet=target.sheet: tr(

@@ -121,6 +121,24 @@ def _component_index() -> dict[str, str]:
     return out
 
 
+def over_defaults(frame: pd.DataFrame | None, key: str, value: str, defaults,
+                  valid=lambda v: True, conv=float) -> dict:
+    """A Settings table's rows over its defaults (StageDays, ProspectPoints, Loyalty; docs/
+    rules.md): a row whose key has no default is passed over, as is one whose value is blank
+    or not `valid` (the check reports it: the default stays); of two rows of one key the
+    first counts, as with every unique key. `conv` makes the value to use."""
+    out = {k: conv(v) for k, v in defaults}
+    if frame is None or frame.empty:
+        return out
+    seen: set = set()
+    for k, v in zip(frame[key], frame[value]):
+        if k not in out or k in seen or v is None or pd.isna(v) or not valid(v):
+            continue
+        seen.add(k)
+        out[k] = conv(v)
+    return out
+
+
 def _pairs(t: LoadedTable, kcol, vcol, index, defaults, conv) -> dict:
     """The table's rows over the defaults (docs/workbook.md, Settings): a row left out keeps its default."""
     out = {k: conv(v) for k, v in defaults}

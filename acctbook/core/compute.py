@@ -223,7 +223,9 @@ def _loyalty(per, p: Prepared, book: Book, today: dt.date) -> pd.DataFrame:
     f = p.frames
     out = loyalty.balances(per, f["Clients"], p.live_orders, f["BonusPayments"], f["Loyalty"],
                            book.settings["referral_bonus"], today, tiers=p.ranked["tier"])
-    return out.assign(client_row=per["client_row"].reindex(out["client_id"]).to_numpy())
+    cells = {k: _objs(out[k]) for k in loyalty.COLUMNS}       # Python values, as the writers take
+    cells["client_row"] = _objs(per["client_row"].reindex(out["client_id"]))
+    return _frame(cells)
 
 
 def _campaigns(f: dict[str, pd.DataFrame]) -> pd.DataFrame:

@@ -22,6 +22,7 @@ from acctbook.book import bidi, schema
 from acctbook.book.model import Settings
 from acctbook.book.rules_forecast import close_date_passed
 from acctbook.core.reorder import MIN_PASSED_DAYS
+from acctbook.core.rounding import half_up
 from acctbook.core.risk import invoice_dues
 from acctbook.core.workdays import Calendar
 
@@ -273,7 +274,7 @@ def due_reorder(reorder: pd.DataFrame | None, clients: pd.DataFrame,
     showed = r["expected_order"] + pd.to_timedelta(np.floor(np.maximum(
         r["gap_days"].to_numpy(dtype=float) / 2, MIN_PASSED_DAYS)) + 1, unit="D")
     r = r[~(answered.reindex(r.index) >= showed).to_numpy(dtype=bool)]
-    gap = np.floor(r["gap_days"].to_numpy(dtype=float) + 0.5)
+    gap = half_up(r["gap_days"].to_numpy(dtype=float))
     return _frame(r.index, REORDER, cal.roll_forward_many(_days(r["expected_order"])), None,
                   None, a=r["expected_order"].dt.date, n=gap)
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from acctbook.book import schema
+from acctbook.book.settings_load import over_defaults
 from acctbook.book.model import Book
 from acctbook.book.periods import QUARTER, Period, month_of, parse_period, quarter_of
 from acctbook.core import ranking
@@ -71,11 +72,8 @@ def _share(part: float, whole: float | None) -> float | None:
 def stage_days(frame: pd.DataFrame) -> dict[str, int]:
     """StageDays over its defaults (schema.DEFAULT_STAGE_DAYS): a row left out, blank or
     below 0 keeps the default."""
-    out = dict(schema.DEFAULT_STAGE_DAYS)
-    for stage, days in zip(frame["stage"], frame["typical_days"]):
-        if stage in out and not pd.isna(days) and days >= 0:
-            out[stage] = int(days)
-    return out
+    return over_defaults(frame, "stage", "typical_days", schema.DEFAULT_STAGE_DAYS,
+                         valid=lambda days: days >= 0, conv=int)
 
 
 def targets(frame: pd.DataFrame) -> dict[str, tuple[float | None, int | None]]:

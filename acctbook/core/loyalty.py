@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from acctbook.book import schema
+from acctbook.book.settings_load import over_defaults
 
 COLUMNS = [c.key for c in schema.LOYALTY_BALANCES.columns]
 
@@ -41,14 +42,8 @@ def bonus_percents(loyalty: pd.DataFrame) -> dict[str, float]:
     """Tier -> bonus percent (3 = 3 %): Settings Loyalty over schema.DEFAULT_LOYALTY. A tier
     left out, or whose Bonus % is blank or outside 0-100 (the check's error), keeps its
     default; when a tier has two rows the first wins, as with every unique key."""
-    out = {t: float(b) for t, b in schema.DEFAULT_LOYALTY}
-    seen: set[str] = set()
-    for tier, bonus in zip(loyalty["tier"], loyalty["bonus"]):
-        if tier is None or tier in seen or pd.isna(bonus) or not 0 <= bonus <= 100:
-            continue
-        seen.add(tier)
-        out[tier] = float(bonus)
-    return out
+    return over_defaults(loyalty, "tier", "bonus", schema.DEFAULT_LOYALTY,
+                         valid=lambda bonus: 0 <= bonus <= 100)
 
 
 def paid_lines(orders: pd.DataFrame, ids: pd.Index, today: dt.date) -> pd.DataFrame:
@@ -114,18 +109,8 @@ def balances(per: pd.DataFrame, clients: pd.DataFrame, orders: pd.DataFrame,
         "paid_out": paid_out.to_numpy(), "balance_due": due.to_numpy()})
     out = out[(out["earned"] > 0) | (out["paid_out"] > 0)]
     out = out.sort_values(["balance_due", "client_id"], ascending=[False, True], kind="stable")
-    return _values(out.reset_index(drop=True))
+    return out.reset_index(drop=True)
 
 
 def _cents(s: pd.Series) -> pd.Series:
     return pd.Series(np.round(s.to_numpy(dtype=float), 2), index=s.index)
-
-
-def _values(frame: pd.DataFrame) -> pd.DataFrame:
-    """Object columns of Python values (floats, ints, str, None), as the writers take them."""
-    def py(v):
-        if v is None or (isinstance(v, float) and np.isnan(v)):
-            return None
-        return v.item() if isinstance(v, np.generic) else v
-    return pd.DataFrame({k: pd.Series([py(v) for v in frame[k]], dtype=object)
-                         for k in COLUMNS}, columns=COLUMNS)

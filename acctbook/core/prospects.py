@@ -16,7 +16,6 @@ text is built prospect by prospect.
 from __future__ import annotations
 
 import datetime as dt
-import math
 
 import numpy as np
 import pandas as pd
@@ -25,8 +24,10 @@ from acctbook.book import bidi, freemail, schema
 from acctbook.book.i18n import tr, trn
 from acctbook.book.identity import il_number_ok
 from acctbook.book.rulekit import bad_values
+from acctbook.book.settings_load import over_defaults
 from acctbook.core import risk
 from acctbook.core.ranking import CLOSED_STAGES, open_deals
+from acctbook.core.rounding import half_up
 
 WINDOW_DAYS = 60     # engagement counts the days after today - 60, up to today
 SMOOTHING = 5        # k: a win rate is (won + k × prior) / (closed + k)
@@ -40,19 +41,13 @@ SCORE_MAX = 100
 def points(frame: pd.DataFrame | None) -> dict[str, float]:
     """Settings ProspectPoints over the defaults: a signal left out or with its Points blank
     keeps its default; a negative value (the check reports it) counts as 0."""
-    out = {k: float(v) for k, v in schema.DEFAULT_PROSPECT_POINTS}
-    if frame is None or frame.empty:
-        return out
-    for signal, value in zip(frame["signal"], frame["points"]):
-        v = pd.to_numeric(value, errors="coerce")
-        if signal in out and not pd.isna(v):
-            out[signal] = max(float(v), 0.0)
-    return out
+    return over_defaults(frame, "signal", "points", schema.DEFAULT_PROSPECT_POINTS,
+                         conv=lambda v: max(float(v), 0.0))
 
 
 def whole(x: float) -> int:
     """Points as shown: rounded half up (2.5 -> 3), as a person rounds."""
-    return int(math.floor(x + 0.5))
+    return int(half_up(x))
 
 
 def prospect_scores(per: pd.DataFrame, frames: dict[str, pd.DataFrame], orders: pd.DataFrame,

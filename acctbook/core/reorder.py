@@ -25,6 +25,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 
+from acctbook.core.rounding import half_up
+
 MIN_ORDER_DATES = 3        # distinct Order dates needed for an Expected order
 MIN_PASSED_DAYS = 7        # stopped: past Expected order by more than max(gap / 2, this)
 MONTH_DAYS = 365 / 12      # the forecast's month: 12 of them are the Revenue 12m window
@@ -66,7 +68,7 @@ def expected_orders(orders: pd.DataFrame, clients: pd.Index, today: dt.date) -> 
     median = stats["gap"].to_numpy(dtype=float, copy=True)
     median[~enough] = np.nan
     last = stats["last"].to_numpy(dtype=float)
-    expected = last + np.floor(median + 0.5)                     # rounded half up
+    expected = last + half_up(median)
     passed = np.datetime64(today, "D").astype(np.int64) - expected
     stopped = enough & (passed > np.maximum(median / 2, MIN_PASSED_DAYS))
     return pd.DataFrame({"expected_order": _timestamps(expected),

@@ -1,5 +1,5 @@
-"""The monthly report's "Bonuses due" (docs/rules.md, section 20): its words in English and
-Hebrew and its lines, for the HTML and PDF (report_html) and the Report sheet (report_sheet)
+"""The monthly report's "Bonuses due" (docs/rules.md, section 20): its lines (its words are
+report_words.LABELS'), for the HTML and PDF (report_html) and the Report sheet (report_sheet)
 alike: the highest balances, the other clients on one line, the total. The figures are the
 Loyalty sheet's as of the period's last day (figures.BonusLine); that sheet lists them all.
 """
@@ -8,31 +8,24 @@ from __future__ import annotations
 
 from acctbook.book import schema
 from acctbook.documents.figures import BonusLine, MonthReport
+from acctbook.documents.report_words import LABELS
 
 SHOWN = 3     # the report lists the highest balances, the others on one line (4 pages)
 COLUMNS = ("earned", "paid_out", "balance_due")     # of the Loyalty sheet, after the client
 
-WORDS: dict[str, dict[str, str]] = {
-    "en": {"sec_bonuses": "Bonuses due", "bonus_others": "Other clients ({n})",
-           "bonuses_note": "As of {date}: the loyalty and referral bonuses earned in {year} "
-                           "less those paid out in {year} (the {sheet} sheet)."},
-    "he": {"sec_bonuses": "בונוסים לתשלום", "bonus_others": "לקוחות נוספים ({n})",
-           "bonuses_note": "נכון ל־{date}: בונוסי הנאמנות וההפניות שנצברו ב־{year}, פחות "
-                           "מה ששולם ב־{year} (גיליון {sheet})."},
-}
-
 
 def labels(lang: str) -> dict[str, str]:
-    """The section's words, and its columns' headers as the Loyalty sheet has them."""
-    lang = lang if lang in WORDS else "en"
-    return {**WORDS[lang], **{f"bonus_{k}": schema.LOYALTY_BALANCES.column(k).label(lang)
-                              for k in COLUMNS}}
+    """The section's words (report_words.LABELS), and its columns' headers as the Loyalty
+    sheet has them."""
+    words = LABELS[lang if lang in LABELS else "en"]
+    return {**{k: words[k] for k in ("sec_bonuses", "bonus_others", "bonuses_note")},
+            **{f"bonus_{k}": schema.LOYALTY_BALANCES.column(k).label(lang) for k in COLUMNS}}
 
 
 def note(lang: str) -> str:
     """The footnote with {date} and {year} left to fill, the sheet named in `lang`."""
-    lang = lang if lang in WORDS else "en"
-    return WORDS[lang]["bonuses_note"].replace(
+    lang = lang if lang in LABELS else "en"
+    return LABELS[lang]["bonuses_note"].replace(
         "{sheet}", schema.generated_sheet("Loyalty", lang))
 
 

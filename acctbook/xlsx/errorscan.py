@@ -57,63 +57,96 @@ def error_cells(xml: bytes) -> dict[tuple[int, int], str]:
     return out
 
 
-def scan_errors(parts: Parts, only: set[str] | None = None
-                 ) -> dict[str, dict[tuple[int, int], str]]:
+def _entries(parts: Parts, only) -> list[tuple[str, zipfile.ZipInfo]]:
+    """(sheet name, zip entry) of the sheets to scan: those named in `only` in its order
+    (None: every sheet, in the book's order)."""
+    z = parts.pkg.zf
+    infos = {i.filename.replace("\\", "/").lower(): i for i in z.infolist()
+             if _SHEET_PART.search(i.filename.replace("\\", "/"))}
+    names = list(dict.fromkeys(only)) if only is not None else [n for n, _ in parts.sheets]
+    where = {}
+    for name, part in parts.sheets:                      # as the writer sees them
+        if part and part.lower() in infos:
+            where.setdefault(name, infos[part.lower()])
+    return [(n, where[n]) for n in names if n in where]
+
+
+def scan_sheet(parts: Parts, info: zipfile.ZipInfo) -> dict[tuple[int, int], str]:
+    """One sheet part's error cells ({} when it has none: the part is only searched)."""
+    z = parts.pkg.zf
+    return error_cells(z.read(info)) if _has_error_cells(z, info, parts.sheet_tails) else {}
+
+
+def scan_errors(parts: Parts, only=None) -> dict[str, dict[tuple[int, int], str]]:
     """Sheet name -> its error cells, on the sheets named in `only` (None: every sheet);
     {} when there are none (the usual case) or the package is too odd to tell (calamine
     then decides whether it can be read)."""
     try:
-        z = parts.pkg.zf
-        wanted = None if only is None else {part.lower() for name, part in parts.sheets
-                                            if part and name in only}
-        found = {i.filename.replace("\\", "/").lower(): error_cells(z.read(i))
-                 for i in z.infolist()
-                 if _SHEET_PART.search(i.filename.replace("\\", "/"))
-                 and (wanted is None or i.filename.replace("\\", "/").lower() in wanted)
-                 and _has_error_cells(z, i, parts.sheet_tails)}
-        found = {part: cells for part, cells in found.items() if cells}
-        if not found:
-            return {}
-        return {name: found[part.lower()] for name, part in parts.sheets   # as the writer sees them
-                if part and part.lower() in found}
+        found = {name: scan_sheet(parts, info) for name, info in _entries(parts, only)}
+        return {name: cells for name, cells in found.items() if cells}
     except Exception:   # noqa: BLE001 - the scan only adds detail; calamine reports bad files
         return {}
 
 
 class ErrorScan:
-    """The error scan running in a thread; `mark` waits for it and puts the errors in."""
+    """The error scan running in a thread, a sheet at a time in the order the tables are
+    read (`only`, a list; None: every sheet); `mark` waits for its own sheet only, so the
+    first small tables are not held up while the big sheets are searched."""
 
-    def __init__(self, parts: Parts, only: set[str] | None = None):
+    def __init__(self, parts: Parts, only=None):
         self.result: dict[str, dict[tuple[int, int], str]] = {}
+        self.done: set[str] = set()
+        self.finished = False
+        self.cond = threading.Condition()
         self.thread = threading.Thread(target=self._run, args=(parts, only), daemon=True)
         self.thread.start()
 
-    def _run(self, parts: Parts, only: set[str] | None) -> None:
-        self.result = scan_errors(parts, only)
+    def _run(self, parts: Parts, only) -> None:
+        try:
+            for name, info in _entries(parts, only):
+                cells = scan_sheet(parts, info)
+                with self.cond:
+                    if cells:
+                        self.result[name] = cells
+                    self.done.add(name)
+                    self.cond.notify_all()
+        except Exception:   # noqa: BLE001 - the scan only adds detail (scan_errors)
+            pass
+        finally:
+            with self.cond:
+                self.finished = True
+                self.cond.notify_all()
+
+    def _errors(self, sheet: str) -> dict[tuple[int, int], str]:
+        """The sheet's error cells, once scanned (or the scan ended)."""
+        with self.cond:
+            while sheet not in self.done and not self.finished:
+                self.cond.wait()
+            return self.result.get(sheet, {})
 
     def mark(self, raw: RawTable) -> RawTable:
         if raw.chunks is not None:
             raw.chunks = self._marked_chunks(raw, raw.chunks)
             return raw
-        self.thread.join()
-        for (row, col), text in self.result.get(raw.sheet, {}).items():
+        errors = self._errors(raw.sheet)
+        for (row, col), text in errors.items():
             i, j = row - raw.header_row - 1, col - raw.first_col
             if 0 <= i < len(raw.rows) and 0 <= j < len(raw.rows[i]):
                 raw.rows[i][j] = ExcelError(text)
-        self._mark_below(raw)
+        self._mark_below(raw, errors)
         return raw
 
-    def _mark_below(self, raw: RawTable) -> None:
-        for (row, col), text in self.result.get(raw.sheet, {}).items():
+    def _mark_below(self, raw: RawTable, errors) -> None:
+        for (row, col), text in errors.items():
             j, k = col - raw.first_col, row - raw.below_start
             if raw.below and 0 <= k < len(raw.below) and 0 <= j < len(raw.below[k]):
                 raw.below[k][j] = ExcelError(text)
 
     def _marked_chunks(self, raw: RawTable, chunks):
         """A streamed table's chunks, each marked as it passes; the rows below at the end."""
-        self.thread.join()
+        errors = self._errors(raw.sheet)
         by_row: dict[int, list[tuple[int, str]]] = {}
-        for (row, col), text in self.result.get(raw.sheet, {}).items():
+        for (row, col), text in errors.items():
             by_row.setdefault(row, []).append((col - raw.first_col, text))
         first = raw.header_row + 1
         for chunk in chunks:
@@ -123,4 +156,4 @@ class ErrorScan:
                         chunk[i][j] = ExcelError(text)
             first += len(chunk)
             yield chunk
-        self._mark_below(raw)
+        self._mark_below(raw, errors)

@@ -321,7 +321,7 @@ def open_tables(book: str | os.PathLike | Parts, names=None, first=(), streamed:
             for canon, tname in last.items()]
     rank = {n: i for i, n in enumerate(first)}
     todo.sort(key=lambda t: (rank.get(t.canon, len(rank)), -t.cells))
-    sheets = {t.box.sheet for t in todo if t.box is not None and t.parse}
+    sheets = [t.box.sheet for t in todo if t.box is not None and t.parse]
     scan = ErrorScan(parts, sheets if all(t.box is not None for t in todo) else None)
     jobs = [(t.canon, t.cells, functools.partial(t.read, pc, parts, wb)) for t in todo]
     if len(parts.pkg.data) >= PARALLEL_ABOVE and len(todo) > 1:
@@ -378,6 +378,7 @@ def _marked(p, wb, stream, scan: ErrorScan):
     finally:
         stream.close()
         wb.close()
+        scan.thread.join()      # its last sheets' tails in Parts before anything is written
 
 
 # --- a big table streamed from its sheet's rows --------------------------------------------
