@@ -215,9 +215,15 @@ def cadence_key(status: pd.Series, cls: pd.Series) -> pd.Series:
     return key.where(~status.isin(("Prospect", "Dormant")), status)
 
 
-def due_cadence(clients, interactions, settings, cal):
-    """`clients`: indexed by Client ID with status, created and class."""
-    answered = _latest(interactions[interactions["outcome"] != NO_ANSWER])["date"]
+def last_answered(interactions: pd.DataFrame) -> pd.Series:
+    """Per Client ID, the Date of its latest interaction that is not No answer."""
+    return _latest(interactions[interactions["outcome"] != NO_ANSWER])["date"]
+
+
+def due_cadence(clients, interactions, settings, cal, answered: pd.Series | None = None):
+    """`clients`: indexed by Client ID with status, created and class; `answered`:
+    last_answered(interactions), when the caller has it already."""
+    answered = last_answered(interactions) if answered is None else answered
     base = answered.reindex(clients.index)
     base = base.where(base.notna(), clients["created"])
     key = cadence_key(clients["status"], clients["class"])
@@ -261,7 +267,7 @@ def due_close_passed(deals, today, cal):
 
 
 def due_reorder(reorder: pd.DataFrame | None, clients: pd.DataFrame,
-                interactions: pd.DataFrame, cal: Calendar):
+                interactions: pd.DataFrame, cal: Calendar, answered: pd.Series | None = None):
     """An Active client that stopped ordering (core/reorder.py: expected_orders): its Expected
     order, rolled forward; the reason gives that date and the median gap, rounded half up.
     Answered once: an interaction not No answer on or after the day the stop showed (Expected
@@ -270,7 +276,7 @@ def due_reorder(reorder: pd.DataFrame | None, clients: pd.DataFrame,
         return _frame([], REORDER, [])
     r = reorder[reorder["stopped"].eq(True)]
     r = r[r.index.isin(clients.index[clients["status"] == "Active"])]
-    answered = _latest(interactions[interactions["outcome"] != NO_ANSWER])["date"]
+    answered = last_answered(interactions) if answered is None else answered
     showed = r["expected_order"] + pd.to_timedelta(np.floor(np.maximum(
         r["gap_days"].to_numpy(dtype=float) / 2, MIN_PASSED_DAYS)) + 1, unit="D")
     r = r[~(answered.reindex(r.index) >= showed).to_numpy(dtype=bool)]
@@ -307,6 +313,7 @@ def candidates(clients: pd.DataFrame, tables: dict[str, pd.DataFrame], settings:
     active = clients[clients["status"] != "Lost"]
     latest = _latest(inter) if latest is None else latest
     last = latest["date"]
+    answered = last_answered(inter)          # cadence's base and what ends a reorder
     orders = tables["Orders"]
     parts = [
         due_complaint(tables["Complaints"], last, settings, cal),
@@ -316,10 +323,10 @@ def candidates(clients: pd.DataFrame, tables: dict[str, pd.DataFrame], settings:
         *_thank_you(tables, today, cal),
         due_retry(latest, settings, cal),
         due_stale(tables["Deals"], last, settings, cal),
-        due_cadence(active, inter, settings, cal),
+        due_cadence(active, inter, settings, cal, answered),
         due_renewal(tables["Contracts"], tables["Deals"], settings, cal, today),
         due_close_passed(tables["Deals"], today, cal),
-        due_reorder(reorder, active, inter, cal),
+        due_reorder(reorder, active, inter, cal, answered),
     ]
     out = pd.concat([p for p in parts if len(p)] or parts[:1], ignore_index=True)
     out = out[out["client_id"].isin(active.index) & out["date"].notna()]

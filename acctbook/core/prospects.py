@@ -186,7 +186,8 @@ def referrers(info: pd.DataFrame, per: pd.DataFrame, orders: pd.DataFrame, ids: 
     ref = info["referred_by"].reindex(ids).map(_text)
     known = ref.isin(per.index) & (ref != ids.to_series(index=ids))
     ref = ref.where(known, None)
-    inv = risk.unpaid_invoices(orders, today)
+    # only the referrers' own lines: a client's unpaid invoices are its orders' alone
+    inv = risk.unpaid_invoices(orders[orders["client_id"].isin(set(ref.dropna()))], today)
     late = inv[inv["days"] > 0].groupby("client_id")["days"].max()
     return pd.DataFrame({
         "referrer": ref,
