@@ -87,7 +87,9 @@ def balances(per: pd.DataFrame, clients: pd.DataFrame, orders: pd.DataFrame,
     loyalty_bonus = _cents(revenue * pct / 100)
 
     referrer = referrals(per, clients)
-    known = orders[orders["client_id"].isin(ids) & orders["order_date"].notna()]
+    # the referred clients' own lines only: a client's first year is its own orders' affair
+    known = orders[orders["client_id"].isin(referrer.index.intersection(ids))
+                   & orders["order_date"].notna()]
     early = known[first_year(known)].index
     ref = paid[paid.index.isin(early) & paid["client_id"].isin(referrer.index)]
     ref_revenue = ref["amount"].groupby(ref["client_id"].map(referrer)).sum().reindex(ids)
