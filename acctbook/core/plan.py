@@ -207,9 +207,13 @@ def _left_out(frame: pd.DataFrame, counts: pd.Series, skipped: set[int], kept: s
               dropped: set[str]) -> int:
     """Rows with errors a total over `frame` leaves out: its skipped rows that would count
     (`counts`) for a computed client, and each skipped client with a row here that would."""
-    ids = frame["client_id"]
-    own = frame.index.isin(list(skipped)) & counts.to_numpy(dtype=bool) & ids.isin(list(kept))
-    return int(own.sum()) + len(dropped & {v for v in ids[counts] if _client_id(v)})
+    ids, n = frame["client_id"], 0
+    if skipped:                       # usually none: no row to look at
+        own = frame.index.isin(list(skipped)) & counts.to_numpy(dtype=bool) & ids.isin(list(kept))
+        n = int(own.sum())
+    if dropped:
+        n += len(dropped & {v for v in pd.unique(ids[counts].dropna()) if _client_id(v)})
+    return n
 
 
 def home_notes(book: Book, problems: list[Problem]) -> dict[tuple[int, int], Any]:
