@@ -18,7 +18,6 @@ from pathlib import Path
 import docx as python_docx
 import openpyxl
 import pytest
-from openpyxl.utils import range_boundaries
 from python_calamine import CalamineWorkbook
 
 import xlwings_remote as xr
@@ -235,20 +234,10 @@ def test_refresh_button_writes_the_same_sheet(books, monkeypatch):
     monkeypatch.setenv("XLWINGS_LICENSE_KEY", "noncommercial")     # tests only
     fresh = books["fresh.he"]
     wb = xr.pressed(excel.refresh, fresh, TODAY)
-    got, want = _table(wb, "LoyaltyBalances"), _table(openpyxl.load_workbook(books["he"]),
+    got, want = xr.table_values(wb, "LoyaltyBalances"), xr.table_values(openpyxl.load_workbook(books["he"]),
                                                        "LoyaltyBalances")
     assert got == want
     assert got[0] == "נאמנות" and len(got[2]) == len(BY_HAND) + 1
-
-
-def _table(wb, name: str) -> tuple[str, str, list[list]]:
-    for ws in wb.worksheets:
-        if name in ws.tables:
-            ref = ws.tables[name].ref
-            c0, r0, c1, r1 = range_boundaries(ref)
-            return ws.title, ref, [[ws.cell(r, c).value for c in range(c0, c1 + 1)]
-                                   for r in range(r0, r1 + 1)]
-    raise AssertionError(f"no table {name}")
 
 
 # --- the monthly report ---------------------------------------------------------------------

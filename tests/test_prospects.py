@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -18,7 +17,7 @@ import pytest
 from openpyxl.utils import range_boundaries
 
 import xlwings_remote as xr
-from readback import table
+from readback import refreshed_books, table
 from acctbook import api, cli, excel
 from acctbook.book import freemail, schema
 from acctbook.book.identity import il_number_complete, il_number_ok
@@ -133,18 +132,14 @@ def points_rows(points: dict) -> list[dict]:
 def books(tmp_path_factory) -> dict[str, Path]:
     """The planted book in English (refreshed by the command line) and in Hebrew (by the
     api), each with a pristine copy for the button."""
-    folder = tmp_path_factory.mktemp("prospects")
-    out = {}
-    for lang in ("en", "he"):
-        fresh = create_workbook(folder / f"fresh.{lang}.xlsx", lang, planted(), lite=True)
-        path = folder / f"book.{lang}.xlsx"
-        shutil.copy(fresh, path)
+    def refresh(path, lang):
         if lang == "en":       # exit 1: P-BAD's company number is an error on Problems
             assert cli.main(["refresh", str(path), "--today", TODAY.isoformat()]) == 1
         else:
             result = api.refresh(path, TODAY)
             assert {p.code for p in result.errors} == {"company-number"}
-        out[lang], out[f"fresh.{lang}"] = path, fresh
+    out, _ = refreshed_books(tmp_path_factory.mktemp("prospects"), lambda: (planted(), None),
+                             TODAY, refresh)
     return out
 
 

@@ -13,7 +13,6 @@ one without the holiday Sun 09-13).
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import openpyxl
@@ -21,11 +20,10 @@ import pytest
 from openpyxl.utils import range_boundaries
 
 import xlwings_remote as xr
-from readback import table
+from readback import refreshed_books, table
 from acctbook import cli, excel
 from acctbook.book import bidi, schema
 from acctbook.book.sheets import TODAY as TODAY_SHEET
-from acctbook.create.workbook import create_workbook
 
 D = dt.date
 TODAY = D(2026, 10, 11)                  # a Sunday
@@ -112,14 +110,10 @@ def forecast(cid: str) -> float:
 @pytest.fixture(scope="module")
 def books(tmp_path_factory) -> dict[str, Path]:
     """The planted book in English and in Hebrew, refreshed by the CLI (fresh copies kept)."""
-    folder = tmp_path_factory.mktemp("reorder")
-    out = {}
-    for lang in ("en", "he"):
-        fresh = create_workbook(folder / f"fresh.{lang}.xlsx", lang, planted(), lite=True)
-        path = folder / f"book.{lang}.xlsx"
-        shutil.copy(fresh, path)
-        assert cli.main(["refresh", str(path), "--today", TODAY.isoformat()]) == 0
-        out[lang], out[f"fresh.{lang}"] = path, fresh
+    out, codes = refreshed_books(
+        tmp_path_factory.mktemp("reorder"), lambda: (planted(), None), TODAY,
+        lambda path, _lang: cli.main(["refresh", str(path), "--today", TODAY.isoformat()]))
+    assert codes == {"en": 0, "he": 0}
     return out
 
 

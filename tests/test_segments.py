@@ -305,17 +305,7 @@ def test_refresh_button_writes_the_same_two_tables(books, tmp_path, monkeypatch)
     wb = xr.pressed(excel.refresh, fresh, TODAY)
     headless = openpyxl.load_workbook(books["he"])
     for name in ("Segments", "Regions"):
-        got, want = _table(wb, name), _table(headless, name)
+        got, want = xr.table_values(wb, name), xr.table_values(headless, name)
         assert got == want, name
         assert len(got[2]) > 3
-    assert _table(wb, "Segments")[2][-1][0] == NONE["he"]
-
-
-def _table(wb, name: str) -> tuple[str, str, list[list]]:
-    for ws in wb.worksheets:
-        if name in ws.tables:
-            ref = ws.tables[name].ref
-            c0, r0, c1, r1 = range_boundaries(ref)
-            return ws.title, ref, [[ws.cell(r, c).value for c in range(c0, c1 + 1)]
-                                   for r in range(r0, r1 + 1)]
-    raise AssertionError(f"no table {name}")
+    assert xr.table_values(wb, "Segments")[2][-1][0] == NONE["he"]

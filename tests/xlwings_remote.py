@@ -119,6 +119,17 @@ def pressed(func, path, today, **kw) -> openpyxl.Workbook:
     return wb
 
 
+def table_values(wb: openpyxl.Workbook, name: str) -> tuple[str, str, list[list]]:
+    """(sheet, ref, rows with the header) of the Excel table `name`, as openpyxl reads it."""
+    for ws in wb.worksheets:
+        if name in ws.tables:
+            ref = ws.tables[name].ref
+            c0, r0, c1, r1 = range_boundaries(ref)
+            return ws.title, ref, [[ws.cell(r, c).value for c in range(c0, c1 + 1)]
+                                   for r in range(r0, r1 + 1)]
+    raise AssertionError(f"no table {name}")
+
+
 # --- applying the actions as Excel would ------------------------------------------------------------
 def _excel(v: Any) -> Any:
     if v == "" or v is None:

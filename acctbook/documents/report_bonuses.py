@@ -15,11 +15,9 @@ COLUMNS = ("earned", "paid_out", "balance_due")     # of the Loyalty sheet, afte
 
 
 def labels(lang: str) -> dict[str, str]:
-    """The section's words (report_words.LABELS), and its columns' headers as the Loyalty
-    sheet has them."""
-    words = LABELS[lang if lang in LABELS else "en"]
-    return {**{k: words[k] for k in ("sec_bonuses", "bonus_others", "bonuses_note")},
-            **{f"bonus_{k}": schema.LOYALTY_BALANCES.column(k).label(lang) for k in COLUMNS}}
+    """The section's column headers as the Loyalty sheet has them (its other words are in
+    report_words.LABELS)."""
+    return {f"bonus_{k}": schema.LOYALTY_BALANCES.column(k).label(lang) for k in COLUMNS}
 
 
 def note(lang: str) -> str:
@@ -50,6 +48,7 @@ def bonus_table(report: MonthReport, lang: str, shown: int = SHOWN) -> dict | No
     if not lines:
         return None
     rest = lines[shown:]
-    others = (labels(lang)["bonus_others"].format(n=len(rest)), *sums(rest)) if rest else None
+    words = LABELS[lang if lang in LABELS else "en"]
+    others = (words["bonus_others"].format(n=len(rest)), *sums(rest)) if rest else None
     return {"rows": [(client_name(x), *line_values(x)) for x in lines[:shown]],
             "others": others, "total": sums(lines)}
