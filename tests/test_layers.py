@@ -24,7 +24,7 @@ LAYERS = {"book": 0, "core": 1, "xlsx": 2, "xlbook": 2, "documents": 2, "create"
           "cli_outreach": 6, "cli": 7, "__main__": 8}
 # Packages the pure layers must not need: they run in xlwings Lite (Pyodide) and in tests alone.
 NOT_IN_PURE = {"python_calamine", "lxml", "xlsxwriter", "docxtpl", "docx", "xlwings", "openpyxl",
-               "matplotlib"}
+               "matplotlib", "fastexcel", "pyarrow"}
 MAX_MODULE_LINES = 600
 MAX_FUNCTION_LINES = 60
 

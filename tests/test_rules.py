@@ -402,9 +402,10 @@ def test_docs_list_exactly_the_codes():
 
 def test_loader_emits_only_listed_codes():
     """rules.py cannot emit an unlisted code (emit looks its severity up in CODES);
-    the loader's codes are typed into coerce.py and settings_load.py, so read them there."""
+    the loader's codes are typed into coerce.py, convert.py and settings_load.py, so read
+    them there."""
     src = "".join((ROOT / "acctbook" / "book" / f).read_text(encoding="utf-8")
-                  for f in ("coerce.py", "settings_load.py"))
+                  for f in ("coerce.py", "convert.py", "settings_load.py"))
     used = set(re.findall(r'(?:ERROR|WARNING),\s*"([a-z-]+)"', src))
     used |= set(re.findall(r'code = "([a-z-]+)" if .* else "([a-z-]+)"', src)[0])
     assert used == {c for c in CODES if c in used} and len(used) == 11, used - set(CODES)

@@ -5,7 +5,6 @@ Pure: no file access, so the same code serves the file reader and xlwings.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Iterator
 
 import numpy as np
@@ -13,13 +12,15 @@ import pandas as pd
 
 from acctbook.book import ids, schema
 from acctbook.book.i18n import system_lang, tr, translator, trn
-from acctbook.book.model import (ERROR, WARNING, Book, ExcelError, LoadedTable, NotAnAcctbook,
+from acctbook.book.model import (WARNING, Book, ExcelError, LoadedTable, NotAnAcctbook,
                                  Problem, RawTable, col_letter, quoted)
 # The parsers live in book/parse.py; cli, create and the tests take them from here too.
 from acctbook.book.parse import (DATE_MAX, DATE_MIN, MONTH_FIRST, as_text,  # noqa: F401
                                  closest_choice, is_blank, parse_date, parse_number)
-from acctbook.book.coerce_column import (EPOCH, NAT, Collector, chunks, column_series,
-                                         fast_numbers, split_columns, stale_rows)
+from acctbook.book.coerce_column import (Collector, chunks, column_series, fast_numbers,
+                                         split_columns, stale_rows)
+from acctbook.book.coerce_columnar import typed_columns
+from acctbook.book.convert import excel_error, typed_value
 from acctbook.book.settings_load import settings as read_settings
 
 
@@ -51,7 +52,7 @@ def _texts(spec: schema.Column, values: list, rows: list[int], coll: Collector,
     if errors:
         for r, v in zip(rows, values):
             if v.__class__ is ExcelError:
-                severity, code, message = _excel_error(spec, v, lang)[1]
+                severity, code, message = excel_error(spec, v, lang)[1]
                 coll.add(severity, code, spec.key, r, str(v), message)
     return out
 
@@ -74,13 +75,13 @@ def _typed(spec: schema.Column, values: list, rows: list[int], coll: Collector,
         conv = memo.setdefault("by class", {})
         distinct = set(keys)
         for k in distinct - conv.keys():
-            conv[k] = _typed_value(spec, k[1], choices, month_first, lang)
+            conv[k] = typed_value(spec, k[1], choices, month_first, lang)
     else:
         keys = values
         conv = memo.setdefault("by value", {})
         distinct = set(values)
         for v in distinct - conv.keys():
-            conv[v] = _typed_value(spec, v, choices, month_first, lang)
+            conv[v] = typed_value(spec, v, choices, month_first, lang)
     lookup = {k: conv[k][0] for k in distinct}.__getitem__
     if t == schema.DATE:
         out = np.fromiter(map(lookup, keys), dtype=np.int64, count=len(values))
@@ -98,87 +99,7 @@ def _typed(spec: schema.Column, values: list, rows: list[int], coll: Collector,
     return np.array(out, dtype="float64")
 
 
-def _typed_value(spec, v, choices, month_first, lang):
-    """_convert(), a date as days since 1970 (NAT when blank)."""
-    value, problem = _convert(spec, v, choices, month_first, lang)
-    if spec.type == schema.DATE:
-        value = NAT if value is None else value.toordinal() - EPOCH
-    return value, problem
-
-
-def _convert(spec: schema.Column, v: Any, choices: dict[str, str] | None,
-             month_first: bool = False, lang: str = "en"):
-    """(typed value, problem or None) for one distinct cell value; messages in `lang`."""
-    t = spec.type
-    if t == schema.DATE and v.__class__ is dt.date and DATE_MIN <= v <= DATE_MAX:
-        return v, None                       # the usual date cell, quickly
-    label, say = spec.label(lang), translator(lang)
-    if v.__class__ is ExcelError:
-        return _excel_error(spec, v, lang)
-    if is_blank(v):
-        return (np.nan if t in (schema.NUMBER, schema.INTEGER, schema.PERCENT) else None), None
-    if t in (schema.CHOICE, schema.YESNO):
-        if isinstance(v, bool) and t == schema.YESNO:
-            return v, None
-        index = schema.YESNO_INDEX if t == schema.YESNO else choices
-        hit = index.get(schema.fold(as_text(v)))
-        if hit is None:
-            return None, _not_a_choice(spec, v, choices, lang)
-        return (hit == schema.YES if t == schema.YESNO else hit), None
-    if t == schema.DATE:
-        d, how = parse_date(v, month_first)
-        if how == "bad":
-            return None, (ERROR, "type-date", say("{column}: '{value}' is not a date").format(
-                column=label, value=as_text(v)))
-        if not DATE_MIN <= d <= DATE_MAX:      # a typo (3026); pandas' dates also end in 2262
-            return None, (ERROR, "date-range", say(
-                "{column}: {date} is outside the years {first}–{last}").format(
-                column=label, date=d.isoformat(), first=DATE_MIN.year, last=DATE_MAX.year))
-        if how == "text":
-            return d, (WARNING, "date-as-text", say(
-                "{column}: date typed as text '{value}', read as {date}").format(
-                column=label, value=v, date=d.isoformat()))
-        return d, None
-    n = parse_number(v)
-    if n is None:
-        return np.nan, (ERROR, "type-number", say("{column}: '{value}' is not a number").format(
-            column=label, value=as_text(v)))
-    if t == schema.INTEGER and not float(n).is_integer():
-        return np.nan, (ERROR, "type-integer", say(
-            "{column}: {value} is not a whole number").format(column=label, value=as_text(v)))
-    if t == schema.PERCENT and 0 < n < 1:
-        # Excel stores 60% as 0.6; acctbook's percents are 0-100, so say what was read
-        return n, (WARNING, "percent-fraction", say(
-            "{column}: {value} is read as {read} percent; for {meant}% type {meant}").format(
-            column=label, value=as_text(v), read=f"{n:g}", meant=f"{n * 100:g}"))
-    return n, None
-
-
-def _not_a_choice(spec: schema.Column, v: Any, choices: dict[str, str], lang: str):
-    """The `choice` / `yes-no` problem: the list in the book's language, and the choice a
-    near miss most likely meant ('פעילה' is not one of ליד, פעיל, …; did you mean פעיל?)."""
-    say = translator(lang)
-    yesno = spec.type == schema.YESNO
-    index = schema.choice_index((schema.YES, schema.NO)) if yesno else choices
-    shown = ", ".join(schema.show_choice(c, lang) for c in dict.fromkeys(index.values()))
-    text = say("{column}: '{value}' is not one of {choices}").format(
-        column=spec.label(lang), value=as_text(v), choices=shown)
-    near = closest_choice(v, index, lang)
-    if near:
-        text += say("; did you mean {choice}?").format(choice=near)
-    code = "yes-no" if yesno else "choice"
-    return ERROR, code, text
-
-
-def _excel_error(spec: schema.Column, v: ExcelError, lang: str = "en"):
-    """(blank, problem) for a cell showing an Excel error: reported, then read as blank."""
-    blank = np.nan if spec.type in (schema.NUMBER, schema.INTEGER, schema.PERCENT) else None
-    return blank, (ERROR, "excel-error", tr(
-        lang, "{column}: the cell shows the Excel error {error}").format(
-        column=spec.label(lang), error=v))
-
-
-def _find_columns(raw: RawTable, spec: schema.Table) -> dict[str, int]:
+def find_columns(raw: RawTable, spec: schema.Table) -> dict[str, int]:
     """Column key -> 1-based sheet column, by header text (the first of repeated headers)."""
     index = schema.header_index(spec)
     columns: dict[str, int] = {}
@@ -205,10 +126,31 @@ def load_table(raw: RawTable, spec: schema.Table, problems: list[Problem],
                month_first: bool = False, lang: str = "en") -> LoadedTable:
     """Type one table (chunk by chunk when the reader streams it: RawTable.chunks). Missing
     required columns raise NotAnAcctbook (the book is unusable)."""
-    columns = _find_columns(raw, spec)
+    columns = find_columns(raw, spec)
     missing = _missing_columns(raw, spec, columns, lang)
     if missing:
         raise NotAnAcctbook(missing)
+    present = [c for c in spec.columns if c.key in columns]
+    found: dict[str, list[Problem]] = {c.key: [] for c in present}   # in column order
+    kinds = {c.key: _choices(c, choices_by_setting) for c in present}
+    if raw.columns is not None:        # handed over as columns: typed a column at a time
+        index, typed, stale = typed_columns(raw, spec, columns, kinds, month_first, lang, found)
+    else:
+        index, typed, stale = _typed_rows(raw, spec, columns, kinds, month_first, lang, found)
+    data = {c.key: typed[c.key] if c.key in typed else _blank(c, index) for c in spec.columns}
+    for c in present:
+        problems += found[c.key]
+    frame = pd.DataFrame(data, index=index)
+    below = tuple(_first_filled(raw, i) for i in range(len(raw.below)))
+    return LoadedTable(spec, raw.sheet, raw.header_row, raw.first_col, list(raw.headers),
+                       columns, frame, tuple(stale), below)
+
+
+def _typed_rows(raw: RawTable, spec: schema.Table, columns: dict[str, int], kinds: dict,
+                month_first: bool, lang: str,
+                found: dict[str, list[Problem]]) -> tuple[pd.Index, dict, list[int]]:
+    """(the records' Excel rows, column key -> typed Series, stale rows) of a table read as
+    rows, chunk by chunk; each column's problems into found[key]."""
     width = len(raw.headers)
     # Blank rows (an empty table keeps one) are not records.
     inputs = [columns[c.key] - raw.first_col for c in spec.columns
@@ -216,10 +158,8 @@ def load_table(raw: RawTable, spec: schema.Table, problems: list[Problem],
     computed = [columns[c.key] - raw.first_col for c in spec.columns
                 if c.computed and c.key in columns]
     present = [c for c in spec.columns if c.key in columns]
-    found: dict[str, list[Problem]] = {c.key: [] for c in present}   # in column order
     pieces: dict[str, list] = {c.key: [] for c in present}
     memos: dict[str, dict] = {c.key: {} for c in present}
-    kinds = {c.key: _choices(c, choices_by_setting) for c in present}
     rows: list[int] = []
     stale: list[int] = []
     first = raw.header_row + 1
@@ -237,14 +177,7 @@ def load_table(raw: RawTable, spec: schema.Table, problems: list[Problem],
                                               lang, memos[c.key]))
         del chunk, by_column
     index = pd.Index(rows, name="row")
-    data = {c.key: column_series(c, pieces.pop(c.key), index) if c.key in columns
-            else _blank(c, index) for c in spec.columns}
-    for c in present:
-        problems += found[c.key]
-    frame = pd.DataFrame(data, index=index)
-    below = tuple(_first_filled(raw, i) for i in range(len(raw.below)))
-    return LoadedTable(spec, raw.sheet, raw.header_row, raw.first_col, list(raw.headers),
-                       columns, frame, tuple(stale), below)
+    return index, {c.key: column_series(c, pieces.pop(c.key), index) for c in present}, stale
 
 
 def _choices(c: schema.Column, by_setting: dict[str, dict[str, str]] | None):
@@ -484,7 +417,7 @@ def _load_one(raw: RawTable, spec: schema.Table, tables: dict, found: dict, brok
               check_only: bool = False) -> None:
     """Type one table into `tables` (its problems into found[name]), or say in `broken` what
     required columns it lacks; `check_only`: the book is already refused, only look."""
-    message = _missing_columns(raw, spec, _find_columns(raw, spec), lang)
+    message = _missing_columns(raw, spec, find_columns(raw, spec), lang)
     if message:
         broken[spec.name] = message
     elif not check_only:

@@ -11,7 +11,7 @@ import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 import pandas as pd
 
@@ -171,6 +171,26 @@ class RawTable:
     # A big table the file reader streams: its rows after `rows`, a chunk (list of rows) at
     # a time, each read once (book/coerce.py types them as they come); None: `rows` is all.
     chunks: Iterator[list[list[Any]]] | None = None
+    # A big table the file reader handed over as columns, not rows (RawColumns); `rows`
+    # and `chunks` are then unused. `reread`: the same table as rows, for a reader that
+    # learns later that the columns will not do (an Excel error cell in the table).
+    columns: RawColumns | None = None
+    reread: Callable[[], RawTable] | None = None
+
+
+@dataclass
+class RawColumns:
+    """A table's cells by column, one kind of cell per column, as the file reader's fast
+    path gives them (acctbook/xlsx/columnar.py); book/coerce_columnar.py types them.
+
+    `cells` maps a header position (0-based) to (kind, data), for the columns acctbook
+    reads; the others are left out. Kinds: "text" (data = (distinct texts, int64 codes
+    into them, -1 for an empty cell)), "number" (float64, NaN when empty), "date" (int64
+    days since 1970, NAT when empty), "bool" (object: True, False or None), "empty".
+    `length`: the table's data rows (Excel rows header_row + 1 on).
+    """
+    cells: dict[int, tuple[str, Any]]
+    length: int
 
 
 @dataclass

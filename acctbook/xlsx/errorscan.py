@@ -124,6 +124,14 @@ class ErrorScan:
                 self.cond.wait()
             return self.result.get(sheet, {})
 
+    def in_table(self, raw: RawTable) -> bool:
+        """Whether an error cell lies in a table handed over as columns (RawTable.columns),
+        which have no place for one: such a table is read again as rows."""
+        last_row = raw.header_row + raw.columns.length
+        last_col = raw.first_col + len(raw.headers) - 1
+        return any(raw.header_row < row <= last_row and raw.first_col <= col <= last_col
+                   for row, col in self._errors(raw.sheet))
+
     def mark(self, raw: RawTable) -> RawTable:
         if raw.chunks is not None:
             raw.chunks = self._marked_chunks(raw, raw.chunks)

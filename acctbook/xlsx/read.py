@@ -29,6 +29,7 @@ from acctbook.book.coerce import load_stream
 from acctbook.book.gcpause import collector_paused
 from acctbook.book.i18n import tr
 from acctbook.book.model import Book, BookUnreadable, RawTable, col_number
+from acctbook.xlsx.columnar import Columnar, read_columns
 from acctbook.xlsx.errors import error
 from acctbook.xlsx.package import refuse_strict
 from acctbook.xlsx.errorscan import ErrorScan, error_cells
@@ -49,6 +50,9 @@ READ_AHEAD_CELLS = 14_000_000
 # exist at once, nor does calamine's copy of the table beside its sheet.
 STREAM_ABOVE = 250_000
 CHUNK_ROWS = 65_536
+# A table of more cells than this is read as columns when it can be (columnar.py: typed
+# without a Python object per cell), else streamed as above. fastexcel is imported then.
+COLUMNS_ABOVE = STREAM_ABOVE
 # The tables the loader needs first (the settings, and Clients for the book's language).
 FIRST = tuple(t.name for t in schema.SETTINGS_TABLES) + ("Clients",)
 
@@ -323,7 +327,8 @@ def open_tables(book: str | os.PathLike | Parts, names=None, first=(), streamed:
     todo.sort(key=lambda t: (rank.get(t.canon, len(rank)), -t.cells))
     sheets = [t.box.sheet for t in todo if t.box is not None and t.parse]
     scan = ErrorScan(parts, sheets if all(t.box is not None for t in todo) else None)
-    jobs = [(t.canon, t.cells, functools.partial(t.read, pc, parts, wb)) for t in todo]
+    columnar = Columnar(parts.pkg.data) if streamed else None
+    jobs = [(t.canon, t.cells, functools.partial(t.read, pc, parts, wb, columnar)) for t in todo]
     if len(parts.pkg.data) >= PARALLEL_ABOVE and len(todo) > 1:
         stream = ReadAhead(jobs, READ_AHEAD_CELLS).results()
     else:
@@ -343,12 +348,20 @@ class _Todo:
         self.cells = box.cells if box is not None and self.parse else 0
         self.streamed = streamed and box is not None and (box.tall or box.cells > STREAM_ABOVE)
 
-    def read(self, pc, parts: Parts, wb) -> RawTable:
-        """The table as read (in the read-ahead thread): a streamed one's sheet parsed, its
-        rows left for the caller to take (_sheet_chunks); one not to parse, its headers."""
+    def read(self, pc, parts: Parts, wb, columnar: Columnar | None = None) -> RawTable:
+        """The table as read (in the read-ahead thread): a big one as columns when it can be
+        (columnar.py), else a streamed one's sheet parsed, its rows left for the caller to
+        take (_sheet_chunks); one not to parse, its headers."""
+        box = self.box
         if not self.parse:
-            box = self.box
             return RawTable(self.canon, box.sheet, box.r1, box.c1, list(box.headers), [])
+        if columnar is not None and box is not None and box.cells > COLUMNS_ABOVE and \
+                not box.tall and self.spot is None:
+            raw = read_columns(columnar, self.canon, box.sheet, box.r1, box.c1, box.r2,
+                               box.headers)
+            if raw is not None:   # an error cell found later: read again as rows, own calamine
+                raw.reread = lambda: self.read(pc, parts, _calamine(pc, parts))
+                return raw
         tall = self.box if self.box is not None and self.box.tall else None
         if not self.streamed:
             return RawTable(self.canon, *_read_table(wb, self.tname, tall, self.spot))
@@ -370,6 +383,8 @@ class _Todo:
 def _marked(p, wb, stream, scan: ErrorScan):
     try:
         for canon, raw in stream:
+            if raw.columns is not None and scan.in_table(raw):
+                raw = raw.reread()
             yield canon, scan.mark(raw)
     except BaseException as e:
         if not _calamine_failure(e):

@@ -1,0 +1,124 @@
+"""A big table read as columns: fastexcel (calamine's parse, handed over as Arrow arrays)
+instead of a Python object per cell, for read.py's tables of hundreds of thousands of cells
+(bench/README.md, issue 21). book/coerce_columnar.py types what this gives.
+
+The columns are taken only when they give exactly what the rows would. So every column
+acctbook reads must hold one kind of cell: fastexcel guesses each column's type from all of
+its rows and, being strict, refuses a column of mixed kinds. Each kind must be one its
+column's type takes (coerce_columnar.ACCEPTS), dates must fall from 1900 on, and the
+header row must read as the table names it. Otherwise `read_columns` gives None and the
+table is read as rows. Excel error cells are the error scan's to find (read.py): a table
+with one is read again as rows.
+
+fastexcel and pyarrow are imported only here, when a big table is read; where either is
+missing, every table is read as rows.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+
+from acctbook.book import schema
+from acctbook.book.coerce import find_columns
+from acctbook.book.coerce_column import NAT
+from acctbook.book.coerce_columnar import ACCEPTS, FIRST_DAY
+from acctbook.book.model import RawColumns, RawTable
+
+_MS_A_DAY = 86_400_000
+_SPECS = {t.name: t for t in schema.DATA_TABLES}
+
+
+class Columnar:
+    """fastexcel over a workbook's bytes, opened when first asked for (None where fastexcel
+    or pyarrow is not installed, or it cannot open the file: the rows path reads it)."""
+
+    def __init__(self, data: bytes):
+        self.data, self.reader, self.opened = data, None, False
+
+    def get(self):
+        if not self.opened:
+            self.opened = True
+            self.reader = _open(self.data)
+        return self.reader
+
+
+def _open(data: bytes):
+    try:
+        import fastexcel
+        import pyarrow  # noqa: F401 - fastexcel hands Arrow arrays over through it
+    except ImportError:
+        return None
+    # fastexcel logs a warning for each empty column ("falling back to string"): not news
+    logging.getLogger("fastexcel").setLevel(logging.ERROR)
+    try:
+        return fastexcel.read_excel(data)
+    except Exception:   # noqa: BLE001 - only a shortcut; calamine reports what is wrong
+        return None
+
+
+def read_columns(columnar: Columnar, name: str, sheet: str, r1: int, c1: int, r2: int,
+                 headers: list[str]) -> RawTable | None:
+    """The table `name` (header on Excel row r1 from column c1, data down to row r2) with
+    its cells as columns (RawTable.columns), or None when it must be read as rows."""
+    spec = _SPECS.get(name)
+    reader = columnar.get() if spec is not None else None
+    if reader is None:
+        return None
+    raw = RawTable(name, sheet, r1, c1, list(headers), [])
+    columns = find_columns(raw, spec)
+    types = {columns[c.key] - c1: c.type for c in spec.columns if c.key in columns}
+    at = sorted(types)
+    if not at:
+        return None
+    try:
+        got = reader.load_sheet(sheet, header_row=r1 - 1, n_rows=r2 - r1,
+                                use_columns=[c1 - 1 + p for p in at], schema_sample_rows=None,
+                                dtype_coercion="strict")
+        if [c.name for c in got.selected_columns] != [headers[p] for p in at]:
+            return None
+        batch = got.to_arrow()
+        del got
+    except Exception:   # noqa: BLE001 - mixed kinds of cell, or anything odd: read as rows
+        return None
+    cells = {}
+    for p, column in zip(at, batch.columns):
+        cell = _cells(column)
+        if cell is None or cell[0] not in ACCEPTS[types[p]]:
+            return None
+        cells[p] = cell
+    raw.columns = RawColumns(cells, batch.num_rows)
+    return raw
+
+
+def _cells(column) -> tuple[str, object] | None:
+    """(kind, data) of one Arrow column as RawColumns holds it; None for a kind it has not."""
+    import pyarrow as pa
+    ty = column.type
+    if pa.types.is_null(ty):
+        return "empty", None
+    if pa.types.is_string(ty) or pa.types.is_large_string(ty):
+        coded = column.dictionary_encode()
+        codes = coded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return "text", (coded.dictionary.to_pylist(), codes)
+    if pa.types.is_floating(ty) or pa.types.is_integer(ty):
+        return "number", column.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    if pa.types.is_boolean(ty):
+        return "bool", np.array(column.to_pylist(), dtype=object)
+    if pa.types.is_timestamp(ty) or pa.types.is_date(ty):
+        return _days(column)
+    return None
+
+
+def _days(column) -> tuple[str, np.ndarray] | None:
+    """A date column as int64 days since 1970 (a time of day dropped), NAT when empty; None
+    when a date falls before 1900 (calamine gives that cell as a time of day)."""
+    import pyarrow as pa
+    empty = column.is_null().to_numpy(zero_copy_only=False)
+    ms = column.cast(pa.timestamp("ms")).cast(pa.int64()).fill_null(0)
+    days = np.floor_divide(ms.to_numpy(zero_copy_only=False), _MS_A_DAY)
+    days[empty] = NAT
+    if np.any(days[~empty] < FIRST_DAY):
+        return None
+    return "date", days
