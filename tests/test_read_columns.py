@@ -118,3 +118,24 @@ def test_a_table_with_an_excel_error_cell_is_read_again_as_rows(demo, tmp_path, 
     interactions = columns.tables["Interactions"]
     assert [p for p in check_book(columns, TODAY)
             if p.code == "excel-error" and p.sheet == interactions.sheet and p.cell == "B5"]
+
+
+def test_columns_read_from_a_file_saved_meanwhile_are_dropped(demo, tmp_path, monkeypatch):
+    """fastexcel reads the file itself: when the file on disk is no longer the one read (saved
+    in Excel meanwhile), its columns are dropped and the tables come from the bytes read."""
+    from acctbook.xlsx import columnar
+    path = tmp_path / "saved.xlsx"
+    path.write_bytes(demo.read_bytes())
+    opened = []
+    real = columnar.Columnar.get
+
+    def opening(self):
+        reader = real(self)
+        opened.append(self.by_path)
+        return reader
+    monkeypatch.setattr(columnar.Columnar, "get", opening)
+    monkeypatch.setattr(columnar.Columnar, "changed", lambda self: bool(opened))
+    columns, taken, rows = _both_ways(monkeypatch, path)
+    assert opened and opened[0] is True          # by path, the file being the one read
+    assert taken == []                           # then "saved": every table read as rows
+    _same_books(columns, rows)

@@ -184,7 +184,7 @@ class RawColumns:
     path gives them (acctbook/xlsx/columnar.py); book/coerce_columnar.py types them.
 
     `cells` maps a header position (0-based) to (kind, data), for the columns acctbook
-    reads; the others are left out. Kinds: "text" (data = (distinct texts, int64 codes
+    reads; the others are left out. Kinds: "text" (data = (distinct texts, integer codes
     into them, -1 for an empty cell)), "number" (float64, NaN when empty), "date" (int64
     days since 1970, NAT when empty), "bool" (object: True, False or None), "empty".
     `length`: the table's data rows (Excel rows header_row + 1 on).

@@ -25,26 +25,36 @@ from acctbook.book.coerce import find_columns
 from acctbook.book.coerce_column import NAT
 from acctbook.book.coerce_columnar import ACCEPTS, FIRST_DAY
 from acctbook.book.model import RawColumns, RawTable
+from acctbook.xlsx.package import Package
 
 _MS_A_DAY = 86_400_000
 _SPECS = {t.name: t for t in schema.DATA_TABLES}
 
 
 class Columnar:
-    """fastexcel over a workbook's bytes, opened when first asked for (None where fastexcel
-    or pyarrow is not installed, or it cannot open the file: the rows path reads it)."""
+    """fastexcel over a workbook, opened when first asked for (None where fastexcel or
+    pyarrow is not installed, or it cannot open the file: the rows path reads it).
 
-    def __init__(self, data: bytes):
-        self.data, self.reader, self.opened = data, None, False
+    It reads the file itself, entry by entry, rather than a third copy of its bytes (70 MB
+    on the large book, beside Package's and calamine's), when the file on disk is still
+    the one read (Package.stamp); `changed` tells when it no longer is, and the columns read
+    are then dropped."""
+
+    def __init__(self, pkg: Package):
+        self.pkg, self.reader, self.opened, self.by_path = pkg, None, False, False
 
     def get(self):
         if not self.opened:
             self.opened = True
-            self.reader = _open(self.data)
+            self.by_path = self.pkg.stamp is not None and not self.changed()
+            self.reader = _open(str(self.pkg.path) if self.by_path else self.pkg.data)
         return self.reader
 
+    def changed(self) -> bool:
+        return self.pkg.changed_on_disk(self.pkg.path)
 
-def _open(data: bytes):
+
+def _open(data: bytes | str):
     try:
         import fastexcel
         import pyarrow  # noqa: F401 - fastexcel hands Arrow arrays over through it
@@ -82,41 +92,53 @@ def read_columns(columnar: Columnar, name: str, sheet: str, r1: int, c1: int, r2
         del got
     except Exception:   # noqa: BLE001 - mixed kinds of cell, or anything odd: read as rows
         return None
+    if columnar.by_path and columnar.changed():
+        return None              # saved meanwhile: the rows come from the bytes read
     cells = {}
-    for p, column in zip(at, batch.columns):
-        cell = _cells(column)
-        if cell is None or cell[0] not in ACCEPTS[types[p]]:
-            return None
-        cells[p] = cell
+    try:
+        for p, column in zip(at, batch.columns):
+            cell = _cells(column)
+            if cell is None or cell[0] not in ACCEPTS[types[p]]:
+                return None
+            cells[p] = cell
+    except Exception:   # noqa: BLE001 - an Arrow type or value not foreseen: read as rows
+        return None
     raw.columns = RawColumns(cells, batch.num_rows)
     return raw
 
 
 def _cells(column) -> tuple[str, object] | None:
-    """(kind, data) of one Arrow column as RawColumns holds it; None for a kind it has not."""
+    """(kind, data) of one Arrow column as RawColumns holds it; None for a kind it has not.
+    Arrow's work goes through the C library's malloc (pyarrow's own pool keeps what it
+    frees), so read.py gives it back to the system after each table."""
     import pyarrow as pa
-    ty = column.type
+    import pyarrow.compute as pc
+    pool, ty = pa.system_memory_pool(), column.type
     if pa.types.is_null(ty):
         return "empty", None
     if pa.types.is_string(ty) or pa.types.is_large_string(ty):
-        coded = column.dictionary_encode()
-        codes = coded.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
-        return "text", (coded.dictionary.to_pylist(), codes)
+        coded = pc.dictionary_encode(column, memory_pool=pool)
+        codes = pc.coalesce(coded.indices, pa.scalar(-1, coded.indices.type), memory_pool=pool)
+        return "text", (coded.dictionary.to_pylist(), codes.to_numpy(zero_copy_only=False))
     if pa.types.is_floating(ty) or pa.types.is_integer(ty):
-        return "number", column.cast(pa.float64()).to_numpy(zero_copy_only=False)
+        numbers = pc.cast(column, pa.float64(), memory_pool=pool)
+        return "number", numbers.to_numpy(zero_copy_only=False)
     if pa.types.is_boolean(ty):
         return "bool", np.array(column.to_pylist(), dtype=object)
     if pa.types.is_timestamp(ty) or pa.types.is_date(ty):
-        return _days(column)
+        return _days(column, pool)
     return None
 
 
-def _days(column) -> tuple[str, np.ndarray] | None:
+def _days(column, pool) -> tuple[str, np.ndarray] | None:
     """A date column as int64 days since 1970 (a time of day dropped), NAT when empty; None
     when a date falls before 1900 (calamine gives that cell as a time of day)."""
     import pyarrow as pa
-    empty = column.is_null().to_numpy(zero_copy_only=False)
-    ms = column.cast(pa.timestamp("ms")).cast(pa.int64()).fill_null(0)
+    import pyarrow.compute as pc
+    empty = pc.is_null(column, memory_pool=pool).to_numpy(zero_copy_only=False)
+    ms = pc.cast(pc.cast(column, pa.timestamp("ms"), memory_pool=pool), pa.int64(),
+                 memory_pool=pool)
+    ms = pc.coalesce(ms, pa.scalar(0, pa.int64()), memory_pool=pool)
     days = np.floor_divide(ms.to_numpy(zero_copy_only=False), _MS_A_DAY)
     days[empty] = NAT
     if np.any(days[~empty] < FIRST_DAY):

@@ -311,8 +311,8 @@ def open_tables(book: str | os.PathLike | Parts, names=None, first=(), streamed:
                                              "python-calamine"))
     wanted = {n.casefold(): n for n in (names or schema.TABLES)}
     try:
-        wb = _calamine(pc, parts)
-        last = {wanted[t.casefold()]: t for t in wb.table_names if t.casefold() in wanted}
+        wb = _Workbook(pc, parts)
+        last = {wanted[t.casefold()]: t for t in wb.get().table_names if t.casefold() in wanted}
     except BaseException as e:  # calamine raises its own types for broken XML/zip parts
         if not _calamine_failure(e):
             raise
@@ -324,10 +324,11 @@ def open_tables(book: str | os.PathLike | Parts, names=None, first=(), streamed:
                   streamed, keep is None or canon.casefold() in keep)
             for canon, tname in last.items()]
     rank = {n: i for i, n in enumerate(first)}
-    todo.sort(key=lambda t: (rank.get(t.canon, len(rank)), -t.cells))
+    todo.sort(key=lambda t: (rank.get(t.canon, len(rank)), t.columns, -t.cells))
+    wb.rows = {t.canon for t in todo if t.parse and not t.columns}
     sheets = [t.box.sheet for t in todo if t.box is not None and t.parse]
     scan = ErrorScan(parts, sheets if all(t.box is not None for t in todo) else None)
-    columnar = Columnar(parts.pkg.data) if streamed else None
+    columnar = Columnar(parts.pkg) if streamed else None
     jobs = [(t.canon, t.cells, functools.partial(t.read, pc, parts, wb, columnar)) for t in todo]
     if len(parts.pkg.data) >= PARALLEL_ABOVE and len(todo) > 1:
         stream = ReadAhead(jobs, READ_AHEAD_CELLS).results()
@@ -347,21 +348,27 @@ class _Todo:
         self.parse = parse or box is None
         self.cells = box.cells if box is not None and self.parse else 0
         self.streamed = streamed and box is not None and (box.tall or box.cells > STREAM_ABOVE)
+        self.columns = streamed and self.parse and box is not None and \
+            box.cells > COLUMNS_ABOVE and not box.tall and spot is None  # columnar.py tries
 
-    def read(self, pc, parts: Parts, wb, columnar: Columnar | None = None) -> RawTable:
+    def read(self, pc, parts: Parts, book: "_Workbook",
+             columnar: Columnar | None = None) -> RawTable:
         """The table as read (in the read-ahead thread): a big one as columns when it can be
         (columnar.py), else a streamed one's sheet parsed, its rows left for the caller to
         take (_sheet_chunks); one not to parse, its headers."""
         box = self.box
         if not self.parse:
             return RawTable(self.canon, box.sheet, box.r1, box.c1, list(box.headers), [])
-        if columnar is not None and box is not None and box.cells > COLUMNS_ABOVE and \
-                not box.tall and self.spot is None:
+        if columnar is not None and self.columns:
+            book.spare()
             raw = read_columns(columnar, self.canon, box.sheet, box.r1, box.c1, box.r2,
                                box.headers)
+            give_back_memory()    # the parsed sheet, freed in this thread's own arena
             if raw is not None:   # an error cell found later: read again as rows, own calamine
-                raw.reread = lambda: self.read(pc, parts, _calamine(pc, parts))
+                raw.reread = lambda: self.read(pc, parts, _Workbook(pc, parts))
                 return raw
+        wb = book.get()
+        book.rows.discard(self.canon)
         tall = self.box if self.box is not None and self.box.tall else None
         if not self.streamed:
             return RawTable(self.canon, *_read_table(wb, self.tname, tall, self.spot))
@@ -380,7 +387,32 @@ class _Todo:
         return raw
 
 
-def _marked(p, wb, stream, scan: ErrorScan):
+class _Workbook:
+    """python-calamine's workbook over the file's bytes, for the tables read as rows. It
+    holds its own copy of the file and its shared strings (110 MB on the large book), so it
+    is closed before a big sheet is parsed as columns once no table left (`rows`) needs it,
+    and opened again for a table read as rows after all."""
+
+    def __init__(self, pc, parts: Parts):
+        self.pc, self.parts, self.rows = pc, parts, set()
+        self.wb = _calamine(pc, parts)
+
+    def get(self):
+        if self.wb is None:
+            self.wb = _calamine(self.pc, self.parts)
+        return self.wb
+
+    def spare(self) -> None:
+        if not self.rows:
+            self.close()
+
+    def close(self) -> None:
+        if self.wb is not None:
+            self.wb.close()
+            self.wb = None
+
+
+def _marked(p, wb: _Workbook, stream, scan: ErrorScan):
     try:
         for canon, raw in stream:
             if raw.columns is not None and scan.in_table(raw):
