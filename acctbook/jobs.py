@@ -43,7 +43,7 @@ from acctbook.documents.report_html import write_report_files
 from acctbook.documents.report_sheet import build_report_xlsx, report_sheet_name
 from acctbook.xlsx.file import WorkbookFile, open_book
 from acctbook.xlsx.patch import SheetImport, refuse_if_open, refuse_unless_writable
-from acctbook.xlsx.read import read_book
+from acctbook.xlsx.read import give_back_memory, read_book
 from acctbook.xlsx.upgrade import read_stamp
 
 # progress(step, done, total): the step now starting, `done` of `total` steps finished; a
@@ -135,10 +135,12 @@ def refresh(path, today: dt.date, dry_run: bool = False, adopt_rows: bool = Fals
     problems = check_book(book, today)
     step(tr("en", "computing follow-ups, ranking and risk"))
     results = plan.refresh_results(book, problems, today)
+    give_back_memory()           # compute's work frames, before the plan and the write
     home = schema.generated_sheet("Home", book.lang)
     with_home = dry_run or home in wbf.sheet_names()     # a book without Home gets no KPIs
     with collector_paused():     # a million cell keys: the cyclic collector's passes (bench/)
         to_write = plan.plan_refresh(book, problems, results, with_home)
+    give_back_memory()
     out = RefreshResult(str(path), today, problems, results, to_write.changes, book=book)
     out.history = history_row("refresh", stamp or Stamp(today), errors=len(out.errors),
                               cells_changed=len(to_write.changes))

