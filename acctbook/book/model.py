@@ -20,6 +20,12 @@ from acctbook.book.i18n import tr
 
 ERROR, WARNING = "error", "warning"
 
+# With pyarrow installed (the file reader's fastexcel needs it), pandas 3 keeps a `str`
+# column in Arrow, and its isin then makes an Arrow scalar of each value looked for: a second
+# of a large refresh's compute on 50,000 client IDs. acctbook's frames keep Python strings,
+# as they did before pyarrow came (bench/README.md, stop 27).
+pd.set_option("mode.string_storage", "python")
+
 # A value is quoted whole up to this many characters; a longer one (a pasted page in an
 # e-mail cell, 32,767 characters at most) is cut, so a message stays one readable line and
 # the Problems sheet's cells stay far below Excel's cell limit.

@@ -17,6 +17,7 @@ missing, every table is read as rows.
 from __future__ import annotations
 
 import logging
+import threading
 
 import numpy as np
 
@@ -32,8 +33,9 @@ _SPECS = {t.name: t for t in schema.DATA_TABLES}
 
 
 class Columnar:
-    """fastexcel over a workbook, opened when first asked for (None where fastexcel or
-    pyarrow is not installed, or it cannot open the file: the rows path reads it).
+    """fastexcel over a workbook, opened when a thread first asks for it, one per reading
+    thread (a reader serves one call at a time); None where fastexcel or pyarrow is not
+    installed, or it cannot open the file: the rows path reads it then.
 
     It reads the file itself, entry by entry, rather than a third copy of its bytes (70 MB
     on the large book, beside Package's and calamine's), when the file on disk is still
@@ -41,14 +43,19 @@ class Columnar:
     are then dropped."""
 
     def __init__(self, pkg: Package):
-        self.pkg, self.reader, self.opened, self.by_path = pkg, None, False, False
+        self.pkg, self.mine = pkg, threading.local()
+
+    @property
+    def by_path(self) -> bool:
+        return getattr(self.mine, "by_path", False)
 
     def get(self):
-        if not self.opened:
-            self.opened = True
-            self.by_path = self.pkg.stamp is not None and not self.changed()
-            self.reader = _open(str(self.pkg.path) if self.by_path else self.pkg.data)
-        return self.reader
+        mine = self.mine
+        if not getattr(mine, "opened", False):
+            mine.opened = True
+            mine.by_path = self.pkg.stamp is not None and not self.changed()
+            mine.reader = _open(str(self.pkg.path) if mine.by_path else self.pkg.data)
+        return mine.reader
 
     def changed(self) -> bool:
         return self.pkg.changed_on_disk(self.pkg.path)

@@ -22,6 +22,7 @@ import io
 import os
 import re
 import sys
+import threading
 from itertools import islice
 
 from acctbook.book import schema
@@ -45,6 +46,9 @@ _error_cells = error_cells        # the name tests/test_rules.py knows it by
 # holds a parsed sheet as about 55 bytes a cell): two big tables never both in memory.
 PARALLEL_ABOVE = 2_000_000
 READ_AHEAD_CELLS = 14_000_000
+# Two threads read: a sheet starts beside another still being parsed only while both are
+# this small together (the medium book's two big sheets, not the large book's).
+TOGETHER_CELLS = 6_000_000
 # A table of more cells than this, when the caller types as it reads (read_book), is cut
 # from its sheet's rows CHUNK_ROWS at a time, so its cells as Python objects never all
 # exist at once, nor does calamine's copy of the table beside its sheet.
@@ -331,7 +335,7 @@ def open_tables(book: str | os.PathLike | Parts, names=None, first=(), streamed:
     columnar = Columnar(parts.pkg) if streamed else None
     jobs = [(t.canon, t.cells, functools.partial(t.read, pc, parts, wb, columnar)) for t in todo]
     if len(parts.pkg.data) >= PARALLEL_ABOVE and len(todo) > 1:
-        stream = ReadAhead(jobs, READ_AHEAD_CELLS).results()
+        stream = ReadAhead(jobs, READ_AHEAD_CELLS, workers=2, together=TOGETHER_CELLS).results()
     else:
         stream = ((canon, run()) for canon, _, run in jobs)
     unparsed = frozenset(t.canon for t in todo if not t.parse)
@@ -367,8 +371,12 @@ class _Todo:
             if raw is not None:   # an error cell found later: read again as rows, own calamine
                 raw.reread = lambda: self.read(pc, parts, _Workbook(pc, parts))
                 return raw
-        wb = book.get()
-        book.rows.discard(self.canon)
+        with book.lock:             # python-calamine's workbook serves one thread at a time
+            book.rows.discard(self.canon)
+            return self._rows(pc, parts, book.get())
+
+    def _rows(self, pc, parts: Parts, wb) -> RawTable:
+        """The table read as rows: whole, or a streamed one's sheet parsed (_sheet_chunks)."""
         tall = self.box if self.box is not None and self.box.tall else None
         if not self.streamed:
             return RawTable(self.canon, *_read_table(wb, self.tname, tall, self.spot))
@@ -396,6 +404,7 @@ class _Workbook:
     def __init__(self, pc, parts: Parts):
         self.pc, self.parts, self.rows = pc, parts, set()
         self.wb = _calamine(pc, parts)
+        self.lock = threading.Lock()
 
     def get(self):
         if self.wb is None:
@@ -403,8 +412,9 @@ class _Workbook:
         return self.wb
 
     def spare(self) -> None:
-        if not self.rows:
-            self.close()
+        with self.lock:
+            if not self.rows:
+                self.close()
 
     def close(self) -> None:
         if self.wb is not None:

@@ -1,12 +1,15 @@
-"""Reading ahead within a memory budget: one worker thread runs the jobs (calamine parsing a
+"""Reading ahead within a memory budget: worker threads run the jobs (calamine parsing a
 sheet, which it does without holding the GIL) while the caller works on the results already
-handed over (typing a table), so the two overlap on two cores.
+handed over (typing a table), so they overlap on two cores.
 
 Each job has a size (a table's cells): the worker starts a job only while the sizes of the
 jobs it has done and the caller has not yet finished with stay within `budget`, so two big
 tables are never held at once (calamine holds a parsed sheet as about 55 bytes a cell). It
 takes the first job in order that fits, so small tables are read while a big one is being
 typed; one job alone may exceed the budget. Results come back in the order they are done.
+With more than one worker, a job starts beside others still running only while the sizes
+of all running stay within `together`: two sheets parsed at once each hold their parse, so
+on a big book the big sheets still go one at a time.
 """
 
 from __future__ import annotations
@@ -21,25 +24,32 @@ Job = tuple[Any, int, Callable[[], Any]]          # (key, size, what to run)
 class ReadAhead:
     """Runs `jobs` in a worker thread within `budget`; `results()` hands them over."""
 
-    def __init__(self, jobs: Sequence[Job], budget: int):
+    def __init__(self, jobs: Sequence[Job], budget: int, workers: int = 1, together: int = 0):
         self.pending = list(jobs)
         self.count = len(self.pending)
         self.budget, self.held = budget, 0
+        self.together, self.running = together, 0
         self.done: collections.deque = collections.deque()
         self.cond = threading.Condition()
         self.stop = False
-        self.thread = threading.Thread(target=self._work, daemon=True)
-        self.thread.start()
+        self.threads = [threading.Thread(target=self._work, daemon=True)
+                        for _ in range(workers)]
+        for thread in self.threads:
+            thread.start()
+
+    def _fits(self, size: int) -> bool:
+        return (self.held == 0 or self.held + size <= self.budget) and \
+            (self.running == 0 or self.running + size <= self.together)
 
     def _next(self) -> Job | None:
         """The first pending job that fits (any when nothing is held); waits until one does."""
         with self.cond:
             while not self.stop:
-                job = next((j for j in self.pending
-                            if self.held == 0 or self.held + j[1] <= self.budget), None)
+                job = next((j for j in self.pending if self._fits(j[1])), None)
                 if job is not None:
                     self.pending.remove(job)
                     self.held += job[1]
+                    self.running += job[1]
                     return job
                 if not self.pending:
                     return None
@@ -54,6 +64,7 @@ class ReadAhead:
             except BaseException as e:       # handed to the caller, who raises it
                 out = (key, size, None, e)
             with self.cond:
+                self.running -= size
                 self.done.append(out)
                 self.cond.notify_all()
             if out[3] is not None:
@@ -82,4 +93,5 @@ class ReadAhead:
         with self.cond:
             self.stop = True
             self.cond.notify_all()
-        self.thread.join()
+        for thread in self.threads:
+            thread.join()
