@@ -27,10 +27,10 @@ def demo(tmp_path_factory):
     return api.new(tmp_path_factory.mktemp("columns") / "demo.xlsx", demo=True, today=TODAY)
 
 
-def _both_ways(monkeypatch, path):
+def _both_ways(monkeypatch, path, parallel: bool = True):
     """(the book read with every table as columns where it can be, the tables that were,
-    the book read as rows)."""
-    monkeypatch.setattr(read, "PARALLEL_ABOVE", 0)
+    the book read as rows); `parallel`: by the reading threads, else in this thread."""
+    monkeypatch.setattr(read, "PARALLEL_ABOVE", 0 if parallel else 10 ** 12)
     monkeypatch.setattr(read, "COLUMNS_ABOVE", 10 ** 12)
     rows = read.read_book(path)
     taken = []
@@ -128,22 +128,20 @@ def test_columns_read_from_a_file_saved_meanwhile_are_dropped(demo, tmp_path, mo
     path = tmp_path / "saved.xlsx"
     path.write_bytes(demo.read_bytes())
     opened, dropped = [], []
-    real = columnar.Columnar.get
+    real = columnar.Columnar.take
 
-    def opening(self):
-        reader = real(self)
-        if not hasattr(self.mine, "seen"):       # each thread's reader, once
-            self.mine.seen = True
-            opened.append(self.by_path)
-        return reader
+    def taking(self):
+        taken = real(self)
+        opened.append(taken[1])
+        return taken
 
-    def changed(self):                    # "saved" as soon as the first reader is open
-        if opened and self.by_path:
-            dropped.append(True)          # asked after a read through the file itself
+    def changed(self):                    # "saved" as soon as the reader is open
+        if opened:
+            dropped.append(True)
         return bool(opened)
-    monkeypatch.setattr(columnar.Columnar, "get", opening)
+    monkeypatch.setattr(columnar.Columnar, "take", taking)
     monkeypatch.setattr(columnar.Columnar, "changed", changed)
-    columns, taken, rows = _both_ways(monkeypatch, path)
-    assert True in opened                 # a reader read the file itself ...
-    assert dropped                        # ... and what it read was dropped
+    columns, taken, rows = _both_ways(monkeypatch, path, parallel=False)
+    assert opened and all(opened)         # one reader, reading the file itself ...
+    assert dropped and taken == []        # ... and all it read is dropped
     _same_books(columns, rows)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from typing import Any
 
 import numpy as np
 
@@ -33,29 +34,32 @@ _SPECS = {t.name: t for t in schema.DATA_TABLES}
 
 
 class Columnar:
-    """fastexcel over a workbook, opened when a thread first asks for it, one per reading
-    thread (a reader serves one call at a time); None where fastexcel or pyarrow is not
-    installed, or it cannot open the file: the rows path reads it then.
+    """fastexcel readers over a workbook. A reader serves one call at a time, so a reading
+    thread takes one (`take`: an idle one, else a new one) and gives it back (`give`); one
+    idle reader is kept, so two exist only while two sheets are parsed at once. The reader
+    is None where fastexcel or pyarrow is not installed, or it cannot open the file: the
+    rows path reads it then.
 
-    It reads the file itself, entry by entry, rather than a third copy of its bytes (70 MB
-    on the large book, beside Package's and calamine's), when the file on disk is still
-    the one read (Package.stamp); `changed` tells when it no longer is, and the columns read
-    are then dropped."""
+    A reader reads the file itself, entry by entry, rather than a third copy of its bytes
+    (70 MB on the large book, beside Package's and calamine's), when the file on disk is
+    still the one read (Package.stamp); `changed` tells when it no longer is, and the
+    columns read are then dropped."""
 
     def __init__(self, pkg: Package):
-        self.pkg, self.mine = pkg, threading.local()
+        self.pkg, self.idle, self.lock = pkg, [], threading.Lock()
 
-    @property
-    def by_path(self) -> bool:
-        return getattr(self.mine, "by_path", False)
+    def take(self) -> tuple[Any, bool]:
+        """(a reader or None, whether it reads the file itself)."""
+        with self.lock:
+            if self.idle:
+                return self.idle.pop()
+        by_path = self.pkg.stamp is not None and not self.changed()
+        return _open(str(self.pkg.path) if by_path else self.pkg.data), by_path
 
-    def get(self):
-        mine = self.mine
-        if not getattr(mine, "opened", False):
-            mine.opened = True
-            mine.by_path = self.pkg.stamp is not None and not self.changed()
-            mine.reader = _open(str(self.pkg.path) if mine.by_path else self.pkg.data)
-        return mine.reader
+    def give(self, taken: tuple[Any, bool]) -> None:
+        with self.lock:
+            if not self.idle and taken[0] is not None:
+                self.idle.append(taken)
 
     def changed(self) -> bool:
         return self.pkg.changed_on_disk(self.pkg.path)
@@ -80,7 +84,18 @@ def read_columns(columnar: Columnar, name: str, sheet: str, r1: int, c1: int, r2
     """The table `name` (header on Excel row r1 from column c1, data down to row r2) with
     its cells as columns (RawTable.columns), or None when it must be read as rows."""
     spec = _SPECS.get(name)
-    reader = columnar.get() if spec is not None else None
+    if spec is None:
+        return None
+    taken = columnar.take()
+    try:
+        return _read(taken, columnar, spec, name, sheet, (r1, c1, r2), headers)
+    finally:
+        columnar.give(taken)
+
+
+def _read(taken, columnar: Columnar, spec: schema.Table, name: str, sheet: str, box: tuple,
+          headers: list[str]) -> RawTable | None:
+    (reader, by_path), (r1, c1, r2) = taken, box
     if reader is None:
         return None
     raw = RawTable(name, sheet, r1, c1, list(headers), [])
@@ -99,7 +114,7 @@ def read_columns(columnar: Columnar, name: str, sheet: str, r1: int, c1: int, r2
             return None
     except Exception:   # noqa: BLE001 - mixed kinds of cell, or anything odd: read as rows
         return None
-    if columnar.by_path and columnar.changed():
+    if by_path and columnar.changed():
         return None              # saved meanwhile: the rows come from the bytes read
     cells = {}
     try:
