@@ -145,3 +145,20 @@ def test_columns_read_from_a_file_saved_meanwhile_are_dropped(demo, tmp_path, mo
     assert opened and all(opened)         # one reader, reading the file itself ...
     assert dropped and taken == []        # ... and all it read is dropped
     _same_books(columns, rows)
+
+
+def test_a_fastexcel_panic_reads_the_table_as_rows(demo, monkeypatch):
+    """A Rust panic inside fastexcel (pyo3 raises it as a BaseException) costs only speed:
+    the table is read as rows."""
+    from acctbook.xlsx import columnar
+
+    class Panic(BaseException):
+        pass
+
+    class Reader:
+        def load_sheet(self, *a, **k):
+            raise Panic("called `Option::unwrap()` on a `None` value")
+    monkeypatch.setattr(columnar, "_open", lambda data: Reader())
+    columns, taken, rows = _both_ways(monkeypatch, demo)
+    assert taken == []
+    _same_books(columns, rows)

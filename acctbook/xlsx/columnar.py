@@ -112,8 +112,8 @@ def _read(taken, columnar: Columnar, spec: schema.Table, name: str, sheet: str, 
                                   dtype_coercion="strict", eager=True)
         if list(batch.schema.names) != [headers[p] for p in at]:
             return None
-    except Exception:   # noqa: BLE001 - mixed kinds of cell, or anything odd: read as rows
-        return None
+    except BaseException as e:   # mixed kinds of cell, anything odd, a Rust panic: as rows
+        return _given_up(e)
     if by_path and columnar.changed():
         return None              # saved meanwhile: the rows come from the bytes read
     cells = {}
@@ -123,10 +123,18 @@ def _read(taken, columnar: Columnar, spec: schema.Table, name: str, sheet: str, 
             if cell is None or cell[0] not in ACCEPTS[types[p]]:
                 return None
             cells[p] = cell
-    except Exception:   # noqa: BLE001 - an Arrow type or value not foreseen: read as rows
-        return None
+    except BaseException as e:   # an Arrow type or value not foreseen: read as rows
+        return _given_up(e)
     raw.columns = RawColumns(cells, batch.num_rows)
     return raw
+
+
+def _given_up(e: BaseException) -> None:
+    """None (the table is read as rows) for any failure of fastexcel or pyarrow, their Rust
+    panics included (pyo3's PanicException derives from BaseException); not for Ctrl+C."""
+    if isinstance(e, (KeyboardInterrupt, SystemExit)):
+        raise e
+    return None
 
 
 def _cells(column) -> tuple[str, object] | None:
