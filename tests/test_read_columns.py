@@ -8,6 +8,7 @@ an error cell are read as rows."""
 from __future__ import annotations
 
 import datetime as dt
+import sys
 
 import openpyxl
 import pytest
@@ -159,6 +160,16 @@ def test_a_fastexcel_panic_reads_the_table_as_rows(demo, monkeypatch):
         def load_sheet(self, *a, **k):
             raise Panic("called `Option::unwrap()` on a `None` value")
     monkeypatch.setattr(columnar, "_open", lambda data: Reader())
+    columns, taken, rows = _both_ways(monkeypatch, demo)
+    assert taken == []
+    _same_books(columns, rows)
+
+    class Opening:                         # the panic when the file is opened
+        @staticmethod
+        def read_excel(data):
+            raise Panic("called `Result::unwrap()` on an `Err` value")
+    monkeypatch.undo()
+    monkeypatch.setitem(sys.modules, "fastexcel", Opening)
     columns, taken, rows = _both_ways(monkeypatch, demo)
     assert taken == []
     _same_books(columns, rows)

@@ -75,8 +75,8 @@ def _open(data: bytes | str):
     logging.getLogger("fastexcel").setLevel(logging.ERROR)
     try:
         return fastexcel.read_excel(data)
-    except Exception:   # noqa: BLE001 - only a shortcut; calamine reports what is wrong
-        return None
+    except BaseException as e:   # only a shortcut; calamine reports what is wrong
+        return _given_up(e)
 
 
 def read_columns(columnar: Columnar, name: str, sheet: str, r1: int, c1: int, r2: int,
