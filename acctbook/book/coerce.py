@@ -18,7 +18,7 @@ from acctbook.book.model import (WARNING, Book, ExcelError, LoadedTable, NotAnAc
 from acctbook.book.parse import (DATE_MAX, DATE_MIN, MONTH_FIRST, as_text,  # noqa: F401
                                  closest_choice, is_blank, parse_date, parse_number)
 from acctbook.book.coerce_column import (Collector, chunks, column_series, fast_numbers,
-                                         split_columns, stale_rows)
+                                         plain_numbers, split_columns, stale_rows)
 from acctbook.book.coerce_columnar import typed_columns
 from acctbook.book.convert import excel_error, typed_value
 from acctbook.book.settings_load import settings as read_settings
@@ -134,9 +134,11 @@ def load_table(raw: RawTable, spec: schema.Table, problems: list[Problem],
     found: dict[str, list[Problem]] = {c.key: [] for c in present}   # in column order
     kinds = {c.key: _choices(c, choices_by_setting) for c in present}
     if raw.columns is not None:        # handed over as columns: typed a column at a time
-        index, typed, stale = typed_columns(raw, spec, columns, kinds, month_first, lang, found)
+        index, typed, stale = typed_columns(raw, present, columns, kinds, month_first, lang,
+                                            found)
     else:
-        index, typed, stale = _typed_rows(raw, spec, columns, kinds, month_first, lang, found)
+        index, typed, stale = _typed_rows(raw, present, columns, kinds, month_first, lang,
+                                          found)
     data = {c.key: typed[c.key] if c.key in typed else _blank(c, index) for c in spec.columns}
     for c in present:
         problems += found[c.key]
@@ -146,18 +148,16 @@ def load_table(raw: RawTable, spec: schema.Table, problems: list[Problem],
                        columns, frame, tuple(stale), below)
 
 
-def _typed_rows(raw: RawTable, spec: schema.Table, columns: dict[str, int], kinds: dict,
-                month_first: bool, lang: str,
+def _typed_rows(raw: RawTable, present: list[schema.Column], columns: dict[str, int],
+                kinds: dict, month_first: bool, lang: str,
                 found: dict[str, list[Problem]]) -> tuple[pd.Index, dict, list[int]]:
     """(the records' Excel rows, column key -> typed Series, stale rows) of a table read as
-    rows, chunk by chunk; each column's problems into found[key]."""
+    rows, chunk by chunk; `present`: the table's columns found in the file, in schema order;
+    each column's problems into found[key]."""
     width = len(raw.headers)
     # Blank rows (an empty table keeps one) are not records.
-    inputs = [columns[c.key] - raw.first_col for c in spec.columns
-              if not c.computed and c.key in columns]
-    computed = [columns[c.key] - raw.first_col for c in spec.columns
-                if c.computed and c.key in columns]
-    present = [c for c in spec.columns if c.key in columns]
+    inputs = [columns[c.key] - raw.first_col for c in present if not c.computed]
+    computed = [columns[c.key] - raw.first_col for c in present if c.computed]
     pieces: dict[str, list] = {c.key: [] for c in present}
     memos: dict[str, dict] = {c.key: {} for c in present}
     rows: list[int] = []
@@ -195,11 +195,8 @@ def _typed_piece(c: schema.Column, values: list, rows: list[int], coll: Collecto
                  choices, month_first: bool, lang: str, memo: dict):
     """One chunk of one column, typed (coerce_column.typed; plain floats the quick way)."""
     if c.type in (schema.NUMBER, schema.PERCENT, schema.INTEGER):
-        fast = fast_numbers(values, c.type == schema.INTEGER)
-        if fast is not None and c.type == schema.PERCENT and not c.computed and \
-                np.any((fast > 0) & (fast < 1)):
-            fast = None                   # the slow path warns about 0.6 meaning 60%
-        if fast is not None:
+        fast = fast_numbers(values)
+        if fast is not None and plain_numbers(c, fast):
             return fast
     return _typed(c, values, rows, coll, choices, month_first, lang, memo)
 

@@ -86,17 +86,25 @@ def stale_rows(rows: list[list], first_row: int, keep: list[int],
             and any(j < len(r) and r[j] not in (None, "") for j in computed)]
 
 
-def fast_numbers(values: list, integer: bool) -> np.ndarray | None:
+def fast_numbers(values: list) -> np.ndarray | None:
     """The column as floats when every cell is a float or blank (the usual case), else None."""
     types = set(map(type, values))
     if not types <= {float, _NONE, str}:
         return None
     if str in types and any(v for v in values if v.__class__ is str):
         return None
-    out = np.array([v if v.__class__ is float else np.nan for v in values], dtype="float64")
-    if integer and not np.all(np.isnan(out) | (out == np.floor(out))):
-        return None
-    return out
+    return np.array([v if v.__class__ is float else np.nan for v in values], dtype="float64")
+
+
+def plain_numbers(spec: schema.Column, numbers: np.ndarray) -> bool:
+    """Whether a number column's floats are taken as they are, with no problem to say: no
+    fraction in a whole-number column, no 0.6 in a percent column a user fills (that warns:
+    Excel stores 60% as 0.6). Otherwise each value goes through convert.typed_value."""
+    if spec.type == schema.INTEGER and not np.all(np.isnan(numbers) |
+                                                   (numbers == np.floor(numbers))):
+        return False
+    return not (spec.type == schema.PERCENT and not spec.computed
+                and np.any((numbers > 0) & (numbers < 1)))
 
 
 def column_series(spec: schema.Column, pieces: list, index: pd.Index) -> pd.Series:

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from acctbook.book import schema
-from acctbook.book.coerce_column import EPOCH, NAT, Collector, column_series
+from acctbook.book.coerce_column import EPOCH, NAT, Collector, column_series, plain_numbers
 from acctbook.book.convert import typed_value
 from acctbook.book.model import Problem, RawTable
 from acctbook.book.parse import DATE_MAX, DATE_MIN, as_text
@@ -33,14 +33,13 @@ FIRST_DAY = DATE_MIN.toordinal() - EPOCH       # the first date a date column ta
 _LAST_DAY = DATE_MAX.toordinal() - EPOCH
 
 
-def typed_columns(raw: RawTable, spec: schema.Table, columns: dict[str, int],
+def typed_columns(raw: RawTable, present: list[schema.Column], columns: dict[str, int],
                   choices: dict, month_first: bool, lang: str,
                   found: dict[str, list[Problem]]) -> tuple[pd.Index, dict, list[int]]:
     """(the records' Excel rows, column key -> typed Series, stale rows) of a table read as
-    columns; each column's problems into found[key] in row order, as the row path gives
-    them (none for a computed column)."""
+    columns (`present`: its columns found in the file); each column's problems into
+    found[key] in row order, as the row path gives them (none for a computed column)."""
     cols = raw.columns
-    present = [c for c in spec.columns if c.key in columns]
     cells = {c.key: cols.cells[columns[c.key] - raw.first_col] for c in present}
     filled = {k: _filled(kind, data, cols.length) for k, (kind, data) in cells.items()}
     # A row is a record when one of acctbook's input cells holds a value (coerce_column.
@@ -75,37 +74,23 @@ def _filled(kind: str, data, n: int) -> np.ndarray:
     if kind == "date":
         return data != NAT
     if kind == "bool":
-        return np.array([v is not None for v in data], dtype=bool)
+        return data >= 0
     return np.zeros(n, dtype=bool)
 
 
 def _typed(c: schema.Column, kind: str, data, keep: np.ndarray, rows: pd.Index,
            coll: Collector, choices, month_first: bool, lang: str):
     """One column's kept cells typed as coerce._typed_piece types them."""
-    t = c.type
-    if kind == "number" and t in _NUMBERS:
+    if kind == "number" and c.type in _NUMBERS:
         numbers = data[keep]
-        if _plain(c, numbers):
+        if plain_numbers(c, numbers):
             return numbers
-    if kind == "date" and t == schema.DATE:
+    if kind == "date" and c.type == schema.DATE:
         days = data[keep]
         if not np.any(days > _LAST_DAY):
             return days
-    if kind == "text" and (t in (schema.TEXT, schema.REF) or (t == schema.CHOICE and not choices)):
-        distinct, codes = data
-        stripped = np.array([v.strip() or None for v in distinct] + [None], dtype=object)
-        return stripped[codes[keep]]             # code -1 (an empty cell) takes the last
     values, codes = _distinct(kind, data, keep)
     return _by_value(c, values, codes, rows, coll, choices, month_first, lang)
-
-
-def _plain(c: schema.Column, numbers: np.ndarray) -> bool:
-    """Numbers the row path takes as they are (coerce_column.fast_numbers): no fraction in
-    a whole-number column, no 0.6 in a percent column a user fills (it warns)."""
-    if c.type == schema.INTEGER and not np.all(np.isnan(numbers) | (numbers == np.floor(numbers))):
-        return False
-    return not (c.type == schema.PERCENT and not c.computed
-                and np.any((numbers > 0) & (numbers < 1)))
 
 
 def _distinct(kind: str, data, keep: np.ndarray) -> tuple[list, np.ndarray]:
@@ -115,9 +100,7 @@ def _distinct(kind: str, data, keep: np.ndarray) -> tuple[list, np.ndarray]:
         distinct, codes = data
         return list(distinct), codes[keep]
     if kind == "bool":
-        flags = data[keep]
-        return [False, True], np.array([-1 if v is None else int(v) for v in flags],
-                                       dtype=np.int64)
+        return [False, True], data[keep]
     if kind == "empty":
         return [], np.full(len(keep), -1, dtype=np.int64)
     cells = data[keep]

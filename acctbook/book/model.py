@@ -192,7 +192,7 @@ class RawColumns:
     `cells` maps a header position (0-based) to (kind, data), for the columns acctbook
     reads; the others are left out. Kinds: "text" (data = (distinct texts, integer codes
     into them, -1 for an empty cell)), "number" (float64, NaN when empty), "date" (int64
-    days since 1970, NAT when empty), "bool" (object: True, False or None), "empty".
+    days since 1970, NAT when empty), "bool" (codes: 1 TRUE, 0 FALSE, -1 empty), "empty".
     `length`: the table's data rows (Excel rows header_row + 1 on).
     """
     cells: dict[int, tuple[str, Any]]

@@ -154,7 +154,9 @@ def _cells(column) -> tuple[str, object] | None:
         numbers = pc.cast(column, pa.float64(), memory_pool=pool)
         return "number", numbers.to_numpy(zero_copy_only=False)
     if pa.types.is_boolean(ty):
-        return "bool", np.array(column.to_pylist(), dtype=object)
+        flags = pc.cast(column, pa.int64(), memory_pool=pool)
+        return "bool", pc.coalesce(flags, pa.scalar(-1, pa.int64()),
+                                   memory_pool=pool).to_numpy(zero_copy_only=False)
     if pa.types.is_timestamp(ty) or pa.types.is_date(ty):
         return _days(column, pool)
     return None

@@ -367,7 +367,7 @@ class _Todo:
             book.spare()
             raw = read_columns(columnar, self.canon, box.sheet, box.r1, box.c1, box.r2,
                                box.headers)
-            give_back_memory()    # the parsed sheet, freed in this thread's own arena
+            give_back_memory()    # the parsed sheet's memory, back to the system
             if raw is not None:   # an error cell found later: read again as rows, own calamine
                 raw.reread = lambda: self.read(pc, parts, _Workbook(pc, parts))
                 return raw

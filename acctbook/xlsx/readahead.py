@@ -22,7 +22,8 @@ Job = tuple[Any, int, Callable[[], Any]]          # (key, size, what to run)
 
 
 class ReadAhead:
-    """Runs `jobs` in a worker thread within `budget`; `results()` hands them over."""
+    """Runs `jobs` in `workers` threads within `budget` (and `together`); `results()` hands
+    them over."""
 
     def __init__(self, jobs: Sequence[Job], budget: int, workers: int = 1, together: int = 0):
         self.pending = list(jobs)
