@@ -25,7 +25,7 @@ from acctbook.book.model import AcctbookError, Book, Refused, speaking
 from acctbook.book.results import (BatchItem, CheckResult, ContractResult, DemoResult,
                                    OrderDocumentResult, QuoteResult, RefreshResult,
                                    ReportResult)
-from acctbook.book.rules import check_book
+from acctbook.book.rules import EarlyRules, check_book
 from acctbook.core import plan
 from acctbook.core.upgrade_plan import version_problem
 from acctbook.create.demo import DEMO_SEED, demo_data
@@ -112,12 +112,13 @@ def load(path) -> Book:
 def check(path, today: dt.date, progress: Progress | None = None) -> CheckResult:
     step = steps(progress, 2)
     step(tr("en", "reading {book}"), book=Path(path).name)
-    wbf = open_book(path)
-    book = wbf.read_book()
+    wbf, early = open_book(path), EarlyRules(today)     # rules run as the last sheets parse
+    book = wbf.read_book(meanwhile=early)
     step(tr("en", "checking every rule"))
     stamp = read_stamp(wbf.parts)           # an older acctbook made it: `old-book`
     old = version_problem(stamp, __version__, book.lang)
-    return CheckResult(str(path), check_book(book, today) + ([old] if old else []), book, stamp)
+    return CheckResult(str(path), check_book(book, today, early) + ([old] if old else []), book,
+                       stamp)
 
 
 def refresh(path, today: dt.date, dry_run: bool = False, adopt_rows: bool = False,
@@ -130,9 +131,10 @@ def refresh(path, today: dt.date, dry_run: bool = False, adopt_rows: bool = Fals
     step = steps(progress, 3 + (not dry_run))
     step(tr("en", "reading {book}"), book=Path(path).name)
     wbf = open_book(path)                # the file is read and checked once, then patched
-    book = wbf.read_book(adopt_rows=adopt_rows)
+    early = EarlyRules(today)            # rules run while the last sheets are parsed
+    book = wbf.read_book(adopt_rows=adopt_rows, meanwhile=early)
     step(tr("en", "checking every rule"))
-    problems = check_book(book, today)
+    problems = check_book(book, today, early)
     step(tr("en", "computing follow-ups, ranking and risk"))
     results = plan.refresh_results(book, problems, today)
     give_back_memory()           # compute's work frames, before the plan and the write

@@ -18,10 +18,12 @@ Cells = dict[str, dict[tuple[int, int], Any]]     # sheet -> {(Excel row, column
 
 @runtime_checkable
 class Workbook(Protocol):
-    def read_book(self, adopt_rows: bool = False, tables=None) -> Book:
+    def read_book(self, adopt_rows: bool = False, tables=None, meanwhile=None) -> Book:
         """Every acctbook table, typed, with its Problems; `adopt_rows`: rows typed just below
         a table count as its records (`refresh --adopt-rows`); `tables`: only these are
-        parsed (a command that uses a few, as `contract` does), when the adapter can."""
+        parsed (a command that uses a few, as `contract` does), when the adapter can;
+        `meanwhile` (rules.EarlyRules): rules to run while the adapter still reads, when it
+        reads for long enough to wait (the file reader)."""
 
     def sheet_names(self) -> list[str]:
         """The sheet tabs, in order."""

@@ -13,7 +13,7 @@ import pandas as pd
 from acctbook.book import ids, schema
 from acctbook.book.i18n import system_lang, tr, translator, trn
 from acctbook.book.model import (WARNING, Book, ExcelError, LoadedTable, NotAnAcctbook,
-                                 Problem, RawTable, col_letter, quoted)
+                                 Problem, RawTable, TablesSoFar, col_letter, quoted)
 # The parsers live in book/parse.py; cli, create and the tests take them from here too.
 from acctbook.book.parse import (DATE_MAX, DATE_MIN, MONTH_FIRST, as_text,  # noqa: F401
                                  closest_choice, is_blank, parse_date, parse_number)
@@ -365,13 +365,15 @@ def _refuse_missing(names: list[str], where: str, lang: str) -> None:
 
 
 def load_stream(names: list[str], stream: Iterator[tuple[str, RawTable]],
-                path: str | None = None, unread: frozenset[str] = frozenset()) -> Book:
+                path: str | None = None, unread: frozenset[str] = frozenset(),
+                meanwhile=None) -> Book:
     """load_book over tables that arrive one by one ((name, RawTable), `names` those the
     book has): each is typed as it comes and its cells dropped, so a big book's cells never
     all exist at once. Settings and Clients are asked for first (the reader reads them first:
     acctbook.xlsx.read.FIRST); the Book, its problems and its tables' order are load_book's
     whatever the order of arrival. `unread`: tables the reader handed over with their
-    headers only (Book.unread)."""
+    headers only (Book.unread). `meanwhile` (rules.EarlyRules): offered the book as loaded
+    so far after each table, its references matched, for the rules that can run already."""
     arrivals = _Arrivals(stream)
     if "Clients" in names:
         lang = detect_lang(arrivals.peek("Clients"))
@@ -392,6 +394,7 @@ def load_stream(names: list[str], stream: Iterator[tuple[str, RawTable]],
     by_setting = {"segments": {schema.fold(s): s for s in segs}} if segs else {}
     month_first = settings is not None and settings.country in MONTH_FIRST
     data = {spec.name: spec for spec in schema.DATA_TABLES}
+    so_far = _SoFar(meanwhile, tables, settings, lang, path, unread)
     for name, raw in arrivals.rest():
         if name in data:
             _load_one(raw, data[name], tables, found, broken, by_setting, month_first, lang,
@@ -405,8 +408,38 @@ def load_stream(names: list[str], stream: Iterator[tuple[str, RawTable]],
     problems += settings_problems + [p for n in order[len(schema.SETTINGS_TABLES):]
                                      for p in found[n]]
     tables = {n: tables[n] for n in order}
-    return Book(ids.match_refs(tables), settings, lang, path, problems,  # IDs: book/ids.py
-                unread=frozenset(unread))
+    return Book(ids.match_refs(tables, so_far.unmatched(tables)), settings, lang, path,
+                problems, unread=frozenset(unread))     # IDs: book/ids.py
+
+
+class _SoFar:
+    """The book as loaded so far, for `meanwhile` (load_stream), which asks for it in the
+    reader's idle time (book()): each table's references are matched then, as soon as the
+    tables they name are in, and only a matched table is in it."""
+
+    ALL = [t.name for t in schema.SETTINGS_TABLES + schema.DATA_TABLES]
+
+    def __init__(self, meanwhile, tables: dict, settings, lang: str, path, unread):
+        self.tables, self.matched, self.made = tables, set(), None
+        self.book_of = (settings, lang, path, frozenset(unread))
+        if meanwhile is not None and settings is not None:
+            meanwhile.offer(self)
+
+    def book(self) -> Book | None:
+        """The tables loaded and matched so far, as a Book (None: none yet)."""
+        tables = self.tables
+        ready = [n for n, t in list(tables.items()) if n not in self.matched
+                 and ids.ref_targets(t.spec) <= set(tables)]
+        if ready or self.made is None:
+            ids.match_refs(tables, ready)
+            self.matched.update(ready)
+            settings, lang, path, unread = self.book_of
+            self.made = Book(TablesSoFar({n: tables[n] for n in self.matched}, self.ALL),
+                             settings, lang, path, unread=unread)
+        return self.made
+
+    def unmatched(self, tables: dict) -> list[str]:
+        return [n for n in tables if n not in self.matched]
 
 
 def _load_one(raw: RawTable, spec: schema.Table, tables: dict, found: dict, broken: dict,

@@ -43,13 +43,15 @@ def resolve(value: str, keys: set[str], index: dict[str, str]) -> str:
     return index.get(fold(value), value)
 
 
-def match_refs(tables: dict[str, LoadedTable]) -> dict[str, LoadedTable]:
-    """Every reference column's values as the spelling of the key they match (in place).
+def match_refs(tables: dict[str, LoadedTable], names=None) -> dict[str, LoadedTable]:
+    """Every reference column's values as the spelling of the key they match (in place);
+    `names`: only those tables' (each table's own matching reads only the tables it
+    refers to, so the loader may match one as soon as they are all in: ref_targets).
 
     Each distinct value is resolved once, so a 200,000-row table costs a dict lookup
     per row. Returns `tables`, so the loader can pass it straight on."""
     targets: dict[str, tuple[set[str], dict[str, str]]] = {}
-    for t in tables.values():
+    for t in (tables.values() if names is None else (tables[n] for n in names)):
         for c in t.spec.columns:
             if c.type != schema.REF or c.computed or c.ref not in tables:
                 continue
@@ -67,6 +69,11 @@ def match_refs(tables: dict[str, LoadedTable]) -> dict[str, LoadedTable]:
             t.unmatched[c.key] = (len(t.frame), len(tables[c.ref].frame),
                                   frozenset(change.get(v, v) for v in odd) - keys)
     return tables
+
+
+def ref_targets(spec: schema.Table) -> set[str]:
+    """The tables whose keys a table's reference columns name (match_refs reads them)."""
+    return {c.ref for c in spec.columns if c.type == schema.REF and not c.computed}
 
 
 def near_duplicates(keys: pd.Series) -> pd.Series:

@@ -11,6 +11,7 @@ import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from collections.abc import Mapping
 from typing import Any, Callable, Iterator
 
 import pandas as pd
@@ -360,6 +361,45 @@ class Book:
 
     def __contains__(self, name: str) -> bool:
         return name in self.tables
+
+
+class NotLoaded(Exception):
+    """A table asked for while the book is still being read (TablesSoFar): it comes later."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+class TablesSoFar(Mapping):
+    """A Book's tables while the reader still parses the rest (coerce.load_stream, for the
+    rules run meanwhile: rules.EarlyRules). Each table in it is whole and final; asking
+    for one of `expected` not loaded yet, or for all of them (iterating, len), raises
+    NotLoaded, so nothing is ever worked out from part of the book."""
+
+    def __init__(self, loaded: dict, expected):
+        self.loaded = dict(loaded)
+        self.missing = [n for n in expected if n not in loaded]
+
+    def __getitem__(self, name):
+        if name in self.missing:
+            raise NotLoaded(name)
+        return self.loaded[name]
+
+    def __contains__(self, name) -> bool:
+        if name in self.missing:
+            raise NotLoaded(name)
+        return name in self.loaded
+
+    def __iter__(self):
+        if self.missing:
+            raise NotLoaded(self.missing[0])
+        return iter(self.loaded)
+
+    def __len__(self) -> int:
+        if self.missing:
+            raise NotLoaded(self.missing[0])
+        return len(self.loaded)
 
 
 class ExcelError(str):

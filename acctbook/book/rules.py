@@ -20,7 +20,7 @@ import pandas as pd
 
 from acctbook.book import ids, schema
 from acctbook.book.coerce import missing_rule_columns, rows_below_table
-from acctbook.book.model import ERROR, Book, LoadedTable, Problem, col_number
+from acctbook.book.model import ERROR, Book, LoadedTable, NotLoaded, Problem, col_number
 from acctbook.book.problem_codes import CODES, CONTACT_DETAIL_CODES  # noqa: F401 (rules.X)
 from acctbook.book.i18n import tr, translator
 from acctbook.book.rulekit import column_label, emit, input_columns, show, tables_of
@@ -391,22 +391,65 @@ RULES: list[Rule] = [
 
 
 # --- running them -------------------------------------------------------------------------
-def check_book(book: Book, today: dt.date) -> list[Problem]:
-    """The load problems plus every rule's, in sheet, row, column order.
+def check_book(book: Book, today: dt.date, early: "EarlyRules | None" = None) -> list[Problem]:
+    """The load problems plus every rule's, in sheet, row, column order. `early`: the rules
+    already run while the book was read, whose problems are taken as they are.
 
     A cell the loader already rejected (its value became blank) is not reported
     again by a rule, e.g. an unreadable required date is one problem, not two.
     """
     rejected = {(p.sheet, p.cell) for p in book.problems if p.severity == ERROR and p.cell}
     found = list(book.problems)
+    done = early.done if early is not None else {}
     for rule in RULES:
-        found += [p for p in rule(book, today) if (p.sheet, p.cell) not in rejected]
+        got = done[rule] if rule in done else rule(book, today)
+        found += [p for p in got if (p.sheet, p.cell) not in rejected]
     order: dict[str, int] = {}
     for i, spec in enumerate(schema.ALL_TABLES):
         sheet = book.tables[spec.name].sheet if spec.name in book.tables else spec.sheet(book.lang)
         order.setdefault(sheet, i)
     return sorted(found, key=lambda p: (order.get(p.sheet, len(order)), p.row or 0,
                                         col_number(_LETTERS.match(p.cell or "")[0])))
+
+
+class EarlyRules:
+    """The rules run while the reader still parses a big book's last sheets (check and
+    refresh: jobs.py), in the time the main thread would wait for them: the reader calls
+    `work` while it waits, the loader `offer`s the book as loaded so far (coerce.load_stream).
+    A rule runs once every table it reads is in: those are whole and final, and asking for
+    one still to come raises NotLoaded (model.TablesSoFar), so the rule is tried again once
+    that one is in. What a rule found then is what it finds on the whole book."""
+
+    def __init__(self, today: dt.date):
+        self.today, self.loading = today, None
+        self.done: dict[Rule, list[Problem]] = {}
+        self.waiting: dict[Rule, str | None] = dict.fromkeys(RULES)   # the table each waits for
+
+    def offer(self, loading) -> None:
+        """`loading.book()`: the book as loaded so far (coerce.load_stream)."""
+        self.loading = loading
+
+    def work(self) -> bool:
+        """Run the first rule that may run now; False when none can."""
+        try:
+            book = self.loading.book() if self.loading is not None else None
+        except Exception:       # noqa: BLE001 - the loader matches the rest, and says so
+            self.loading = book = None
+        if book is None:
+            return False
+        ready = next((rule for rule, table in self.waiting.items()
+                      if table is None or table in book.tables.loaded), None)
+        if ready is None:
+            return False
+        try:
+            self.done[ready] = ready(book, self.today)
+        except NotLoaded as e:
+            self.waiting[ready] = e.name
+            return True
+        except Exception:       # noqa: BLE001 - check_book runs it again, and says so
+            pass
+        del self.waiting[ready]
+        return True
 
 
 def error_rows(problems: Iterable[Problem], ignore: Iterable[str] = ()) -> dict[str, set[int]]:

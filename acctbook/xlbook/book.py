@@ -274,8 +274,9 @@ class OpenWorkbook:
         self.xbook = xbook
         self._book: Book | None = None
 
-    def read_book(self, adopt_rows: bool = False, tables=None) -> Book:
-        # `tables` is not used: Excel hands over what the script asked for (excel.py exclude=)
+    def read_book(self, adopt_rows: bool = False, tables=None, meanwhile=None) -> Book:
+        # `tables` is not used: Excel hands over what the script asked for (excel.py exclude=);
+        # nor `meanwhile`: the values are here already, nothing is waited for
         if adopt_rows:      # in Excel, Tab in a table's last cell grows it: no flag needed
             raise error(Refused, tr("en", "rows below a table are taken in by the command "
                                           "line only: acctbook refresh --adopt-rows"))

@@ -42,10 +42,10 @@ class WorkbookFile:
     def read_tables(self, names=None) -> dict[str, RawTable]:
         return read_tables(self.parts, names)
 
-    def read_book(self, adopt_rows: bool = False, tables=None) -> Book:
+    def read_book(self, adopt_rows: bool = False, tables=None, meanwhile=None) -> Book:
         """The book, typed. `adopt_rows`: each table grows (in this handle's write, a ref
         change only) over the rows typed just below it, which are then read as its records.
-        `tables`: the ones the command uses (read.read_book); read once, the first call's."""
+        `tables`, `meanwhile`: as read.read_book's; read once, the first call's."""
         if adopt_rows and not self._adopted:
             raws = read_tables(self.parts)
             for name, raw in raws.items():
@@ -59,7 +59,7 @@ class WorkbookFile:
             self._book = load_book(raws, str(self.parts.pkg.path))
             self._adopted = True
         elif self._book is None:
-            self._book = read_book(self.parts, tables)
+            self._book = read_book(self.parts, tables, meanwhile)
         return self._book
 
     def write_refresh(self, cells: Cells, sheets: Sequence[SheetTable]) -> PatchResult:

@@ -297,14 +297,15 @@ def _calamine(pc, parts: Parts):
 
 
 def open_tables(book: str | os.PathLike | Parts, names=None, first=(), streamed: bool = False,
-                parse=None):
+                parse=None, idle=None):
     """(the acctbook tables in the file, in its order; an iterator of (name, RawTable)
     in the order they are read; the tables not parsed). `first` names the tables to read
     before the others.
     `streamed`: a big table comes as RawTable.chunks, cut from its sheet's rows as they are
     typed (the caller takes each table's chunks before asking for the next table).
     `parse`: the tables to read (None: all); any other comes with its headers and no rows,
-    its sheet not parsed (a table whose ref cannot be told is read all the same)."""
+    its sheet not parsed (a table whose ref cannot be told is read all the same).
+    `idle`: other work for the caller's thread while it waits for a sheet (ReadAhead)."""
     parts = opened(book)
     p = parts.pkg.path
     refuse_strict(p, parts.ns)             # calamine finds no tables in a Strict book
@@ -330,12 +331,17 @@ def open_tables(book: str | os.PathLike | Parts, names=None, first=(), streamed:
     rank = {n: i for i, n in enumerate(first)}
     todo.sort(key=lambda t: (rank.get(t.canon, len(rank)), t.columns, -t.cells))
     wb.rows = {t.canon for t in todo if t.parse and not t.columns}
-    sheets = [t.box.sheet for t in todo if t.box is not None and t.parse]
+    # The smallest first (after `first`), so a small table is not kept waiting for its scan
+    # while a big sheet is searched: the big ones are parsed for longer than they are searched.
+    sheets = [t.box.sheet for t in sorted(todo, key=lambda t: (rank.get(t.canon, len(rank)),
+                                                              t.cells))
+              if t.box is not None and t.parse]
     scan = ErrorScan(parts, sheets if all(t.box is not None for t in todo) else None)
     columnar = Columnar(parts.pkg) if streamed else None
     jobs = [(t.canon, t.cells, functools.partial(t.read, pc, parts, wb, columnar)) for t in todo]
     if len(parts.pkg.data) >= PARALLEL_ABOVE and len(todo) > 1:
-        stream = ReadAhead(jobs, READ_AHEAD_CELLS, workers=2, together=TOGETHER_CELLS).results()
+        stream = ReadAhead(jobs, READ_AHEAD_CELLS, workers=2,
+                           together=TOGETHER_CELLS).results(idle)
     else:
         stream = ((canon, run()) for canon, _, run in jobs)
     unparsed = frozenset(t.canon for t in todo if not t.parse)
@@ -488,6 +494,17 @@ def _sheet_chunks(sheet, box: _Box, spot: "_Below | None", raw: RawTable, fallba
     give_back_memory()
 
 
+def _idle(meanwhile):
+    """meanwhile's work, a piece at a time; once it has none, what it freed goes back to the
+    system before the sheet being parsed grows (a large book's peak is the last one's)."""
+    def idle() -> bool:
+        if meanwhile.work():
+            return True
+        give_back_memory()
+        return False
+    return idle
+
+
 def give_back_memory() -> None:
     """The memory calamine freed (a parsed sheet, hundreds of MB) back to the system, where
     the C library keeps it otherwise (glibc, Linux); elsewhere nothing is done."""
@@ -540,13 +557,15 @@ def read_tables(book: str | os.PathLike | Parts, names=None) -> dict[str, RawTab
     return {n: got[n] for n in order}
 
 
-def read_book(book: str | os.PathLike | Parts, tables=None) -> Book:
+def read_book(book: str | os.PathLike | Parts, tables=None, meanwhile=None) -> Book:
     """Read and type a workbook file, each table typed as it is read (coerce.load_stream).
     `tables`: the ones a command uses (None: all); the others are not parsed, only their
-    headers read (Book.unread)."""
+    headers read (Book.unread). `meanwhile` (book.rules.EarlyRules): rules run while the
+    last sheets are parsed."""
     parts = opened(book)
-    order, stream, unread = open_tables(parts, first=FIRST, streamed=True, parse=tables)
+    order, stream, unread = open_tables(parts, first=FIRST, streamed=True, parse=tables,
+                                        idle=_idle(meanwhile) if meanwhile else None)
     with collector_paused():
-        book = load_stream(order, stream, str(parts.pkg.path), unread)
+        book = load_stream(order, stream, str(parts.pkg.path), unread, meanwhile)
     give_back_memory()    # the sheets parsed and the rows typed (230 MB on the large book)
     return book

@@ -71,15 +71,13 @@ class ReadAhead:
             if out[3] is not None:
                 return
 
-    def results(self) -> Iterator[tuple[Any, Any]]:
+    def results(self, idle: Callable[[], bool] | None = None) -> Iterator[tuple[Any, Any]]:
         """(key, result) of each job as it is done; the caller is done with one when it asks
-        for the next. A job's exception is raised here."""
+        for the next. A job's exception is raised here. `idle`: called (in the caller's
+        thread) while no result is ready, for a piece of other work; False when it has none."""
         try:
             for _ in range(self.count):
-                with self.cond:
-                    while not self.done:
-                        self.cond.wait()
-                    key, size, result, error = self.done.popleft()
+                key, size, result, error = self._next_done(idle)
                 if error is not None:
                     raise error
                 yield key, result
@@ -89,6 +87,19 @@ class ReadAhead:
                     self.cond.notify_all()
         finally:
             self.close()
+
+    def _next_done(self, idle: Callable[[], bool] | None):
+        """The next job done; while none is, `idle`'s pieces of work, as long as it has any
+        (then wait: a result may give it more)."""
+        while True:
+            with self.cond:
+                if self.done:
+                    return self.done.popleft()
+                if idle is None:
+                    self.cond.wait()
+                    continue
+            if not idle():
+                idle = None
 
     def close(self) -> None:
         with self.cond:
