@@ -13,13 +13,15 @@ import functools
 from pathlib import Path
 from typing import Callable, Iterable
 
+from typing import TYPE_CHECKING
+
 from acctbook import history as book_history
-from acctbook import importing
 from acctbook import jobs, upgrading
 from acctbook import parallel, teams
 from acctbook import calendars
-from acctbook import briefs
-from acctbook import campaigning
+
+if TYPE_CHECKING:      # imported by the commands that use them: any command starts sooner
+    from acctbook import briefs, campaigning, importing
 from acctbook.book.history import CLI, Stamp
 from acctbook.book.i18n import system_lang
 from acctbook.book.model import Book
@@ -203,6 +205,7 @@ def brief(path, client_id: str, out=None, pdf: bool = False, today: dt.date | No
     """One client on one page (acctbook.core.brief): `brief-<client id>.html` (and .pdf)
     in `out`, default beside the workbook; `write=False`: the content only (.brief), no
     file (--json). The workbook is only read; an unknown Client ID is refused."""
+    from acctbook import briefs
     return briefs.brief(path, client_id, _today(today), out=out, pdf=pdf, write=write,
                         step=jobs.steps(progress, 4 if write else 3))
 
@@ -216,6 +219,7 @@ def campaign(path, campaign_id: str, out=None, send: bool = False, dry_run: bool
     letters' .docx for Channel Mail, or with `send` through SMTP; each one logged in
     Interactions (and Attendance for an Event invitation) with a History row, in one write.
     `dry_run`: who would get it and who is skipped, nothing sent or written."""
+    from acctbook import campaigning
     return campaigning.campaign(path, campaign_id, _today(today), out=out, send=send,
                                 dry_run=dry_run, all_contacts=all_contacts,
                                 step=jobs.steps(progress, 4 if dry_run else 7),
@@ -246,10 +250,12 @@ def import_(sources, into, lang: str | None = None, maps=(), sheet: str | None =
     """Import client lists (and contact logs) into the book `into`, made when missing
     (see acctbook.importing); `maps`: "Header=Column" overrides; nothing written on a
     dry run. The result's exit_code is 1 when the sources had faults (reported)."""
+    from acctbook import importing
     return importing.import_(sources, into, _today(today), lang=lang, maps=maps, sheet=sheet,
                              dry_run=dry_run, stamp=_stamp(today))
 
 
 def import_text(result: importing.ImportResult, as_json: bool = False) -> str:
     """What `acctbook import` prints: the mapping, problems and counts, or JSON."""
+    from acctbook import importing
     return importing.text(result, as_json)

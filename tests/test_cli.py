@@ -207,6 +207,27 @@ def test_dry_run_writes_nothing_and_says_what_would_change(demo_book, tmp_path):
     assert p.read_bytes() == before and not (tmp_path / "book.bak.xlsx").exists()
 
 
+def test_dry_run_lists_exactly_the_cells_the_refresh_then_changes(demo_book, tmp_path):
+    """The list of changes (made lazily on a large book: results.Changes) against the cells
+    openpyxl reads before and after the refresh."""
+    p = fresh(demo_book, tmp_path)
+    r = run("refresh", p, "--today", "2026-12-24", "--dry-run")
+    listed = re.findall(rf"^{re.escape(str(p))}:(\w+)!([A-Z]+\d+): ", r.stdout, re.M)
+    count = int(re.search(r"dry run: (\d+) computed cell", r.stdout)[1])
+    assert count == len(listed) > 20 and len(set(listed)) == len(listed)
+
+    def cells(path):
+        wb = openpyxl.load_workbook(path, read_only=True)
+        return {(ws.title, c.coordinate): c.value for ws in (wb[n] for n in (
+            "Clients", "Deals", "Complaints", "Contracts", "Campaigns"))
+            for row in ws.iter_rows() for c in row if hasattr(c, "coordinate")}
+    before = cells(p)
+    assert run("refresh", p, "--today", "2026-12-24").returncode == 0
+    after = cells(p)
+    changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+    assert changed == set(listed)
+
+
 def test_same_today_same_output(demo_book, tmp_path):
     a = run("refresh", fresh(demo_book, tmp_path, "a.xlsx"), "--today", "2026-11-26", "--json")
     b = run("refresh", fresh(demo_book, tmp_path, "b.xlsx"), "--today", "2026-11-26", "--json")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable, Sequence
 
 from acctbook.book.model import ERROR, WARNING, Book, Problem
 
@@ -40,13 +41,57 @@ class Change:
     new: Any
 
 
+class Changes(Sequence):
+    """The cells a refresh changes, each a Change made only when it is looked at: a first
+    refresh of a large book changes 600,000 cells, and most callers only count them.
+    Compares equal to a list of the same Changes."""
+
+    def __init__(self, changes: Iterable[Change] = ()):
+        self._runs: list[tuple[str, str, list, list, list]] = []    # sheet, letter, rows, old, new
+        self._ends: list[int] = []
+        for c in changes:
+            self.add(c.sheet, "", [c.cell], [c.old], [c.new])
+
+    def add(self, sheet: str, letter: str, rows: list, old: list, new: list) -> None:
+        """Cells of one column: letter + each row (or cell refs, letter ""), with old and new."""
+        if rows:
+            self._runs.append((sheet, letter, rows, old, new))
+            self._ends.append(len(self) + len(rows))
+
+    def __len__(self) -> int:
+        return self._ends[-1] if self._ends else 0
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        k = bisect.bisect_right(self._ends, i)
+        sheet, letter, rows, old, new = self._runs[k]
+        j = i - (self._ends[k - 1] if k else 0)
+        return Change(sheet, f"{letter}{rows[j]}", old[j], new[j])
+
+    def __iter__(self):
+        for sheet, letter, rows, old, new in self._runs:
+            for row, before, after in zip(rows, old, new):
+                yield Change(sheet, f"{letter}{row}", before, after)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, (list, tuple, Changes)) and list(self) == list(other)
+
+    def __repr__(self) -> str:
+        return f"Changes({list(self)!r})"
+
+
 @dataclass
 class RefreshResult(_Problems):
     path: str
     today: dt.date
     problems: list[Problem]
     results: Any                       # core.compute.Results
-    changes: list[Change] = field(default_factory=list)
+    changes: Sequence[Change] = field(default_factory=list)    # Changes (results.py)
     written: bool = False
     backup: str | None = None
     book: Book | None = None

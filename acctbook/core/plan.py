@@ -17,7 +17,7 @@ import pandas as pd
 from acctbook.book import schema
 from acctbook.book.model import (ERROR, Book, LoadedTable, Problem, SheetTable, col_letter,
                                  cut_text)
-from acctbook.book.results import Change
+from acctbook.book.results import Changes
 from acctbook.core import ranking
 from acctbook.core.compute import READS, Results, compute
 
@@ -286,10 +286,10 @@ def _same(old: Any, new: Any) -> bool:
     return old == new
 
 
-def computed_cells(book: Book, results) -> tuple[dict, list[Change]]:
+def computed_cells(book: Book, results) -> tuple[dict, Changes]:
     """Cell updates for the computed columns, and the list of cells whose value changes."""
     cells: dict[str, dict[tuple[int, int], Any]] = {}
-    changes: list[Change] = []
+    changes = Changes()
     for name, attr in COMPUTED:
         t: LoadedTable = book.tables[name]
         frame = getattr(results, attr)
@@ -297,21 +297,21 @@ def computed_cells(book: Book, results) -> tuple[dict, list[Change]]:
         # Table rows that are no longer records (their inputs were cleared) lose their
         # computed values too, so no stale Rank or follow-up stays behind.
         gone = t.stale_rows
+        rows = frame.index.tolist()
         for c in t.spec.computed:
             col = t.columns.get(c.key)
             if col is None or c.key not in frame:
                 continue      # the user removed that column: nothing to write there
             sheet_cells.update({(row, col): None for row in gone})
-            rows = frame.index.tolist()
             new = column_cells(frame[c.key].tolist(), c, book.lang)
             old = column_cells(t.frame[c.key].reindex(frame.index).tolist(), c, book.lang)
-            letter = col_letter(col)
             sheet_cells.update(zip([(row, col) for row in rows], new))
-            for row, before, after in zip(rows, old, new):
-                if before is None and after is None or type(before) is str and before == after:
-                    continue      # the common unchanged cases, without _same
-                if not _same(before, after):
-                    changes.append(Change(t.sheet, f"{letter}{row}", before, after))
+            changed = [i for i, (before, after) in enumerate(zip(old, new))
+                       if not (before is None and after is None      # the common unchanged
+                               or type(before) is str and before == after    # cases, at once
+                               or _same(before, after))]
+            changes.add(t.sheet, col_letter(col), [rows[i] for i in changed],
+                        [old[i] for i in changed], [new[i] for i in changed])
     return cells, changes
 
 
@@ -399,7 +399,7 @@ class RefreshPlan:
     """
     cells: dict[str, dict[tuple[int, int], Any]]
     sheets: list[SheetTable]
-    changes: list[Change]
+    changes: Changes          # a Sequence of Change
 
 
 def plan_refresh(book: Book, problems: list[Problem], results: Results,

@@ -40,6 +40,22 @@ def _attrs(tag: bytes) -> dict[str, str]:
             for m in _ATTR.finditer(tag)}
 
 
+def _layout(letters: tuple[bytes, ...]) -> tuple[int | None, int]:
+    """(first, last) column of a row's cells by their letters; first None when they are not
+    strictly left to right. The rows of a table mostly share one layout: kept, a few."""
+    known = _LAYOUTS.get(letters)
+    if known is None:
+        cols = [_col_of(x) for x in letters]
+        ordered = len(set(cols)) == len(cols) and cols == sorted(cols)
+        known = (cols[0] if ordered else None, cols[-1])
+        if len(_LAYOUTS) < 256:
+            _LAYOUTS[letters] = known
+    return known
+
+
+_LAYOUTS: dict[tuple[bytes, ...], tuple[int | None, int]] = {}
+
+
 def _col_of(letters: bytes) -> int:
     col = _COLS.get(letters)
     if col is None:
@@ -180,7 +196,8 @@ class SheetCells:
             edits += self._slow_rows(data, rows, after, by_row, body_start, body_end)
         edits.sort(key=lambda e: (e[0], e[1]))
         edits = [e for e in edits if data[e[0]:e[1]] != e[2]]   # a cell written as it was
-        dim = _dimension_edit(data, [k for k, v in updates.items() if not is_missing(v)])
+        dim = _dimension_edit(data, [k for k, v in updates.items() if v is not None and (
+            type(v) is int or type(v) is str and v != "" or not is_missing(v))])
         if dim is not None:
             edits.insert(0, dim)               # the dimension comes before sheetData
         if not edits:
@@ -302,16 +319,19 @@ class SheetCells:
                         or not (body.endswith(b"</" + p + b"c>") or (
                             body.endswith(b"/>") and body.rfind(b"<") == body.rfind(b"<" + p + b'c r="')))):
                     return None
-                cols = [_col_of(x) for x in letters]
-                if any(a >= b for a, b in zip(cols, cols[1:])) or min(updates) <= cols[-1]:
-                    return None
-                first = cols[0]
+                first, last = _layout(tuple(letters))
+                if first is None or min(updates) <= last:
+                    return None           # not strictly left to right, or an update on a cell
+
             elif body.strip():
                 return None
         num, own = row.num, self._row_style(row.attrs)
-        styles = self.col_styles
-        new = [(c, self._cell(cell_ref(num, c), v, None, own or styles.get(c)))
-               for c, v in sorted(updates.items()) if not blank_update(v)]
+        styles, cell, new = self.col_styles, self._cell, []
+        for c in sorted(updates):
+            v = updates[c]
+            if v is None or blank_update(v):
+                continue
+            new.append((c, cell(cell_ref(num, c), v, None, own or styles.get(c))))
         if not new:
             return b""
         attrs = _widen_spans(row.attrs.rstrip(), new[0][0] if first is None else first, new[-1][0])
@@ -385,20 +405,20 @@ class SheetCells:
     def _cell(self, ref: str, value: Any, style: str | None, fallback: str | None = None) -> bytes:
         """`style`: the cell's own; else an appended row's (the row above); else `fallback`
         (a new cell's row or column style)."""
-        if isinstance(value, Styled):
-            style = style if style not in (None, "") else value.style
+        if type(value) is not Styled:       # the usual case, in one step
+            try:
+                return self.writer.xml(ref, value, style if style not in (None, "") else
+                                       fallback).encode("utf-8")
+            except ValueError as e:
+                raise AcctbookError(f"{self.where}!{ref}: {e}") from None
+        style = style if style not in (None, "") else value.style
         if style in (None, ""):
             style = fallback
-        if isinstance(value, Styled):
-            if value.formula is not None:
-                p = self.writer.p
-                return (f'<{p}c r="{ref}"{style_attr(style)}><{p}f>{esc(value.formula)}</{p}f></{p}c>'
-                        ).encode("utf-8")
-            value = value.value
-        try:
-            return self.writer.xml(ref, value, style).encode("utf-8")
-        except ValueError as e:
-            raise AcctbookError(f"{self.where}!{ref}: {e}") from None
+        if value.formula is not None:
+            p = self.writer.p
+            return (f'<{p}c r="{ref}"{style_attr(style)}><{p}f>{esc(value.formula)}</{p}f></{p}c>'
+                    ).encode("utf-8")
+        return self._cell(ref, value.value, style)
 
 
 ATTR_S = re.compile(rb"""(?:^|\s)s\s*=\s*["'](\d*)""")
