@@ -189,3 +189,16 @@ def test_the_reader_gives_its_waits_to_other_work_a_piece_at_a_time():
     got = list(ReadAhead(jobs, budget=10, workers=1).results(idle))
     assert got == [("a", "A"), ("b", "B")]
     assert len(pieces) >= 3
+
+
+def test_a_book_that_cannot_be_offered_leaves_every_rule_to_the_check():
+    """The loader's matching failing while reading stops the early rules; it says so itself
+    when the read ends, and the check runs every rule on the whole book."""
+    class Failing:
+        def book(self):
+            raise ValueError("odd references")
+    early = EarlyRules(TODAY)
+    early.offer(Failing())
+    assert not early.work() and early.loading is None and not early.done
+    book = book_from_rows({})
+    assert check_book(book, TODAY, early) == check_book(book, TODAY)
