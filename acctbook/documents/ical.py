@@ -17,8 +17,6 @@ import os
 import tempfile
 from pathlib import Path
 
-import icalendar
-
 from acctbook.book.i18n import said, tr
 from acctbook.book.model import AcctbookError, Refused
 from acctbook.core.calendar_items import CalendarPlan
@@ -32,6 +30,7 @@ REFRESH_EVERY = dt.timedelta(hours=12)
 
 def ics_bytes(plan: CalendarPlan, version: str) -> bytes:
     """The calendar as the bytes of an .ics file; `version`: acctbook's, for PRODID."""
+    import icalendar     # here: every command imports this module, few write a calendar
     cal = icalendar.Calendar()
     cal.add("prodid", f"-//acctbook//acctbook {version}//{plan.lang.upper()}")
     cal.add("version", "2.0")
