@@ -372,8 +372,8 @@ def load_stream(names: list[str], stream: Iterator[tuple[str, RawTable]],
     all exist at once. Settings and Clients are asked for first (the reader reads them first:
     acctbook.xlsx.read.FIRST); the Book, its problems and its tables' order are load_book's
     whatever the order of arrival. `unread`: tables the reader handed over with their
-    headers only (Book.unread). `meanwhile` (rules.EarlyRules): offered the book as loaded
-    so far after each table, its references matched, for the rules that can run already."""
+    headers only (Book.unread). `meanwhile` (rules.EarlyRules): handed the book as loaded so
+    far (_SoFar), which it asks for while the reader waits, to run the rules that can run."""
     arrivals = _Arrivals(stream)
     if "Clients" in names:
         lang = detect_lang(arrivals.peek("Clients"))

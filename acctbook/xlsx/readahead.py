@@ -9,7 +9,8 @@ takes the first job in order that fits, so small tables are read while a big one
 typed; one job alone may exceed the budget. Results come back in the order they are done.
 With more than one worker, a job starts beside others still running only while the sizes
 of all running stay within `together`: two sheets parsed at once each hold their parse, so
-on a big book the big sheets still go one at a time.
+on a big book the big sheets still go one at a time. While the caller waits for a result,
+it may do other work a piece at a time (`results(idle)`: check's rules, book/rules.py).
 """
 
 from __future__ import annotations

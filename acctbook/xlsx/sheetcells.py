@@ -322,7 +322,6 @@ class SheetCells:
                 first, last = _layout(tuple(letters))
                 if first is None or min(updates) <= last:
                     return None           # not strictly left to right, or an update on a cell
-
             elif body.strip():
                 return None
         num, own = row.num, self._row_style(row.attrs)
