@@ -153,12 +153,12 @@ def test_a_fastexcel_panic_reads_the_table_as_rows(demo, monkeypatch):
     the table is read as rows."""
     from acctbook.xlsx import columnar
 
-    class Panic(BaseException):
+    class PanicException(BaseException):       # what pyo3 raises for a Rust panic
         pass
 
     class Reader:
         def load_sheet(self, *a, **k):
-            raise Panic("called `Option::unwrap()` on a `None` value")
+            raise PanicException("called `Option::unwrap()` on a `None` value")
     monkeypatch.setattr(columnar, "_open", lambda data: Reader())
     columns, taken, rows = _both_ways(monkeypatch, demo)
     assert taken == []
@@ -167,7 +167,7 @@ def test_a_fastexcel_panic_reads_the_table_as_rows(demo, monkeypatch):
     class Opening:                         # the panic when the file is opened
         @staticmethod
         def read_excel(data):
-            raise Panic("called `Result::unwrap()` on an `Err` value")
+            raise PanicException("called `Result::unwrap()` on an `Err` value")
     monkeypatch.undo()
     monkeypatch.setitem(sys.modules, "fastexcel", Opening)
     columns, taken, rows = _both_ways(monkeypatch, demo)

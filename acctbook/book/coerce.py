@@ -428,8 +428,9 @@ class _SoFar:
     def book(self) -> Book | None:
         """The tables loaded and matched so far, as a Book (None: none yet)."""
         tables = self.tables
-        ready = [n for n, t in list(tables.items()) if n not in self.matched
-                 and ids.ref_targets(t.spec) <= set(tables)]
+        loaded = set(tables)
+        ready = [n for n, t in tables.items() if n not in self.matched
+                 and ids.ref_targets(t.spec) <= loaded]
         if ready or self.made is None:
             ids.match_refs(tables, ready)
             self.matched.update(ready)

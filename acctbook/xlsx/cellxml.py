@@ -56,8 +56,11 @@ def esc_attr(text: str) -> str:
 # --- values -> cell XML -----------------------------------------------------------------
 def is_missing(v: Any) -> bool:
     """None, NaN, NaT, pd.NA and "" all mean an empty cell."""
-    if v is None or (type(v) is str and not v):
-        return True
+    kind = type(v)
+    if v is None or kind is str:
+        return not v
+    if kind is int or kind is dt.date:         # the usual values, without the checks below
+        return False
     if isinstance(v, float) and math.isnan(v):
         return True
     return type(v).__name__ in ("NaTType", "NAType")
@@ -116,6 +119,8 @@ class Styled:
 
 def blank_update(v: Any) -> bool:
     """Nothing to write for a cell that does not exist yet."""
+    if v is None:
+        return True
     kind = type(v)
     if kind is str:
         return not v

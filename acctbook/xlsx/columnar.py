@@ -27,6 +27,7 @@ from acctbook.book.coerce import find_columns
 from acctbook.book.coerce_column import NAT
 from acctbook.book.coerce_columnar import ACCEPTS, FIRST_DAY
 from acctbook.book.model import RawColumns, RawTable
+from acctbook.xlsx.errors import reader_failure
 from acctbook.xlsx.package import Package
 
 _MS_A_DAY = 86_400_000
@@ -130,9 +131,9 @@ def _read(taken, columnar: Columnar, spec: schema.Table, name: str, sheet: str, 
 
 
 def _given_up(e: BaseException) -> None:
-    """None (the table is read as rows) for any failure of fastexcel or pyarrow, their Rust
-    panics included (pyo3's PanicException derives from BaseException); not for Ctrl+C."""
-    if isinstance(e, (KeyboardInterrupt, SystemExit)):
+    """None (the table is read as rows) for a failure of fastexcel or pyarrow, their Rust
+    panics included (errors.reader_failure); Ctrl+C goes on."""
+    if not reader_failure(e):
         raise e
     return None
 

@@ -12,6 +12,14 @@ from acctbook.book.i18n import tr
 from acctbook.book.model import AcctbookError, BookUnreadable
 
 
+def reader_failure(e: BaseException) -> bool:
+    """An exception from a reader library (python-calamine, fastexcel) that means "this
+    file, or this sheet, cannot be read so": its own errors, and the Rust panics it lets
+    through (pyo3's PanicException derives from BaseException, not Exception).
+    KeyboardInterrupt and SystemExit are neither."""
+    return isinstance(e, Exception) or type(e).__name__ == "PanicException"
+
+
 _OLE_NAMES = {name: name.encode("utf-16-le") for name in ("EncryptionInfo", "Workbook", "Book")}
 
 

@@ -31,7 +31,7 @@ from acctbook.book.gcpause import collector_paused
 from acctbook.book.i18n import tr
 from acctbook.book.model import Book, BookUnreadable, RawTable, col_number
 from acctbook.xlsx.columnar import Columnar, read_columns
-from acctbook.xlsx.errors import error
+from acctbook.xlsx.errors import error, reader_failure
 from acctbook.xlsx.package import refuse_strict
 from acctbook.xlsx.errorscan import ErrorScan, error_cells
 from acctbook.xlsx.parts import Parts
@@ -59,13 +59,6 @@ CHUNK_ROWS = 65_536
 COLUMNS_ABOVE = STREAM_ABOVE
 # The tables the loader needs first (the settings, and Clients for the book's language).
 FIRST = tuple(t.name for t in schema.SETTINGS_TABLES) + ("Clients",)
-
-
-def _calamine_failure(e: BaseException) -> bool:
-    """An exception from calamine that means "this file cannot be read": its own errors,
-    and the Rust panics it lets through (pyo3's PanicException derives from
-    BaseException, not Exception). KeyboardInterrupt and SystemExit are neither."""
-    return isinstance(e, Exception) or type(e).__name__ == "PanicException"
 
 
 def _one_line(e: BaseException) -> str:
@@ -319,7 +312,7 @@ def open_tables(book: str | os.PathLike | Parts, names=None, first=(), streamed:
         wb = _Workbook(pc, parts)
         last = {wanted[t.casefold()]: t for t in wb.get().table_names if t.casefold() in wanted}
     except BaseException as e:  # calamine raises its own types for broken XML/zip parts
-        if not _calamine_failure(e):
+        if not reader_failure(e):
             raise
         raise _unreadable(p, e) from None
     boxes = _boxes(parts)
@@ -435,7 +428,7 @@ def _marked(p, wb: _Workbook, stream, scan: ErrorScan):
                 raw = raw.reread()
             yield canon, scan.mark(raw)
     except BaseException as e:
-        if not _calamine_failure(e):
+        if not reader_failure(e):
             raise
         raise _unreadable(p, e) from None
     finally:

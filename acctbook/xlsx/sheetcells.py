@@ -196,8 +196,7 @@ class SheetCells:
             edits += self._slow_rows(data, rows, after, by_row, body_start, body_end)
         edits.sort(key=lambda e: (e[0], e[1]))
         edits = [e for e in edits if data[e[0]:e[1]] != e[2]]   # a cell written as it was
-        dim = _dimension_edit(data, [k for k, v in updates.items() if v is not None and (
-            type(v) is int or type(v) is str and v != "" or not is_missing(v))])
+        dim = _dimension_edit(data, [k for k, v in updates.items() if not is_missing(v)])
         if dim is not None:
             edits.insert(0, dim)               # the dimension comes before sheetData
         if not edits:
@@ -328,7 +327,7 @@ class SheetCells:
         styles, cell, new = self.col_styles, self._cell, []
         for c in sorted(updates):
             v = updates[c]
-            if v is None or blank_update(v):
+            if blank_update(v):
                 continue
             new.append((c, cell(cell_ref(num, c), v, None, own or styles.get(c))))
         if not new:
