@@ -12,7 +12,6 @@ import argparse
 import contextlib
 import datetime as dt
 import difflib
-import importlib.metadata
 import re
 import sys
 import textwrap
@@ -231,10 +230,23 @@ def cmd_import(a) -> int:
 # --- the parser: a help line for every argument, examples for every command ---------------
 def version() -> str:
     """The installed distribution's version; the package's own when run from a source tree."""
+    import importlib.metadata    # 15-35 ms to import: only --version asks
     try:
         return importlib.metadata.version("acctbook")
     except importlib.metadata.PackageNotFoundError:
         return __version__
+
+
+class _Version(argparse.Action):
+    """argparse's version action, the version looked up only when asked for (importing
+    importlib.metadata and finding the distribution would delay every command)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        sys.stdout.write(f"acctbook {version()}\n")      # where argparse's own prints it
+        parser.exit()
 
 
 def _workbook_commands(add) -> None:
@@ -274,8 +286,7 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
     ap = argparse.ArgumentParser(
         prog="acctbook", description="A key-account manager's workbook, checked and refreshed.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--version", action="version", version=f"acctbook {version()}",
-                    help="print acctbook's version and exit")
+    ap.add_argument("--version", action=_Version, help="print acctbook's version and exit")
     ap.add_argument("-q", "--quiet", action="store_true", help=QUIET_HELP)
     ap.add_argument("--lang", choices=("en", "he"), help=LANG_HELP)
     sub = ap.add_subparsers(dest="command", required=True, metavar="COMMAND",

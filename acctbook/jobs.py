@@ -27,6 +27,7 @@ from acctbook.book.results import (BatchItem, CheckResult, ContractResult, DemoR
                                    ReportResult)
 from acctbook.book.rules import EarlyRules, check_book
 from acctbook.core import plan
+from acctbook.core.early import EarlyWork
 from acctbook.core.upgrade_plan import version_problem
 from acctbook.create.demo import DEMO_SEED, demo_data
 from acctbook.create.workbook import create_workbook
@@ -131,12 +132,12 @@ def refresh(path, today: dt.date, dry_run: bool = False, adopt_rows: bool = Fals
     step = steps(progress, 3 + (not dry_run))
     step(tr("en", "reading {book}"), book=Path(path).name)
     wbf = open_book(path)                # the file is read and checked once, then patched
-    early = EarlyRules(today)            # rules run while the last sheets are parsed
+    early = EarlyWork(today)   # rules, then compute's pieces, while the last sheets parse
     book = wbf.read_book(adopt_rows=adopt_rows, meanwhile=early)
     step(tr("en", "checking every rule"))
-    problems = check_book(book, today, early)
+    problems = check_book(book, today, early.rules)
     step(tr("en", "computing follow-ups, ranking and risk"))
-    results = plan.refresh_results(book, problems, today)
+    results = plan.refresh_results(book, problems, today, early.digests)
     give_back_memory()           # compute's work frames, before the plan and the write
     home = schema.generated_sheet("Home", book.lang)
     with_home = dry_run or home in wbf.sheet_names()     # a book without Home gets no KPIs

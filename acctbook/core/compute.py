@@ -24,6 +24,7 @@ from acctbook.core import reorder
 from acctbook.core import risk
 from acctbook.core import segments
 from acctbook.book.model import Book
+from acctbook.core.digests import Digests
 from acctbook.core.workdays import Calendar, years_around
 
 CLASS_ORDER = {"A": 0, "B": 1, "C": 2}
@@ -72,16 +73,19 @@ class Results:
     loyalty: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
-def compute(book: Book, today: dt.date) -> Results:
+def compute(book: Book, today: dt.date, digests: Digests | None = None) -> Results:
+    """`digests`: pieces of whole tables already worked out (core/early.py), taken when they
+    were made from these very frames."""
     s = book.settings
-    p = _prepare(book, today)
+    digests = Digests() if digests is None else digests
+    p = _prepare(book, today, digests)
     f, per, rank, cal, open_cases = p.frames, p.per_client, p.ranked, p.calendar, p.open_cases
     rsk = risk.assess(per, p.live_orders, open_cases, today, book.lang, stopped=p.reorder)
-    cands = followups.candidates(per, p.rule_tables, s, today, cal, latest=p.latest,
+    cands = followups.candidates(per, p.rule_tables, s, today, cal, contact=p.contact,
                                  reorder=p.reorder)
     nxt = followups.next_follow_up(cands, book.lang).reindex(per.index)
     nxt["status"] = followups.follow_up_status(nxt["date"], today, int(s["upcoming_window"] or 0))
-    last = p.latest["date"].reindex(per.index)
+    last = p.contact.latest["date"].reindex(per.index)
 
     by_id = _frame({
         "last_contact": _dates(last),
@@ -113,7 +117,7 @@ def compute(book: Book, today: dt.date) -> Results:
         rankings=_rankings(per, rank, book.lang, crosssell.offer_next(book, today)),
         kpis=_kpis(per, by_id, rank, f["Deals"], s, open_cases, today),
         segments=by_segment, regions=by_region,
-        campaigns=_campaigns(f),
+        campaigns=_campaigns(f, digests),
         loyalty=_loyalty(per, p, book, today),
     )
 
@@ -121,9 +125,9 @@ def compute(book: Book, today: dt.date) -> Results:
 def follow_up_candidates(book: Book, today: dt.date) -> pd.DataFrame:
     """Every rule's candidate per client (replacements applied) with its reason text:
     what Next follow-up was chosen from."""
-    p = _prepare(book, today)
+    p = _prepare(book, today, Digests())
     return followups.candidates(p.per_client, p.rule_tables, book.settings, today, p.calendar,
-                                lang=book.lang, latest=p.latest, reorder=p.reorder)
+                                lang=book.lang, contact=p.contact, reorder=p.reorder)
 
 
 @dataclass(frozen=True)
@@ -135,12 +139,12 @@ class Prepared:
     ranked: pd.DataFrame              # ranking.rank_clients, indexed by Client ID
     calendar: Calendar                # business days for the years around today and the data
     open_cases: pd.Series             # complaints not Resolved, counted per Client ID
-    latest: pd.DataFrame              # followups.latest_interactions, indexed by Client ID
+    contact: followups.Contacted      # the latest interactions per Client ID
     rule_tables: dict[str, pd.DataFrame]   # `frames` with Orders as live orders: the rules' input
     reorder: pd.DataFrame             # reorder.expected_orders, indexed by Client ID
 
 
-def _prepare(book: Book, today: dt.date) -> Prepared:
+def _prepare(book: Book, today: dt.date, digests: Digests) -> Prepared:
     """What every part needs: frames, per-client facts with class, live orders, calendar."""
     s = book.settings
     f = {name: book.frame(name) for name in ("Clients", "Interactions", "Orders", "Deals",
@@ -154,9 +158,9 @@ def _prepare(book: Book, today: dt.date) -> Prepared:
     per = per.join(rank[["class", "revenue_12m", "revenue_prior"]])
     return Prepared(
         frames=f, per_client=per, live_orders=orders, ranked=rank,
-        calendar=Calendar.from_settings(s, years_around(today, _date_bounds(f))),
+        calendar=Calendar.from_settings(s, years_around(today, date_bounds(f))),
         open_cases=_open_complaints(f["Complaints"]),
-        latest=followups.latest_interactions(f["Interactions"]),
+        contact=digests.get(followups.contacted, f["Interactions"]),
         rule_tables={**f, "Orders": orders},
         reorder=reorder.expected_orders(orders, per.index, today),
     )
@@ -183,7 +187,11 @@ def _open_complaints(complaints: pd.DataFrame) -> pd.Series:
     return c.groupby("client_id").size()
 
 
-def _date_bounds(f: dict[str, pd.DataFrame]) -> list:
+# The tables the campaign results are worked out from, in campaign_results' order.
+CAMPAIGN_TABLES = ("Campaigns", "Interactions", "Deals", "Contacts")
+
+
+def date_bounds(f) -> list:
     """Earliest and latest date in the columns the rules use, for the holiday years."""
     cols = [("Interactions", "date"), ("Interactions", "next_step_date"),
             ("Orders", "invoice_due"), ("Orders", "due_date"), ("Deals", "stage_since"),
@@ -191,6 +199,8 @@ def _date_bounds(f: dict[str, pd.DataFrame]) -> list:
             ("Events", "date")]
     out = []
     for t, c in cols:
+        if t not in f:            # core/early.py: a table still to come
+            continue
         s = f[t][c]
         if s.notna().any():
             out += [s.min(), s.max()]
@@ -228,10 +238,9 @@ def _loyalty(per, p: Prepared, book: Book, today: dt.date) -> pd.DataFrame:
     return _frame(cells)
 
 
-def _campaigns(f: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def _campaigns(f: dict[str, pd.DataFrame], digests: Digests) -> pd.DataFrame:
     """The Campaigns sheet's computed columns (docs/rules.md, section 16)."""
-    r = campaign_results.campaign_results(f["Campaigns"], f["Interactions"], f["Deals"],
-                                          f["Contacts"])
+    r = digests.get(campaign_results.campaign_results, *(f[n] for n in CAMPAIGN_TABLES))
     return _frame({"sent_on": _dates(r["sent_on"]), **{k: _objs(r[k]) for k in (
         "recipients", "responses", "deals")}}, index=r.index)
 

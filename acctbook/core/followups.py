@@ -14,6 +14,7 @@ t: a text, n: a number).
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -91,21 +92,53 @@ CANDIDATE_COLUMNS = ["client_id", "rule", "date", "record", "row", "a", "t", "n"
 
 
 # --- interactions ----------------------------------------------------------------------
-def _latest(inter: pd.DataFrame) -> pd.DataFrame:
-    """The latest interaction per client (by Date, then row order), indexed by Client ID."""
-    inter = inter[inter["client_id"].notna() & inter["date"].notna()].rename_axis(None)
-    if inter.empty:
-        return inter.assign(row=inter.index).set_index("client_id")
+@dataclass(frozen=True)
+class Contacted:
+    """What the follow-up rules read of Interactions, per Client ID, from one pass over its
+    1M rows (contacted()): compute may work it out while the reader parses the next sheet
+    (core/early.py)."""
+    latest: pd.DataFrame     # the latest interaction's row, with `row` (latest_interactions)
+    answered: pd.Series      # the Date of the latest one that is not No answer (last_answered)
+    heard: pd.Series         # the same, campaign messages aside too (the thank-you rule)
+
+
+def contacted(inter: pd.DataFrame) -> Contacted:
+    """Latest by Date, then row order; rows without a Client ID or a Date count for none.
+    The client IDs are told apart once (integer codes) for all three."""
+    ok = (inter["client_id"].notna() & inter["date"].notna()).to_numpy()
+    answered = ok & (inter["outcome"] != NO_ANSWER).to_numpy()
+    heard = answered & inter["campaign_id"].isna().to_numpy() if "campaign_id" in inter \
+        else answered
+    codes = pd.factorize(inter["client_id"].to_numpy(dtype=object))[0]
     # One sortable number per row: the day, then the Excel row (< 2**21) breaks ties.
-    day = inter["date"].to_numpy(dtype="datetime64[ns]").astype("datetime64[D]").astype(np.int64)
-    key = pd.Series(day * (1 << 21) + inter.index.to_numpy(dtype=np.int64), index=inter.index)
-    pick = key.groupby(inter["client_id"].to_numpy(), sort=False).idxmax()
-    out = inter.loc[pick.to_numpy()].assign(row=pick.to_numpy())
-    return out.set_index("client_id")
+    rows = inter.index.to_numpy(dtype=np.int64)
+    day = inter["date"].to_numpy(dtype="datetime64[ns]")[ok].astype("datetime64[D]")
+    key = np.zeros(len(inter), dtype=np.int64)
+    key[ok] = day.astype(np.int64) * (1 << 21) + rows[ok]
+    at = _latest_at(codes, key, ok)
+    latest = inter.iloc[at].assign(row=rows[at]).set_index("client_id")
+    return Contacted(latest, _dates_at(inter, _latest_at(codes, key, answered)),
+                     _dates_at(inter, _latest_at(codes, key, heard)))
+
+
+def _latest_at(codes: np.ndarray, key: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The position of each client's highest key among the rows of `mask`, the clients in
+    the order they first appear there."""
+    pos = np.flatnonzero(mask)
+    if not len(pos):
+        return pos
+    return pd.Series(key[pos], index=pos).groupby(codes[pos], sort=False).idxmax().to_numpy()
+
+
+def _dates_at(inter: pd.DataFrame, at: np.ndarray) -> pd.Series:
+    """The Date of the rows at `at`, indexed by their Client ID."""
+    ids = pd.Index(inter["client_id"].to_numpy(dtype=object)[at], name="client_id")
+    return pd.Series(inter["date"].to_numpy()[at], index=ids, name="date")
 
 
 def latest_interactions(interactions: pd.DataFrame) -> pd.DataFrame:
-    return _latest(interactions)
+    """The latest interaction per client (by Date, then row order), indexed by Client ID."""
+    return contacted(interactions).latest
 
 
 # --- the follow-up rules --------------------------------------------------------------------
@@ -175,11 +208,13 @@ def due_retry(latest, settings, cal):
                   a=r["date"].dt.date)
 
 
-def due_thank_you(attendance, events, contacts, interactions, today, cal):
+def due_thank_you(attendance, events, contacts, interactions, today, cal,
+                  heard: pd.Series | None = None):
     """An event the client's contact attended (Attended Yes, the event's date today or
     before): the event's date + THANK_YOU_DAYS business days, one per client and event. It
     is done (no candidate) once the client has an interaction dated after the event's date
-    that is neither No answer nor a campaign message (Campaign ID given)."""
+    that is neither No answer nor a campaign message (Campaign ID given): `heard`
+    (Contacted.heard), when the caller has it already."""
     a = attendance[attendance["attended"].eq(True) & attendance["event_id"].notna()]
     owner = contacts.dropna(subset=["contact_id"]).drop_duplicates("contact_id").set_index(
         "contact_id")["client_id"]
@@ -189,10 +224,8 @@ def due_thank_you(attendance, events, contacts, interactions, today, cal):
     a = a.assign(_client=cid, _when=when)
     a = a[a["_client"].notna() & a["_when"].notna() & (a["_when"] <= pd.Timestamp(today))]
     a = a.drop_duplicates(["_client", "event_id"])
-    calls = interactions[interactions["outcome"] != NO_ANSWER]
-    if "campaign_id" in calls:
-        calls = calls[calls["campaign_id"].isna()]
-    since = pd.to_datetime(_lookup(a["_client"], _latest(calls)["date"]))
+    heard = contacted(interactions).heard if heard is None else heard
+    since = pd.to_datetime(_lookup(a["_client"], heard))
     a = a[~(since > a["_when"])]
     return _frame(a["_client"], THANK_YOU, cal.add_many(_days(a["_when"]), THANK_YOU_DAYS),
                   a["event_id"], a.index, a=a["_when"].dt.date,
@@ -217,7 +250,7 @@ def cadence_key(status: pd.Series, cls: pd.Series) -> pd.Series:
 
 def last_answered(interactions: pd.DataFrame) -> pd.Series:
     """Per Client ID, the Date of its latest interaction that is not No answer."""
-    return _latest(interactions[interactions["outcome"] != NO_ANSWER])["date"]
+    return contacted(interactions).answered
 
 
 def due_cadence(clients, interactions, settings, cal, answered: pd.Series | None = None):
@@ -296,7 +329,7 @@ def cadence_days(settings: Settings) -> dict[str, int]:
 # --- candidates and the winner -----------------------------------------------------------
 def candidates(clients: pd.DataFrame, tables: dict[str, pd.DataFrame], settings: Settings,
                today: dt.date, cal: Calendar, lang: str | None = None,
-               latest: pd.DataFrame | None = None,
+               contact: Contacted | None = None,
                reorder: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every rule's candidates for the clients that get follow-ups, replacements applied.
 
@@ -306,21 +339,21 @@ def candidates(clients: pd.DataFrame, tables: dict[str, pd.DataFrame], settings:
     Attendance, Events and Contacts (the thank-you rule). Rule 10, Close date passed, reads
     the Deals' Expected close when the frame has it; rule 11, Reorder expected, comes from
     `reorder` (core/reorder.py: expected_orders) when given. With `lang`
-    the reason text is added as column `reason`. `latest` (latest_interactions)
-    may be passed when the caller has it already.
+    the reason text is added as column `reason`. `contact` (contacted(Interactions)) may be
+    passed when the caller has it already.
     """
     inter = tables["Interactions"]
     active = clients[clients["status"] != "Lost"]
-    latest = _latest(inter) if latest is None else latest
-    last = latest["date"]
-    answered = last_answered(inter)          # cadence's base and what ends a reorder
+    contact = contacted(inter) if contact is None else contact
+    latest, last = contact.latest, contact.latest["date"]
+    answered = contact.answered              # cadence's base and what ends a reorder
     orders = tables["Orders"]
     parts = [
         due_complaint(tables["Complaints"], last, settings, cal),
         due_payment(orders, today, cal),
         due_delivery(orders, settings, cal),
         due_promise(latest, cal),
-        *_thank_you(tables, today, cal),
+        *_thank_you(tables, today, cal, contact.heard),
         due_retry(latest, settings, cal),
         due_stale(tables["Deals"], last, settings, cal),
         due_cadence(active, inter, settings, cal, answered),
@@ -336,12 +369,13 @@ def candidates(clients: pd.DataFrame, tables: dict[str, pd.DataFrame], settings:
     return out.reset_index(drop=True)
 
 
-def _thank_you(tables: dict[str, pd.DataFrame], today: dt.date, cal: Calendar) -> list:
+def _thank_you(tables: dict[str, pd.DataFrame], today: dt.date, cal: Calendar,
+               heard: pd.Series) -> list:
     """The thank-you candidates, when the tables it reads are given."""
     if not {"Attendance", "Events", "Contacts"} <= set(tables):
         return []
     return [due_thank_you(tables["Attendance"], tables["Events"], tables["Contacts"],
-                          tables["Interactions"], today, cal)]
+                          tables["Interactions"], today, cal, heard)]
 
 
 def _replace(c: pd.DataFrame) -> pd.DataFrame:

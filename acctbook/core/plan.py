@@ -20,19 +20,23 @@ from acctbook.book.model import (ERROR, Book, LoadedTable, Problem, SheetTable, 
 from acctbook.book.results import Changes
 from acctbook.core import ranking
 from acctbook.core.compute import READS, Results, compute
+from acctbook.core.digests import Digests
 
 # Tables whose computed columns refresh writes, and the Results attribute holding them.
 COMPUTED = (("Clients", "clients"), ("Deals", "deals"), ("Complaints", "complaints"),
             ("Contracts", "contracts"), ("Campaigns", "campaigns"))
 
 
-def refresh_results(book: Book, problems: list[Problem], today: dt.date):
+def refresh_results(book: Book, problems: list[Problem], today: dt.date,
+                    digests: Digests | None = None):
     """core.compute over the rows that are not skipped; skipped clients blank and said so,
-    and each client's Excludes naming its rows that were skipped.
+    and each client's Excludes naming its rows that were skipped. `digests`: compute's
+    pieces already worked out while the book was read (core/early.py).
 
     Shared by the file path and the xlwings buttons, so both write the same values.
     """
-    results = with_excludes(book, compute(without_error_rows(book, problems), today), problems)
+    results = with_excludes(book, compute(without_error_rows(book, problems), today, digests),
+                            problems)
     return with_skipped_clients(book, results, problems)
 
 
