@@ -16,7 +16,7 @@ import pytest
 from acctbook import api
 from acctbook.book import schema
 from acctbook.book.rules import check_book
-from acctbook.core import campaign_results, followups, plan
+from acctbook.core import campaign_results, compute, followups, plan
 from acctbook.core.digests import Digests
 from acctbook.core.early import EarlyWork
 from acctbook.create.demo import demo_data
@@ -99,6 +99,7 @@ def test_pieces_made_while_reading_give_the_results_made_after(tmp_path, monkeyp
     # Interactions' pieces were made while Orders was parsed
     assert followups.contacted in early.digests
     assert campaign_results.campaign_results in early.digests
+    assert compute.prospect_streaks in early.digests
     problems = check_book(book, TODAY, early.rules)
     assert any(p.sheet == book.tables["Interactions"].sheet for p in problems) == bad
     made_early = plan.refresh_results(book, problems, TODAY, early.digests)

@@ -142,6 +142,7 @@ class Prepared:
     contact: followups.Contacted      # the latest interactions per Client ID
     rule_tables: dict[str, pd.DataFrame]   # `frames` with Orders as live orders: the rules' input
     reorder: pd.DataFrame             # reorder.expected_orders, indexed by Client ID
+    streaks: pd.DataFrame             # prospect_streaks: the prospects' unanswered runs
 
 
 def _prepare(book: Book, today: dt.date, digests: Digests) -> Prepared:
@@ -163,6 +164,7 @@ def _prepare(book: Book, today: dt.date, digests: Digests) -> Prepared:
         contact=digests.get(followups.contacted, f["Interactions"]),
         rule_tables={**f, "Orders": orders},
         reorder=reorder.expected_orders(orders, per.index, today),
+        streaks=digests.get(prospect_streaks, f["Interactions"], f["Clients"]),
     )
 
 
@@ -173,6 +175,13 @@ def _per_client(clients: pd.DataFrame) -> pd.DataFrame:
     c = c.assign(client_row=c.index).drop_duplicates("client_id")
     return c.set_index("client_id")[["name", "status", "created", "key_account",
                                      "credit_limit", "phone", "client_row"]]
+
+
+def prospect_streaks(interactions: pd.DataFrame, clients: pd.DataFrame) -> pd.DataFrame:
+    """prospects.unanswered_streaks of the clients whose (first) row says Prospect: from
+    Interactions and Clients alone (core/early.py)."""
+    per = _per_client(clients)
+    return prospects.unanswered_streaks(interactions, per.index[per["status"] == "Prospect"])
 
 
 def _spread(by_id: pd.DataFrame, clients: pd.DataFrame) -> pd.DataFrame:
@@ -217,8 +226,9 @@ def _complaints(complaints, settings, today, cal) -> pd.DataFrame:
 def _cooperation(per, p: Prepared, book: Book, today: dt.date) -> dict[str, list]:
     """Clients' Prospect score and reasons, Expected order and Forecast 12m (docs/rules.md,
     sections 18 and 19)."""
-    scores = prospects.prospect_scores(per, p.frames, p.live_orders, book.settings, today,
-                                       book.lang).reindex(per.index)
+    scores = prospects.prospect_scores(
+        per, p.frames, p.live_orders, book.settings, today, book.lang,
+        streaks=p.streaks).reindex(per.index)
     return {
         "prospect_score": _ints(scores["prospect_score"]),
         "prospect_reasons": _objs(scores["prospect_reasons"]),

@@ -25,6 +25,10 @@ def _contacted(book: Book, digests: Digests, today: dt.date) -> None:
     digests.get(followups.contacted, book.frame("Interactions"))
 
 
+def _streaks(book: Book, digests: Digests, today: dt.date) -> None:
+    digests.get(compute.prospect_streaks, book.frame("Interactions"), book.frame("Clients"))
+
+
 def _campaigns(book: Book, digests: Digests, today: dt.date) -> None:
     digests.get(campaign_results.campaign_results,
                 *(book.frame(n) for n in compute.CAMPAIGN_TABLES))
@@ -40,6 +44,7 @@ def _holidays(book: Book, digests: Digests, today: dt.date) -> None:
 # Each piece: (the tables it reads, what it works out). Most time first.
 PIECES: tuple[tuple[tuple[str, ...], Callable[[Book, Digests, dt.date], None]], ...] = (
     (("Interactions",), _contacted),
+    (("Interactions", "Clients"), _streaks),
     (compute.CAMPAIGN_TABLES, _campaigns),
     ((), _holidays),
 )

@@ -51,13 +51,15 @@ def whole(x: float) -> int:
 
 
 def prospect_scores(per: pd.DataFrame, frames: dict[str, pd.DataFrame], orders: pd.DataFrame,
-                    settings, today: dt.date, lang: str = "en") -> pd.DataFrame:
+                    settings, today: dt.date, lang: str = "en",
+                    streaks: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per Client ID (per's index): prospect_score (int 0-100) and prospect_reasons (text),
     None for every client that is not a Prospect.
 
     `per` is compute's per-client frame (status, class); `frames` the loaded tables
     (Clients, Deals, Interactions, Attendance, Contacts, Events, ProspectPoints); `orders`
-    the live order lines with their terms (for the referrer's unpaid invoices)."""
+    the live order lines with their terms (for the referrer's unpaid invoices); `streaks`:
+    unanswered_streaks of the prospects, when the caller has them already."""
     out = pd.DataFrame({"prospect_score": [None] * len(per),
                         "prospect_reasons": [None] * len(per)}, index=per.index, dtype=object)
     ids = per.index[per["status"] == "Prospect"]
@@ -70,7 +72,7 @@ def prospect_scores(per: pd.DataFrame, frames: dict[str, pd.DataFrame], orders: 
         engagement(frames, ids, today),
         best_open_deals(frames["Deals"], ids, settings),
         referrers(info, per, orders, ids, today),
-        warning_signs(info, frames["Interactions"], ids, settings),
+        warning_signs(info, frames["Interactions"], ids, settings, streaks),
     ], axis=1)
     scores, reasons = [], []
     for f in facts.itertuples():
@@ -196,8 +198,8 @@ def referrers(info: pd.DataFrame, per: pd.DataFrame, orders: pd.DataFrame, ids: 
     }, index=ids)
 
 
-def warning_signs(info: pd.DataFrame, interactions: pd.DataFrame, ids: pd.Index, settings
-                  ) -> pd.DataFrame:
+def warning_signs(info: pd.DataFrame, interactions: pd.DataFrame, ids: pd.Index, settings,
+                  streaks: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per prospect: no_number (Company number blank); bad_number (the number, when the
     company-number check fails it: only for Country IL, blank = Settings Country);
     free_mail (the Email's domain, when it is a free-mail one); unanswered and
@@ -210,7 +212,7 @@ def warning_signs(info: pd.DataFrame, interactions: pd.DataFrame, ids: pd.Index,
     bad = (country == "IL") & present.notna() & bad_values(present, lambda v: not il_number_ok(v))
     domain = c["email"].map(freemail.domain_of)
     free = domain.map(lambda v: v if freemail.is_free(v) else None)
-    streak = unanswered_streaks(interactions, ids)
+    streak = unanswered_streaks(interactions, ids) if streaks is None else streaks.reindex(ids)
     return pd.DataFrame({"no_number": (number == "").to_numpy(),
                          "bad_number": present.where(bad, None).to_numpy(),
                          "free_mail": free.to_numpy(),

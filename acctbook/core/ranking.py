@@ -87,7 +87,11 @@ def revenue_windows(orders: pd.DataFrame, today: dt.date) -> pd.DataFrame:
     amount = orders["amount"].fillna(0)
     cid = orders["client_id"]
     # An order is an Order ID (one row per line); a line without an ID counts alone.
-    oid = orders["order_id"].where(orders["order_id"].notna(), "row " + orders.index.astype(str))
+    oid = orders["order_id"].astype(object)
+    blank = oid.isna().to_numpy()
+    if blank.any():
+        oid = oid.copy()
+        oid[blank] = ["row " + str(r) for r in orders.index[blank]]
     sums = pd.DataFrame({"revenue_12m": amount.where(in_win, 0.0),
                          "revenue_prior": amount.where(in_prior, 0.0),
                          "last_order": d.where(d <= t)}).groupby(cid.to_numpy(), sort=False).agg(

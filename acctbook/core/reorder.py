@@ -44,13 +44,18 @@ def _days(s: pd.Series) -> np.ndarray:
 def order_days(orders: pd.DataFrame, clients: pd.Index, today: dt.date) -> pd.DataFrame:
     """The distinct (client_id, day) pairs of the live orders of `clients` dated today or
     before, sorted by client and day (day: int days since 1970)."""
-    known = orders["client_id"].isin(clients) & orders["order_date"].notna()
-    o = orders[known]
-    day = _days(o["order_date"])
+    known = (orders["client_id"].isin(clients) & orders["order_date"].notna()).to_numpy()
+    day = _days(orders["order_date"])[known]
     keep = day <= np.datetime64(today, "D").astype(np.int64)
-    d = pd.DataFrame({"client_id": o["client_id"].to_numpy(dtype=object)[keep],
-                      "day": day[keep]}).drop_duplicates()
-    return d.sort_values(["client_id", "day"], kind="mergesort").reset_index(drop=True)
+    ids, day = orders["client_id"].to_numpy(dtype=object)[known][keep], day[keep]
+    # Sorted and made distinct as whole numbers: the IDs' codes in the IDs' sorted order.
+    codes, names = pd.factorize(ids, sort=True)
+    at = np.lexsort((day, codes))
+    codes, day = codes[at], day[at]
+    new = np.ones(len(day), dtype=bool)
+    new[1:] = (codes[1:] != codes[:-1]) | (day[1:] != day[:-1])
+    return pd.DataFrame({"client_id": np.asarray(names, dtype=object)[codes[new]],
+                         "day": day[new]})
 
 
 def expected_orders(orders: pd.DataFrame, clients: pd.Index, today: dt.date) -> pd.DataFrame:

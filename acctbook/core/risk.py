@@ -164,8 +164,12 @@ def _stopped_since(clients: pd.DataFrame, stopped: pd.DataFrame | None) -> list[
         return [None] * len(clients)
     s = stopped.reindex(clients.index)
     lost = clients["status"].eq("Lost") if "status" in clients else False
-    halted = s["stopped"].eq(True) & ~lost
-    return [d.date().isoformat() if h else None for h, d in zip(halted, s["expected_order"])]
+    halted = (s["stopped"].eq(True) & ~lost).to_numpy()
+    out: list[str | None] = [None] * len(clients)
+    at = halted.nonzero()[0]                 # only those: a Timestamp each is slow to make
+    for i, d in zip(at, s["expected_order"].iloc[at]):
+        out[i] = d.date().isoformat()
+    return out
 
 
 def _overdue_lines(g: list[tuple[str, int, str]], tx: dict) -> list[str]:

@@ -80,11 +80,17 @@ def _groups(values: pd.Series, listed: tuple[str, ...] = ()) -> tuple[pd.Series,
     for s in listed:
         labels.setdefault(schema.fold(s), str(s).strip())
     keys = []
+    folded: dict = {}                        # each distinct value folded once
     for v in values:
-        text = "" if v is None or (isinstance(v, float) and np.isnan(v)) else str(v).strip()
-        key = schema.fold(text) or None      # only direction marks: blank too
-        if key is not None:
-            labels.setdefault(key, text)
+        if v is None or (isinstance(v, float) and np.isnan(v)):
+            keys.append(None)
+            continue
+        key = folded.get(v, folded)
+        if key is folded:
+            text = str(v).strip()
+            key = folded[v] = schema.fold(text) or None     # only direction marks: blank too
+            if key is not None:
+                labels.setdefault(key, text)
         keys.append(key)
     return pd.Series(keys, index=values.index, dtype=object), labels
 
