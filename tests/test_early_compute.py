@@ -18,7 +18,7 @@ from acctbook.book import schema
 from acctbook.book.rules import check_book
 from acctbook.core import campaign_results, compute, followups, plan
 from acctbook.core.digests import Digests
-from acctbook.core.early import EarlyWork
+from acctbook.core.early import PIECES, EarlyWork
 from acctbook.create.demo import demo_data
 from acctbook.create.workbook import create_workbook
 from acctbook.xlsx import read
@@ -130,3 +130,16 @@ def test_the_refresh_command_writes_the_same_cells_with_the_reading_threads(tmp_
         assert got == want, name
     today = a[schema.generated_sheet("Today", "he")]
     assert today.max_row > 2 and any(c.value is not None for c in today[2])
+
+
+def test_a_book_that_cannot_be_offered_leaves_every_piece_to_compute():
+    """The loader failing while reading (it says so itself when the read ends): no rule and
+    no piece is tried any more; compute works every piece out after the read."""
+    class Failing:
+        def book(self):
+            raise ValueError("odd references")
+    early = EarlyWork(TODAY)
+    early.offer(Failing())
+    assert early.work() is False and early.loading is None
+    assert early.work() is False
+    assert followups.contacted not in early.digests and len(early.todo) == len(PIECES)

@@ -429,12 +429,18 @@ class EarlyRules:
         """`loading.book()`: the book as loaded so far (coerce.load_stream)."""
         self.loading = loading
 
+    def book_so_far(self) -> Book | None:
+        """The book as loaded so far; None when none is offered, or the loader cannot offer
+        it (it then stops being asked)."""
+        try:
+            return self.loading.book() if self.loading is not None else None
+        except Exception:       # noqa: BLE001 - the loader matches the rest, and says so
+            self.loading = None
+            return None
+
     def work(self) -> bool:
         """Run the first rule that may run now; False when none can."""
-        try:
-            book = self.loading.book() if self.loading is not None else None
-        except Exception:       # noqa: BLE001 - the loader matches the rest, and says so
-            self.loading = book = None
+        book = self.book_so_far()
         if book is None:
             return False
         ready = next((rule for rule, table in self.waiting.items()

@@ -59,20 +59,19 @@ class EarlyWork:
         self.rules = EarlyRules(today)
         self.digests = Digests()
         self.todo = list(PIECES)
-        self.loading = None
 
     def offer(self, loading) -> None:
         self.rules.offer(loading)
-        self.loading = loading
+
+    @property
+    def loading(self):
+        return self.rules.loading
 
     def work(self) -> bool:
         """Run one rule, else one piece; False when neither can run now."""
         if self.rules.work():
             return True
-        try:
-            book = self.loading.book() if self.loading is not None else None
-        except Exception:       # noqa: BLE001 - the loader matches the rest, and says so
-            self.loading = book = None
+        book = self.rules.book_so_far()
         if book is None:
             return False
         loaded = book.tables.loaded
