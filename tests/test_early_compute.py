@@ -22,7 +22,7 @@ from acctbook.core.early import PIECES, EarlyWork
 from acctbook.create.demo import demo_data
 from acctbook.create.workbook import create_workbook
 from acctbook.xlsx import read
-from tests.test_early_rules import _read
+from tests.test_early_rules import read_while_parsing
 
 TODAY = dt.date(2026, 11, 26)
 
@@ -95,7 +95,7 @@ def test_pieces_made_while_reading_give_the_results_made_after(tmp_path, monkeyp
                                                                bad):
     path = _book(tmp_path / f"book.{lang}.xlsx", lang, bad)
     early = EarlyWork(TODAY)
-    book = _read(monkeypatch, path, early, slow_last="Orders")
+    book = read_while_parsing(monkeypatch, path, early, slow_last="Orders")
     # Interactions' pieces were made while Orders was parsed
     assert followups.contacted in early.digests
     assert campaign_results.campaign_results in early.digests
@@ -103,7 +103,7 @@ def test_pieces_made_while_reading_give_the_results_made_after(tmp_path, monkeyp
     problems = check_book(book, TODAY, early.rules)
     assert any(p.sheet == book.tables["Interactions"].sheet for p in problems) == bad
     made_early = plan.refresh_results(book, problems, TODAY, early.digests)
-    after = _read(monkeypatch, path)
+    after = read_while_parsing(monkeypatch, path)
     _frames_equal(made_early, plan.refresh_results(after, check_book(after, TODAY), TODAY))
     assert made_early.queue["follow_up_reason"].notna().all() and len(made_early.queue)
     assert made_early.campaigns["recipients"].notna().any()

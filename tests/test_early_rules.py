@@ -48,9 +48,9 @@ def _messy(path, lang: str):
     return create_workbook(path, lang, data, settings)
 
 
-def _read(monkeypatch, path, early=None, slow_last: str | None = None):
+def read_while_parsing(monkeypatch, path, early=None, slow_last: str | None = None):
     """read_book by the reading threads; `slow_last`: that table's sheet is parsed last and
-    slowly, as a big book's last sheet is, so the rules get their time to run."""
+    slowly, as a big book's last sheet is, so the rules (and compute's pieces) get their time."""
     monkeypatch.setattr(read, "PARALLEL_ABOVE", 0)
     if slow_last:
         real = read._Todo.read
@@ -80,12 +80,12 @@ def _read(monkeypatch, path, early=None, slow_last: str | None = None):
 def test_rules_run_while_reading_find_what_they_find_after(tmp_path, monkeypatch, lang):
     path = _messy(tmp_path / f"messy.{lang}.xlsx", lang)
     early = EarlyRules(TODAY)
-    book = _read(monkeypatch, path, early, slow_last="Orders")
+    book = read_while_parsing(monkeypatch, path, early, slow_last="Orders")
     # the rules on Clients, Contacts, Interactions ran while Orders was parsed; those
     # reading Orders could not
     assert rule_email in early.done and rule_orders not in early.done
     assert early.waiting[rule_orders] == "Orders"
-    after = check_book(_read(monkeypatch, path), TODAY)
+    after = check_book(read_while_parsing(monkeypatch, path), TODAY)
     assert check_book(book, TODAY, early) == after
     found = {(p.sheet, p.code) for p in after}
     sheet = {t.name: t.sheet(lang) for t in schema.DATA_TABLES}

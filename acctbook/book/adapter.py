@@ -22,8 +22,9 @@ class Workbook(Protocol):
         """Every acctbook table, typed, with its Problems; `adopt_rows`: rows typed just below
         a table count as its records (`refresh --adopt-rows`); `tables`: only these are
         parsed (a command that uses a few, as `contract` does), when the adapter can;
-        `meanwhile` (rules.EarlyRules): rules to run while the adapter still reads, when it
-        reads for long enough to wait (the file reader)."""
+        `meanwhile` (rules.EarlyRules, or core/early.py's EarlyWork: the rules, then
+        compute's pieces): work to do while the adapter still reads, when it reads for long
+        enough to wait (the file reader)."""
 
     def sheet_names(self) -> list[str]:
         """The sheet tabs, in order."""

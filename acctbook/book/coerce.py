@@ -372,8 +372,9 @@ def load_stream(names: list[str], stream: Iterator[tuple[str, RawTable]],
     all exist at once. Settings and Clients are asked for first (the reader reads them first:
     acctbook.xlsx.read.FIRST); the Book, its problems and its tables' order are load_book's
     whatever the order of arrival. `unread`: tables the reader handed over with their
-    headers only (Book.unread). `meanwhile` (rules.EarlyRules): handed the book as loaded so
-    far (_SoFar), which it asks for while the reader waits, to run the rules that can run."""
+    headers only (Book.unread). `meanwhile` (rules.EarlyRules, core/early.py's EarlyWork):
+    handed the book as loaded so far (_SoFar), which it asks for while the reader waits, to
+    run the rules (and compute's pieces) that can run."""
     arrivals = _Arrivals(stream)
     if "Clients" in names:
         lang = detect_lang(arrivals.peek("Clients"))

@@ -373,9 +373,10 @@ class NotLoaded(Exception):
 
 class TablesSoFar(Mapping):
     """A Book's tables while the reader still parses the rest (coerce.load_stream, for the
-    rules run meanwhile: rules.EarlyRules). Each table in it is whole and final; asking
-    for one of `expected` not loaded yet, or for all of them (iterating, len), raises
-    NotLoaded, so nothing is ever worked out from part of the book."""
+    rules run meanwhile, rules.EarlyRules, and compute's pieces, core/early.py). Each table
+    in it is whole and final; asking for one of `expected` not loaded yet, or for all of
+    them (iterating, len), raises NotLoaded, so nothing is ever worked out from part of the
+    book."""
 
     def __init__(self, loaded: dict, expected):
         self.loaded = dict(loaded)

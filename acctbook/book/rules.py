@@ -391,7 +391,7 @@ RULES: list[Rule] = [
 
 
 # --- running them -------------------------------------------------------------------------
-def check_book(book: Book, today: dt.date, early: "EarlyRules | None" = None) -> list[Problem]:
+def check_book(book: Book, today: dt.date, early: EarlyRules | None = None) -> list[Problem]:
     """The load problems plus every rule's, in sheet, row, column order. `early`: the rules
     already run while the book was read, whose problems are taken as they are.
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable
 
-from acctbook.book.model import Book, NotLoaded
+from acctbook.book.model import Book
 from acctbook.book.rules import EarlyRules
 from acctbook.core import campaign_results, compute, followups
 from acctbook.core.digests import Digests
@@ -81,6 +81,6 @@ class EarlyWork:
         self.todo.remove(piece)
         try:
             piece[1](book, self.digests, self.today)
-        except (NotLoaded, Exception):   # noqa: BLE001 - compute works it out, and says so
+        except Exception:       # noqa: BLE001 - compute works it out again, and says so
             pass
         return True

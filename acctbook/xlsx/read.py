@@ -553,8 +553,8 @@ def read_tables(book: str | os.PathLike | Parts, names=None) -> dict[str, RawTab
 def read_book(book: str | os.PathLike | Parts, tables=None, meanwhile=None) -> Book:
     """Read and type a workbook file, each table typed as it is read (coerce.load_stream).
     `tables`: the ones a command uses (None: all); the others are not parsed, only their
-    headers read (Book.unread). `meanwhile` (book.rules.EarlyRules): rules run while the
-    last sheets are parsed."""
+    headers read (Book.unread). `meanwhile` (book.rules.EarlyRules, core/early.py's
+    EarlyWork): rules, and compute's pieces, run while the last sheets are parsed."""
     parts = opened(book)
     order, stream, unread = open_tables(parts, first=FIRST, streamed=True, parse=tables,
                                         idle=_idle(meanwhile) if meanwhile else None)

@@ -10,7 +10,8 @@ typed; one job alone may exceed the budget. Results come back in the order they 
 With more than one worker, a job starts beside others still running only while the sizes
 of all running stay within `together`: two sheets parsed at once each hold their parse, so
 on a big book the big sheets still go one at a time. While the caller waits for a result,
-it may do other work a piece at a time (`results(idle)`: check's rules, book/rules.py).
+it may do other work a piece at a time (`results(idle)`: the rules, book/rules.py, and
+compute's pieces, core/early.py).
 """
 
 from __future__ import annotations
