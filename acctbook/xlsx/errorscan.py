@@ -10,36 +10,18 @@ import zipfile
 
 from acctbook.book.model import ExcelError, RawTable, col_number
 from acctbook.xlsx.parts import Parts
+from acctbook.xlsx.preread import SHEET_PART, has_error_cells, part_key
 
 
 # --- Excel error values ----------------------------------------------------------------
 # calamine gives a cell showing #N/A (or #DIV/0!, #REF! ...) as "", the same as an empty
 # cell. Such a cell has t="e" in the sheet XML, so the sheet parts are searched for that
-# (in a thread, beside calamine) and only a part where it occurs is read cell by cell.
-_ERROR_MARK = (b't="e"', b"t='e'")
+# (in a thread, beside calamine: preread.has_error_cells) and only a part where it occurs
+# is read cell by cell.
 _ERROR_CELL = re.compile(rb"<(?:[\w.-]+:)?c(\s(?:[^>]*?\s)?t=[\"']e[\"'][^>]*?)(/?)>")
 _CELL_REF = re.compile(rb"\br=[\"']\$?([A-Za-z]{1,3})\$?(\d+)[\"']")
 _VALUE = re.compile(rb"<(?:[\w.-]+:)?v>([^<]*)</(?:[\w.-]+:)?v>")
 _CELL_END = re.compile(rb"</(?:[\w.-]+:)?c>")
-_SHEET_PART = re.compile(r"worksheets/[^/]+\.xml$", re.I)
-
-
-def _has_error_cells(z: zipfile.ZipFile, info: zipfile.ZipInfo,
-                     tails: dict[str, bytes] | None = None) -> bool:
-    """Whether the part has an error cell; a part read to its end leaves its last bytes
-    (1-2 MiB, where its validation follows sheetData) in `tails` for the writer
-    (validation.extend_rules), which then need not inflate it again."""
-    tail = last = prev = b""
-    with z.open(info) as fh:
-        while chunk := fh.read(1 << 20):
-            edge = tail + chunk[:8]
-            if any(m in chunk or m in edge for m in _ERROR_MARK):
-                return True
-            tail = chunk[-8:]
-            prev, last = last, chunk
-    if tails is not None:
-        tails[info.filename.replace("\\", "/").lower()] = prev + last
-    return False
 
 
 def error_cells(xml: bytes) -> dict[tuple[int, int], str]:
@@ -61,8 +43,7 @@ def _entries(parts: Parts, only) -> list[tuple[str, zipfile.ZipInfo]]:
     """(sheet name, zip entry) of the sheets to scan: those named in `only` in its order
     (None: every sheet, in the book's order)."""
     z = parts.pkg.zf
-    infos = {i.filename.replace("\\", "/").lower(): i for i in z.infolist()
-             if _SHEET_PART.search(i.filename.replace("\\", "/"))}
+    infos = {part_key(i): i for i in z.infolist() if SHEET_PART.search(part_key(i))}
     names = list(dict.fromkeys(only)) if only is not None else [n for n, _ in parts.sheets]
     where = {}
     for name, part in parts.sheets:                      # as the writer sees them
@@ -74,7 +55,14 @@ def _entries(parts: Parts, only) -> list[tuple[str, zipfile.ZipInfo]]:
 def scan_sheet(parts: Parts, info: zipfile.ZipInfo) -> dict[tuple[int, int], str]:
     """One sheet part's error cells ({} when it has none: the part is only searched)."""
     z = parts.pkg.zf
-    return error_cells(z.read(info)) if _has_error_cells(z, info, parts.sheet_tails) else {}
+    early = parts.pkg.early.part(info) if parts.pkg.early is not None else None
+    if early is None:
+        found = has_error_cells(parts.pkg.data, z, info, parts.sheet_tails)
+    else:                   # searched while the program started (preread.py)
+        found, tail = early
+        if tail is not None:
+            parts.sheet_tails[part_key(info)] = tail
+    return error_cells(z.read(info)) if found else {}
 
 
 def scan_errors(parts: Parts, only=None) -> dict[str, dict[tuple[int, int], str]]:

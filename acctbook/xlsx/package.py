@@ -31,6 +31,7 @@ from lxml import etree
 from acctbook.book.i18n import tr
 from acctbook.book.model import AcctbookError, BookUnreadable, Refused
 from acctbook.xlsx.errors import error, folder_error, numbers_error, ole_error
+from acctbook.xlsx.preread import Preread, file_stamp, taken
 
 
 # A zip whose parts would inflate beyond these is refused before anything inflates it.
@@ -131,10 +132,12 @@ def refuse_unless_writable(path) -> None:
 class Package:
     """The zip as read: entries in order, raw compressed bytes available for copying.
     `stamp` is the file as it was when read (size, mtime, inode): the write refuses to
-    replace a file that changed since."""
+    replace a file that changed since. `early`: these bytes were read, and the sheets are
+    being searched for error values, while the program started (preread.py)."""
 
-    def __init__(self, path: str, data: bytes, zf: zipfile.ZipFile, stamp: tuple | None = None):
-        self.path, self.data, self.zf, self.stamp = path, data, zf, stamp
+    def __init__(self, path: str, data: bytes, zf: zipfile.ZipFile, stamp: tuple | None = None,
+                 early: Preread | None = None):
+        self.path, self.data, self.zf, self.stamp, self.early = path, data, zf, stamp, early
         self.infos = zf.infolist()
         # Part names are case-insensitive; some writers store "xl\\workbook.xml".
         self.by_lower = {i.filename.replace("\\", "/").lower(): i.filename for i in self.infos}
@@ -146,7 +149,7 @@ class Package:
         encrypted or old .xls file, anything that is not a zip, a corrupt zip or a zip bomb;
         another spreadsheet format (.ods, .xlsb, Numbers, a CSV) is named, told by content."""
         path = os.fspath(path)
-        data, stamp = _read_file(path)
+        data, stamp, early = _read_file(path)
         if data[:4] == b"\xd0\xcf\x11\xe0":
             raise ole_error(path, data)
         if data[:2] != b"PK":
@@ -168,7 +171,7 @@ class Package:
                         book=path, error=e) from None
         check_bounds(path, zf.infolist())
         _refuse_other_zip_formats(path, zf)
-        return cls(path, data, zf, stamp)
+        return cls(path, data, zf, stamp, early)
 
     def changed_on_disk(self, target: str) -> bool:
         """The file at `target` is no longer the one read (saved meanwhile, replaced)."""
@@ -258,8 +261,6 @@ def _refuse_other_zip_formats(path, zf: zipfile.ZipFile) -> None:
         raise numbers_error(path)
 
 
-
-
 def refuse_strict(path, workbook_namespace: str | None) -> None:
     """A workbook part in the Strict namespace (Excel's "Strict Open XML Spreadsheet"):
     acctbook reads its tables through calamine, which finds none there; refused by name."""
@@ -269,12 +270,10 @@ def refuse_strict(path, workbook_namespace: str | None) -> None:
                                              "Save As → Excel Workbook (.xlsx)"), book=path)
 
 
-def file_stamp(st: os.stat_result) -> tuple:
-    return st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev
-
-
-def _read_file(path: str) -> tuple[bytes, tuple]:
-    """The file's bytes and its stamp, read through one open file."""
+def _read_file(path: str) -> tuple[bytes, tuple, Preread | None]:
+    """The file's bytes and its stamp, read through one open file; the bytes already read
+    for it while the program started (preread.py) when it is still that file, and then the
+    search of its sheets too."""
     try:
         with open(path, "rb") as fh:
             st = os.fstat(fh.fileno())
@@ -282,7 +281,10 @@ def _read_file(path: str) -> tuple[bytes, tuple]:
                 raise error(BookUnreadable, tr("en", "{book}: refused, the file is larger than "
                                                      "{limit} MiB"),
                             book=path, limit=MAX_TOTAL_UNCOMPRESSED >> 20)
-            return fh.read(), file_stamp(st)
+            early = taken(path)
+            data = early.data_if_same(st) if early is not None else None
+            return (fh.read(), file_stamp(st), None) if data is None else \
+                (data, file_stamp(st), early)
     except FileNotFoundError:
         raise error(BookUnreadable, tr("en", "{book}: no such file"), book=path) from None
     except IsADirectoryError:

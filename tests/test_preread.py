@@ -1,0 +1,126 @@
+"""The book a `check` or `refresh` names, read while the program starts (xlsx/preread.py):
+the same problems and cells as a book read the usual way, and never the bytes of a file
+that changed since."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+
+import openpyxl
+import pytest
+
+from acctbook import api
+from acctbook.__main__ import book_named
+from acctbook.book.model import BookUnreadable
+from acctbook.xlsx import preread
+from acctbook.xlsx.package import Package
+from bookfiles import TODAY, valid_data, write_book
+
+
+def book_with_errors(path):
+    """A book whose Clients and Orders sheets hold Excel error values (#N/A, #VALUE!)."""
+    data = valid_data()
+    data["Clients"][0].update(name="#N/A", email="#NAME?")
+    data["Orders"][0].update(amount="#VALUE!")
+    write_book(path, data)
+    with zipfile.ZipFile(path) as z:                 # the file really holds error cells
+        assert sum(z.read(n).count(b't="e"') for n in z.namelist()
+                   if n.startswith("xl/worksheets/")) == 3
+    return path
+
+
+def said(result) -> list[tuple]:
+    return [(p.sheet, p.cell, p.code, p.value) for p in result.problems]
+
+
+def test_a_book_read_ahead_gives_the_same_problems_and_bytes(tmp_path):
+    path = book_with_errors(tmp_path / "b.xlsx")
+    usual = said(api.check(path, today=TODAY))
+    assert ("Clients", "B2", "excel-error", "#N/A") in usual
+    assert ("Orders", "J2", "excel-error", "#VALUE!") in usual
+    preread.start(str(path))
+    pkg = Package.open(path)
+    assert pkg.early is not None and pkg.data == path.read_bytes()
+    preread.start(str(path))
+    assert said(api.check(path, today=TODAY)) == usual
+    assert preread.taken(str(path)) is None          # handed over once, to that reader
+
+
+def test_the_command_reads_ahead_and_says_what_the_api_says(tmp_path):
+    path = book_with_errors(tmp_path / "b.xlsx")
+    env = {k: v for k, v in os.environ.items() if k != "XLWINGS_LICENSE_KEY"}
+    out = subprocess.run([sys.executable, "-m", "acctbook", "check", str(path), "--today",
+                          TODAY.isoformat()], capture_output=True, text=True, env=env,
+                         timeout=300)
+    assert out.returncode == 1, out.stderr
+    lines = [f"{path}:{p.sheet}!{p.cell}" for p in api.check(path, today=TODAY).problems]
+    got = [line.split(": ", 1)[0] for line in out.stdout.splitlines() if line.startswith(str(path))]
+    assert got == lines and any("!B2" in g for g in got)
+    twin = tmp_path / "twin.xlsx"
+    shutil.copy(path, twin)
+    refreshed = subprocess.run([sys.executable, "-m", "acctbook", "refresh", str(path),
+                                "--today", TODAY.isoformat()], capture_output=True, text=True,
+                               env=env, timeout=300)
+    assert refreshed.returncode == 1, refreshed.stderr     # errors: said, and still written
+    api.refresh(twin, today=TODAY)                       # in-process: nothing read ahead
+    got, want = (openpyxl.load_workbook(p, data_only=True) for p in (path, twin))
+    assert got["Clients"]["B2"].value == "#N/A"          # the user's cell left as it was
+    for name in ("Clients", "Orders", "Today", "Rankings"):
+        assert values(got[name]) == values(want[name]), name
+    before = openpyxl.load_workbook(book_with_errors(tmp_path / "before.xlsx"), data_only=True)
+    assert values(got["Clients"]) != values(before["Clients"])   # computed cells written
+
+
+def values(ws) -> list[tuple]:
+    return [tuple(c.value for c in row) for row in ws.iter_rows()]
+
+
+def test_a_book_changed_after_it_was_read_ahead_is_read_again(tmp_path):
+    path = book_with_errors(tmp_path / "b.xlsx")
+    preread.start(str(path)).thread.join()           # all read and searched
+    data = valid_data()
+    data["Clients"][0].update(name="Fresh Name Ltd")
+    write_book(path, data)                          # saved again since, by Excel say
+    st = os.stat(path)
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
+    pkg = Package.open(path)
+    assert pkg.early is None and pkg.data == path.read_bytes()
+    preread.start(str(path)).thread.join()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 4_000_000_000))   # touched again
+    result = api.check(path, today=TODAY)
+    assert not [p for p in result.problems if p.code == "excel-error"]
+    assert result.book.frame("Clients").iloc[0]["name"] == "Fresh Name Ltd"
+
+
+def test_a_file_that_is_no_workbook_is_refused_the_same_way(tmp_path):
+    path = tmp_path / "notes.xlsx"
+    path.write_text("Client;Phone\nAcme;03-1234567\n", encoding="utf-8")
+    with pytest.raises(BookUnreadable) as usual:
+        api.check(path, today=TODAY)
+    preread.start(str(path))
+    with pytest.raises(BookUnreadable) as ahead:
+        api.check(path, today=TODAY)
+    assert str(ahead.value) == str(usual.value) and "text file" in str(usual.value)
+
+
+@pytest.mark.parametrize("args, named", [
+    (["refresh", "B"], "B"),
+    (["-q", "--lang", "he", "check", "--today", "2026-06-01", "B"], "B"),
+    (["refresh", "B", "--calendar", "meetings.ics", "--dry-run"], "B"),
+    (["calls", "B"], None),                          # reads only some tables: not ahead
+    (["--lang", "refresh", "check", "B"], "B"),      # `refresh` there is --lang's value
+    (["refresh", "B", "B2"], None),                  # two books named: which one is unclear
+    (["refresh", "missing.xlsx"], None),
+    (["refresh", "notes.csv"], None),
+    ([], None),
+])
+def test_the_book_a_command_line_names(tmp_path, args, named):
+    for name in ("B", "B2"):
+        (tmp_path / f"{name}.xlsx").write_bytes(b"PK")
+    args = [str(tmp_path / f"{a}.xlsx") if a in ("B", "B2") else a for a in args]
+    got = book_named(args)
+    assert got == (None if named is None else str(tmp_path / f"{named}.xlsx"))
