@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable
 from acctbook import __version__
 from acctbook.book import schema
 from acctbook.book.adapter import row_by_header, user_cells
-from acctbook.book.gcpause import collector_paused
+from acctbook.book.gcpause import paused
 from acctbook.book.history import Stamp, history_row
 from acctbook.book.i18n import said, system_lang, tr, translator
 from acctbook.book.model import AcctbookError, Book, Refused, speaking
@@ -110,6 +110,7 @@ def load(path) -> Book:
     return read_book(path)
 
 
+@paused
 def check(path, today: dt.date, progress: Progress | None = None) -> CheckResult:
     step = steps(progress, 2)
     step(tr("en", "reading {book}"), book=Path(path).name)
@@ -122,6 +123,7 @@ def check(path, today: dt.date, progress: Progress | None = None) -> CheckResult
                        stamp)
 
 
+@paused
 def refresh(path, today: dt.date, dry_run: bool = False, adopt_rows: bool = False,
             progress: Progress | None = None, stamp: Stamp | None = None) -> RefreshResult:
     """Check, compute, and write the computed cells, Home's figures and the generated sheets.
@@ -141,8 +143,7 @@ def refresh(path, today: dt.date, dry_run: bool = False, adopt_rows: bool = Fals
     give_back_memory()           # compute's work frames, before the plan and the write
     home = schema.generated_sheet("Home", book.lang)
     with_home = dry_run or home in wbf.sheet_names()     # a book without Home gets no KPIs
-    with collector_paused():     # a million cell keys: the cyclic collector's passes (bench/)
-        to_write = plan.plan_refresh(book, problems, results, with_home)
+    to_write = plan.plan_refresh(book, problems, results, with_home)
     give_back_memory()
     out = RefreshResult(str(path), today, problems, results, to_write.changes, book=book)
     out.history = history_row("refresh", stamp or Stamp(today), errors=len(out.errors),

@@ -7,18 +7,26 @@ openpyxl, python-calamine and LibreOffice: never with the module under test.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import glob
 import os
 import shutil
 import subprocess
 import zipfile
 
+import numpy as np
 import openpyxl
+import pandas as pd
 import pytest
 import python_calamine
 from openpyxl.styles.numbers import is_date_format
 
+from acctbook.book.model import col_letter
 from acctbook.xlsx import patch as xlsxpatch
+from acctbook.xlsx.cellxml import CellWriter, blank_update
+from acctbook.xlsx.package import Package
+from acctbook.xlsx.parts import Parts
+from bookfiles import valid_data, write_book
 from acctbook.book.model import AcctbookError, BookUnreadable, Refused
 from acctbook.xlsx.patch import SheetTable, patch_workbook
 
@@ -186,6 +194,46 @@ def test_generated_sheets(book):
                      for s, t in (("Clients", "Clients"), ("Today", "Today"), ("Rankings", "Rankings")))
     assert "<vt:lpstr>Rankings</vt:lpstr>" in app and "<vt:i4>3</vt:i4>" in app
     assert ids == [1, 2, 3]
+
+
+MIXED = ["plain", "a < b & c", "_x0041_ tab\there", "", None, 0, -7, 12.0, 2.5, 0.1 + 0.2,
+         float("nan"), 1e16, dt.date(2026, 3, 9), dt.datetime(2026, 3, 9, 14, 30), True,
+         decimal.Decimal("1.25"), np.float64(3.0), np.int64(4), pd.NaT, pd.NA, "x" * 40]
+
+
+def test_a_row_of_cells_is_written_as_each_cell_alone(book):
+    """CellWriter.cells (a row in one loop) gives each cell's XML as CellWriter.xml does,
+    blank ones left out; the sheet then reads back the values it was given."""
+    parts = Parts(Package.open(book))
+    writer = CellWriter(parts.styles, parts.date1904)
+    letters = [col_letter(c) for c in range(1, len(MIXED) + 1)]
+    styles = [None, "1", None, None, None, "2"] + [None] * (len(MIXED) - 6)
+    want = "".join(writer.xml(f"{col}7", v, st) for col, v, st in zip(letters, MIXED, styles)
+                   if not blank_update(v))
+    assert writer.cells(7, letters, MIXED, styles) == want
+    assert want.count("<c ") == len(MIXED) - 5         # "", None, NaN, NaT, NA: no cell
+    patch_workbook(book, sheets=[SheetTable("Mixed", "Mixed", letters, [MIXED, MIXED[::-1]])])
+    cal = python_calamine.CalamineWorkbook.from_path(book, load_tables=True)
+    got = cal.get_table_by_name("Mixed").to_python()[0]
+    assert got[:5] == ["plain", "a < b & c", "_x0041_ tab\there", "", ""]
+    assert got[5:10] == [0, -7, 12, 2.5, 0.30000000000000004] and got[10] == ""
+    assert got[12:14] == [dt.date(2026, 3, 9), dt.datetime(2026, 3, 9, 14, 30)]
+    assert got[14] is True and got[15] == 1.25 and got[16:18] == [3, 4]
+
+
+@pytest.mark.parametrize("bad, said", [(float("inf"), "infinite number"),
+                                       ("x" * 32_768, "longer than Excel's 32767 characters"),
+                                       (object(), "cannot write a value of type object")])
+def test_a_value_no_cell_can_hold_is_named_by_its_cell(tmp_path, bad, said):
+    book = write_book(tmp_path / "b.xlsx", valid_data())   # rows of plain cells: appended to
+    rows = [["C-001", 1.5, "ok"], ["C-002", bad, "ok"]]
+    with pytest.raises(AcctbookError) as e:
+        patch_workbook(book, sheets=[SheetTable("Rankings", "Rankings", ["Client", "Score", "Note"],
+                                                rows)])
+    assert str(e.value).startswith("Rankings!B3: ") and said in str(e.value)
+    with pytest.raises(AcctbookError) as e:
+        patch_workbook(book, {"Clients": {(2, 60): "x", (3, 60): 2.5, (3, 61): bad}})
+    assert "Clients!BI3: " in str(e.value) and said in str(e.value)
 
 
 def test_empty_generated_table_keeps_one_blank_row(book):

@@ -15,7 +15,7 @@ import math
 import numbers
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Sequence
 
 from acctbook.book.cells import excel_serial, number_text
 
@@ -106,6 +106,37 @@ class CellWriter:
             return (f'<{p}c r="{ref}"{style_attr(style)} t="inlineStr"><{p}is><{p}t xml:space="preserve">'
                     f"{esc(xstring(value))}</{p}t></{p}is></{p}c>")
         raise ValueError(f"cannot write a value of type {type(value).__name__}")
+
+    def cells(self, r: int, letters: Sequence[str], values: Sequence,
+              styles: Sequence[str | None]) -> str:
+        """Row r's cells as xml() writes each (columns' letters, values and styles alike in
+        length), a blank one (blank_update) left out; the usual values in one loop, without a
+        call per cell: a refresh writes a million cells this way (bench/README.md)."""
+        p, out = self.p, []
+        add = out.append
+        for col, v, style in zip(letters, values, styles):
+            kind = type(v)
+            if kind is str:
+                if not v:
+                    continue
+                if len(v) <= MAX_TEXT:
+                    add(f'<{p}c r="{col}{r}"{style_attr(style)} t="inlineStr"><{p}is><{p}t '
+                        f'xml:space="preserve">{cell_text(v)}</{p}t></{p}is></{p}c>')
+                    continue
+            elif kind is float:
+                if v != v:
+                    continue
+                if v.is_integer() and abs(v) < 1e15:
+                    add(f'<{p}c r="{col}{r}"{style_attr(style)}><{p}v>{int(v)}</{p}v></{p}c>')
+                    continue
+            elif kind is int:
+                add(f'<{p}c r="{col}{r}"{style_attr(style)}><{p}v>{v}</{p}v></{p}c>')
+                continue
+            elif v is None:
+                continue
+            if not blank_update(v):
+                add(self.xml(f"{col}{r}", v, style))
+        return "".join(out)
 
 
 @dataclass(frozen=True)

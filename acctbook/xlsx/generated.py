@@ -351,45 +351,25 @@ def _rows_xml(parts: Parts, st: SheetTable, p: str) -> list[bytes]:
     out.append(f"</{p}row>")
     done = ["".join(out).encode("utf-8")]
     letters = [f'{cell_ref(1, c)[:-1]}' for c in range(1, ncol + 1)]  # rows are checked: len <= ncol
-    ends = [f'"{style_attr(sty)}' for sty in styles]          # closes r="..", adds s=".." if any
-    text = (f' t="inlineStr"><{p}is><{p}t xml:space="preserve">', f"</{p}t></{p}is></{p}c>")
-    num = (f"><{p}v>", f"</{p}v></{p}c>")
-    cell, row_end = f"<{p}c r=\"", f"</{p}row>"
+    row_end = f"</{p}row>"
     for i, row in enumerate(st.rows):
         r = i + 2
-        out = [f'<{p}row r="{r}" spans="1:{ncol}">']
-        add = out.append
-        for c, v in enumerate(row):
-            kind = type(v)      # inline fast paths for text and numbers: same XML as writer.xml
-            if kind is str:
-                if not v:
-                    continue
-                if len(v) <= MAX_TEXT:
-                    add(f"{cell}{letters[c]}{r}{ends[c]}{text[0]}"
-                        f"{cell_text(v)}{text[1]}")
-                    continue
-            elif kind is int:
-                add(f"{cell}{letters[c]}{r}{ends[c]}{num[0]}{v}{num[1]}")
-                continue
-            elif kind is float:
-                if v != v:
-                    continue
-                if v.is_integer() and abs(v) < 1e15:
-                    add(f"{cell}{letters[c]}{r}{ends[c]}{num[0]}{int(v)}{num[1]}")
-                    continue
-                if v - v == 0:      # finite: number_text's shortest text that reads back
-                    add(f"{cell}{letters[c]}{r}{ends[c]}{num[0]}{v!r}{num[1]}")
-                    continue
-            elif v is None:
-                continue
-            if not is_missing(v):
-                try:
-                    add(writer.xml(cell_ref(r, c + 1), v, styles[c]))
-                except ValueError as e:
-                    raise AcctbookError(f"{st.sheet}!{cell_ref(r, c + 1)}: {e}") from None
-        add(row_end)
-        done.append("".join(out).encode("utf-8"))
+        try:
+            cells = writer.cells(r, letters, row, styles)
+        except ValueError:
+            _say_bad_cell(writer, st, r, row, styles)
+            raise
+        done.append(f'<{p}row r="{r}" spans="1:{ncol}">{cells}{row_end}'.encode("utf-8"))
     return done
+
+
+def _say_bad_cell(writer: CellWriter, st: SheetTable, r: int, row: list, styles: list) -> None:
+    """The cell of row r that cannot be written, said with its reference (AcctbookError)."""
+    for c, v in enumerate(row):
+        try:
+            writer.cells(r, ["A"], [v], styles[c:c + 1])
+        except ValueError as e:
+            raise AcctbookError(f"{st.sheet}!{cell_ref(r, c + 1)}: {e}") from None
 
 
 def _hyperlinks_xml(parts: Parts, st: SheetTable, p: str) -> str:

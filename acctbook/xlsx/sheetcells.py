@@ -19,7 +19,7 @@ from typing import Any, Iterable
 
 from acctbook.book.cells import ref as cell_ref
 from acctbook.book.cells import split_ref
-from acctbook.book.model import AcctbookError, col_number
+from acctbook.book.model import AcctbookError, col_letter, col_number
 from acctbook.xlsx.cellxml import (MAX_COL, CellWriter, Styled, blank_update, esc, is_missing,
                                    style_attr)
 
@@ -146,6 +146,7 @@ class SheetCells:
         self.formula_removed = False
         self.p = b""
         self.col_styles: dict[int, str] = {}
+        self.letters: dict[int, str] = {}          # column -> its letters, for new cells
 
     def new_style(self, row_attrs: bytes | None, col: int) -> str | None:
         """The style Excel gives a cell typed into an empty spot: its row's (when the row
@@ -323,17 +324,30 @@ class SheetCells:
                     return None           # not strictly left to right, or an update on a cell
             elif body.strip():
                 return None
-        num, own = row.num, self._row_style(row.attrs)
-        styles, cell, new = self.col_styles, self._cell, []
-        for c in sorted(updates):
-            v = updates[c]
-            if blank_update(v):
-                continue
-            new.append((c, cell(cell_ref(num, c), v, None, own or styles.get(c))))
-        if not new:
+        cols = [c for c in sorted(updates) if not blank_update(updates[c])]
+        if not cols:
             return b""
-        attrs = _widen_spans(row.attrs.rstrip(), new[0][0] if first is None else first, new[-1][0])
-        return b"".join([b"<", p, b"row", attrs, b">", body, *(x for _, x in new), b"</", p, b"row>"])
+        attrs = _widen_spans(row.attrs.rstrip(), cols[0] if first is None else first, cols[-1])
+        return b"".join([b"<", p, b"row", attrs, b">", body, self._new_cells(row, cols, updates),
+                         b"</", p, b"row>"])
+
+    def _new_cells(self, row: Row, cols: list[int], updates: dict[int, Any]) -> bytes:
+        """The cells of `cols` (none blank) appended to a row, in its style or their columns'."""
+        values = [updates[c] for c in cols]
+        own = self._row_style(row.attrs)
+        styles = [own] * len(cols) if own else [self.col_styles.get(c) for c in cols]
+        if Styled not in set(map(type, values)):
+            letters = self.letters
+            for c in cols:
+                if c not in letters:
+                    letters[c] = col_letter(c)
+            try:
+                return self.writer.cells(row.num, [letters[c] for c in cols], values,
+                                         styles).encode("utf-8")
+            except ValueError:
+                pass                            # said below, with the cell's reference
+        return b"".join(self._cell(cell_ref(row.num, c), v, None, style)
+                        for c, v, style in zip(cols, values, styles))
 
     def _rewrite_row(self, data: bytes, row: Row, updates: dict[int, Any], broken) -> bytes | None:
         row.parse(data, self.p)
