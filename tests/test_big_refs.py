@@ -13,7 +13,7 @@ import openpyxl
 import python_calamine as pc
 
 from acctbook import api, cli
-from acctbook.xlsx import read
+from acctbook.xlsx import preread, read
 
 TODAY = dt.date(2026, 6, 1)
 MAX_ROW = 1048576
@@ -71,7 +71,7 @@ def test_the_sheet_path_reads_every_demo_table_as_calamine_does(tmp_path):
                     continue
                 root = parts.tree(target).getroot()
                 name = root.get("displayName") or root.get("name")
-                (r1, c1), (r2, c2) = (read._corner(x) for x in root.get("ref").split(":"))
+                (r1, c1), (r2, c2) = (preread.corner(x) for x in root.get("ref").split(":"))
                 heads = [c.get("name") for c in root.iter() if str(c.tag).endswith("}tableColumn")]
                 tall = read._Tall(sheet, r1, c1, r2, c2, heads)
                 assert read._read_tall(wb, tall) == read._read_one(wb, name), (lang, name)

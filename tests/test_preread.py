@@ -14,11 +14,15 @@ import openpyxl
 import pytest
 
 from acctbook import api
+from acctbook.book import schema
 from acctbook.__main__ import book_named
 from acctbook.book.model import BookUnreadable
-from acctbook.xlsx import preread
+from acctbook.book.rules import check_book
+from acctbook.xlsx import preread, read
 from acctbook.xlsx.package import Package
 from bookfiles import TODAY, valid_data, write_book
+from test_read_columns import _dirty
+from test_read_stream import _same_books, _with_trouble
 
 
 def book_with_errors(path):
@@ -124,3 +128,61 @@ def test_the_book_a_command_line_names(tmp_path, args, named):
     args = [str(tmp_path / f"{a}.xlsx") if a in ("B", "B2") else a for a in args]
     got = book_named(args)
     assert got == (None if named is None else str(tmp_path / f"{named}.xlsx"))
+
+
+# --- the biggest table parsed as columns ahead -----------------------------------------------
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    return api.new(tmp_path_factory.mktemp("preread") / "demo.xlsx", demo=True, today=TODAY)
+
+
+def biggest(path) -> str:
+    """The data table of the most cells, as openpyxl reads their refs."""
+    from openpyxl.utils.cell import range_boundaries
+    sizes = {}
+    for ws in openpyxl.load_workbook(path).worksheets:
+        for name, ref in ws.tables.items():
+            c1, r1, c2, r2 = range_boundaries(ref)
+            if name in {t.name for t in schema.DATA_TABLES}:
+                sizes[name] = (r2 - r1) * (c2 - c1 + 1)
+    return max(sizes, key=sizes.get)
+
+
+def read_ahead(monkeypatch, path, **kwargs):
+    """The book read with its biggest table parsed ahead (every table "big" enough), and
+    the tables handed over that way."""
+    pytest.importorskip("fastexcel")
+    monkeypatch.setattr(preread, "EARLY_CELLS", 0)
+    monkeypatch.setattr(read, "COLUMNS_ABOVE", 0)
+    monkeypatch.setattr(read, "PARALLEL_ABOVE", 0)
+    given = []
+    real = preread.Preread.columns_for
+
+    def spying(self, key):
+        got = real(self, key)
+        if got is not None:
+            given.append(key[0])
+        return got
+    monkeypatch.setattr(preread.Preread, "columns_for", spying)
+    early = preread.start(str(path))
+    return read.read_book(path, **kwargs), given, early
+
+
+@pytest.mark.parametrize("trouble", [None, "wrong kinds", "error cell"])
+def test_a_table_parsed_ahead_reads_as_the_rows_do(demo, tmp_path, monkeypatch, trouble):
+    path = {None: lambda: demo, "wrong kinds": lambda: _dirty(demo, tmp_path / "d.xlsx"),
+            "error cell": lambda: _with_trouble(demo, tmp_path / "t.xlsx")}[trouble]()
+    monkeypatch.setattr(read, "COLUMNS_ABOVE", 10 ** 12)
+    rows = read.read_book(path)
+    ahead, given, early = read_ahead(monkeypatch, path)
+    # the error cell's book has Orders' ref reaching row 1048576: read from its sheet, as rows
+    assert given == ["Interactions" if trouble == "error cell" else biggest(path)]
+    _same_books(ahead, rows)
+    assert check_book(ahead, TODAY) == check_book(rows, TODAY)
+    assert early.columns == {}
+
+
+def test_columns_parsed_ahead_and_not_wanted_are_let_go(demo, monkeypatch):
+    book, given, early = read_ahead(monkeypatch, demo, tables=["Clients"])
+    assert given == [] and early.columns == {} and early.columns_done
+    assert "Interactions" in book.unread

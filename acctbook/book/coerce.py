@@ -101,13 +101,7 @@ def _typed(spec: schema.Column, values: list, rows: list[int], coll: Collector,
 
 def find_columns(raw: RawTable, spec: schema.Table) -> dict[str, int]:
     """Column key -> 1-based sheet column, by header text (the first of repeated headers)."""
-    index = schema.header_index(spec)
-    columns: dict[str, int] = {}
-    for i, h in enumerate(raw.headers):
-        key = index.get(schema.fold(h))
-        if key is not None and key not in columns:
-            columns[key] = raw.first_col + i
-    return columns
+    return {key: raw.first_col + i for key, i in schema.column_places(raw.headers, spec).items()}
 
 
 def _missing_columns(raw: RawTable, spec: schema.Table, columns: dict[str, int],

@@ -513,6 +513,18 @@ def fold(text: str) -> str:
     return " ".join(str(text).translate(_FOLD_MAP).split()).casefold()
 
 
+def column_places(headers: list, table: Table) -> dict[str, int]:
+    """Column key -> its 0-based place among a table's header texts (the first of repeated
+    headers)."""
+    index = header_index(table)
+    places: dict[str, int] = {}
+    for i, h in enumerate(headers):
+        key = index.get(fold(h))
+        if key is not None and key not in places:
+            places[key] = i
+    return places
+
+
 def header_index(table: Table) -> dict[str, str]:
     """Folded header text (either language) -> column key."""
     out: dict[str, str] = {}

@@ -134,6 +134,12 @@ class CellWriter:
                 continue
             elif v is None:
                 continue
+            elif kind is dt.date and v.year >= 1901 and not self.date1904:
+                shown = self._date_styles.get(style)
+                if shown is None:
+                    shown = self._date_styles[style] = self.styles.date_style(style, False)
+                add(f'<{p}c r="{col}{r}"{style_attr(shown)}><{p}v>{excel_serial(v)}</{p}v></{p}c>')
+                continue
             if not blank_update(v):
                 add(self.xml(f"{col}{r}", v, style))
         return "".join(out)

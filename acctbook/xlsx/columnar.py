@@ -16,7 +16,6 @@ missing, every table is read as rows.
 
 from __future__ import annotations
 
-import logging
 import threading
 from typing import Any
 
@@ -29,6 +28,7 @@ from acctbook.book.coerce_columnar import ACCEPTS, FIRST_DAY
 from acctbook.book.model import RawColumns, RawTable
 from acctbook.xlsx.errors import reader_failure
 from acctbook.xlsx.package import Package
+from acctbook.xlsx.preread import columns_reader, load_columns
 
 _MS_A_DAY = 86_400_000
 _SPECS = {t.name: t for t in schema.DATA_TABLES}
@@ -68,14 +68,7 @@ class Columnar:
 
 def _open(data: bytes | str):
     try:
-        import fastexcel
-        import pyarrow  # noqa: F401 - fastexcel hands Arrow arrays over through it
-    except ImportError:
-        return None
-    # fastexcel logs a warning for each empty column ("falling back to string"): not news
-    logging.getLogger("fastexcel").setLevel(logging.ERROR)
-    try:
-        return fastexcel.read_excel(data)
+        return columns_reader(data)
     except BaseException as e:   # only a shortcut; calamine reports what is wrong
         return _given_up(e)
 
@@ -83,21 +76,10 @@ def _open(data: bytes | str):
 def read_columns(columnar: Columnar, name: str, sheet: str, r1: int, c1: int, r2: int,
                  headers: list[str]) -> RawTable | None:
     """The table `name` (header on Excel row r1 from column c1, data down to row r2) with
-    its cells as columns (RawTable.columns), or None when it must be read as rows."""
+    its cells as columns (RawTable.columns), or None when it must be read as rows. The
+    columns parsed while the program started (preread.py) are taken when they are these."""
     spec = _SPECS.get(name)
     if spec is None:
-        return None
-    taken = columnar.take()
-    try:
-        return _read(taken, columnar, spec, name, sheet, (r1, c1, r2), headers)
-    finally:
-        columnar.give(taken)
-
-
-def _read(taken, columnar: Columnar, spec: schema.Table, name: str, sheet: str, box: tuple,
-          headers: list[str]) -> RawTable | None:
-    (reader, by_path), (r1, c1, r2) = taken, box
-    if reader is None:
         return None
     raw = RawTable(name, sheet, r1, c1, list(headers), [])
     columns = find_columns(raw, spec)
@@ -105,18 +87,33 @@ def _read(taken, columnar: Columnar, spec: schema.Table, name: str, sheet: str, 
     at = sorted(types)
     if not at:
         return None
+    early = columnar.pkg.early
+    batch = early.columns_for((sheet, r1, c1, r2, tuple(at))) if early is not None else None
+    if batch is None:
+        taken = columnar.take()
+        try:
+            batch = _load(taken, columnar, sheet, (r1, c1, r2), at)
+        finally:
+            columnar.give(taken)
+    if batch is None or list(batch.schema.names) != [headers[p] for p in at]:
+        return None
+    return _typed(raw, batch, at, types)
+
+
+def _load(taken, columnar: Columnar, sheet: str, box: tuple, at: list[int]):
+    """The columns as one Arrow batch; None when they must be read as rows."""
+    reader, by_path = taken
     try:
-        # eager: straight to an Arrow batch (0.6 s and 40 MB less on Interactions than
-        # through fastexcel's own sheet object)
-        batch = reader.load_sheet(sheet, header_row=r1 - 1, n_rows=r2 - r1,
-                                  use_columns=[c1 - 1 + p for p in at], schema_sample_rows=None,
-                                  dtype_coercion="strict", eager=True)
-        if list(batch.schema.names) != [headers[p] for p in at]:
-            return None
+        batch = load_columns(reader, sheet, *box, at)
     except BaseException as e:   # mixed kinds of cell, anything odd, a Rust panic: as rows
         return _given_up(e)
     if by_path and columnar.changed():
         return None              # saved meanwhile: the rows come from the bytes read
+    return batch
+
+
+def _typed(raw: RawTable, batch, at: list[int], types: dict) -> RawTable | None:
+    """The RawTable with the batch's columns, when each is a kind its column's type takes."""
     cells = {}
     try:
         for p, column in zip(at, batch.columns):

@@ -20,7 +20,6 @@ from __future__ import annotations
 import functools
 import io
 import os
-import re
 import sys
 import threading
 from itertools import islice
@@ -29,12 +28,13 @@ from acctbook.book import schema
 from acctbook.book.coerce import load_stream
 from acctbook.book.gcpause import collector_paused
 from acctbook.book.i18n import tr
-from acctbook.book.model import Book, BookUnreadable, RawTable, col_number
+from acctbook.book.model import Book, BookUnreadable, RawTable
 from acctbook.xlsx.columnar import Columnar, read_columns
 from acctbook.xlsx.errors import error, reader_failure
 from acctbook.xlsx.package import refuse_strict
 from acctbook.xlsx.errorscan import ErrorScan, error_cells
 from acctbook.xlsx.parts import Parts
+from acctbook.xlsx.preread import TALL_WITHOUT_DIMENSION, corner, dimension_last_row
 from acctbook.xlsx.readahead import ReadAhead
 
 _error_cells = error_cells        # the name tests/test_rules.py knows it by
@@ -87,11 +87,6 @@ def _read_one(wb, tname: str) -> tuple:
 # gigabytes), so such a table is cut from the sheet's own range instead, which holds only
 # the cells that exist; rows past the last one are empty and are left out. The sheet's
 # <dimension> (the first bytes of its part) tells which tables reach below their data.
-_DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
-_DIMENSION_END = re.compile(rb"<(?:[\w.-]+:)?sheetData\b")
-_RANGE_END = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)$")
-# A table this tall is read from the sheet when the sheet part states no dimension.
-TALL_WITHOUT_DIMENSION = 65_536
 
 
 class _Box:
@@ -108,32 +103,10 @@ class _Box:
         self.cells = max(0, min(r2, limit) - r1) * (c2 - c1 + 1)
 
 
-def _corner(text: str) -> tuple[int, int] | None:
-    m = _RANGE_END.match(text.strip())
-    return (int(m[2]), col_number(m[1].upper())) if m else None
-
-
 def _last_row(parts: Parts, part: str) -> int | None:
     """The last row of the sheet's <dimension ref>, read from the part's first bytes."""
-    z = parts.pkg.zf
     name = parts.pkg.name(part)
-    if name is None:
-        return None
-    head = b""
-    with z.open(name) as fh:
-        while len(head) < (1 << 20):
-            chunk = fh.read(1 << 14)
-            if not chunk:
-                break
-            head += chunk
-            m = _DIMENSION.search(head)
-            if m:
-                end = _corner(m[1].decode("ascii", "replace").split(":")[-1])
-                return end[0] if end else None
-            if _DIMENSION_END.search(head):
-                return None
-    return None
-
+    return None if name is None else dimension_last_row(parts.pkg.zf, name)
 
 
 def _sheet_tables(parts: Parts, part: str):
@@ -144,7 +117,7 @@ def _sheet_tables(parts: Parts, part: str):
             continue
         root = parts.tree(target).getroot()
         ref = (root.get("ref") or "").split(":")
-        first, end = _corner(ref[0]), _corner(ref[-1])
+        first, end = corner(ref[0]), corner(ref[-1])
         if first is not None and end is not None:
             yield root, first, end
 
@@ -435,6 +408,8 @@ def _marked(p, wb: _Workbook, stream, scan: ErrorScan):
         stream.close()
         wb.close()
         scan.thread.join()      # its last sheets' tails in Parts before anything is written
+        if wb.parts.pkg.early is not None:
+            wb.parts.pkg.early.no_more_columns()      # parsed ahead and not wanted: freed
 
 
 # --- a big table streamed from its sheet's rows --------------------------------------------
