@@ -4,6 +4,7 @@ that changed since."""
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import subprocess
@@ -186,3 +187,26 @@ def test_columns_parsed_ahead_and_not_wanted_are_let_go(demo, monkeypatch):
     book, given, early = read_ahead(monkeypatch, demo, tables=["Clients"])
     assert given == [] and early.columns == {} and early.columns_done
     assert "Interactions" in book.unread
+
+
+@pytest.mark.parametrize("small", [False, True])
+def test_the_search_finds_error_cells_and_keeps_each_sheets_last_bytes(tmp_path, monkeypatch,
+                                                                       small):
+    if small:                       # pieces and tails far smaller than a sheet
+        monkeypatch.setattr(preread, "STEP_IN", 64)
+        monkeypatch.setattr(preread, "STEP_OUT", 300)
+        monkeypatch.setattr(preread, "KEEP_TAIL", 1000)
+    path = book_with_errors(tmp_path / "b.xlsx")
+    data = path.read_bytes()
+    z = zipfile.ZipFile(io.BytesIO(data))
+    sheets = [i for i in z.infolist() if preread.SHEET_PART.search(i.filename)]
+    for info in sheets:
+        tails: dict[str, bytes] = {}
+        xml = z.read(info)
+        found = preread.has_error_cells(data, z, info, tails)
+        assert found == (b't="e"' in xml)
+        if not found:               # searched to its end: its last bytes kept for the writer
+            tail = tails[info.filename.lower()]
+            assert xml.endswith(tail) and len(tail) >= min(len(xml), preread.KEEP_TAIL)
+            assert len(tail) < len(xml) or not small or len(xml) < 1300
+    assert sum(preread.has_error_cells(data, z, i) for i in sheets) == 2   # Clients, Orders

@@ -110,8 +110,8 @@ class CellWriter:
     def cells(self, r: int, letters: Sequence[str], values: Sequence,
               styles: Sequence[str | None]) -> str:
         """Row r's cells as xml() writes each (columns' letters, values and styles alike in
-        length), a blank one (blank_update) left out; the usual values in one loop, without a
-        call per cell: a refresh writes a million cells this way (bench/README.md)."""
+        length), a blank one (blank_update) left out: the one place a generated sheet's rows
+        and the cells appended to a row are made, the usual values inline."""
         p, out = self.p, []
         add = out.append
         for col, v, style in zip(letters, values, styles):

@@ -12,6 +12,7 @@ can start first (acctbook.__main__); fastexcel and pyarrow in its thread.
 
 from __future__ import annotations
 
+import collections
 import io
 import logging
 import os
@@ -53,6 +54,7 @@ def part_key(info: zipfile.ZipInfo) -> str:
 # with these sizes). A zip bomb gives out no more than this at once either.
 STEP_IN = 1 << 16
 STEP_OUT = 1 << 18
+KEEP_TAIL = 1 << 20         # a sheet part's last bytes kept for the writer, at least
 
 
 def _deflated_body(data: bytes, info: zipfile.ZipInfo) -> memoryview | None:
@@ -68,7 +70,7 @@ def _deflated_body(data: bytes, info: zipfile.ZipInfo) -> memoryview | None:
 
 
 def _pieces(data: bytes, z: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
-    """The part's bytes, a few MB at a time (zipfile's reader for an odd entry)."""
+    """The part's bytes, a piece at a time (zipfile's reader for an odd entry)."""
     body = _deflated_body(data, info)
     if body is None:
         with z.open(info) as fh:
@@ -91,10 +93,10 @@ def _pieces(data: bytes, z: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[
 def has_error_cells(data: bytes, z: zipfile.ZipFile, info: zipfile.ZipInfo,
                     tails: dict[str, bytes] | None = None) -> bool:
     """Whether the part (in `data`, the file's bytes, opened as `z`) has an error cell; a
-    part read to its end leaves its last bytes (a few MiB, where its validation follows
-    sheetData) in `tails` for the writer (validation.extend_rules), which then need not
-    inflate it again."""
-    tail = last = prev = b""
+    part read to its end leaves its last bytes (KEEP_TAIL or a little more, where its
+    validation follows sheetData) in `tails` for the writer (validation.extend_rules),
+    which then need not inflate it again."""
+    tail, recent, held = b"", collections.deque(), 0
     for chunk in _pieces(data, z, info):
         if not chunk:
             continue
@@ -102,15 +104,19 @@ def has_error_cells(data: bytes, z: zipfile.ZipFile, info: zipfile.ZipInfo,
         if any(m in chunk or m in edge for m in ERROR_MARK):
             return True
         tail = chunk[-8:]
-        prev, last = last, chunk
+        recent.append(chunk)
+        held += len(chunk)
+        while held - len(recent[0]) >= KEEP_TAIL:
+            held -= len(recent.popleft())
     if tails is not None:
-        tails[part_key(info)] = prev + last
+        tails[part_key(info)] = b"".join(recent)
     return False
 
 
 class Preread:
-    """The file's bytes and its sheet parts searched, in a thread started at once; the
-    smallest parts first, as the reader wants them (read.py reads the small tables first)."""
+    """Two threads started at once: one reads the file's bytes, then searches its sheet parts,
+    the smallest first, as the reader wants them (read.py reads the small tables first); the
+    other parses the biggest table as columns once the bytes are read."""
 
     def __init__(self, path: str):
         self.path = os.path.abspath(path)
