@@ -228,6 +228,27 @@ def test_dry_run_lists_exactly_the_cells_the_refresh_then_changes(demo_book, tmp
     assert changed == set(listed)
 
 
+def test_a_first_refresh_lists_each_computed_cell_it_fills(tmp_path):
+    """A book whose computed columns were never filled (as written by another program):
+    every cell the refresh fills is listed as a change from blank, and nothing else."""
+    from acctbook import api
+    p = write_book(tmp_path / "b.xlsx", valid_data())
+    dry = api.refresh(p, today=dt.date(2026, 6, 1), dry_run=True)
+
+    def cells(path):
+        wb = openpyxl.load_workbook(path, read_only=True)
+        return {(ws.title, c.coordinate): c.value for ws in (wb[n] for n in (
+            "Clients", "Deals", "Complaints", "Contracts", "Campaigns"))
+            for row in ws.iter_rows() for c in row if hasattr(c, "coordinate")}
+    before = cells(p)
+    api.refresh(p, today=dt.date(2026, 6, 1))
+    after = cells(p)
+    changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
+    listed = {(c.sheet, c.cell) for c in dry.changes}
+    assert changed == listed and len(listed) > 20
+    assert all(c.old is None and c.new is not None for c in dry.changes)
+
+
 def test_same_today_same_output(demo_book, tmp_path):
     a = run("refresh", fresh(demo_book, tmp_path, "a.xlsx"), "--today", "2026-11-26", "--json")
     b = run("refresh", fresh(demo_book, tmp_path, "b.xlsx"), "--today", "2026-11-26", "--json")

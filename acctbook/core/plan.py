@@ -308,12 +308,17 @@ def computed_cells(book: Book, results) -> tuple[dict, Changes]:
                 continue      # the user removed that column: nothing to write there
             sheet_cells.update({(row, col): None for row in gone})
             new = column_cells(frame[c.key].tolist(), c, book.lang)
-            old = column_cells(t.frame[c.key].reindex(frame.index).tolist(), c, book.lang)
             sheet_cells.update(zip([(row, col) for row in rows], new))
-            changed = [i for i, (before, after) in enumerate(zip(old, new))
-                       if not (before is None and after is None      # the common unchanged
-                               or type(before) is str and before == after    # cases, at once
-                               or _same(before, after))]
+            was = t.frame[c.key].reindex(frame.index)
+            if was.isna().all():        # filled for the first time: each value is a change
+                old = [None] * len(new)
+                changed = [i for i, after in enumerate(new) if after is not None]
+            else:
+                old = column_cells(was.tolist(), c, book.lang)
+                changed = [i for i, (before, after) in enumerate(zip(old, new))
+                           if not (before is None and after is None      # the common unchanged
+                                   or type(before) is str and before == after  # cases, at once
+                                   or _same(before, after))]
             changes.add(t.sheet, col_letter(col), [rows[i] for i in changed],
                         [old[i] for i in changed], [new[i] for i in changed])
     return cells, changes
