@@ -210,3 +210,15 @@ def test_the_search_finds_error_cells_and_keeps_each_sheets_last_bytes(tmp_path,
             assert xml.endswith(tail) and len(tail) >= min(len(xml), preread.KEEP_TAIL)
             assert len(tail) < len(xml) or not small or len(xml) < 1300
     assert sum(preread.has_error_cells(data, z, i) for i in sheets) == 2   # Clients, Orders
+
+
+def test_a_sheet_is_clean_only_once_searched_and_free_of_error_cells(tmp_path):
+    """What lets a table read as columns leave the budget to the next sheet (read.py): its
+    sheet searched already and holding no error cell (a table with one is read again)."""
+    from acctbook.xlsx.errorscan import ErrorScan
+    from acctbook.xlsx.parts import Parts
+    parts = Parts(Package.open(book_with_errors(tmp_path / "b.xlsx")))
+    scan = ErrorScan(parts, ["Deals", "Clients", "Orders"])
+    scan.thread.join()
+    assert scan.clean("Deals") and not scan.clean("Clients") and not scan.clean("Orders")
+    assert not scan.clean("Interactions")          # not searched: not known to be clean

@@ -204,3 +204,19 @@ def test_calls_and_a_brief_never_parse_the_tables_they_do_not_use(demo, tmp_path
         made = brief_rows(api.brief(other, client, today=TODAY, write=False).brief)
         assert len(made[1]) > 10
         assert made == brief_rows(api.brief(demo, client, today=TODAY, write=False).brief)
+
+
+def test_a_table_handed_over_as_columns_leaves_the_budget_to_the_next_sheet():
+    """A result whose parse is over and freed (a table as columns: `light`) no longer counts
+    against the budget, so the next big sheet is parsed while it is typed; any other result
+    counts until the caller asks for the next."""
+    import threading
+    from acctbook.xlsx.readahead import ReadAhead
+    started = threading.Event()
+    jobs = [("a", 10, lambda: "A"), ("b", 10, lambda: started.set() or "B")]
+    for light, parsed_meanwhile in ((None, False), (lambda r: r == "A", True)):
+        started.clear()
+        results = ReadAhead(jobs, budget=10, workers=1, light=light).results()
+        assert next(results) == ("a", "A")           # "A" being typed ...
+        assert started.wait(0.5) is parsed_meanwhile  # ... while "b" is parsed, or not
+        assert list(results) == [("b", "B")]

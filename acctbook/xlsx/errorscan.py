@@ -112,6 +112,11 @@ class ErrorScan:
                 self.cond.wait()
             return self.result.get(sheet, {})
 
+    def clean(self, sheet: str) -> bool:
+        """Whether the sheet is searched already and holds no error cell (without waiting)."""
+        with self.cond:
+            return sheet in self.done and sheet not in self.result
+
     def in_table(self, raw: RawTable) -> bool:
         """Whether an error cell lies in a table handed over as columns (RawTable.columns),
         which have no place for one: such a table is read again as rows."""

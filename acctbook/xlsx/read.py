@@ -306,12 +306,19 @@ def open_tables(book: str | os.PathLike | Parts, names=None, first=(), streamed:
     columnar = Columnar(parts.pkg) if streamed else None
     jobs = [(t.canon, t.cells, functools.partial(t.read, pc, parts, wb, columnar)) for t in todo]
     if len(parts.pkg.data) >= PARALLEL_ABOVE and len(todo) > 1:
-        stream = ReadAhead(jobs, READ_AHEAD_CELLS, workers=2,
-                           together=TOGETHER_CELLS).results(idle)
+        stream = ReadAhead(jobs, READ_AHEAD_CELLS, workers=2, together=TOGETHER_CELLS,
+                           light=functools.partial(_as_columns, scan)).results(idle)
     else:
         stream = ((canon, run()) for canon, _, run in jobs)
     unparsed = frozenset(t.canon for t in todo if not t.parse)
     return list(last), _marked(p, wb, stream, scan), unparsed
+
+
+def _as_columns(scan: ErrorScan, raw: RawTable) -> bool:
+    """A table handed over as columns holds its Arrow arrays only, not calamine's parse (55
+    bytes a cell), so the next big sheet may be parsed while it is typed; unless its sheet
+    may hold an error cell, for which it is read again as rows (ErrorScan.in_table)."""
+    return raw.columns is not None and scan.clean(raw.sheet)
 
 
 class _Todo:

@@ -6,7 +6,9 @@ Each job has a size (a table's cells): the worker starts a job only while the si
 jobs it has done and the caller has not yet finished with stay within `budget`, so two big
 tables are never held at once (calamine holds a parsed sheet as about 55 bytes a cell). It
 takes the first job in order that fits, so small tables are read while a big one is being
-typed; one job alone may exceed the budget. Results come back in the order they are done.
+typed; one job alone may exceed the budget. A result whose parse is already freed (`light`:
+a table handed over as columns, its Arrow arrays only) stops counting once done, so the
+next big sheet is parsed while it is typed. Results come back in the order they are done.
 With more than one worker, a job starts beside others still running only while the sizes
 of all running stay within `together`: two sheets parsed at once each hold their parse, so
 on a big book the big sheets still go one at a time. While the caller waits for a result,
@@ -27,7 +29,9 @@ class ReadAhead:
     """Runs `jobs` in `workers` threads within `budget` (and `together`); `results()` hands
     them over."""
 
-    def __init__(self, jobs: Sequence[Job], budget: int, workers: int = 1, together: int = 0):
+    def __init__(self, jobs: Sequence[Job], budget: int, workers: int = 1, together: int = 0,
+                 light: Callable[[Any], bool] | None = None):
+        self.light = light
         self.pending = list(jobs)
         self.count = len(self.pending)
         self.budget, self.held = budget, 0
@@ -68,6 +72,9 @@ class ReadAhead:
                 out = (key, size, None, e)
             with self.cond:
                 self.running -= size
+                if out[3] is None and self.light is not None and self.light(out[2]):
+                    self.held -= size        # its parse is over and freed: not held meanwhile
+                    out = (key, 0, out[2], None)
                 self.done.append(out)
                 self.cond.notify_all()
             if out[3] is not None:
