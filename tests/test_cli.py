@@ -207,6 +207,14 @@ def test_dry_run_writes_nothing_and_says_what_would_change(demo_book, tmp_path):
     assert p.read_bytes() == before and not (tmp_path / "book.bak.xlsx").exists()
 
 
+def computed_sheets(path) -> dict:
+    """(sheet, cell) -> value of every cell on the sheets with computed columns, by openpyxl."""
+    wb = openpyxl.load_workbook(path, read_only=True)
+    return {(ws.title, c.coordinate): c.value for ws in (wb[n] for n in (
+        "Clients", "Deals", "Complaints", "Contracts", "Campaigns"))
+        for row in ws.iter_rows() for c in row if hasattr(c, "coordinate")}
+
+
 def test_dry_run_lists_exactly_the_cells_the_refresh_then_changes(demo_book, tmp_path):
     """The list of changes (made lazily on a large book: results.Changes) against the cells
     openpyxl reads before and after the refresh."""
@@ -215,15 +223,9 @@ def test_dry_run_lists_exactly_the_cells_the_refresh_then_changes(demo_book, tmp
     listed = re.findall(rf"^{re.escape(str(p))}:(\w+)!([A-Z]+\d+): ", r.stdout, re.M)
     count = int(re.search(r"dry run: (\d+) computed cell", r.stdout)[1])
     assert count == len(listed) > 20 and len(set(listed)) == len(listed)
-
-    def cells(path):
-        wb = openpyxl.load_workbook(path, read_only=True)
-        return {(ws.title, c.coordinate): c.value for ws in (wb[n] for n in (
-            "Clients", "Deals", "Complaints", "Contracts", "Campaigns"))
-            for row in ws.iter_rows() for c in row if hasattr(c, "coordinate")}
-    before = cells(p)
+    before = computed_sheets(p)
     assert run("refresh", p, "--today", "2026-12-24").returncode == 0
-    after = cells(p)
+    after = computed_sheets(p)
     changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
     assert changed == set(listed)
 
@@ -234,15 +236,9 @@ def test_a_first_refresh_lists_each_computed_cell_it_fills(tmp_path):
     from acctbook import api
     p = write_book(tmp_path / "b.xlsx", valid_data())
     dry = api.refresh(p, today=dt.date(2026, 6, 1), dry_run=True)
-
-    def cells(path):
-        wb = openpyxl.load_workbook(path, read_only=True)
-        return {(ws.title, c.coordinate): c.value for ws in (wb[n] for n in (
-            "Clients", "Deals", "Complaints", "Contracts", "Campaigns"))
-            for row in ws.iter_rows() for c in row if hasattr(c, "coordinate")}
-    before = cells(p)
+    before = computed_sheets(p)
     api.refresh(p, today=dt.date(2026, 6, 1))
-    after = cells(p)
+    after = computed_sheets(p)
     changed = {k for k in before.keys() | after.keys() if before.get(k) != after.get(k)}
     listed = {(c.sheet, c.cell) for c in dry.changes}
     assert changed == listed and len(listed) > 20
