@@ -222,3 +222,17 @@ def test_a_sheet_is_clean_only_once_searched_and_free_of_error_cells(tmp_path):
     scan.thread.join()
     assert scan.clean("Deals") and not scan.clean("Clients") and not scan.clean("Orders")
     assert not scan.clean("Interactions")          # not searched: not known to be clean
+
+
+def test_a_zip_bomb_named_on_the_command_line_is_not_inflated_ahead(tmp_path):
+    """A book whose parts would inflate too far (package.check_bounds refuses it) gets no
+    search and no parse while the program starts: the refusal is the reader's one line."""
+    path = book_with_errors(tmp_path / "bomb.xlsx")
+    with zipfile.ZipFile(path, "a", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/worksheets/sheet99.xml", b"\0" * (20 << 20))   # 20 MiB of zeros
+    early = preread.start(str(path))
+    early.thread.join()
+    early.parser.join()
+    assert early.data is not None and early.found == {} and early.columns == {}
+    with pytest.raises(BookUnreadable, match="would inflate"):
+        api.check(path, today=TODAY)

@@ -400,9 +400,9 @@ def test_zip_bomb_is_refused(tmp_path):
 def test_too_much_in_all_is_refused(tmp_path, monkeypatch):
     path = tmp_path / "big.xlsx"
     shutil.copyfile(f"{CORPUS}/date.xlsx", path)
-    import acctbook.xlsx.read
-    monkeypatch.setattr(acctbook.xlsx.package, "MAX_TOTAL_UNCOMPRESSED", 1000)
-    with pytest.raises(BookUnreadable, match="refused"):
+    import acctbook.xlsx.preread
+    monkeypatch.setattr(acctbook.xlsx.preread, "MAX_TOTAL_UNCOMPRESSED", 1000)
+    with pytest.raises(BookUnreadable, match="refused, its parts would inflate to"):
         patch_workbook(path, {"Sheet1": {(1, 1): 1}})
 
 

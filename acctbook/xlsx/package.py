@@ -31,27 +31,22 @@ from lxml import etree
 from acctbook.book.i18n import tr
 from acctbook.book.model import AcctbookError, BookUnreadable, Refused
 from acctbook.xlsx.errors import error, folder_error, numbers_error, ole_error
-from acctbook.xlsx.preread import Preread, file_stamp, taken
-
-
-# A zip whose parts would inflate beyond these is refused before anything inflates it.
-MAX_TOTAL_UNCOMPRESSED = 1 << 30          # 1 GiB declared in all
-MAX_RATIO = 200                           # ... or a big part inflating more than this
-BIG_PART = 16 << 20                       # "big" for the ratio check
+from acctbook.xlsx.preread import (MAX_TOTAL_UNCOMPRESSED, Preread, file_stamp, taken,
+                                   too_big)
 
 
 def check_bounds(path, infos: list[zipfile.ZipInfo]) -> None:
     """Refuse a zip bomb from its declared sizes (the reader and the writer both ask)."""
-    total = sum(i.file_size for i in infos)
-    if total > MAX_TOTAL_UNCOMPRESSED:
+    bomb = too_big(infos)
+    if bomb is not None and bomb[1] is None:
         raise error(BookUnreadable, tr("en", "{book}: refused, its parts would inflate to "
                                              "{size} MiB (limit {limit} MiB)"),
-                    book=path, size=total >> 20, limit=MAX_TOTAL_UNCOMPRESSED >> 20)
-    for i in infos:
-        if i.file_size > BIG_PART and i.file_size > MAX_RATIO * max(i.compress_size, 1):
-            raise error(BookUnreadable, tr("en", "{book}: refused, part {part} would inflate "
-                                                 "{ratio}x"),
-                        book=path, part=i.filename, ratio=i.file_size // max(i.compress_size, 1))
+                    book=path, size=bomb[0] >> 20, limit=MAX_TOTAL_UNCOMPRESSED >> 20)
+    if bomb is not None:
+        i = bomb[1]
+        raise error(BookUnreadable, tr("en", "{book}: refused, part {part} would inflate "
+                                             "{ratio}x"),
+                    book=path, part=i.filename, ratio=i.file_size // max(i.compress_size, 1))
     if len(infos) >= 0xFFFF:
         raise error(BookUnreadable, tr("en", "{book}: too many parts ({count})"), book=path,
                     count=len(infos))

@@ -30,9 +30,11 @@ from acctbook.book import schema
 # A cell showing #N/A (or #DIV/0!, #REF! ...) has t="e" in the sheet XML.
 ERROR_MARK = (b't="e"', b"t='e'")
 SHEET_PART = re.compile(r"worksheets/[^/]+\.xml$", re.I)
-# Bigger files and parts are left to the reader, which refuses them (package.check_bounds).
-MAX_FILE = 1 << 30
-MAX_PART = 1 << 30
+# A zip whose parts would inflate beyond these is refused before anything inflates it
+# (package.check_bounds); nothing of it is searched or parsed here either (`too_big`).
+MAX_TOTAL_UNCOMPRESSED = 1 << 30          # 1 GiB declared in all (and the file's own size)
+MAX_RATIO = 200                           # ... or a big part inflating more than this
+BIG_PART = 16 << 20                       # "big" for the ratio check
 # A table this big gets its head start as columns (the medium book's Interactions, 2 million
 # cells, parses in 0.6 s); workbook parts bigger than this are not looked into for it.
 EARLY_CELLS = 1_000_000
@@ -41,6 +43,18 @@ MAX_XML = 16 << 20
 
 def file_stamp(st: os.stat_result) -> tuple:
     return st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev
+
+
+def too_big(infos: list[zipfile.ZipInfo]) -> tuple[int, zipfile.ZipInfo | None] | None:
+    """(the declared size in all, and the part inflating too far if that is what is wrong)
+    of a zip bomb, told from its declared sizes; None for a zip within the bounds."""
+    total = sum(i.file_size for i in infos)
+    if total > MAX_TOTAL_UNCOMPRESSED:
+        return total, None
+    for i in infos:
+        if i.file_size > BIG_PART and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+            return total, i
+    return None
 
 
 def part_key(info: zipfile.ZipInfo) -> str:
@@ -138,15 +152,16 @@ class Preread:
         try:
             with open(self.path, "rb") as fh:
                 st = os.fstat(fh.fileno())
-                if st.st_size > MAX_FILE:
+                if st.st_size > MAX_TOTAL_UNCOMPRESSED:
                     return
                 data = fh.read()
             with self.cond:
                 self.data, self.stamp = data, file_stamp(st)
                 self.cond.notify_all()
             z = zipfile.ZipFile(io.BytesIO(data))
-            infos = [i for i in z.infolist() if SHEET_PART.search(part_key(i))
-                     and i.file_size <= MAX_PART]
+            if too_big(z.infolist()) is not None:
+                return                   # refused by the reader: nothing inflated here
+            infos = [i for i in z.infolist() if SHEET_PART.search(part_key(i))]
             for info in sorted(infos, key=lambda i: i.compress_size):
                 tails: dict[str, bytes] = {}
                 found = has_error_cells(data, z, info, tails)
@@ -293,6 +308,8 @@ def biggest_table(data: bytes) -> tuple[tuple, str, int, int, int, list[int]] | 
     acctbook reads) of the biggest acctbook data table of more than EARLY_CELLS cells; the
     key as the reader asks (Preread.columns_for)."""
     z = _Zip(data)
+    if too_big(z.z.infolist()) is not None:
+        return None
     book = next((p for ty, p in z.rels("").values() if ty.endswith("/officeDocument")), None)
     root = z.xml(book) if book else None
     if root is None:
