@@ -49,7 +49,7 @@ def test_a_book_read_ahead_gives_the_same_problems_and_bytes(tmp_path):
     assert ("Orders", "J2", "excel-error", "#VALUE!") in usual
     preread.start(str(path))
     pkg = Package.open(path)
-    assert pkg.early is not None and pkg.data == path.read_bytes()
+    assert pkg.preread is not None and pkg.data == path.read_bytes()
     preread.start(str(path))
     assert said(api.check(path, today=TODAY)) == usual
     assert preread.taken(str(path)) is None          # handed over once, to that reader
@@ -93,7 +93,7 @@ def test_a_book_changed_after_it_was_read_ahead_is_read_again(tmp_path):
     st = os.stat(path)
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
     pkg = Package.open(path)
-    assert pkg.early is None and pkg.data == path.read_bytes()
+    assert pkg.preread is None and pkg.data == path.read_bytes()
     preread.start(str(path)).thread.join()
     os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 4_000_000_000))   # touched again
     result = api.check(path, today=TODAY)

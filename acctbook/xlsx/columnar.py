@@ -87,8 +87,8 @@ def read_columns(columnar: Columnar, name: str, sheet: str, r1: int, c1: int, r2
     at = sorted(types)
     if not at:
         return None
-    early = columnar.pkg.early
-    batch = early.columns_for((sheet, r1, c1, r2, tuple(at))) if early is not None else None
+    ahead = columnar.pkg.preread
+    batch = ahead.columns_for((sheet, r1, c1, r2, tuple(at))) if ahead is not None else None
     if batch is None:
         taken = columnar.take()
         try:

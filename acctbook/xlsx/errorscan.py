@@ -55,11 +55,11 @@ def _entries(parts: Parts, only) -> list[tuple[str, zipfile.ZipInfo]]:
 def scan_sheet(parts: Parts, info: zipfile.ZipInfo) -> dict[tuple[int, int], str]:
     """One sheet part's error cells ({} when it has none: the part is only searched)."""
     z = parts.pkg.zf
-    early = parts.pkg.early.part(info) if parts.pkg.early is not None else None
-    if early is None:
+    ahead = parts.pkg.preread.part(info) if parts.pkg.preread is not None else None
+    if ahead is None:
         found = has_error_cells(parts.pkg.data, z, info, parts.sheet_tails)
     else:                   # searched while the program started (preread.py)
-        found, tail = early
+        found, tail = ahead
         if tail is not None:
             parts.sheet_tails[part_key(info)] = tail
     return error_cells(z.read(info)) if found else {}

@@ -20,8 +20,7 @@ from lxml import etree
 from acctbook.book import bidi, schema
 from acctbook.book.cells import ref as cell_ref
 from acctbook.book.model import AcctbookError, SheetTable
-from acctbook.xlsx.cellxml import (MAX_TEXT, BAD_XML, CellWriter, cell_text, esc_attr,
-                                   is_missing, style_attr, xstring)
+from acctbook.xlsx.cellxml import BAD_XML, CellWriter, esc_attr, is_missing, xstring
 from acctbook.xlsx.package import (CT_TABLE, PARSER, XML_DECL, canon, cut_element, find_child,
                                    find_children, insert_ordered, local_name)
 from acctbook.xlsx.parts import Parts, check_sheet_name

@@ -127,12 +127,13 @@ def refuse_unless_writable(path) -> None:
 class Package:
     """The zip as read: entries in order, raw compressed bytes available for copying.
     `stamp` is the file as it was when read (size, mtime, inode): the write refuses to
-    replace a file that changed since. `early`: these bytes were read, and the sheets are
+    replace a file that changed since. `preread`: these bytes were read, and the sheets are
     being searched for error values, while the program started (preread.py)."""
 
     def __init__(self, path: str, data: bytes, zf: zipfile.ZipFile, stamp: tuple | None = None,
-                 early: Preread | None = None):
-        self.path, self.data, self.zf, self.stamp, self.early = path, data, zf, stamp, early
+                 preread: Preread | None = None):
+        self.path, self.data, self.zf, self.stamp = path, data, zf, stamp
+        self.preread = preread
         self.infos = zf.infolist()
         # Part names are case-insensitive; some writers store "xl\\workbook.xml".
         self.by_lower = {i.filename.replace("\\", "/").lower(): i.filename for i in self.infos}
@@ -144,7 +145,7 @@ class Package:
         encrypted or old .xls file, anything that is not a zip, a corrupt zip or a zip bomb;
         another spreadsheet format (.ods, .xlsb, Numbers, a CSV) is named, told by content."""
         path = os.fspath(path)
-        data, stamp, early = _read_file(path)
+        data, stamp, ahead = _read_file(path)
         if data[:4] == b"\xd0\xcf\x11\xe0":
             raise ole_error(path, data)
         if data[:2] != b"PK":
@@ -166,7 +167,7 @@ class Package:
                         book=path, error=e) from None
         check_bounds(path, zf.infolist())
         _refuse_other_zip_formats(path, zf)
-        return cls(path, data, zf, stamp, early)
+        return cls(path, data, zf, stamp, ahead)
 
     def changed_on_disk(self, target: str) -> bool:
         """The file at `target` is no longer the one read (saved meanwhile, replaced)."""
@@ -276,10 +277,10 @@ def _read_file(path: str) -> tuple[bytes, tuple, Preread | None]:
                 raise error(BookUnreadable, tr("en", "{book}: refused, the file is larger than "
                                                      "{limit} MiB"),
                             book=path, limit=MAX_TOTAL_UNCOMPRESSED >> 20)
-            early = taken(path)
-            data = early.data_if_same(st) if early is not None else None
+            ahead = taken(path)
+            data = ahead.data_if_same(st) if ahead is not None else None
             return (fh.read(), file_stamp(st), None) if data is None else \
-                (data, file_stamp(st), early)
+                (data, file_stamp(st), ahead)
     except FileNotFoundError:
         raise error(BookUnreadable, tr("en", "{book}: no such file"), book=path) from None
     except IsADirectoryError:

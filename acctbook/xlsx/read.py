@@ -415,8 +415,8 @@ def _marked(p, wb: _Workbook, stream, scan: ErrorScan):
         stream.close()
         wb.close()
         scan.thread.join()      # its last sheets' tails in Parts before anything is written
-        if wb.parts.pkg.early is not None:
-            wb.parts.pkg.early.no_more_columns()      # parsed ahead and not wanted: freed
+        if wb.parts.pkg.preread is not None:
+            wb.parts.pkg.preread.no_more_columns()      # parsed ahead and not wanted: freed
 
 
 # --- a big table streamed from its sheet's rows --------------------------------------------
