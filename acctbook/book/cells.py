@@ -12,11 +12,34 @@ import math
 import numbers
 import re
 
-from acctbook.book.model import col_letter, col_number
-
 # --- A1 references ---------------------------------------------------------------------------
 _REF = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _LETTERS: dict[int, str] = {}
+
+
+def col_letter(col: int) -> str:
+    """1-based column number -> Excel letters (1 -> A, 27 -> AA)."""
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def col_number(letters: str) -> int:
+    """Excel letters -> 1-based column number (A -> 1, AA -> 27); col_letter's inverse."""
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def letters_of(col: int) -> str:
+    """col_letter, each column's worked out once (a refresh names a million cells)."""
+    letters = _LETTERS.get(col)
+    if letters is None:
+        letters = _LETTERS[col] = col_letter(col)
+    return letters
 
 
 def split_ref(text: str) -> tuple[int, int]:
@@ -29,10 +52,7 @@ def split_ref(text: str) -> tuple[int, int]:
 
 def ref(row: int, col: int) -> str:
     """(7, 2) -> "B7"."""
-    letters = _LETTERS.get(col)
-    if letters is None:
-        letters = _LETTERS[col] = col_letter(col)
-    return f"{letters}{row}"
+    return f"{letters_of(col)}{row}"
 
 
 # --- dates -----------------------------------------------------------------------------------

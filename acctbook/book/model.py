@@ -17,6 +17,9 @@ from typing import Any, Callable, Iterator
 import pandas as pd
 
 from acctbook.book import schema
+# The A1 helpers live with the other cell formats (cells.py, standard library only); taken
+# from here by most of the package.
+from acctbook.book.cells import col_letter, col_number  # noqa: F401
 from acctbook.book.i18n import tr
 
 ERROR, WARNING = "error", "warning"
@@ -141,23 +144,6 @@ class Refused(AcctbookError):
 
 
 # --- what a reader adapter hands over -------------------------------------------------
-def col_letter(col: int) -> str:
-    """1-based column number -> Excel letters (1 -> A, 27 -> AA)."""
-    letters = ""
-    while col:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def col_number(letters: str) -> int:
-    """Excel letters -> 1-based column number (A -> 1, AA -> 27); col_letter's inverse."""
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
 @dataclass
 class RawTable:
     """One Excel table as found in a file: the header and data rows as cell values.

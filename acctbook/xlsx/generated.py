@@ -18,6 +18,7 @@ import re
 from lxml import etree
 
 from acctbook.book import bidi, schema
+from acctbook.book.cells import letters_of
 from acctbook.book.cells import ref as cell_ref
 from acctbook.book.model import AcctbookError, SheetTable
 from acctbook.xlsx.cellxml import BAD_XML, CellWriter, esc_attr, is_missing, xstring
@@ -349,7 +350,7 @@ def _rows_xml(parts: Parts, st: SheetTable, p: str) -> list[bytes]:
             if h is not None]       # None: the blank column between two tables
     out.append(f"</{p}row>")
     done = ["".join(out).encode("utf-8")]
-    letters = [f'{cell_ref(1, c)[:-1]}' for c in range(1, ncol + 1)]  # rows are checked: len <= ncol
+    letters = [letters_of(c) for c in range(1, ncol + 1)]    # rows are checked: len <= ncol
     row_end = f"</{p}row>"
     for i, row in enumerate(st.rows):
         r = i + 2

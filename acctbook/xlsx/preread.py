@@ -6,7 +6,7 @@ its biggest table parsed as columns (columnar.py: fastexcel parses without it). 
 modification time, inode and device (file_stamp); else it reads the file again. The
 columns are taken only for the very table, rows and columns the reader asks for.
 
-Imports only the standard library and the schema (pure Python) when it starts, so that it
+Imports only the standard library, the schema and book/cells.py (pure Python) when it starts, so that it
 can start first (acctbook.__main__); fastexcel and pyarrow in its thread.
 """
 
@@ -26,6 +26,7 @@ from typing import Any, Iterator
 from xml.etree import ElementTree
 
 from acctbook.book import schema
+from acctbook.book.cells import split_ref
 
 # A cell showing #N/A (or #DIV/0!, #REF! ...) has t="e" in the sheet XML.
 ERROR_MARK = (b't="e"', b"t='e'")
@@ -230,7 +231,6 @@ class Preread:
 
 
 # --- the biggest table, found with the standard library -------------------------------------
-_CORNER = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']*)[\"']")
 _DIMENSION_END = re.compile(rb"<(?:[\w.-]+:)?sheetData\b")
 # A table this tall is read from its sheet (read.py) when the sheet part states no dimension.
@@ -239,14 +239,11 @@ _REL_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}
 
 
 def corner(text: str) -> tuple[int, int] | None:
-    """"B7" (or "$B$7") -> (7, 2), else None."""
-    m = _CORNER.match(text.strip())
-    if not m:
+    """"B7" (or "$B$7") -> (7, 2) (cells.split_ref), else None."""
+    try:
+        return split_ref(text.strip())
+    except ValueError:
         return None
-    col = 0
-    for ch in m[1].upper():
-        col = col * 26 + ord(ch) - 64
-    return int(m[2]), col
 
 
 def dimension_last_row(z: zipfile.ZipFile, name) -> int | None:

@@ -18,8 +18,8 @@ import re
 from typing import Any, Iterable
 
 from acctbook.book.cells import ref as cell_ref
-from acctbook.book.cells import split_ref
-from acctbook.book.model import AcctbookError, col_letter, col_number
+from acctbook.book.cells import letters_of, split_ref
+from acctbook.book.model import AcctbookError, col_number
 from acctbook.xlsx.cellxml import (MAX_COL, CellWriter, Styled, blank_update, esc, is_missing,
                                    style_attr)
 
@@ -146,7 +146,6 @@ class SheetCells:
         self.formula_removed = False
         self.p = b""
         self.col_styles: dict[int, str] = {}
-        self.letters: dict[int, str] = {}          # column -> its letters, for new cells
 
     def new_style(self, row_attrs: bytes | None, col: int) -> str | None:
         """The style Excel gives a cell typed into an empty spot: its row's (when the row
@@ -337,12 +336,8 @@ class SheetCells:
         own = self._row_style(row.attrs)
         styles = [own] * len(cols) if own else [self.col_styles.get(c) for c in cols]
         if Styled not in set(map(type, values)):
-            letters = self.letters
-            for c in cols:
-                if c not in letters:
-                    letters[c] = col_letter(c)
             try:
-                return self.writer.cells(row.num, [letters[c] for c in cols], values,
+                return self.writer.cells(row.num, [letters_of(c) for c in cols], values,
                                          styles).encode("utf-8")
             except ValueError:
                 pass                            # said below, with the cell's reference
