@@ -221,6 +221,46 @@ def test_a_row_of_cells_is_written_as_each_cell_alone(book):
     assert got[14] is True and got[15] == 1.25 and got[16:18] == [3, 4]
 
 
+COLUMNS = {   # a column of each kind CellWriter.column does in one comprehension, and mixed ones
+    "text": ["plain", None, "", "a < b & c", "_x0041_", "tab\there", "עברית"],
+    "plain text": ["one", None, "two"],
+    "floats": [2.5, None, float("nan"), 12.0, -0.0, 1e16, 1e15, 123456789012345.6, 5e-324,
+               0.1 + 0.2, -7.25],
+    "ints": [0, None, -7, 10**20],
+    "numbers": [1, 2.5, None, 3.0],
+    "dates": [dt.date(2026, 3, 9), None, dt.date(1901, 1, 1)],
+    "old dates": [dt.date(2026, 3, 9), dt.date(1900, 3, 1)],
+    "mixed": MIXED,
+    "blank": [None, None],
+}
+
+
+@pytest.mark.parametrize("kind", sorted(COLUMNS))
+@pytest.mark.parametrize("date1904, prefix", [(False, ""), (True, ""), (False, "x:")])
+def test_a_column_of_cells_is_written_as_each_cell_alone(book, kind, date1904, prefix):
+    """CellWriter.column (a column in one comprehension) gives each row's cell as
+    CellWriter.cells does, "" where it leaves a blank one out."""
+    values = COLUMNS[kind]
+    rows = [2 + 3 * i for i in range(len(values))]
+    for style in (None, "1"):
+        outcomes = []
+        for make in (lambda w: w.column("AB", rows, values, style),
+                     lambda w: [w.cells(r, ["AB"], [v], [style]) for r, v in zip(rows, values)]):
+            try:
+                outcomes.append(make(CellWriter(Parts(Package.open(book)).styles, date1904, prefix)))
+            except ValueError:        # a date before 1904 in a 1904 book: both refuse it
+                outcomes.append("refused")
+        assert outcomes[0] == outcomes[1]
+        assert (outcomes[0] == "refused") == (date1904 and "dates" in kind)
+
+
+@pytest.mark.parametrize("values", [[1.5, float("inf")], ["ok", "x" * 32_768], [1, object()]])
+def test_a_column_with_a_value_no_cell_can_hold_raises(book, values):
+    writer = CellWriter(Parts(Package.open(book)).styles, False)
+    with pytest.raises(ValueError):
+        writer.column("C", [2, 3], values, None)
+
+
 @pytest.mark.parametrize("bad, said", [(float("inf"), "infinite number"),
                                        ("x" * 32_768, "longer than Excel's 32767 characters"),
                                        (object(), "cannot write a value of type object")])
@@ -935,3 +975,30 @@ def test_one_date_serial_and_number_text():
     assert excel_serial(dt.date(1904, 1, 1), date1904=True) == 0
     assert excel_serial(dt.date(1903, 12, 31), date1904=True) is None
     assert number_text(0.1 + 0.2) == "0.30000000000000004" and number_text(3.0) == "3"
+
+
+def test_cells_appended_to_many_rows_take_a_formatted_rows_style(tmp_path):
+    """Cells appended after the last cell of many rows at once: a formatted row's new cells
+    take the row's format, the others their column's; each value reads back."""
+    path = tmp_path / "rows.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Data"
+    for r in range(1, 7):
+        ws.cell(r, 1, f"row {r}")
+    ws.row_dimensions[4].number_format = "0.000"           # row 4 is formatted
+    ws.column_dimensions["C"].number_format = "#,##0.00"
+    wb.save(path)
+    updates = {(r, 3): 1234.5 + r for r in range(2, 7)}
+    updates.update({(r, 2): f"note {r} & more" for r in range(2, 7)})
+    updates[(5, 2)] = None
+    updates[(9, 5)] = updates[(1, 7)] = None       # blank: no cell, and the dimension ignores them
+    patch_workbook(path, {"Data": updates})
+    assert b'<dimension ref="A1:C6"/>' in _sheet_xml(path)
+    ws = openpyxl.load_workbook(path)["Data"]
+    assert [ws.cell(r, 3).value for r in range(2, 7)] == [1234.5 + r for r in range(2, 7)]
+    assert [ws.cell(r, 2).value for r in range(2, 7)] == [
+        "note 2 & more", "note 3 & more", "note 4 & more", None, "note 6 & more"]
+    assert ws.cell(4, 3).number_format == "0.000" and ws.cell(4, 2).number_format == "0.000"
+    assert {ws.cell(r, 3).number_format for r in (2, 3, 5, 6)} == {"#,##0.00"}
+    assert ws.cell(5, 2).has_style is False and ws.max_column == 3

@@ -96,8 +96,11 @@ def number_text(v) -> str:
     kind = type(v)
     if kind is int:
         return str(v)
-    if kind is float and v.is_integer() and abs(v) < 1e15:   # the common case first
-        return str(int(v))
+    if kind is float:                       # the common cases first
+        if v.is_integer() and abs(v) < 1e15:
+            return str(int(v))
+        if v - v == 0 or v != v:            # finite (or NaN, as repr says it)
+            return repr(v)
     if isinstance(v, decimal.Decimal):
         v = float(v)
     if isinstance(v, numbers.Integral):

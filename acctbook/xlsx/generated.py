@@ -12,6 +12,7 @@ in a table part of its own.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import posixpath
 import re
 
@@ -351,16 +352,26 @@ def _rows_xml(parts: Parts, st: SheetTable, p: str) -> list[bytes]:
     out.append(f"</{p}row>")
     done = ["".join(out).encode("utf-8")]
     letters = [letters_of(c) for c in range(1, ncol + 1)]    # rows are checked: len <= ncol
+    nums = range(2, len(st.rows) + 2)
+    try:          # a column at a time (CellWriter.column), then each row's cells joined
+        columns = [writer.column(letters[c], nums, values, styles[c])
+                   for c, values in enumerate(itertools.zip_longest(*st.rows))]
+    except ValueError:
+        _say_bad_row(writer, st, letters, styles)
+        raise
     row_end = f"</{p}row>"
-    for i, row in enumerate(st.rows):
-        r = i + 2
-        try:
-            cells = writer.cells(r, letters, row, styles)
-        except ValueError:
-            _say_bad_cell(writer, st, r, row, styles)
-            raise
-        done.append(f'<{p}row r="{r}" spans="1:{ncol}">{cells}{row_end}'.encode("utf-8"))
+    done += [f'<{p}row r="{r}" spans="1:{ncol}">{"".join(cells)}{row_end}'.encode("utf-8")
+             for r, cells in zip(nums, zip(*columns) if columns else [()] * len(st.rows))]
     return done
+
+
+def _say_bad_row(writer: CellWriter, st: SheetTable, letters: list[str], styles: list) -> None:
+    """The first row, then cell, that cannot be written, said with its reference."""
+    for i, row in enumerate(st.rows):
+        try:
+            writer.cells(i + 2, letters, row, styles)
+        except ValueError:
+            _say_bad_cell(writer, st, i + 2, row, styles)
 
 
 def _say_bad_cell(writer: CellWriter, st: SheetTable, r: int, row: list, styles: list) -> None:

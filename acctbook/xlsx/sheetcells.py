@@ -15,7 +15,7 @@ from __future__ import annotations
 import bisect
 import html
 import re
-from typing import Any, Iterable
+from typing import Any
 
 from acctbook.book.cells import ref as cell_ref
 from acctbook.book.cells import letters_of, split_ref
@@ -185,6 +185,7 @@ class SheetCells:
         by_row: dict[int, dict[int, Any]] = {}
         for (r, c), v in updates.items():
             by_row.setdefault(r, {})[c] = v
+        dim = _dimension_edit(data, by_row)     # before by_row loses the rows done in place
         rows, after = self.scan(data, body_start, body_end, max(by_row))
         edits = []
         for r in list(by_row):               # existing cells without formulas: swap them in place
@@ -196,7 +197,6 @@ class SheetCells:
             edits += self._slow_rows(data, rows, after, by_row, body_start, body_end)
         edits.sort(key=lambda e: (e[0], e[1]))
         edits = [e for e in edits if data[e[0]:e[1]] != e[2]]   # a cell written as it was
-        dim = _dimension_edit(data, [k for k, v in updates.items() if not is_missing(v)])
         if dim is not None:
             edits.insert(0, dim)               # the dimension comes before sheetData
         if not edits:
@@ -214,7 +214,7 @@ class SheetCells:
             return None
         p, (lo, hi) = self.p, row.body
         close = b"</" + p + b"c>"
-        formulas = _FORMULA_TAG.search(data, lo, hi) is not None    # else no cell needs a look
+        formulas = None              # whether the row has any; else no cell needs a look
         edits = []
         for col, value in updates.items():
             ref = cell_ref(row.num, col)
@@ -226,6 +226,8 @@ class SheetCells:
                 return None
             gt = data.find(b">", i, hi)
             stop = gt + 1 if data[gt - 1:gt] == b"/" else data.find(close, gt, hi) + len(close)
+            if formulas is None:
+                formulas = _FORMULA_TAG.search(data, lo, hi) is not None
             if stop < gt or formulas and _FORMULA.search(data, i, stop):
                 return None
             style = ATTR_S.search(data, i + len(p) + 2, gt)
@@ -239,9 +241,11 @@ class SheetCells:
         if broken:
             rows, after = self.scan(data, body_start, body_end, max(max(b for _, b in spans), max(by_row)))
         edits = []
+        appended = {} if broken else self._append_rows(data, rows, by_row)
         for r, row in rows.items():
             if r in by_row or any(a <= r <= b for a, b in spans):
-                new = self._append_cells(data, row, by_row[r]) if not broken and r in by_row else None
+                new = appended.get(r) if r in appended else (
+                    self._append_cells(data, row, by_row[r]) if not broken and r in by_row else None)
                 if new is None:
                     new = self._rewrite_row(data, row, by_row.get(r, {}), broken)
                 elif not new:
@@ -296,11 +300,59 @@ class SheetCells:
                     broken[fa.get("si")] = (fa["ref"], (cell_ref(r, col), text))
         return broken
 
+    def _append_rows(self, data: bytes, rows: dict[int, Row], by_row) -> dict[int, bytes]:
+        """_append_cells of every row it can do without the row's own style, their new cells
+        made a column at a time (CellWriter.column); {} when a value cannot be written (then
+        each row is done on its own, and the bad cell named)."""
+        todo = {}
+        for r, updates in by_row.items():
+            row = rows.get(r)
+            if row is not None and self._row_style(row.attrs) is None:
+                found = self._appendable(data, row, updates)
+                if found is not None:
+                    todo[r] = found
+        if len(todo) < 2:
+            return {}
+        nums = list(todo)
+        cols = sorted({c for r in nums for c in by_row[r]})
+        try:
+            made = [self.writer.column(letters_of(c), nums, [by_row[r].get(c) for r in nums],
+                                       self.col_styles.get(c)) for c in cols]
+        except ValueError:
+            return {}
+        p, out = self.p, {}
+        for r, cells in zip(nums, zip(*made)):
+            written = [c for c, cell in zip(cols, cells) if cell]
+            if not written:
+                out[r] = b""
+                continue
+            body, first = todo[r]
+            attrs = _widen_spans(rows[r].attrs.rstrip(), written[0] if first is None else first,
+                                 written[-1])
+            out[r] = b"".join([b"<", p, b"row", attrs, b">", body, "".join(cells).encode("utf-8"),
+                               b"</", p, b"row>"])
+        return out
+
     def _append_cells(self, data: bytes, row: Row, updates: dict[int, Any]) -> bytes | None:
         """What _rewrite_row makes of a row whose updates all lie after its last cell (computed
         columns filled for the first time), built without parsing its cells; b"" when nothing
         changes. None when the full rebuild is needed: a formula, a cell without a leading
         `r`, whitespace or other elements between cells, or an update on an existing cell."""
+        found = self._appendable(data, row, updates)
+        if found is None:
+            return None
+        body, first = found
+        p, cols = self.p, [c for c in sorted(updates) if not blank_update(updates[c])]
+        if not cols:
+            return b""
+        attrs = _widen_spans(row.attrs.rstrip(), cols[0] if first is None else first, cols[-1])
+        return b"".join([b"<", p, b"row", attrs, b">", body, self._new_cells(row, cols, updates),
+                         b"</", p, b"row>"])
+
+    def _appendable(self, data: bytes, row: Row, updates: dict[int, Any]
+                    ) -> tuple[bytes, int | None] | None:
+        """(the row's cells as they are, its first column or None when it has none) when
+        `updates` can be appended after its last cell; else None (see _append_cells)."""
         p = self.p
         if not _ROW_NUM.search(row.attrs):
             return None
@@ -323,12 +375,7 @@ class SheetCells:
                     return None           # not strictly left to right, or an update on a cell
             elif body.strip():
                 return None
-        cols = [c for c in sorted(updates) if not blank_update(updates[c])]
-        if not cols:
-            return b""
-        attrs = _widen_spans(row.attrs.rstrip(), cols[0] if first is None else first, cols[-1])
-        return b"".join([b"<", p, b"row", attrs, b">", body, self._new_cells(row, cols, updates),
-                         b"</", p, b"row>"])
+        return body, first
 
     def _new_cells(self, row: Row, cols: list[int], updates: dict[int, Any]) -> bytes:
         """The cells of `cols` (none blank) appended to a row, in its style or their columns'."""
@@ -467,26 +514,29 @@ def _widen_spans(tag: bytes, lo: int, hi: int) -> bytes:
     return tag[:m.start()] + b'spans="%d:%d"' % (a, b) + tag[m.end():]
 
 
-def _dimension_edit(data: bytes, updates: Iterable[tuple[int, int]]
+def _dimension_edit(data: bytes, by_row: dict[int, dict[int, Any]]
                     ) -> tuple[int, int, bytes] | None:
-    """The edit growing the part's `<dimension ref>` over the cells written, if it must grow."""
-    updates = list(updates)
-    if not updates:
-        return None
+    """The edit growing the part's `<dimension ref>` over the cells given a value (by_row:
+    row -> {column: value}), if it must grow."""
     head_end = data.find(b"sheetData")
     m = _DIMENSION.search(data, 0, head_end if head_end > 0 else len(data))
-    if not m:
+    if not m or not by_row:
         return None
     try:
         parts = m.group(2).decode().split(":")
         (r1, c1), (r2, c2) = split_ref(parts[0]), split_ref(parts[-1])
     except ValueError:
         return None
-    rows = [r for r, _ in updates]
-    cols = [c for _, c in updates]
-    nr1, nc1, nr2, nc2 = min(r1, *rows), min(c1, *cols), max(r2, *rows), max(c2, *cols)
+    cols = set().union(*by_row.values())
+    if r1 <= min(by_row) and max(by_row) <= r2 and c1 <= min(cols) and max(cols) <= c2:
+        return None                 # every cell given lies inside it, valued or not
+    # the rows and the columns that get a value (any() stops at the first)
+    order = sorted(by_row)
+    filled = [r for r in order if not all(map(is_missing, by_row[r].values()))]
+    if not filled:
+        return None
+    cols = {c for c in cols if any(not is_missing(by_row[r].get(c)) for r in filled)}
+    nr1, nc1, nr2, nc2 = min(r1, filled[0]), min(c1, *cols), max(r2, filled[-1]), max(c2, *cols)
     if (nr1, nc1, nr2, nc2) == (r1, c1, r2, c2):
         return None
     return m.start(2), m.end(2), f"{cell_ref(nr1, nc1)}:{cell_ref(nr2, nc2)}".encode()
-
-
