@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import glob
+import io
+import re
 import os
 import shutil
 import subprocess
@@ -1002,3 +1004,70 @@ def test_cells_appended_to_many_rows_take_a_formatted_rows_style(tmp_path):
     assert ws.cell(4, 3).number_format == "0.000" and ws.cell(4, 2).number_format == "0.000"
     assert {ws.cell(r, 3).number_format for r in (2, 3, 5, 6)} == {"#,##0.00"}
     assert ws.cell(5, 2).has_style is False and ws.max_column == 3
+
+
+def _rewritten_both_ways(path, sheet_part: str, updates: dict) -> tuple[bytes, bytes]:
+    """The sheet part with `updates` written all at once (columns made together, rows walked)
+    and row by row (each cell looked for and made alone, as for a single row)."""
+    from acctbook.xlsx.sheetcells import SheetCells
+    data = Package.open(path).read(sheet_part)
+
+    def writer():
+        return CellWriter(Parts(Package.open(path)).styles, False)
+    together = SheetCells(data, writer(), "t").apply(updates)
+    alone = data
+    for r in sorted({r for r, _ in updates}):
+        alone = SheetCells(alone, writer(), "a").apply(
+            {k: v for k, v in updates.items() if k[0] == r})
+    return together, alone
+
+
+def test_cells_rewritten_in_many_rows_are_written_as_row_by_row(tmp_path):
+    """A second refresh rewrites cells that exist: the columns' cells are made together and
+    each row's run of cells compared in place. Whatever a row holds (the cells as they are, a
+    changed value, another style, a formula, a blank cell left in a run, a cell of another
+    column between), the result is byte for byte what rewriting each row alone gives."""
+    path = tmp_path / "again.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r in range(2, 12):
+        ws.cell(r, 1, f"client {r}")
+    wb.save(path)
+    first = {(r, c): v for r in range(2, 12) for c, v in
+             [(3, f"note {r}"), (4, 10.5 * r), (5, dt.date(2026, 1, r)), (6, r), (8, "x & y")]}
+    patch_workbook(path, {"Sheet": first})
+    with zipfile.ZipFile(path) as zf:
+        parts = {i.filename: zf.read(i.filename) for i in zf.infolist()}
+    xml = parts["xl/worksheets/sheet1.xml"]
+    d4 = xml[xml.index(b'<c r="D4"'):xml.index(b"</c>", xml.index(b'<c r="D4"')) + 4]
+    date_style = re.search(rb'<c r="E4" s="(\d+)"', xml).group(1)
+    xml = xml.replace(d4, d4.replace(b'<c r="D4"', b'<c r="D4" s="' + date_style + b'"', 1))
+    xml = xml.replace(b'<c r="E5"', b'<c r="E5"><f>TODAY()</f></c><c r="Z5"', 1)  # a formula
+    xml = xml.replace(b'<c r="F6"', b'<c r="G6"/><c r="F6"', 1)        # out of place: walked past
+    xml = xml.replace(b'<c r="H7"', b'<c r="G7"><v>1</v></c><c r="H7"', 1)  # another column
+    parts["xl/worksheets/sheet1.xml"] = xml
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, body in parts.items():
+            zf.writestr(name, body)
+    second = dict(first)
+    second.update({(8, 4): 99.25, (9, 3): None, (10, 8): "changed", (11, 6): None})
+    together, alone = _rewritten_both_ways(path, "xl/worksheets/sheet1.xml", second)
+    assert together == alone
+    same_again, _ = _rewritten_both_ways(path, "xl/worksheets/sheet1.xml", first)
+    got = openpyxl.load_workbook(io.BytesIO(_with_part(path, "xl/worksheets/sheet1.xml", together)))
+    ws = got.active
+    assert ws["D8"].value == 99.25 and ws["C9"].value is None and ws["H10"].value == "changed"
+    assert ws["C2"].value == "note 2" and ws["E3"].value == dt.datetime(2026, 1, 3)
+    assert ws["G7"].value == 1 and ws["F11"].value is None
+    untouched = Package.open(path).read("xl/worksheets/sheet1.xml")
+    for r in (2, 3, 9):           # rows as they were: not one byte of them rewritten
+        row = untouched[untouched.index(b'<row r="%d"' % r):untouched.index(b'<row r="%d"' % (r + 1))]
+        assert row in same_again
+
+
+def _with_part(path, name: str, body: bytes) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(path) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info.filename, body if info.filename == name else zin.read(info.filename))
+    return out.getvalue()

@@ -20,7 +20,8 @@ from acctbook.xlsx.cellxml import MAX_ROW, CellWriter, Styled
 from acctbook.xlsx.errors import error
 from acctbook.xlsx.package import canon, find_child, find_children
 from acctbook.xlsx.parts import Parts
-from acctbook.xlsx.sheetcells import ATTR_S, SheetCells, column_styles, row_values
+from acctbook.xlsx.sheetcells import SheetCells
+from acctbook.xlsx.sheetrows import ATTR_S, column_styles, row_values
 
 
 def append(parts: Parts, table: str, rows: list[dict], generated: set[str]) -> None:

@@ -26,6 +26,7 @@ from acctbook.xlsx.cellxml import BAD_XML, CellWriter, esc_attr, is_missing, xst
 from acctbook.xlsx.package import (CT_TABLE, PARSER, XML_DECL, canon, cut_element, find_child,
                                    find_children, insert_ordered, local_name)
 from acctbook.xlsx.parts import Parts, check_sheet_name
+from acctbook.xlsx.sheetrows import has_formula
 
 SHEET_ORDER = ["sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData",
                "sheetCalcPr", "sheetProtection", "protectedRanges", "scenarios", "autoFilter",
@@ -178,7 +179,7 @@ def generate(parts: Parts, st: SheetTable) -> None:
         old = None
     else:
         old = parts.pkg.read(part)
-        if re.search(rb"<(?:[\w.-]+:)?f[\s>/]", old):
+        if has_formula(old):
             parts.drop_calc_chain()
     found = _tables_for(parts, part, [t for t, _ in tables])
     ns = parts.ns

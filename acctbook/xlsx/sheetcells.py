@@ -1,7 +1,10 @@
 """The streaming rewrite of one sheet part's cells: a byte-level pass that touches only the
 affected `<row>` elements (3-4x faster than parsing a 40 MB sheet with lxml). Each cell keeps
 its `s=` style; an existing `<c r="REF"` without a formula is swapped in place, anything else
-(new cells, formulas, rows without r=) rebuilds its row.
+(new cells, formulas, rows without r=) rebuilds its row. Where the rows and cells are is
+found by sheetrows.py. Many rows given the same columns (a refresh's computed columns) have
+their cells made a column at a time (CellWriter.column): appended after each row's last cell,
+or compared in place with the cells there, a run of adjacent cells at once.
 
 Known limits: overwriting a shared-formula master turns the remaining cells of that shared
 formula into ordinary formulas (translated with openpyxl's Translator); writing into a cell
@@ -14,124 +17,17 @@ from __future__ import annotations
 
 import bisect
 import html
-import re
+from dataclasses import dataclass
 from typing import Any
 
 from acctbook.book.cells import ref as cell_ref
-from acctbook.book.cells import letters_of, split_ref
-from acctbook.book.model import AcctbookError, col_number
-from acctbook.xlsx.cellxml import (MAX_COL, CellWriter, Styled, blank_update, esc, is_missing,
-                                   style_attr)
-
-# --- the streaming rewrite of one sheet part's cells -------------------------------------
-_SHEETDATA = re.compile(rb"<((?:[\w.-]+:)?)sheetData\b[^>]*?(/?)>")
-_ATTR = re.compile(rb"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
-_ROW_NUM = re.compile(rb"""(?:^|\s)r\s*=\s*["'](\d+)""")
-_CELL_COL = re.compile(rb"""(?:^|\s)r\s*=\s*["']\$?([A-Za-z]{1,3})""")
-_TAG_NAME = re.compile(rb"^<[\w.:-]+")
-_FORMULA = re.compile(rb"<(?:[\w.-]+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?f>)", re.S)
-_FORMULA_TAG = re.compile(rb"<(?:[\w.-]+:)?f\b")
-_DIMENSION = re.compile(rb"(<(?:[\w.-]+:)?dimension\b[^>]*?\bref\s*=\s*\")([^\"]*)(\")")
-_COLS: dict[bytes, int] = {}
-
-
-def _attrs(tag: bytes) -> dict[str, str]:
-    return {m.group(1).decode(): (m.group(2) if m.group(2) is not None else m.group(3)).decode()
-            for m in _ATTR.finditer(tag)}
-
-
-def _layout(letters: tuple[bytes, ...]) -> tuple[int | None, int]:
-    """(first, last) column of a row's cells by their letters; first None when they are not
-    strictly left to right. The rows of a table mostly share one layout: kept, a few."""
-    known = _LAYOUTS.get(letters)
-    if known is None:
-        cols = [_col_of(x) for x in letters]
-        ordered = len(set(cols)) == len(cols) and cols == sorted(cols)
-        known = (cols[0] if ordered else None, cols[-1])
-        if len(_LAYOUTS) < 256:
-            _LAYOUTS[letters] = known
-    return known
-
-
-_LAYOUTS: dict[tuple[bytes, ...], tuple[int | None, int]] = {}
-
-
-def _col_of(letters: bytes) -> int:
-    col = _COLS.get(letters)
-    if col is None:
-        col = _COLS[letters] = col_number(letters.decode())
-    return col
-
-
-class Row:
-    """One `<row>` found in the part: positions into the part's bytes, cells parsed on demand."""
-    __slots__ = ("num", "start", "end", "attrs", "body", "cells", "extra")
-
-    def __init__(self, num: int, start: int, end: int, attrs: bytes, body: tuple[int, int] | None):
-        self.num, self.start, self.end, self.attrs, self.body = num, start, end, attrs, body
-        self.cells: list[tuple[int, int, int, bytes, bool]] | None = None  # col, start, end, attrs, has r
-        self.extra = b""
-
-    def parse(self, data: bytes, p: bytes) -> None:
-        if self.cells is not None:
-            return
-        self.cells, col, extra = [], 0, []
-        if self.body is None:
-            return
-        pos, end = self.body
-        for start, stop, attrs in _elements(data, pos, end, b"<" + p + b"c", b"</" + p + b"c>"):
-            if start != pos and data[pos:start].strip():
-                extra.append(data[pos:start].strip())
-            rm = _CELL_COL.search(attrs)
-            col = _col_of(rm.group(1).upper()) if rm else col + 1
-            self.cells.append((col, start, stop, attrs, rm is not None))
-            pos = stop
-        if data[pos:end].strip():
-            extra.append(data[pos:end].strip())
-        self.extra = b"".join(extra)
-
-
-_NAME_END = (b" ", b">", b"/", b"\t", b"\n", b"\r")
-
-
-def _elements(data: bytes, pos: int, end: int, open_tag: bytes, close_tag: bytes):
-    """(start, stop, attributes) of each element `open_tag...` in data[pos:end].
-
-    str.find is memchr-fast: 3-4x quicker than one regex over a 40 MB sheet part.
-    """
-    n = len(open_tag)
-    while True:
-        i = data.find(open_tag, pos, end)
-        if i < 0:
-            return
-        j = i + n
-        if data[j:j + 1] not in _NAME_END:        # <cfRule, <rowBreaks...: not ours
-            pos = j
-            continue
-        gt = data.find(b">", j, end)
-        if gt < 0:
-            raise ValueError(f"unclosed tag at byte {i}")
-        if data[gt - 1:gt] == b"/":
-            yield i, gt + 1, data[j:gt - 1]
-            pos = gt + 1
-            continue
-        k = data.find(close_tag, gt, end)
-        if k < 0:
-            raise ValueError(f"unclosed element at byte {i}")
-        pos = k + len(close_tag)
-        yield i, pos, data[j:gt]
-
-
-def column_styles(head: bytes) -> dict[int, str]:
-    """Column -> its style, from the `<cols>` before sheetData (a style of 0 is General)."""
-    out: dict[int, str] = {}
-    for m in re.finditer(rb"<(?:[\w.-]+:)?col\b([^>]*)>", head):
-        a = _attrs(m.group(1))
-        if a.get("style") not in (None, "", "0") and a.get("min", "").isdigit() \
-                and a.get("max", "").isdigit():
-            for c in range(int(a["min"]), min(int(a["max"]), MAX_COL) + 1):
-                out[c] = a["style"]
-    return out
+from acctbook.book.cells import letters_of
+from acctbook.book.model import AcctbookError
+from acctbook.xlsx.cellxml import CellWriter, Styled, blank_update, esc, style_attr
+from acctbook.xlsx.sheetrows import (ATTR_S, FORMULA, FORMULA_TAG, GAP, LETTERS_AT, ROW_NUM,
+                                     SHEETDATA, TAG_NAME, Row, attrs_of, cell_patterns, col_of,
+                                     column_styles, dimension_edit, elements, layout, range_rows,
+                                     widen_spans)
 
 
 class SheetCells:
@@ -164,7 +60,7 @@ class SheetCells:
     def locate(self) -> tuple[bytes, int, int]:
         """(the part, sheetData opened up if empty, where its rows start and end)."""
         data = self.data
-        m = _SHEETDATA.search(data)
+        m = SHEETDATA.search(data)
         if not m:
             raise AcctbookError(f"{self.where}: the sheet has no sheetData")
         self.p = prefix = m.group(1)
@@ -185,11 +81,11 @@ class SheetCells:
         by_row: dict[int, dict[int, Any]] = {}
         for (r, c), v in updates.items():
             by_row.setdefault(r, {})[c] = v
-        dim = _dimension_edit(data, by_row)     # before by_row loses the rows done in place
+        dim = dimension_edit(data, by_row)     # before by_row loses the rows done in place
         rows, after = self.scan(data, body_start, body_end, max(by_row))
-        edits = []
+        edits, expected = [], self._expected(data, rows, by_row)
         for r in list(by_row):               # existing cells without formulas: swap them in place
-            fast = self._fast_cells(data, rows[r], by_row[r]) if r in rows else None
+            fast = self._fast_cells(data, rows[r], by_row[r], expected) if r in rows else None
             if fast is not None:
                 edits += fast
                 del by_row[r]
@@ -208,10 +104,50 @@ class SheetCells:
         out.append(whole[last:])
         return b"".join(out)
 
-    def _fast_cells(self, data: bytes, row: Row, updates: dict[int, Any]):
+    def _expected(self, data: bytes, rows: dict[int, Row], by_row) -> "Expected | None":
+        """Each cell given as it is written when it has its column's usual style (that of the
+        column's cell in the first rows), made a column at a time (CellWriter.column): a
+        cell already so needs no edit, and one in that style takes it as its edit. None
+        when the first rows have none of these cells (a first refresh) or a value cannot be
+        written (each cell is then made on its own, and a bad one named)."""
+        nums = [r for r in by_row if r in rows]
+        if len(nums) < 2:
+            return None
+        cols = sorted({c for r in nums for c in by_row[r]})
+        styles: dict[int, str | None] = {}
+        for r in nums[:8]:
+            row = rows[r]
+            for c in cols:
+                if c not in styles and row.body is not None:
+                    i = data.find(b"<" + self.p + b'c r="' + cell_ref(r, c).encode() + b'"', *row.body)
+                    if i >= 0:
+                        style = ATTR_S.search(data, i + len(self.p) + 2, data.find(b">", i))
+                        styles[c] = style.group(1).decode() if style else None
+        if not styles:
+            return None
+        try:
+            made = {c: self.writer.column(letters_of(c), nums, [by_row[r].get(c) for r in nums],
+                                          styles.get(c)) for c in cols}
+        except ValueError:
+            return None
+        runs, run = [], []                  # adjacent columns: [[22, ..., 36], [38]]
+        for c in cols:
+            if run and c != run[-1] + 1:
+                runs.append(run)
+                run = []
+            run.append(c)
+        return Expected(made, styles, {r: i for i, r in enumerate(nums)}, runs + [run])
+
+    def _fast_cells(self, data: bytes, row: Row, updates: dict[int, Any],
+                    expected: "Expected | None" = None):
         """Edits replacing just the cells, when each exists as `<c r="REF"` with no formula."""
         if row.body is None:
             return None
+        at = expected.at.get(row.num) if expected is not None else None
+        if at is not None and len(updates) == len(expected.made):
+            walked = self._walk_cells(data, row, updates, expected, at)
+            if walked is not None:
+                return walked
         p, (lo, hi) = self.p, row.body
         close = b"</" + p + b"c>"
         formulas = None              # whether the row has any; else no cell needs a look
@@ -224,20 +160,92 @@ class SheetCells:
                 if blank_update(value):
                     continue      # no cell and nothing to put there: the rebuild would skip it too
                 return None
+            made = expected.made[col][at].encode("utf-8") if at is not None else b""
+            if made and data.startswith(made, i, hi):
+                continue          # the cell already holds it, so: no formula, no edit
             gt = data.find(b">", i, hi)
             stop = gt + 1 if data[gt - 1:gt] == b"/" else data.find(close, gt, hi) + len(close)
             if formulas is None:
-                formulas = _FORMULA_TAG.search(data, lo, hi) is not None
-            if stop < gt or formulas and _FORMULA.search(data, i, stop):
+                formulas = FORMULA_TAG.search(data, lo, hi) is not None
+            if stop < gt or formulas and FORMULA.search(data, i, stop):
                 return None
             style = ATTR_S.search(data, i + len(p) + 2, gt)
-            edits.append((i, stop, self._cell(ref, value, style.group(1).decode() if style else None)))
+            style = style.group(1).decode() if style else None
+            edits.append((i, stop, made if made and style == expected.styles.get(col, "")
+                          else self._cell(ref, value, style)))
         return edits
+
+    def _walk_cells(self, data: bytes, row: Row, updates: dict[int, Any], expected: "Expected",
+                    at: int) -> list | None:
+        """_fast_cells' edits for a row given every column of `expected`, found by walking
+        each run of adjacent columns' cells in order: a cell that reads as made is passed
+        over, one that differs is rewritten. None (then _fast_cells looks for each cell
+        alone) when the row's cells are not the run's cells one after the other, in order:
+        a missing, extra or foreign cell, a formula, a cell before or after a run in one of
+        its blank columns."""
+        p, (lo, hi) = self.p, row.body
+        tag, close = b"<" + p + b'c r="', b"</" + p + b"c>"
+        start, digits, edits = len(tag), len(str(row.num)) + 1, []
+        for run in expected.runs:
+            made = [expected.made[c][at] for c in run]
+            written = [(c, x) for c, x in zip(run, made) if x]
+            if not written:
+                if any(data.find(tag + cell_ref(row.num, c).encode() + b'"', lo, hi) >= 0
+                       for c in run):
+                    return None
+                continue
+            whole = "".join(made).encode("utf-8")
+            first = whole[:start + len(letters_of(written[0][0])) + digits]   # <c r="V2"
+            pos = data.find(first, lo, hi)
+            if pos < 0 or not self._bounded(data, lo, hi, pos, run):
+                return None
+            if data.startswith(whole, pos, hi):           # the run as it is: the usual case
+                if not self._bounded(data, lo, hi, pos + len(whole), run, after=True):
+                    return None
+                continue
+            for c, x in written:
+                xb = x.encode("utf-8")
+                if data.startswith(xb, pos, hi):
+                    pos += len(xb)
+                    continue
+                if not data.startswith(xb[:start + len(letters_of(c)) + digits], pos, hi):
+                    return None                  # another cell where this one should be
+                gt = data.find(b">", pos, hi)
+                stop = gt + 1 if data[gt - 1:gt] == b"/" else data.find(close, gt, hi) + len(close)
+                if stop < gt or FORMULA_TAG.search(data, pos, stop):
+                    return None
+                style = ATTR_S.search(data, pos + len(p) + 2, gt)
+                style = style.group(1).decode() if style else None
+                edits.append((pos, stop, xb if style == expected.styles.get(c, "") else
+                              self._cell(cell_ref(row.num, c), updates[c], style)))
+                pos = stop
+            if not self._bounded(data, lo, hi, pos, run, after=True):
+                return None
+        return edits
+
+    def _bounded(self, data: bytes, lo: int, hi: int, pos: int, run: list[int],
+                 after: bool = False) -> bool:
+        """Whether the cell before `pos` (after=False) or the one at `pos` (after=True) lies
+        outside the run's columns, or there is none (cells of a row are in column order)."""
+        tag = b"<" + self.p + b'c r="'
+        if after:
+            if pos >= hi:
+                return True
+            at = pos if data.startswith(tag, pos, hi) else -1
+        else:
+            at = data.rfind(tag, lo, pos)
+            if at < 0:
+                return True
+        m = LETTERS_AT.match(data, at + len(tag)) if at >= 0 else None
+        if m is None:
+            return False
+        col = col_of(m.group(1))
+        return col > run[-1] if after else col < run[0]
 
     def _slow_rows(self, data, rows, after, by_row, body_start, body_end):
         """Rebuild whole rows: new cells, formulas, shared-formula masters, rows without `r`."""
         broken = self._broken_masters(data, rows, by_row)
-        spans = [_range_rows(ref) for ref, _ in broken.values()]
+        spans = [range_rows(ref) for ref, _ in broken.values()]
         if broken:
             rows, after = self.scan(data, body_start, body_end, max(max(b for _, b in spans), max(by_row)))
         edits = []
@@ -259,8 +267,8 @@ class SheetCells:
         rows: dict[int, Row] = {}
         num = 0
         close = b"</" + self.p + b"row>"
-        for i, stop, attrs in _elements(data, start, end, b"<" + self.p + b"row", close):
-            r = _ROW_NUM.search(attrs)
+        for i, stop, attrs in elements(data, start, end, b"<" + self.p + b"row", close):
+            r = ROW_NUM.search(attrs)
             num = int(r.group(1)) if r else num + 1
             if num > upto:
                 return rows, i
@@ -291,10 +299,10 @@ class SheetCells:
             for col, start, end, _, _ in row.cells:
                 if col not in updates:
                     continue
-                fm = _FORMULA.search(data, start, end)
+                fm = FORMULA.search(data, start, end)
                 if not fm:
                     continue
-                fa = _attrs(fm.group(1))
+                fa = attrs_of(fm.group(1))
                 if fa.get("t") == "shared" and "ref" in fa and fm.group(2):
                     text = html.unescape(fm.group(2).decode())
                     broken[fa.get("si")] = (fa["ref"], (cell_ref(r, col), text))
@@ -327,7 +335,7 @@ class SheetCells:
                 out[r] = b""
                 continue
             body, first = todo[r]
-            attrs = _widen_spans(rows[r].attrs.rstrip(), written[0] if first is None else first,
+            attrs = widen_spans(rows[r].attrs.rstrip(), written[0] if first is None else first,
                                  written[-1])
             out[r] = b"".join([b"<", p, b"row", attrs, b">", body, "".join(cells).encode("utf-8"),
                                b"</", p, b"row>"])
@@ -345,7 +353,7 @@ class SheetCells:
         p, cols = self.p, [c for c in sorted(updates) if not blank_update(updates[c])]
         if not cols:
             return b""
-        attrs = _widen_spans(row.attrs.rstrip(), cols[0] if first is None else first, cols[-1])
+        attrs = widen_spans(row.attrs.rstrip(), cols[0] if first is None else first, cols[-1])
         return b"".join([b"<", p, b"row", attrs, b">", body, self._new_cells(row, cols, updates),
                          b"</", p, b"row>"])
 
@@ -354,7 +362,7 @@ class SheetCells:
         """(the row's cells as they are, its first column or None when it has none) when
         `updates` can be appended after its last cell; else None (see _append_cells)."""
         p = self.p
-        if not _ROW_NUM.search(row.attrs):
+        if not ROW_NUM.search(row.attrs):
             return None
         body, first = b"", None
         if row.body is not None:
@@ -362,15 +370,15 @@ class SheetCells:
             if data.find(b"<" + p + b"f", lo, hi) >= 0:
                 return None
             body = data[lo:hi]
-            refs, tags = _cell_patterns(p)
+            refs, tags = cell_patterns(p)
             letters = refs.findall(body)
             if letters:
-                if (len(letters) != len(tags.findall(body)) or _GAP.search(body)
+                if (len(letters) != len(tags.findall(body)) or GAP.search(body)
                         or not body.startswith(b"<" + p + b'c r="')
                         or not (body.endswith(b"</" + p + b"c>") or (
                             body.endswith(b"/>") and body.rfind(b"<") == body.rfind(b"<" + p + b'c r="')))):
                     return None
-                first, last = _layout(tuple(letters))
+                first, last = layout(tuple(letters))
                 if first is None or min(updates) <= last:
                     return None           # not strictly left to right, or an update on a cell
             elif body.strip():
@@ -396,14 +404,14 @@ class SheetCells:
         cells: list[tuple[int, bytes]] = []
         touched = False
         attrs = row.attrs.rstrip()
-        if not _ROW_NUM.search(attrs):
+        if not ROW_NUM.search(attrs):
             attrs = b' r="%d"' % row.num + attrs
             touched = True
         have = set()
         for col, start, end, cell_attrs, has_r in row.cells:
             have.add(col)
             if col in updates:
-                if _FORMULA.search(data, start, end):
+                if FORMULA.search(data, start, end):
                     self.formula_removed = True
                 style = ATTR_S.search(cell_attrs)
                 cells.append((col, self._cell(cell_ref(row.num, col), updates[col],
@@ -416,7 +424,7 @@ class SheetCells:
                 touched |= raw2 is not raw
                 raw = raw2
             if not has_r:
-                raw = _TAG_NAME.sub(lambda m: m.group(0) + b' r="%s"' % cell_ref(row.num, col).encode(), raw, 1)
+                raw = TAG_NAME.sub(lambda m: m.group(0) + b' r="%s"' % cell_ref(row.num, col).encode(), raw, 1)
             cells.append((col, raw))
         for col in sorted(set(updates) - have):
             if not blank_update(updates[col]):
@@ -427,15 +435,15 @@ class SheetCells:
             return None
         cells.sort(key=lambda x: x[0])
         if cells:
-            attrs = _widen_spans(attrs, cells[0][0], cells[-1][0])
+            attrs = widen_spans(attrs, cells[0][0], cells[-1][0])
         p = self.p
         return b"".join([b"<", p, b"row", attrs, b">", *(c for _, c in cells), row.extra, b"</", p, b"row>"])
 
     def _unshare(self, raw: bytes, ref: str, broken) -> bytes:
-        fm = _FORMULA.search(raw)
+        fm = FORMULA.search(raw)
         if not fm:
             return raw
-        fa = _attrs(fm.group(1))
+        fa = attrs_of(fm.group(1))
         if fa.get("t") != "shared" or fa.get("si") not in broken or "ref" in fa:
             return raw
         from openpyxl.formula.translate import Translator, TranslatorError  # only on this rare path
@@ -475,68 +483,11 @@ class SheetCells:
         return self._cell(ref, value.value, style)
 
 
-ATTR_S = re.compile(rb"""(?:^|\s)s\s*=\s*["'](\d*)""")
-_GAP = re.compile(rb">\s+<")
-_CELL_PATTERNS: dict[bytes, tuple[re.Pattern, re.Pattern]] = {}
-
-
-def _cell_patterns(p: bytes) -> tuple[re.Pattern, re.Pattern]:
-    """(column letters of each `<c r="A1"`, every `<c` tag) for the prefix p."""
-    pats = _CELL_PATTERNS.get(p)
-    if pats is None:
-        c = b"<" + re.escape(p) + b"c"
-        pats = _CELL_PATTERNS[p] = (re.compile(c + rb' r="([A-Z]{1,3})\d+"'), re.compile(c + rb"[\s>/]"))
-    return pats
-_HAS_VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|is|f)[\s>/]")
-
-
-def row_values(data: bytes, row: "Row | None", p: bytes, c1: int, c2: int) -> set[int]:
-    """The columns c1..c2 of a row whose cells hold a value or formula (not just a style)."""
-    if row is None:
-        return set()
-    row.parse(data, p)
-    return {col for col, start, end, _, _ in row.cells
-            if c1 <= col <= c2 and _HAS_VALUE.search(data, start, end)}
-
-
-def _range_rows(ref: str) -> tuple[int, int]:
-    parts = ref.split(":")
-    return split_ref(parts[0])[0], split_ref(parts[-1])[0]
-
-
-def _widen_spans(tag: bytes, lo: int, hi: int) -> bytes:
-    if b"spans" not in tag:
-        return tag
-    m = re.search(rb'\bspans\s*=\s*"(\d+):(\d+)"', tag)
-    if not m:
-        return tag
-    a, b = min(int(m.group(1)), lo), max(int(m.group(2)), hi)
-    return tag[:m.start()] + b'spans="%d:%d"' % (a, b) + tag[m.end():]
-
-
-def _dimension_edit(data: bytes, by_row: dict[int, dict[int, Any]]
-                    ) -> tuple[int, int, bytes] | None:
-    """The edit growing the part's `<dimension ref>` over the cells given a value (by_row:
-    row -> {column: value}), if it must grow."""
-    head_end = data.find(b"sheetData")
-    m = _DIMENSION.search(data, 0, head_end if head_end > 0 else len(data))
-    if not m or not by_row:
-        return None
-    try:
-        parts = m.group(2).decode().split(":")
-        (r1, c1), (r2, c2) = split_ref(parts[0]), split_ref(parts[-1])
-    except ValueError:
-        return None
-    cols = set().union(*by_row.values())
-    if r1 <= min(by_row) and max(by_row) <= r2 and c1 <= min(cols) and max(cols) <= c2:
-        return None                 # every cell given lies inside it, valued or not
-    # the rows and the columns that get a value (any() stops at the first)
-    order = sorted(by_row)
-    filled = [r for r in order if not all(map(is_missing, by_row[r].values()))]
-    if not filled:
-        return None
-    cols = {c for c in cols if any(not is_missing(by_row[r].get(c)) for r in filled)}
-    nr1, nc1, nr2, nc2 = min(r1, filled[0]), min(c1, *cols), max(r2, filled[-1]), max(c2, *cols)
-    if (nr1, nc1, nr2, nc2) == (r1, c1, r2, c2):
-        return None
-    return m.start(2), m.end(2), f"{cell_ref(nr1, nc1)}:{cell_ref(nr2, nc2)}".encode()
+@dataclass
+class Expected:
+    """SheetCells._expected: column -> each row's cell as made (CellWriter.column), the
+    style it was made with, and row number -> its place in those lists."""
+    made: dict[int, list[str]]
+    styles: dict[int, str | None]
+    at: dict[int, int]
+    runs: list[list[int]]          # the columns, in runs of adjacent ones

@@ -20,7 +20,8 @@ from acctbook.xlsx.generated import SHEET_ORDER
 from acctbook.xlsx.package import (CT_TABLE, PARSER, find_child, find_children, insert_ordered,
                                    serialize)
 from acctbook.xlsx.parts import Parts
-from acctbook.xlsx.sheetcells import SheetCells, row_values
+from acctbook.xlsx.sheetcells import SheetCells
+from acctbook.xlsx.sheetrows import row_values
 from acctbook.xlsx.styles import StyleImport
 from acctbook.xlsx.validation import RULE_MARGIN
 

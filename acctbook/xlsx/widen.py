@@ -18,7 +18,8 @@ from acctbook.book.schema import fold
 from acctbook.xlsx.cellxml import CellWriter
 from acctbook.xlsx.package import canon, find_child, find_children, serialize, write_atomically
 from acctbook.xlsx.parts import Parts
-from acctbook.xlsx.sheetcells import SheetCells, row_values
+from acctbook.xlsx.sheetcells import SheetCells
+from acctbook.xlsx.sheetrows import row_values
 
 
 def unique_headers(wanted: Sequence[str], taken: Sequence[str]) -> list[str]:
