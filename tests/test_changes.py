@@ -24,3 +24,30 @@ def test_changes_read_as_the_list_of_changes_they_stand_for():
         c[3]
     assert pickle.loads(pickle.dumps(c)) == want     # a batch hands results between processes
     assert not Changes() and Changes() == []
+
+
+@pytest.mark.parametrize("lang", ["en", "he"])
+def test_a_columns_cells_are_each_values_cell(lang):
+    """core.plan.column_cells (a column of one kind in one comprehension) gives each value's
+    cell as cell_value does: NaN and NaT blank, timestamps as dates, choices in Hebrew."""
+    import datetime as dt
+
+    import numpy as np
+    import pandas as pd
+
+    from acctbook.book import schema
+    from acctbook.core.plan import cell_value, column_cells
+    choice = next(c for c in schema.CLIENTS.columns if c.type == schema.CHOICE)
+    columns = [
+        ["Active", "Prospect", None, "", "Lost"],
+        [1, 2.5, float("nan"), None, 0],
+        [dt.date(2026, 3, 9), None, "text", 7],
+        [pd.Timestamp("2026-03-09"), pd.NaT, None],
+        [np.int64(4), np.float64("nan"), True, pd.NA, dt.datetime(2026, 3, 9, 14, 30)],
+    ]
+    for values in columns:
+        for column in (choice, None):
+            want = [cell_value(v, column, lang) for v in values]
+            got = column_cells(list(values), column, lang)
+            assert got == want and [type(v) for v in got] == [type(v) for v in want]
+    assert column_cells(["Active"], choice, "he") == [schema.show_choice("Active", "he")]

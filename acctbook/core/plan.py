@@ -255,9 +255,22 @@ def cell_value(value: Any, column: schema.Column | None, lang: str) -> Any:
     return value
 
 
+_PLAIN = frozenset((str, int, float, dt.date, type(None)))
+_TIMES = frozenset((pd.Timestamp, type(pd.NaT), type(None)))
+
+
 def column_cells(values: list, column: schema.Column | None, lang: str) -> list:
-    """cell_value of each value in a column's list, with the common types done inline."""
+    """cell_value of each value in a column's list: a column of plain values (text, numbers,
+    dates, blanks) or of timestamps in one comprehension, any other value by cell_value."""
     choice = column is not None and column.type == schema.CHOICE and lang == "he"
+    kinds = set(map(type, values))
+    if kinds <= _PLAIN:                   # v != v: NaN only (None != None is False)
+        if choice:
+            he = schema.CHOICE_HE
+            return [he.get(v, v) if type(v) is str else None if v != v else v for v in values]
+        return [None if v != v else v for v in values]
+    if kinds <= _TIMES:
+        return [None if v is None or v is pd.NaT else v.date() for v in values]
     out = []
     add = out.append
     for v in values:
