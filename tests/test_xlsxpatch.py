@@ -1071,3 +1071,10 @@ def _with_part(path, name: str, body: bytes) -> bytes:
         for info in zin.infolist():
             zout.writestr(info.filename, body if info.filename == name else zin.read(info.filename))
     return out.getvalue()
+
+
+@pytest.mark.parametrize("text", ["C-00017", "a & b", 'say "hi"', "line\nbreak", "tab\there",
+                                  "_x0041_", "bell\x07", "\ufffe", "עברית <ok>", ""])
+def test_an_attributes_text_is_escaped_as_before(text):
+    from acctbook.xlsx.cellxml import attr_text, esc_attr, xstring
+    assert attr_text(text) == esc_attr(xstring(text))

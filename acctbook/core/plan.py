@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import itertools
 import math
 import re
 from typing import Any
@@ -321,7 +322,7 @@ def computed_cells(book: Book, results) -> tuple[dict, Changes]:
                 continue      # the user removed that column: nothing to write there
             sheet_cells.update({(row, col): None for row in gone})
             new = column_cells(frame[c.key].tolist(), c, book.lang)
-            sheet_cells.update(zip([(row, col) for row in rows], new))
+            sheet_cells.update(zip(zip(rows, itertools.repeat(col)), new))
             was = t.frame[c.key].reindex(frame.index)
             if was.isna().all():        # filled for the first time: each value is a change
                 old = [None] * len(new)

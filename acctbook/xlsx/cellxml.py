@@ -53,6 +53,14 @@ def esc_attr(text: str) -> str:
     return esc(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
 
 
+_ATTR_SPECIAL = re.compile('[&<>"\n\t\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\r]|_x[0-9A-Fa-f]{4}_')
+
+
+def attr_text(text: str) -> str:
+    """esc_attr(xstring(text)): text as an attribute's value; most needs neither."""
+    return esc_attr(xstring(text)) if _ATTR_SPECIAL.search(text) else text
+
+
 # --- values -> cell XML -----------------------------------------------------------------
 def is_missing(v: Any) -> bool:
     """None, NaN, NaT, pd.NA and "" all mean an empty cell."""

@@ -22,7 +22,7 @@ from acctbook.book import bidi, schema
 from acctbook.book.cells import letters_of
 from acctbook.book.cells import ref as cell_ref
 from acctbook.book.model import AcctbookError, SheetTable
-from acctbook.xlsx.cellxml import BAD_XML, CellWriter, esc_attr, is_missing, xstring
+from acctbook.xlsx.cellxml import BAD_XML, CellWriter, attr_text, esc_attr, is_missing, xstring
 from acctbook.xlsx.package import (CT_TABLE, PARSER, XML_DECL, canon, cut_element, find_child,
                                    find_children, insert_ordered, local_name)
 from acctbook.xlsx.parts import Parts, check_sheet_name
@@ -390,7 +390,7 @@ def _hyperlinks_xml(parts: Parts, st: SheetTable, p: str) -> str:
         if not (0 <= i < max(len(st.rows), 1) and 0 <= j < len(st.header)):
             raise AcctbookError(f"{st.sheet}: link at row {i}, column {j} is outside the table")
         value = st.rows[i][j] if i < len(st.rows) and j < len(st.rows[i]) else None
-        display = "" if is_missing(value) else f' display="{esc_attr(xstring(str(value)))}"'
+        display = "" if is_missing(value) else f' display="{attr_text(str(value))}"'
         out.append(f'<{p}hyperlink ref="{cell_ref(i + 2, j + 1)}" '
                    f'location="{esc_attr(target.lstrip("#"))}"{display}/>')
     return "".join(out)

@@ -25,7 +25,7 @@ from acctbook.book.cells import letters_of
 from acctbook.book.model import AcctbookError
 from acctbook.xlsx.cellxml import CellWriter, Styled, blank_update, esc, style_attr
 from acctbook.xlsx.sheetrows import (ATTR_S, FORMULA, FORMULA_TAG, GAP, LETTERS_AT, ROW_NUM,
-                                     SHEETDATA, TAG_NAME, Row, attrs_of, cell_patterns, col_of,
+                                     SHEETDATA, TAG_NAME, Row, attrs_of, cell_letters, col_of,
                                      column_styles, dimension_edit, elements, layout, range_rows,
                                      widen_spans)
 
@@ -370,10 +370,9 @@ class SheetCells:
             if data.find(b"<" + p + b"f", lo, hi) >= 0:
                 return None
             body = data[lo:hi]
-            refs, tags = cell_patterns(p)
-            letters = refs.findall(body)
+            letters = cell_letters(p).findall(body)
             if letters:
-                if (len(letters) != len(tags.findall(body)) or GAP.search(body)
+                if (b"" in letters or GAP.search(body)
                         or not body.startswith(b"<" + p + b'c r="')
                         or not (body.endswith(b"</" + p + b"c>") or (
                             body.endswith(b"/>") and body.rfind(b"<") == body.rfind(b"<" + p + b'c r="')))):

@@ -134,16 +134,18 @@ def column_styles(head: bytes) -> dict[int, str]:
 LETTERS_AT = re.compile(rb"([A-Z]{1,3})\d")
 ATTR_S = re.compile(rb"""(?:^|\s)s\s*=\s*["'](\d*)""")
 GAP = re.compile(rb">\s+<")
-_CELL_PATTERNS: dict[bytes, tuple[re.Pattern, re.Pattern]] = {}
+_CELL_LETTERS: dict[bytes, re.Pattern] = {}
 
 
-def cell_patterns(p: bytes) -> tuple[re.Pattern, re.Pattern]:
-    """(column letters of each `<c r="A1"`, every `<c` tag) for the prefix p."""
-    pats = _CELL_PATTERNS.get(p)
-    if pats is None:
-        c = b"<" + re.escape(p) + b"c"
-        pats = _CELL_PATTERNS[p] = (re.compile(c + rb' r="([A-Z]{1,3})\d+"'), re.compile(c + rb"[\s>/]"))
-    return pats
+def cell_letters(p: bytes) -> re.Pattern:
+    """For the prefix p: every `<c` tag, found with its column letters when it starts with
+    `r="A1"`, else with b"" (findall: one item a cell)."""
+    pat = _CELL_LETTERS.get(p)
+    if pat is None:
+        pat = _CELL_LETTERS[p] = re.compile(b"<" + re.escape(p) + rb'c(?: r="([A-Z]{1,3})\d+"|(?=[\s>/]))')
+    return pat
+
+
 _HAS_VALUE = re.compile(rb"<(?:[\w.-]+:)?(?:v|is|f)[\s>/]")
 
 
