@@ -136,6 +136,7 @@ def refresh(path, today: dt.date, dry_run: bool = False, adopt_rows: bool = Fals
     wbf = open_book(path)                # the file is read and checked once, then patched
     early = EarlyWork(today)   # rules, then compute's pieces, while the last sheets parse
     book = wbf.read_book(adopt_rows=adopt_rows, meanwhile=early)
+    wbf.inflate_ahead([] if dry_run else plan.computed_sheets(book))   # while computing
     step(tr("en", "checking every rule"))
     problems = check_book(book, today, early.rules)
     step(tr("en", "computing follow-ups, ranking and risk"))

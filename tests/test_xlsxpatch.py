@@ -1078,3 +1078,15 @@ def _with_part(path, name: str, body: bytes) -> bytes:
 def test_an_attributes_text_is_escaped_as_before(text):
     from acctbook.xlsx.cellxml import attr_text, esc_attr, xstring
     assert attr_text(text) == esc_attr(xstring(text))
+
+
+def test_a_sheet_inflated_ahead_is_the_sheet_as_read(book):
+    """Parts.inflate_ahead (refresh: while it computes) hands the sheet's bytes over once,
+    the very bytes the package holds; a sheet not asked for is read as before."""
+    parts = Parts(Package.open(book))
+    part = parts.sheet_part("Clients")
+    parts.inflate_ahead(["Clients", "No such sheet"])
+    assert parts.sheet_data(part) == parts.pkg.read(part)
+    assert parts.sheet_data(part) == parts.pkg.read(part)      # then read again
+    other = next(p for n, p in parts.sheets if p and n != "Clients")
+    assert parts.sheet_data(other) == parts.pkg.read(other)

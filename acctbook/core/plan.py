@@ -28,6 +28,12 @@ COMPUTED = (("Clients", "clients"), ("Deals", "deals"), ("Complaints", "complain
             ("Contracts", "contracts"), ("Campaigns", "campaigns"))
 
 
+def computed_sheets(book: Book) -> list[str]:
+    """The sheets whose tables have computed columns a refresh writes (COMPUTED)."""
+    return [book.tables[name].sheet for name, _ in COMPUTED
+            if name in book.tables and book.tables[name].sheet]
+
+
 def refresh_results(book: Book, problems: list[Problem], today: dt.date,
                     digests: Digests | None = None):
     """core.compute over the rows that are not skipped; skipped clients blank and said so,

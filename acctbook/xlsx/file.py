@@ -62,6 +62,10 @@ class WorkbookFile:
             self._book = read_book(self.parts, tables, meanwhile)
         return self._book
 
+    def inflate_ahead(self, sheets: Sequence[str]) -> None:
+        """The sheets a write will patch cell by cell, inflated meanwhile (Parts.inflate_ahead)."""
+        self.parts.inflate_ahead(sheets)
+
     def write_refresh(self, cells: Cells, sheets: Sequence[SheetTable]) -> PatchResult:
         """Refresh's write; every table's outgrown drop-downs and rules follow it
         (validation.extend_rules)."""

@@ -80,6 +80,7 @@ class Parts:
         # sheet added without a position goes where a new book has it (add_sheet).
         self.tab_order: list[str] = []
         self._ahead: dict[str, Future] = {}   # part -> its deflate(), running in a thread
+        self._inflating: dict[str, Future] = {}   # zip entry -> its bytes, read in a thread
         self._find_workbook()
 
     @classmethod
@@ -154,6 +155,20 @@ class Parts:
         self.add_rel(self.wb, self.rel_type("styles"), part)
         self.content_type(part, CT_STYLES)
         return part
+
+    def inflate_ahead(self, sheets) -> None:
+        """These sheets' parts inflated in a thread (zlib frees the GIL, so on the other
+        core) while the caller works out what to write there; sheet_data takes them."""
+        for sheet in sheets:
+            part = self.sheet_part(sheet)
+            name = self.pkg.name(part) if part else None
+            if name is not None and name not in self._inflating:
+                self._inflating[name] = _deflater().submit(self.pkg.read, name)
+
+    def sheet_data(self, part: str) -> bytes:
+        """A sheet part's bytes as read: those inflated ahead (handed over once), else now."""
+        ahead = self._inflating.pop(self.pkg.name(part) or part, None)
+        return ahead.result() if ahead is not None else self.pkg.read(part)
 
     def sheet_part(self, name: str) -> str | None:
         exact = [p for n, p in self.sheets if n == name]

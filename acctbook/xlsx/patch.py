@@ -164,7 +164,7 @@ def patch_cells(parts: Parts, sheet: str, updates: dict[tuple[int, int], Any]) -
                 or not (1 <= key[0] <= MAX_ROW and 1 <= key[1] <= MAX_COL)):
             raise AcctbookError(f"sheet {sheet!r}: bad cell position {key!r} (want (row, col), 1-based)")
     writer = CellWriter(parts.styles, parts.date1904)
-    sc = SheetCells(parts.pkg.read(part), writer, f"{os.path.basename(parts.pkg.path)}:{sheet}")
+    sc = SheetCells(parts.sheet_data(part), writer, f"{os.path.basename(parts.pkg.path)}:{sheet}")
     parts.set(part, sc.apply(updates))
     if sc.formula_removed:
         parts.drop_calc_chain()
