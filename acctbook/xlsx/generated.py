@@ -181,6 +181,8 @@ def generate(parts: Parts, st: SheetTable) -> None:
         old = parts.pkg.read(part)
         if has_formula(old):
             parts.drop_calc_chain()
+        for name in _CUT_BEFORE_PARSE:      # the old rows go now, before the new are made
+            old = cut_element(old, name.encode())
     found = _tables_for(parts, part, [t for t, _ in tables])
     ns = parts.ns
     for (t, first_col), (table_part, _rid, table_id) in zip(tables, found):
@@ -261,9 +263,7 @@ def _new_table(parts: Parts, sheet_part: str) -> tuple[str, str, int]:
 
 def _sheet_xml(parts: Parts, st: SheetTable, old: bytes | None, table_rids: list[str]) -> bytes:
     ns = parts.ns
-    if old is not None:
-        for name in _CUT_BEFORE_PARSE:
-            old = cut_element(old, name.encode())
+    if old is not None:            # its rows, links and merged cells already cut (generate)
         root = etree.fromstring(old, PARSER)
         ns = etree.QName(root).namespace
     else:
