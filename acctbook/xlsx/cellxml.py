@@ -118,39 +118,9 @@ class CellWriter:
     def cells(self, r: int, letters: Sequence[str], values: Sequence,
               styles: Sequence[str | None]) -> str:
         """Row r's cells as xml() writes each (columns' letters, values and styles alike in
-        length), a blank one (blank_update) left out: the one place a generated sheet's rows
-        and the cells appended to a row are made, the usual values inline."""
-        p, out = self.p, []
-        add = out.append
-        for col, v, style in zip(letters, values, styles):
-            kind = type(v)
-            if kind is str:
-                if not v:
-                    continue
-                if len(v) <= MAX_TEXT:
-                    add(f'<{p}c r="{col}{r}"{style_attr(style)} t="inlineStr"><{p}is><{p}t '
-                        f'xml:space="preserve">{cell_text(v)}</{p}t></{p}is></{p}c>')
-                    continue
-            elif kind is float:
-                if v != v:
-                    continue
-                if v.is_integer() and abs(v) < 1e15:
-                    add(f'<{p}c r="{col}{r}"{style_attr(style)}><{p}v>{int(v)}</{p}v></{p}c>')
-                    continue
-            elif kind is int:
-                add(f'<{p}c r="{col}{r}"{style_attr(style)}><{p}v>{v}</{p}v></{p}c>')
-                continue
-            elif v is None:
-                continue
-            elif kind is dt.date and v.year >= 1901 and not self.date1904:
-                shown = self._date_styles.get(style)
-                if shown is None:
-                    shown = self._date_styles[style] = self.styles.date_style(style, False)
-                add(f'<{p}c r="{col}{r}"{style_attr(shown)}><{p}v>{excel_serial(v)}</{p}v></{p}c>')
-                continue
-            if not blank_update(v):
-                add(self.xml(f"{col}{r}", v, style))
-        return "".join(out)
+        length), a blank one (blank_update) left out."""
+        return "".join(self.xml(f"{col}{r}", v, style)
+                       for col, v, style in zip(letters, values, styles) if not blank_update(v))
 
     def column(self, letters: str, rows: Sequence[int], values: Sequence,
                style: str | None) -> list[str]:

@@ -358,7 +358,7 @@ def _rows_xml(parts: Parts, st: SheetTable, p: str) -> list[bytes]:
         columns = [writer.column(letters[c], nums, values, styles[c])
                    for c, values in enumerate(itertools.zip_longest(*st.rows))]
     except ValueError:
-        _say_bad_row(writer, st, letters, styles)
+        _say_bad_row(writer, st, styles)
         raise
     row_end = f"</{p}row>"
     done += [f'<{p}row r="{r}" spans="1:{ncol}">{"".join(cells)}{row_end}'.encode("utf-8")
@@ -366,22 +366,14 @@ def _rows_xml(parts: Parts, st: SheetTable, p: str) -> list[bytes]:
     return done
 
 
-def _say_bad_row(writer: CellWriter, st: SheetTable, letters: list[str], styles: list) -> None:
-    """The first row, then cell, that cannot be written, said with its reference."""
+def _say_bad_row(writer: CellWriter, st: SheetTable, styles: list) -> None:
+    """The first cell, row by row, that cannot be written, said with its reference."""
     for i, row in enumerate(st.rows):
-        try:
-            writer.cells(i + 2, letters, row, styles)
-        except ValueError:
-            _say_bad_cell(writer, st, i + 2, row, styles)
-
-
-def _say_bad_cell(writer: CellWriter, st: SheetTable, r: int, row: list, styles: list) -> None:
-    """The cell of row r that cannot be written, said with its reference (AcctbookError)."""
-    for c, v in enumerate(row):
-        try:
-            writer.cells(r, ["A"], [v], styles[c:c + 1])
-        except ValueError as e:
-            raise AcctbookError(f"{st.sheet}!{cell_ref(r, c + 1)}: {e}") from None
+        for c, v in enumerate(row):
+            try:
+                writer.cells(i + 2, ["A"], [v], styles[c:c + 1])
+            except ValueError as e:
+                raise AcctbookError(f"{st.sheet}!{cell_ref(i + 2, c + 1)}: {e}") from None
 
 
 def _hyperlinks_xml(parts: Parts, st: SheetTable, p: str) -> str:

@@ -24,10 +24,9 @@ from acctbook.book.cells import ref as cell_ref
 from acctbook.book.cells import letters_of
 from acctbook.book.model import AcctbookError
 from acctbook.xlsx.cellxml import CellWriter, Styled, blank_update, esc, style_attr
-from acctbook.xlsx.sheetrows import (ATTR_S, FORMULA, FORMULA_TAG, GAP, LETTERS_AT, ROW_NUM,
-                                     SHEETDATA, TAG_NAME, Row, attrs_of, cell_letters, col_of,
-                                     column_styles, dimension_edit, elements, layout, range_rows,
-                                     widen_spans)
+from acctbook.xlsx.sheetrows import (ATTR_S, FORMULA, GAP, LETTERS_AT, ROW_NUM, SHEETDATA,
+                                     TAG_NAME, Row, attrs_of, cell_letters, col_of, column_styles,
+                                     dimension_edit, elements, layout, range_rows, widen_spans)
 
 
 class SheetCells:
@@ -119,7 +118,7 @@ class SheetCells:
             row = rows[r]
             for c in cols:
                 if c not in styles and row.body is not None:
-                    i = data.find(b"<" + self.p + b'c r="' + cell_ref(r, c).encode() + b'"', *row.body)
+                    i = data.find(self._needle(r, c), *row.body)
                     if i >= 0:
                         style = ATTR_S.search(data, i + len(self.p) + 2, data.find(b">", i))
                         styles[c] = style.group(1).decode() if style else None
@@ -148,14 +147,10 @@ class SheetCells:
             walked = self._walk_cells(data, row, updates, expected, at)
             if walked is not None:
                 return walked
-        p, (lo, hi) = self.p, row.body
-        close = b"</" + p + b"c>"
-        formulas = None              # whether the row has any; else no cell needs a look
+        lo, hi = row.body
         edits = []
         for col, value in updates.items():
-            ref = cell_ref(row.num, col)
-            needle = b"<" + p + b'c r="' + ref.encode() + b'"'
-            i = data.find(needle, lo, hi)
+            i = data.find(self._needle(row.num, col), lo, hi)
             if i < 0:
                 if blank_update(value):
                     continue      # no cell and nothing to put there: the rebuild would skip it too
@@ -163,17 +158,30 @@ class SheetCells:
             made = expected.made[col][at].encode("utf-8") if at is not None else b""
             if made and data.startswith(made, i, hi):
                 continue          # the cell already holds it, so: no formula, no edit
-            gt = data.find(b">", i, hi)
-            stop = gt + 1 if data[gt - 1:gt] == b"/" else data.find(close, gt, hi) + len(close)
-            if formulas is None:
-                formulas = FORMULA_TAG.search(data, lo, hi) is not None
-            if stop < gt or formulas and FORMULA.search(data, i, stop):
+            edit = self._swap(data, i, hi, row.num, col, value, made, expected)
+            if edit is None:
                 return None
-            style = ATTR_S.search(data, i + len(p) + 2, gt)
-            style = style.group(1).decode() if style else None
-            edits.append((i, stop, made if made and style == expected.styles.get(col, "")
-                          else self._cell(ref, value, style)))
+            edits.append(edit)
         return edits
+
+    def _needle(self, r: int, c: int) -> bytes:
+        """The start of cell (r, c)'s tag, as the usual writer writes it: `<c r="V2"`."""
+        return b"<" + self.p + b'c r="' + cell_ref(r, c).encode() + b'"'
+
+    def _swap(self, data: bytes, i: int, hi: int, r: int, c: int, value: Any, made: bytes,
+              expected: "Expected | None") -> tuple[int, int, bytes] | None:
+        """The edit rewriting the cell that starts at i (None for a formula's): `made` when
+        the cell has the style it was made in (Expected), else made in its own style."""
+        close = b"</" + self.p + b"c>"
+        gt = data.find(b">", i, hi)
+        stop = gt + 1 if data[gt - 1:gt] == b"/" else data.find(close, gt, hi) + len(close)
+        if stop < gt or FORMULA.search(data, i, stop):
+            return None
+        style = ATTR_S.search(data, i + len(self.p) + 2, gt)
+        style = style.group(1).decode() if style else None
+        if made and style == expected.styles.get(c, ""):
+            return i, stop, made
+        return i, stop, self._cell(cell_ref(r, c), value, style)
 
     def _walk_cells(self, data: bytes, row: Row, updates: dict[int, Any], expected: "Expected",
                     at: int) -> list | None:
@@ -183,20 +191,17 @@ class SheetCells:
         alone) when the row's cells are not the run's cells one after the other, in order:
         a missing, extra or foreign cell, a formula, a cell before or after a run in one of
         its blank columns."""
-        p, (lo, hi) = self.p, row.body
-        tag, close = b"<" + p + b'c r="', b"</" + p + b"c>"
-        start, digits, edits = len(tag), len(str(row.num)) + 1, []
+        lo, hi = row.body
+        edits = []
         for run in expected.runs:
             made = [expected.made[c][at] for c in run]
             written = [(c, x) for c, x in zip(run, made) if x]
             if not written:
-                if any(data.find(tag + cell_ref(row.num, c).encode() + b'"', lo, hi) >= 0
-                       for c in run):
+                if any(data.find(self._needle(row.num, c), lo, hi) >= 0 for c in run):
                     return None
                 continue
             whole = "".join(made).encode("utf-8")
-            first = whole[:start + len(letters_of(written[0][0])) + digits]   # <c r="V2"
-            pos = data.find(first, lo, hi)
+            pos = data.find(self._needle(row.num, written[0][0]), lo, hi)
             if pos < 0 or not self._bounded(data, lo, hi, pos, run):
                 return None
             if data.startswith(whole, pos, hi):           # the run as it is: the usual case
@@ -208,17 +213,13 @@ class SheetCells:
                 if data.startswith(xb, pos, hi):
                     pos += len(xb)
                     continue
-                if not data.startswith(xb[:start + len(letters_of(c)) + digits], pos, hi):
+                if not data.startswith(self._needle(row.num, c), pos, hi):
                     return None                  # another cell where this one should be
-                gt = data.find(b">", pos, hi)
-                stop = gt + 1 if data[gt - 1:gt] == b"/" else data.find(close, gt, hi) + len(close)
-                if stop < gt or FORMULA_TAG.search(data, pos, stop):
+                edit = self._swap(data, pos, hi, row.num, c, updates[c], xb, expected)
+                if edit is None:
                     return None
-                style = ATTR_S.search(data, pos + len(p) + 2, gt)
-                style = style.group(1).decode() if style else None
-                edits.append((pos, stop, xb if style == expected.styles.get(c, "") else
-                              self._cell(cell_ref(row.num, c), updates[c], style)))
-                pos = stop
+                edits.append(edit)
+                pos = edit[1]
             if not self._bounded(data, lo, hi, pos, run, after=True):
                 return None
         return edits

@@ -19,7 +19,6 @@ ROW_NUM = re.compile(rb"""(?:^|\s)r\s*=\s*["'](\d+)""")
 _CELL_COL = re.compile(rb"""(?:^|\s)r\s*=\s*["']\$?([A-Za-z]{1,3})""")
 TAG_NAME = re.compile(rb"^<[\w.:-]+")
 FORMULA = re.compile(rb"<(?:[\w.-]+:)?f\b([^>]*?)(?:/>|>(.*?)</(?:[\w.-]+:)?f>)", re.S)
-FORMULA_TAG = re.compile(rb"<(?:[\w.-]+:)?f\b")
 _FORMULA_ELEMENT = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")
 _DIMENSION = re.compile(rb"(<(?:[\w.-]+:)?dimension\b[^>]*?\bref\s*=\s*\")([^\"]*)(\")")
 _COLS: dict[bytes, int] = {}
