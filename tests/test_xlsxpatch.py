@@ -247,12 +247,13 @@ def test_a_column_of_cells_is_written_as_each_cell_alone(book, kind, date1904, p
     for style in (None, "1"):
         outcomes = []
         for make in (lambda w: w.column("AB", rows, values, style),
+                     lambda w: w.column("AB", [str(r) for r in rows], values, style),
                      lambda w: [w.cells(r, ["AB"], [v], [style]) for r, v in zip(rows, values)]):
             try:
                 outcomes.append(make(CellWriter(Parts(Package.open(book)).styles, date1904, prefix)))
             except ValueError:        # a date before 1904 in a 1904 book: both refuse it
                 outcomes.append("refused")
-        assert outcomes[0] == outcomes[1]
+        assert outcomes[0] == outcomes[1] == outcomes[2]     # row numbers as ints or as text
         assert (outcomes[0] == "refused") == (date1904 and "dates" in kind)
 
 
@@ -1063,6 +1064,57 @@ def test_cells_rewritten_in_many_rows_are_written_as_row_by_row(tmp_path):
     for r in (2, 3, 9):           # rows as they were: not one byte of them rewritten
         row = untouched[untouched.index(b'<row r="%d"' % r):untouched.index(b'<row r="%d"' % (r + 1))]
         assert row in same_again
+
+
+def test_cells_held_as_columns_are_written_as_the_same_cells_given_as_a_dict(tmp_path):
+    """A refresh's computed cells come as ColumnCells (book/updates.py): the file is byte for
+    byte what the same cells given as {(row, col): value} make, on a first write (cells
+    appended) and a second (cells compared in place, some changed, one cleared)."""
+    from acctbook.book.updates import ColumnCells
+    src = tmp_path / "src.xlsx"
+    wb = openpyxl.Workbook()
+    for r in range(2, 12):
+        wb.active.cell(r, 1, f"client {r}")
+    wb.save(src)
+    rows = list(range(2, 12))
+    first = {3: [f"note {r} & more" for r in rows], 4: [10.5 * r for r in rows],
+             5: [dt.date(2026, 1, r) for r in rows], 6: [None if r == 5 else r for r in rows]}
+    second = {**first, 4: [99.25 if r == 8 else 10.5 * r for r in rows],
+              6: [None if r in (5, 11) else r for r in rows]}
+    written = {}
+    for how in ("columns", "dict"):
+        path = tmp_path / f"{how}.xlsx"
+        shutil.copy(src, path)
+        for columns in (first, second):
+            if how == "columns":
+                cells = ColumnCells()
+                for col, values in columns.items():
+                    cells.add_column(col, rows, values)
+            else:
+                cells = {(r, col): v for col, values in columns.items()
+                         for r, v in zip(rows, values)}
+            patch_workbook(path, {"Sheet": cells})
+        with zipfile.ZipFile(path) as zf:
+            written[how] = {n: zf.read(n) for n in zf.namelist()}
+    assert written["columns"] == written["dict"]
+    ws = openpyxl.load_workbook(tmp_path / "columns.xlsx").active
+    assert ws["D8"].value == 99.25 and ws["F11"].value is None and ws["C2"].value == "note 2 & more"
+    bad = ColumnCells()
+    bad.add_column(3, [2, 0], ["x", "y"])
+    with pytest.raises(AcctbookError, match=r"bad cell position \(0, 3\)"):
+        patch_workbook(src, {"Sheet": bad})
+
+
+@pytest.mark.parametrize("targets", [["'Clients'!A2", "#'Clients'!A3"],
+                                     ["'R&D \"East\"'!A2", "'Clients'!A3"]])
+def test_a_generated_sheets_links_lead_where_they_say(book, targets):
+    """Each link's location as given (a leading # dropped); a sheet name with & or quotes
+    in any of them is escaped, and reads back as it was."""
+    patch_workbook(book, sheets=[SheetTable("Links", "Links", ["Client"], [["C-1"], ["C-2"]],
+                                            links={(0, 0): targets[0], (1, 0): targets[1]})])
+    ws = openpyxl.load_workbook(book)["Links"]
+    assert [ws[f"A{r}"].hyperlink.location for r in (2, 3)] == [t.lstrip("#") for t in targets]
+    assert [ws[f"A{r}"].hyperlink.display for r in (2, 3)] == ["C-1", "C-2"]
 
 
 def _with_part(path, name: str, body: bytes) -> bytes:

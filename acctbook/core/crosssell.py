@@ -117,7 +117,7 @@ def bought_lines(orders: pd.DataFrame, today: dt.date) -> pd.DataFrame:
     d = orders["order_date"]
     keep = (d > t - pd.DateOffset(months=MONTHS)) & (d <= t) & (orders["status"] != "Cancelled")
     keep &= orders["sku"].notna() & orders["client_id"].notna()
-    return orders[keep]
+    return orders.loc[keep, ["client_id", "order_date", "sku", "status"]]   # not every column
 
 
 # --- the figures of a block of clients ---------------------------------------------------------

@@ -179,7 +179,7 @@ def due_complaint(complaints, last, settings, cal):
 def due_payment(orders, today, cal):
     """A blank Invoice due counts as Invoice date (or Delivered on) + the line's `terms`
     (risk.invoice_dues); then the derived reason -PAYMENT: t = that invoice date, n = terms."""
-    o = orders.drop(columns=["terms"], errors="ignore").join(invoice_dues(orders))
+    o = orders[["client_id", "order_id", "paid_on"]].join(invoice_dues(orders))  # not every column
     o = o[o["due"].notna() & o["paid_on"].isna() & (o["due"] < pd.Timestamp(today))]
     o = o.drop_duplicates(["client_id", "order_id", "due"])
     base = [None if pd.isna(b) else b.date().isoformat() for b in o["base"]]
@@ -188,7 +188,8 @@ def due_payment(orders, today, cal):
 
 
 def due_delivery(orders, settings, cal):
-    o = orders[orders["status"].isin(OPEN_ORDER) & orders["due_date"].notna()]
+    o = orders.loc[orders["status"].isin(OPEN_ORDER) & orders["due_date"].notna(),
+                   ["client_id", "order_id", "due_date"]]
     o = o.drop_duplicates(["client_id", "order_id", "due_date"])
     n = int(settings["delivery_check_days"] or 0)
     return _frame(o["client_id"], DELIVERY, cal.sub_many(_days(o["due_date"]), n),

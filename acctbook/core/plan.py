@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import itertools
 import math
 import re
 from typing import Any
@@ -19,6 +18,7 @@ from acctbook.book import schema
 from acctbook.book.model import (ERROR, Book, LoadedTable, Problem, SheetTable, col_letter,
                                  cut_text)
 from acctbook.book.results import Changes
+from acctbook.book.updates import ColumnCells
 from acctbook.core import ranking
 from acctbook.core.compute import READS, Results, compute
 from acctbook.core.digests import Digests
@@ -311,24 +311,25 @@ def _same(old: Any, new: Any) -> bool:
 
 
 def computed_cells(book: Book, results) -> tuple[dict, Changes]:
-    """Cell updates for the computed columns, and the list of cells whose value changes."""
-    cells: dict[str, dict[tuple[int, int], Any]] = {}
+    """Cell updates for the computed columns (a sheet's held as columns: ColumnCells), and
+    the list of cells whose value changes."""
+    cells: dict[str, ColumnCells] = {}
     changes = Changes()
     for name, attr in COMPUTED:
         t: LoadedTable = book.tables[name]
         frame = getattr(results, attr)
-        sheet_cells = cells.setdefault(t.sheet, {})
+        sheet_cells = cells.setdefault(t.sheet, ColumnCells())
         # Table rows that are no longer records (their inputs were cleared) lose their
         # computed values too, so no stale Rank or follow-up stays behind.
-        gone = t.stale_rows
+        gone = list(t.stale_rows)
         rows = frame.index.tolist()
+        spots = gone + rows               # one list for every column: ColumnCells.by_row
         for c in t.spec.computed:
             col = t.columns.get(c.key)
             if col is None or c.key not in frame:
                 continue      # the user removed that column: nothing to write there
-            sheet_cells.update({(row, col): None for row in gone})
             new = column_cells(frame[c.key].tolist(), c, book.lang)
-            sheet_cells.update(zip(zip(rows, itertools.repeat(col)), new))
+            sheet_cells.add_column(col, spots, [None] * len(gone) + new)
             was = t.frame[c.key].reindex(frame.index)
             if was.isna().all():        # filled for the first time: each value is a change
                 old = [None] * len(new)
@@ -393,8 +394,12 @@ def generated_sheets(book: Book, results, problems: list[Problem]) -> list[Sheet
     clients = book.tables["Clients"]
     id_col = col_letter(clients.columns["client_id"])
 
+    where = f"'{clients.sheet}'!{id_col}"
+
     def client_link(row):
-        return f"'{clients.sheet}'!{id_col}{int(row)}" if row is not None and not pd.isna(row) else None
+        if type(row) is int:          # the usual row number, without pd.isna's checks
+            return f"{where}{row}"
+        return f"{where}{int(row)}" if row is not None and not pd.isna(row) else None
 
     today = _sheet_table(schema.TODAY, results.queue, lang, "client_id", client_link, "client_row")
     rank_frame = results.rankings.copy()

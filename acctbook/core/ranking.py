@@ -35,10 +35,8 @@ def order_amount(orders: pd.DataFrame) -> pd.Series:
 
 def live_orders(orders: pd.DataFrame) -> pd.DataFrame:
     """Order lines that count anywhere: not Cancelled, with their effective amount and Excel row."""
-    out = orders[orders["status"] != "Cancelled"].rename_axis(None).copy()
-    out["amount"] = order_amount(out)
-    out["row"] = out.index
-    return out
+    out = orders[orders["status"] != "Cancelled"].rename_axis(None)
+    return out.assign(amount=order_amount(out), row=out.index)   # no deep copy (pandas 3)
 
 
 def book_amounts(deals: pd.DataFrame, settings: Settings) -> pd.Series:

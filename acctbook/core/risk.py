@@ -86,7 +86,7 @@ def unpaid_invoices(orders: pd.DataFrame, today: dt.date) -> pd.DataFrame:
     yet), and when the Invoice due is derived (`invoice_dues`), its invoice date `base` and
     `terms` (else NaT / NaN)."""
     dues = invoice_dues(orders).rename(columns={"due": "invoice_due"})
-    o = orders.drop(columns=["invoice_due", "terms"], errors="ignore").join(dues)
+    o = orders[["client_id", "order_id", "amount", "paid_on"]].join(dues)   # not every column
     o = o[o["invoice_due"].notna() & o["paid_on"].isna() & o["client_id"].notna()]
     o = o.assign(order_id=o["order_id"].fillna(""), amount=o["amount"].fillna(0))
     inv = o.groupby(["client_id", "order_id", "invoice_due"], as_index=False, sort=True).agg(

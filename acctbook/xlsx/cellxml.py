@@ -122,35 +122,41 @@ class CellWriter:
         return "".join(self.xml(f"{col}{r}", v, style)
                        for col, v, style in zip(letters, values, styles) if not blank_update(v))
 
-    def column(self, letters: str, rows: Sequence[int], values: Sequence,
+    def column(self, letters: str, rows: Sequence[int] | Sequence[str], values: Sequence,
                style: str | None) -> list[str]:
         """Column `letters`' cell in each of `rows` as cells() writes it, "" for a blank one:
         a column at a time, so a column of one kind (text, numbers, dates) is made by one
-        comprehension instead of a type test per cell. Raises ValueError as xml() does."""
+        comprehension instead of a type test per cell. `rows`: the row numbers, or their
+        text (a caller making many columns of the same rows makes it once). Raises
+        ValueError as xml() does."""
         p, s, kinds = self.p, style_attr(style), set(map(type, values))
         kinds.discard(type(None))
+        # Each cell is `head`, its row, then its kind's middle, value and end: the parts
+        # that are the same for the whole column are made once (0.4 s less on a big book).
+        head = f'<{p}c r="{letters}'
         if kinds == {str} and max((len(v) for v in values if v), default=0) <= MAX_TEXT:
             # "\n" needs no escaping and cannot complete an _xHHHH_ across two texts
             if _SPECIAL.search("\n".join(v for v in values if v)):
                 values = [cell_text(v) if v else v for v in values]
-            return [f'<{p}c r="{letters}{r}"{s} t="inlineStr"><{p}is><{p}t xml:space="preserve">'
-                    f"{v}</{p}t></{p}is></{p}c>" if v else "" for r, v in zip(rows, values)]
+            mid = f'"{s} t="inlineStr"><{p}is><{p}t xml:space="preserve">'
+            end = f"</{p}t></{p}is></{p}c>"
+            return [f"{head}{r}{mid}{v}{end}" if v else "" for r, v in zip(rows, values)]
+        mid, end = f'"{s}><{p}v>', f"</{p}v></{p}c>"
         if kinds == {float}:
-            return [f'<{p}c r="{letters}{r}"{s}><{p}v>'
-                    f"{int(v) if v.is_integer() and -1e15 < v < 1e15 else number_text(v)}"
-                    f"</{p}v></{p}c>" if v is not None and v == v else ""
-                    for r, v in zip(rows, values)]
-        if kinds <= {int, float}:
-            return [f'<{p}c r="{letters}{r}"{s}><{p}v>{number_text(v)}</{p}v></{p}c>'
+            return [f"{head}{r}{mid}"
+                    f"{int(v) if v.is_integer() and -1e15 < v < 1e15 else number_text(v)}{end}"
                     if v is not None and v == v else "" for r, v in zip(rows, values)]
+        if kinds <= {int, float}:
+            return [f"{head}{r}{mid}{number_text(v)}{end}" if v is not None and v == v else ""
+                    for r, v in zip(rows, values)]
         if (kinds == {dt.date} and not self.date1904
                 and min(v.year for v in values if v is not None) >= 1901):
             shown = self._date_styles.get(style)
             if shown is None:
                 shown = self._date_styles[style] = self.styles.date_style(style, False)
-            s = style_attr(shown)
-            return [f'<{p}c r="{letters}{r}"{s}><{p}v>{excel_serial(v)}</{p}v></{p}c>'
-                    if v is not None else "" for r, v in zip(rows, values)]
+            mid = f'"{style_attr(shown)}><{p}v>'
+            return [f"{head}{r}{mid}{excel_serial(v)}{end}" if v is not None else ""
+                    for r, v in zip(rows, values)]
         return ["" if blank_update(v) else self.xml(f"{letters}{r}", v, style)
                 for r, v in zip(rows, values)]
 

@@ -353,15 +353,15 @@ def _rows_xml(parts: Parts, st: SheetTable, p: str) -> list[bytes]:
     out.append(f"</{p}row>")
     done = ["".join(out).encode("utf-8")]
     letters = [letters_of(c) for c in range(1, ncol + 1)]    # rows are checked: len <= ncol
-    nums = range(2, len(st.rows) + 2)
+    nums = list(map(str, range(2, len(st.rows) + 2)))     # each row's number, as text once
     try:          # a column at a time (CellWriter.column), then each row's cells joined
         columns = [writer.column(letters[c], nums, values, styles[c])
                    for c, values in enumerate(itertools.zip_longest(*st.rows))]
     except ValueError:
         _say_bad_row(writer, st, styles)
         raise
-    row_end = f"</{p}row>"
-    done += [f'<{p}row r="{r}" spans="1:{ncol}">{"".join(cells)}{row_end}'.encode("utf-8")
+    head, mid, end = f'<{p}row r="', f'" spans="1:{ncol}">', f"</{p}row>"
+    done += [f'{head}{r}{mid}{"".join(cells)}{end}'.encode("utf-8")
              for r, cells in zip(nums, zip(*columns) if columns else [()] * len(st.rows))]
     return done
 
@@ -377,15 +377,21 @@ def _say_bad_row(writer: CellWriter, st: SheetTable, styles: list) -> None:
 
 
 def _hyperlinks_xml(parts: Parts, st: SheetTable, p: str) -> str:
-    out = []
-    for (i, j), target in sorted(st.links.items()):
-        if not (0 <= i < max(len(st.rows), 1) and 0 <= j < len(st.header)):
+    links = sorted(st.links.items())
+    targets = [target.lstrip("#") for _, target in links]
+    if _ESCAPED.search("".join(targets)):      # most books' sheet names need no escaping
+        targets = [esc_attr(t) for t in targets]
+    n, width, out = max(len(st.rows), 1), len(st.header), []
+    for ((i, j), _), location in zip(links, targets):
+        if not (0 <= i < n and 0 <= j < width):
             raise AcctbookError(f"{st.sheet}: link at row {i}, column {j} is outside the table")
         value = st.rows[i][j] if i < len(st.rows) and j < len(st.rows[i]) else None
         display = "" if is_missing(value) else f' display="{attr_text(str(value))}"'
-        out.append(f'<{p}hyperlink ref="{cell_ref(i + 2, j + 1)}" '
-                   f'location="{esc_attr(target.lstrip("#"))}"{display}/>')
+        out.append(f'<{p}hyperlink ref="{cell_ref(i + 2, j + 1)}" location="{location}"{display}/>')
     return "".join(out)
+
+
+_ESCAPED = re.compile('[&<>"\n\t]')      # what esc_attr changes
 
 
 def _sheet_views(q, old_view, rtl: bool):

@@ -23,6 +23,7 @@ from typing import Any
 from acctbook.book.cells import ref as cell_ref
 from acctbook.book.cells import letters_of
 from acctbook.book.model import AcctbookError
+from acctbook.book.updates import ColumnCells
 from acctbook.xlsx.cellxml import CellWriter, Styled, blank_update, esc, style_attr
 from acctbook.xlsx.sheetrows import (ATTR_S, FORMULA, GAP, LETTERS_AT, ROW_NUM, SHEETDATA,
                                      TAG_NAME, Row, attrs_of, cell_letters, col_of, column_styles,
@@ -77,9 +78,12 @@ class SheetCells:
 
     def apply(self, updates: dict[tuple[int, int], Any]) -> bytes:
         data, body_start, body_end = self.locate()
-        by_row: dict[int, dict[int, Any]] = {}
-        for (r, c), v in updates.items():
-            by_row.setdefault(r, {})[c] = v
+        if isinstance(updates, ColumnCells):
+            by_row = updates.by_row()          # made a row at a time from its columns
+        else:
+            by_row = {}
+            for (r, c), v in updates.items():
+                by_row.setdefault(r, {})[c] = v
         dim = dimension_edit(data, by_row)     # before by_row loses the rows done in place
         rows, after = self.scan(data, body_start, body_end, max(by_row))
         edits, expected = [], self._expected(data, rows, by_row)
@@ -112,7 +116,8 @@ class SheetCells:
         nums = [r for r in by_row if r in rows]
         if len(nums) < 2:
             return None
-        cols = sorted({c for r in nums for c in by_row[r]})
+        given = [by_row[r] for r in nums]
+        cols = sorted(set().union(*given))
         styles: dict[int, str | None] = {}
         for r in nums[:8]:
             row = rows[r]
@@ -124,8 +129,9 @@ class SheetCells:
                         styles[c] = style.group(1).decode() if style else None
         if not styles:
             return None
+        texts = list(map(str, nums))           # each row's number, as text once
         try:
-            made = {c: self.writer.column(letters_of(c), nums, [by_row[r].get(c) for r in nums],
+            made = {c: self.writer.column(letters_of(c), texts, [u.get(c) for u in given],
                                           styles.get(c)) for c in cols}
         except ValueError:
             return None
@@ -323,9 +329,11 @@ class SheetCells:
         if len(todo) < 2:
             return {}
         nums = list(todo)
-        cols = sorted({c for r in nums for c in by_row[r]})
+        given = [by_row[r] for r in nums]
+        cols = sorted(set().union(*given))
+        texts = list(map(str, nums))           # each row's number, as text once
         try:
-            made = [self.writer.column(letters_of(c), nums, [by_row[r].get(c) for r in nums],
+            made = [self.writer.column(letters_of(c), texts, [u.get(c) for u in given],
                                        self.col_styles.get(c)) for c in cols]
         except ValueError:
             return {}
