@@ -172,7 +172,6 @@ def patch_cells(parts: Parts, sheet: str, updates: dict[tuple[int, int], Any]) -
         parts.drop_calc_chain()
 
 
-
 def _positions(updates) -> Iterable:
     """The keys of `updates` to check; of a ColumnCells held as columns, each column's first
     cell and each distinct list of rows once (a refresh's columns share one)."""
