@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from acctbook.book.updates import ColumnCells
+from acctbook.book.updates import ColumnCells, cells_by_row
 
 STALE, ROWS = [40, 41], [2, 3, 5, 9]
 COLUMNS = {        # column -> values at STALE + ROWS, as a refresh gives them (stale rows blank)
@@ -44,9 +44,9 @@ def test_column_cells_read_as_the_dict_they_stand_for():
     rows = STALE + ROWS
     cells, want = _made(COLUMNS, rows), _as_dict_updates(COLUMNS, rows)
     assert len(cells) == len(want) == 18 and cells.columns() is not None
-    assert cells.by_row() == _grouped(want)
-    assert [list(d) for d in cells.by_row().values()] == [list(d) for d in _grouped(want).values()]
-    assert list(cells.by_row()) == list(_grouped(want))   # the rows in the same order
+    assert cells_by_row(cells) == _grouped(want)
+    assert [list(d) for d in cells_by_row(cells).values()] == [list(d) for d in _grouped(want).values()]
+    assert list(cells_by_row(cells)) == list(_grouped(want))   # the rows in the same order
     assert cells == want and list(cells.items()) == list(want.items())   # keys in order too
     assert cells[(3, 23)] == "Today" and (41, 30) in cells and (4, 23) not in cells
 
@@ -58,7 +58,7 @@ def test_column_cells_given_a_cell_again_keep_its_latest_value_as_dict_update_wo
     want = _as_dict_updates(COLUMNS, STALE + ROWS)
     want.update({(3, 23): "Later", (7, 23): "Today"})
     assert cells == want and list(cells) == list(want)
-    assert cells.by_row() == _grouped(want)
+    assert cells_by_row(cells) == _grouped(want)
     repeated = ColumnCells()
     repeated.add_column(5, [2, 3, 2], ["a", "b", "c"])     # a row twice in one column
     assert repeated == {(2, 5): "c", (3, 5): "b"} and repeated.columns() is None
@@ -71,7 +71,7 @@ def test_column_cells_set_a_cell_at_a_time_become_the_dict():
     want = _as_dict_updates(COLUMNS, STALE + ROWS)
     want[(2, 40)] = "added"
     del want[(9, 22)]
-    assert cells.columns() is None and cells == want and cells.by_row() == _grouped(want)
+    assert cells.columns() is None and cells == want and cells_by_row(cells) == _grouped(want)
 
 
 def test_column_cells_with_columns_of_other_rows_group_as_the_dict_does():
@@ -79,8 +79,8 @@ def test_column_cells_with_columns_of_other_rows_group_as_the_dict_does():
     cells.add_column(4, [5, 2], ["x", "y"])
     cells.add_column(3, [2, 7], [1, 2])
     want = {(5, 4): "x", (2, 4): "y", (2, 3): 1, (7, 3): 2}
-    assert cells.by_row() == _grouped(want) and list(cells.by_row()) == [5, 2, 7]
-    assert list(cells.by_row()[2]) == [4, 3] and cells.columns() is not None
+    assert cells_by_row(cells) == _grouped(want) and list(cells_by_row(cells)) == [5, 2, 7]
+    assert list(cells_by_row(cells)[2]) == [4, 3] and cells.columns() is not None
 
 
 def test_column_cells_refuse_rows_and_values_of_other_lengths():

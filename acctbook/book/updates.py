@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import MutableMapping
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator, Mapping
 
 
 class ColumnCells(MutableMapping):
@@ -41,23 +41,23 @@ class ColumnCells(MutableMapping):
             self._dict, self._columns = cells, {}
         return self._dict
 
-    def by_row(self) -> dict[int, dict[int, Any]]:
-        """{row: {col: value}}: grouped as a walk over as_dict() would group them (rows in the
-        order first met, each row's columns in the order added), made row by row at once when
-        every column has the same rows (a refresh's computed columns)."""
-        if self._dict is None and self._columns:
-            spans = [rows for rows, _ in self._columns.values()]
-            if all(rows is spans[0] or rows == spans[0] for rows in spans):
-                cols = list(self._columns)
-                values = [v for _, v in self._columns.values()]
-                return {r: dict(zip(cols, vals)) for r, vals in zip(spans[0], zip(*values))}
-        out: dict[int, dict[int, Any]] = {}
-        walk = self._dict.items() if self._dict is not None else (
-            ((r, col), v) for col, (rows, values) in self._columns.items()
-            for r, v in zip(rows, values))
-        for (r, c), v in walk:
-            out.setdefault(r, {})[c] = v
-        return out
+    def walk(self) -> Iterable[tuple[tuple[int, int], Any]]:
+        """((row, col), value) in as_dict()'s order, without making the dict."""
+        if self._dict is not None:
+            return self._dict.items()
+        return (((r, col), v) for col, (rows, values) in self._columns.items()
+                for r, v in zip(rows, values))
+
+    def rows_at_once(self) -> dict[int, dict[int, Any]] | None:
+        """cells_by_row(self) made a row at a time, when every column has the same rows (a
+        refresh's computed columns); else None."""
+        if self._dict is not None or not self._columns:
+            return None
+        spans = [rows for rows, _ in self._columns.values()]
+        if not all(rows is spans[0] or rows == spans[0] for rows in spans):
+            return None
+        cols, values = list(self._columns), [v for _, v in self._columns.values()]
+        return {r: dict(zip(cols, vals)) for r, vals in zip(spans[0], zip(*values))}
 
     def __getitem__(self, key: tuple[int, int]) -> Any:
         return self.as_dict()[key]
@@ -84,3 +84,30 @@ class ColumnCells(MutableMapping):
 
     def values(self):
         return self.as_dict().values()
+
+
+def cells_by_row(updates: Mapping[tuple[int, int], Any]) -> dict[int, dict[int, Any]]:
+    """{row: {col: value}} of cell updates: rows in the order first met, each row's columns in
+    the order given (a ColumnCells' made a row at a time when it can be)."""
+    if isinstance(updates, ColumnCells):
+        rows = updates.rows_at_once()
+        if rows is not None:
+            return rows
+    walk = updates.walk() if isinstance(updates, ColumnCells) else updates.items()
+    out: dict[int, dict[int, Any]] = {}
+    for (r, c), v in walk:
+        out.setdefault(r, {})[c] = v
+    return out
+
+
+def positions(updates: Mapping[tuple[int, int], Any]) -> Iterable:
+    """The (row, col) keys of cell updates to check; of a ColumnCells held as columns, each
+    column's first cell and each distinct list of rows once (a refresh's columns share one)."""
+    columns = updates.columns() if isinstance(updates, ColumnCells) else None
+    if columns is None:
+        return updates
+    spans: dict[int, tuple[list, int]] = {}
+    for col, (rows, _) in columns.items():
+        spans.setdefault(id(rows), (rows, col))
+    return itertools.chain(((rows[0], col) for col, (rows, _) in columns.items() if rows),
+                           ((r, col) for rows, col in spans.values() for r in rows))

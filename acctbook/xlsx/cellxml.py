@@ -53,6 +53,14 @@ def esc_attr(text: str) -> str:
     return esc(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\t", "&#9;")
 
 
+_ATTR_ESCAPED = re.compile('[&<>"\n\t]')      # what esc_attr changes
+
+
+def esc_attrs(texts: list[str]) -> list[str]:
+    """esc_attr of each text, looked for once in them all: most need none."""
+    return [esc_attr(t) for t in texts] if _ATTR_ESCAPED.search("".join(texts)) else texts
+
+
 _ATTR_SPECIAL = re.compile('[&<>"\n\t\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\r]|_x[0-9A-Fa-f]{4}_')
 
 

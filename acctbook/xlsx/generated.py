@@ -22,7 +22,8 @@ from acctbook.book import bidi, schema
 from acctbook.book.cells import letters_of
 from acctbook.book.cells import ref as cell_ref
 from acctbook.book.model import AcctbookError, SheetTable
-from acctbook.xlsx.cellxml import BAD_XML, CellWriter, attr_text, esc_attr, is_missing, xstring
+from acctbook.xlsx.cellxml import (BAD_XML, CellWriter, attr_text, esc_attr, esc_attrs,
+                                   is_missing, xstring)
 from acctbook.xlsx.package import (CT_TABLE, PARSER, XML_DECL, canon, cut_element, find_child,
                                    find_children, insert_ordered, local_name)
 from acctbook.xlsx.parts import Parts, check_sheet_name
@@ -378,9 +379,7 @@ def _say_bad_row(writer: CellWriter, st: SheetTable, styles: list) -> None:
 
 def _hyperlinks_xml(parts: Parts, st: SheetTable, p: str) -> str:
     links = sorted(st.links.items())
-    targets = [target.lstrip("#") for _, target in links]
-    if _ESCAPED.search("".join(targets)):      # most books' sheet names need no escaping
-        targets = [esc_attr(t) for t in targets]
+    targets = esc_attrs([target.lstrip("#") for _, target in links])
     n, width, out = max(len(st.rows), 1), len(st.header), []
     for ((i, j), _), location in zip(links, targets):
         if not (0 <= i < n and 0 <= j < width):
@@ -389,9 +388,6 @@ def _hyperlinks_xml(parts: Parts, st: SheetTable, p: str) -> str:
         display = "" if is_missing(value) else f' display="{attr_text(str(value))}"'
         out.append(f'<{p}hyperlink ref="{cell_ref(i + 2, j + 1)}" location="{location}"{display}/>')
     return "".join(out)
-
-
-_ESCAPED = re.compile('[&<>"\n\t]')      # what esc_attr changes
 
 
 def _sheet_views(q, old_view, rtl: bool):

@@ -23,14 +23,13 @@ write, the backup, the refusals) is package.py; its structure is parts.py.
 
 from __future__ import annotations
 
-import itertools
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Sequence
 
 from acctbook.book.model import AcctbookError, BookUnreadable, SheetTable
 from acctbook.book.i18n import tr
-from acctbook.book.updates import ColumnCells
+from acctbook.book.updates import positions
 from acctbook.xlsx.errors import error
 from acctbook.xlsx.append import append
 from acctbook.xlsx.cellxml import MAX_COL, MAX_ROW, CellWriter
@@ -158,7 +157,7 @@ def patch_cells(parts: Parts, sheet: str, updates: dict[tuple[int, int], Any]) -
     part = parts.sheet_part(sheet)
     if part is None:
         raise AcctbookError(f"{parts.pkg.path}: no sheet named {sheet!r}")
-    for key in _positions(updates):
+    for key in positions(updates):
         if (type(key) is tuple and len(key) == 2 and type(key[0]) is int and type(key[1]) is int
                 and 1 <= key[0] <= MAX_ROW and 1 <= key[1] <= MAX_COL):
             continue          # the usual, well-formed key, checked quickly
@@ -171,15 +170,3 @@ def patch_cells(parts: Parts, sheet: str, updates: dict[tuple[int, int], Any]) -
     if sc.formula_removed:
         parts.drop_calc_chain()
 
-
-def _positions(updates) -> Iterable:
-    """The keys of `updates` to check; of a ColumnCells held as columns, each column's first
-    cell and each distinct list of rows once (a refresh's columns share one)."""
-    columns = updates.columns() if isinstance(updates, ColumnCells) else None
-    if columns is None:
-        return updates
-    spans: dict[int, tuple[list, int]] = {}
-    for col, (rows, _) in columns.items():
-        spans.setdefault(id(rows), (rows, col))
-    return itertools.chain(((rows[0], col) for col, (rows, _) in columns.items() if rows),
-                           ((r, col) for rows, col in spans.values() for r in rows))

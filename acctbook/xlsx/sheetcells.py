@@ -23,7 +23,7 @@ from typing import Any
 from acctbook.book.cells import ref as cell_ref
 from acctbook.book.cells import letters_of
 from acctbook.book.model import AcctbookError
-from acctbook.book.updates import ColumnCells
+from acctbook.book.updates import cells_by_row
 from acctbook.xlsx.cellxml import CellWriter, Styled, blank_update, esc, style_attr
 from acctbook.xlsx.sheetrows import (ATTR_S, FORMULA, GAP, LETTERS_AT, ROW_NUM, SHEETDATA,
                                      TAG_NAME, Row, attrs_of, cell_letters, col_of, column_styles,
@@ -78,12 +78,7 @@ class SheetCells:
 
     def apply(self, updates: dict[tuple[int, int], Any]) -> bytes:
         data, body_start, body_end = self.locate()
-        if isinstance(updates, ColumnCells):
-            by_row = updates.by_row()          # made a row at a time from its columns
-        else:
-            by_row = {}
-            for (r, c), v in updates.items():
-                by_row.setdefault(r, {})[c] = v
+        by_row = cells_by_row(updates)
         dim = dimension_edit(data, by_row)     # before by_row loses the rows done in place
         rows, after = self.scan(data, body_start, body_end, max(by_row))
         edits, expected = [], self._expected(data, rows, by_row)
@@ -129,11 +124,8 @@ class SheetCells:
                         styles[c] = style.group(1).decode() if style else None
         if not styles:
             return None
-        texts = list(map(str, nums))           # each row's number, as text once
-        try:
-            made = {c: self.writer.column(letters_of(c), texts, [u.get(c) for u in given],
-                                          styles.get(c)) for c in cols}
-        except ValueError:
+        made = self._columns(nums, given, cols, styles)
+        if made is None:
             return None
         runs, run = [], []                  # adjacent columns: [[22, ..., 36], [38]]
         for c in cols:
@@ -142,6 +134,17 @@ class SheetCells:
                 run = []
             run.append(c)
         return Expected(made, styles, {r: i for i, r in enumerate(nums)}, runs + [run])
+
+    def _columns(self, nums: list[int], given: list[dict[int, Any]], cols: list[int],
+                 styles: dict[int, str | None]) -> dict[int, list[str]] | None:
+        """{col: its cell in each row of `nums` (CellWriter.column)} for each of `cols`, in
+        order (`given`: each row's updates); None when a value cannot be written."""
+        texts = list(map(str, nums))           # each row's number, as text once
+        try:
+            return {c: self.writer.column(letters_of(c), texts, [u.get(c) for u in given],
+                                          styles.get(c)) for c in cols}
+        except ValueError:
+            return None
 
     def _fast_cells(self, data: bytes, row: Row, updates: dict[int, Any],
                     expected: "Expected | None" = None):
@@ -331,14 +334,11 @@ class SheetCells:
         nums = list(todo)
         given = [by_row[r] for r in nums]
         cols = sorted(set().union(*given))
-        texts = list(map(str, nums))           # each row's number, as text once
-        try:
-            made = [self.writer.column(letters_of(c), texts, [u.get(c) for u in given],
-                                       self.col_styles.get(c)) for c in cols]
-        except ValueError:
+        made = self._columns(nums, given, cols, self.col_styles)
+        if made is None:
             return {}
         p, out = self.p, {}
-        for r, cells in zip(nums, zip(*made)):
+        for r, cells in zip(nums, zip(*made.values())):
             written = [c for c, cell in zip(cols, cells) if cell]
             if not written:
                 out[r] = b""
