@@ -212,6 +212,38 @@ def test_the_search_finds_error_cells_and_keeps_each_sheets_last_bytes(tmp_path,
     assert sum(preread.has_error_cells(data, z, i) for i in sheets) == 2   # Clients, Orders
 
 
+def _sheet_zip(xml: bytes) -> tuple[bytes, zipfile.ZipInfo]:
+    """A zip of one sheet, stored: read a piece of exactly STEP_OUT bytes at a time."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        z.writestr("xl/worksheets/sheet1.xml", xml)
+    data = buf.getvalue()
+    return data, zipfile.ZipFile(io.BytesIO(data)).infolist()[0]
+
+
+# A sheet of inline text: an "e" in every cell (xml:space="preserve"), so the search looks
+# at the first few and then searches for the marks themselves.
+_TEXT_CELL = b'<c r="A1" t="inlineStr"><is><t xml:space="preserve">see</t></is></c>'
+
+
+@pytest.mark.parametrize("mark", [b't="e"', b"t='e'", None])
+@pytest.mark.parametrize("cells", [3, 200])
+@pytest.mark.parametrize("shift", [*range(7), -2000])     # -2000: inside a piece
+def test_an_error_mark_is_found_wherever_the_pieces_cut_it(monkeypatch, mark, cells, shift):
+    """However many other "e"s a sheet holds, and wherever the inflated pieces end (the
+    mark cut at each of its bytes, or whole at a piece's start or end)."""
+    piece = 4096                # a piece holds some 300 "e"s beside the mark
+    monkeypatch.setattr(preread, "STEP_OUT", piece)
+    head, text, opening = b"<worksheet><sheetData><row>", _TEXT_CELL * cells, b'<c r="B1" '
+    cut = ((len(head) + len(text)) // piece + 2) * piece - 3 + shift   # the mark's start
+    gap = b" " * (cut - len(opening) - len(head) - len(text))       # text right before it
+    cell = opening + (mark or b't="n"') + b"><v>#N/A</v></c>"
+    xml = head + gap + text + cell + text + b"</row></sheetData></worksheet>"
+    data, info = _sheet_zip(xml)
+    assert preread.has_error_cells(data, zipfile.ZipFile(io.BytesIO(data)), info) == (
+        mark is not None)
+
+
 def test_a_sheet_is_clean_only_once_searched_and_free_of_error_cells(tmp_path):
     """What lets a table read as columns leave the budget to the next sheet (read.py): its
     sheet searched already and holding no error cell (a table with one is read again)."""
