@@ -183,6 +183,57 @@ def test_a_table_parsed_ahead_reads_as_the_rows_do(demo, tmp_path, monkeypatch, 
     assert early.columns == {}
 
 
+def test_the_biggest_table_is_parsed_from_the_file_while_it_is_the_one_read(demo, tmp_path,
+                                                                            monkeypatch):
+    """Not from a third copy of its bytes; and a file saved again once that parse has begun
+    (after the reader took the bytes read ahead) gives no columns: the table comes from the
+    bytes read, as the rest of the book does."""
+    import threading
+    path = tmp_path / "b.xlsx"
+    shutil.copy(demo, path)
+    opened, asked, go, readers = (threading.Event(), threading.Event(), threading.Event(),
+                                  [])
+    real_reader, real_open = preread.columns_reader, Package.open
+
+    def reader(source):
+        readers.append(type(source))
+        asked.set()
+        go.wait(60)
+        return real_reader(source)
+
+    def opening(*args, **kwargs):
+        pkg = real_open(*args, **kwargs)
+        opened.set()
+        return pkg
+    monkeypatch.setattr(preread, "columns_reader", reader)
+    go.set()
+    book, given, _ = read_ahead(monkeypatch, path)
+    assert readers == [str] and given == [biggest(path)]     # unchanged: parsed from the file
+    _same_books(book, read.read_book(path))
+
+    go.clear()
+    asked.clear()
+    monkeypatch.setattr(Package, "open", staticmethod(opening))
+    copy = tmp_path / "as read.xlsx"
+    shutil.copy(path, copy)
+    got: list = []
+    reading = threading.Thread(target=lambda: got.append(read_ahead(monkeypatch, path)))
+    reading.start()
+    try:
+        assert asked.wait(60) and opened.wait(60)   # parse begun; the reader has the bytes
+        data = valid_data()
+        data["Clients"][0].update(name="Fresh Name Ltd")
+        write_book(path, data)              # ... and the file is saved again meanwhile
+        st = os.stat(path)
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 2_000_000_000))
+    finally:
+        go.set()
+        reading.join(120)
+    book, given, _ = got[0]
+    assert readers == [str, str] and given == []   # parsed from the new file: not taken
+    _same_books(book, read.read_book(copy))
+
+
 def test_columns_parsed_ahead_and_not_wanted_are_let_go(demo, monkeypatch):
     book, given, early = read_ahead(monkeypatch, demo, tables=["Clients"])
     assert given == [] and early.columns == {} and early.columns_done
