@@ -15,7 +15,8 @@ book, one after the other: the plain read any Python program would do), and for 
 book openpyxl's load + save round trip. Peak memory is the process's maximum resident set
 size: os.wait4's ru_maxrss where there is one (POSIX), else psutil sampled every 20 ms.
 Times are whole processes (imports included), as a user waits for them; with --runs N the
-median of N.
+median of N, run round by round (the floor, check and refresh one after the other, N times)
+so that a change in the machine's speed moves them alike.
 
 The phases (read + coerce, rules, compute, plan, write, zip) time one in-process refresh of
 the large book (`acctbook.jobs.refresh` on a copy) by wrapping the functions it calls:
@@ -106,8 +107,8 @@ def child(argv: list[str], env=None, cwd=None) -> tuple[float, float, int]:
     return secs, peak, proc.returncode
 
 
-def median_of(runs: int, make_argv, env=None, cwd=None) -> tuple[float, float, int]:
-    got = [child(make_argv(), env, cwd) for _ in range(runs)]
+def median_of(got: list[tuple[float, float, int]]) -> tuple[float, float, int]:
+    """The median time, the highest peak and the last exit code of a command's runs."""
     return (statistics.median(g[0] for g in got), max(g[1] for g in got), got[-1][2])
 
 
@@ -119,18 +120,20 @@ def measure(size: str, runs: int, openpyxl: bool, code: Path) -> list[tuple]:
     rows = []
     sys.path.insert(0, str(code))
     from acctbook.book import schema
-    floor = median_of(runs, lambda: [sys.executable, "-c", CALAMINE_READ, str(book),
-                                     ",".join(schema.TABLES)], env)
-    rows.append((size, "calamine read of the tables", *floor, None))
-    check = median_of(runs, lambda: acct + ["check", str(book), "--today", TODAY], env, code)
-    rows.append((size, "acctbook check", *check, check[0] / floor[0]))
+    floors, checks, refreshes = [], [], []
     with tempfile.TemporaryDirectory(prefix="acctbook-perf-") as tmp:
         copy = Path(tmp) / book.name
-
-        def fresh_copy():
+        # Round by round (the floor, check, refresh of a fresh copy), so that this VM's speed,
+        # which drifts over minutes, moves the floor and the commands alike
+        for _ in range(runs):
+            floors.append(child([sys.executable, "-c", CALAMINE_READ, str(book),
+                                 ",".join(schema.TABLES)], env))
+            checks.append(child(acct + ["check", str(book), "--today", TODAY], env, code))
             shutil.copy(book, copy)
-            return acct + ["refresh", str(copy), "--today", TODAY]
-        refresh = median_of(runs, fresh_copy, env, code)
+            refreshes.append(child(acct + ["refresh", str(copy), "--today", TODAY], env, code))
+        floor, check, refresh = median_of(floors), median_of(checks), median_of(refreshes)
+        rows.append((size, "calamine read of the tables", *floor, None))
+        rows.append((size, "acctbook check", *check, check[0] / floor[0]))
         rows.append((size, "acctbook refresh", *refresh, refresh[0] / floor[0]))
         if openpyxl:
             op = child([sys.executable, "-c", OPENPYXL_ROUND_TRIP, str(book),
