@@ -1,10 +1,11 @@
 """The book named on the command line, read while Python still imports pandas and the rest of
 acctbook (about 0.4 s on one core, the other idle), in threads: its bytes; its sheets
-searched for Excel error values (errorscan.py: zlib inflates without holding the GIL); and
-its biggest table parsed as columns (columnar.py: fastexcel parses without it). The reader
-(package.Package.open) takes them only when the file is still the one read: the same size,
-modification time, inode and device (file_stamp); else it reads the file again. The
-columns are taken only for the very table, rows and columns the reader asks for.
+searched for Excel error values (errorscan.py: zlib inflates without holding the GIL, and
+the search finds a byte before it looks for a mark, so it does not hold it long either); and
+its biggest table parsed as columns from the file (columnar.py: fastexcel parses without
+it). The reader (package.Package.open) takes them only when the file is still the one read:
+the same size, modification time, inode and device (file_stamp); else it reads the file
+again. The columns are taken only for the very table, rows and columns the reader asks for.
 
 Imports only the standard library, the schema and book/cells.py (pure Python) when it starts, so that it
 can start first (acctbook.__main__); fastexcel and pyarrow in its thread.
