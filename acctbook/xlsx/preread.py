@@ -220,7 +220,7 @@ class Preread:
             by_path = stamp is not None and _stamp_now(self.path) == stamp
             batch = load_columns(columns_reader(self.path if by_path else data), *box[1:])
             if by_path and _stamp_now(self.path) != stamp:
-                batch = None            # saved meanwhile: the reader reads it again
+                batch = None            # saved meanwhile: the reader parses the bytes read
             with self.cond:
                 if box[0] in self.columns and batch is not None:
                     self.columns[box[0]] = batch
