@@ -323,7 +323,7 @@ def computed_cells(book: Book, results) -> tuple[dict, Changes]:
         # computed values too, so no stale Rank or follow-up stays behind.
         gone = list(t.stale_rows)
         rows = frame.index.tolist()
-        spots = gone + rows               # one list for every column: ColumnCells.by_row
+        spots = gone + rows               # one list for every column: rows_at_once
         for c in t.spec.computed:
             col = t.columns.get(c.key)
             if col is None or c.key not in frame:

@@ -31,8 +31,8 @@ from lxml import etree
 from acctbook.book.i18n import tr
 from acctbook.book.model import AcctbookError, BookUnreadable, Refused
 from acctbook.xlsx.errors import error, folder_error, numbers_error, ole_error
-from acctbook.xlsx.preread import (MAX_TOTAL_UNCOMPRESSED, Preread, file_stamp, taken,
-                                   too_big)
+from acctbook.xlsx.preread import (MAX_TOTAL_UNCOMPRESSED, Preread, file_stamp, stamp_of,
+                                   taken, too_big)
 
 
 def check_bounds(path, infos: list[zipfile.ZipInfo]) -> None:
@@ -171,12 +171,7 @@ class Package:
 
     def changed_on_disk(self, target: str) -> bool:
         """The file at `target` is no longer the one read (saved meanwhile, replaced)."""
-        if self.stamp is None:
-            return False
-        try:
-            return file_stamp(os.stat(target)) != self.stamp
-        except OSError:
-            return True
+        return self.stamp is not None and stamp_of(target) != self.stamp
 
     def name(self, part: str) -> str | None:
         """The zip entry for an OPC part name (part names are case-insensitive)."""

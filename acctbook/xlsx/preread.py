@@ -47,7 +47,8 @@ def file_stamp(st: os.stat_result) -> tuple:
     return st.st_size, st.st_mtime_ns, st.st_ino, st.st_dev
 
 
-def _stamp_now(path: str) -> tuple | None:
+def stamp_of(path: str) -> tuple | None:
+    """The file's file_stamp now; None when it cannot be read (gone, moved)."""
     try:
         return file_stamp(os.stat(path))
     except OSError:
@@ -217,9 +218,9 @@ class Preread:
                 self.columns[box[0]] = None
             # From the file itself while it is the one read: not a third copy of its bytes
             # in memory (75 MB on the large book) beside the sheet's parse
-            by_path = stamp is not None and _stamp_now(self.path) == stamp
+            by_path = stamp is not None and stamp_of(self.path) == stamp
             batch = load_columns(columns_reader(self.path if by_path else data), *box[1:])
-            if by_path and _stamp_now(self.path) != stamp:
+            if by_path and stamp_of(self.path) != stamp:
                 batch = None            # saved meanwhile: the reader parses the bytes read
             with self.cond:
                 if box[0] in self.columns and batch is not None:
